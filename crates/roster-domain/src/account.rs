@@ -1,0 +1,68 @@
+//! Accounts, their users, the OAuth clients that act for them, and the server's signing keys.
+
+use crate::{AccountId, EmailAddress, Timestamp, UserId};
+
+/// A Constant Contact account: the unit every contact-data row belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    /// The opaque id the API shows (`encoded_account_id`).
+    pub encoded_id: String,
+    pub organization_name: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A person who signs in to an account. The owner holds every privilege.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub account_id: AccountId,
+    pub email: EmailAddress,
+    pub password_hash: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub role: String,
+    pub created_at: Timestamp,
+}
+
+/// What `roster accounts create` asks for; the password arrives already hashed.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub owner_email: EmailAddress,
+    pub owner_password_hash: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub organization_name: Option<String>,
+}
+
+/// The role of an account's first user.
+pub const OWNER_ROLE: &str = "account_owner";
+
+/// An OAuth client (an "app" in Constant Contact's developer portal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientApp {
+    pub client_id: String,
+    /// SHA-256 of the secret, hex; `None` for public clients (PKCE only).
+    pub secret_sha256: Option<String>,
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub created_at: Timestamp,
+}
+
+impl ClientApp {
+    pub fn is_public(&self) -> bool {
+        self.secret_sha256.is_none()
+    }
+}
+
+/// A token-signing key pair; the private half is stored only encrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKey {
+    /// The JWT `kid`.
+    pub kid: String,
+    /// The PKCS#8 DER private key, encrypted with the server secret (nonce || ciphertext).
+    pub encrypted_private_key: Vec<u8>,
+    /// The PKCS#1 DER public key (for the JWKS).
+    pub public_key_der: Vec<u8>,
+    pub created_at: Timestamp,
+}

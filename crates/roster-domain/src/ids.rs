@@ -1,0 +1,91 @@
+//! Identifier newtypes. V3 resource ids are lowercase UUIDs on the wire; each resource gets its
+//! own type so an id of one kind can never be passed where another is expected.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The text did not hold an id of the expected shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid identifier")]
+pub struct InvalidId;
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new, time-ordered id (UUID v7): keyset pagination over ids then follows creation order.
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidId;
+            /// Accepts only the hyphenated 8-4-4-4-12 form the V3 API uses (any letter case).
+            fn from_str(text: &str) -> Result<Self, InvalidId> {
+                if text.len() != 36 {
+                    return Err(InvalidId);
+                }
+                Uuid::try_parse(text).map(Self).map_err(|_| InvalidId)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// An account's internal id (never shown on the wire; `encoded_account_id` is).
+    AccountId
+);
+uuid_id!(
+    /// A user who signs in; an account has one owner and possibly more users.
+    UserId
+);
+uuid_id!(
+    /// `custom_field_id`.
+    CustomFieldId
+);
+uuid_id!(
+    /// The `jti` of an access token.
+    TokenId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hyphenated_uuids_only() {
+        let id: CustomFieldId = "1618AE62-4752-11e9-9c8a-fa163e6b01c1".parse().unwrap();
+        assert_eq!(id.to_string(), "1618ae62-4752-11e9-9c8a-fa163e6b01c1");
+        assert!("1618ae6247524-11e9-9c8a-fa163e6b01c1"
+            .parse::<CustomFieldId>()
+            .is_err());
+        assert!("1618ae62475211e99c8afa163e6b01c1"
+            .parse::<CustomFieldId>()
+            .is_err());
+        assert!("{1618ae62-4752-11e9-9c8a-fa163e6b01c}"
+            .parse::<CustomFieldId>()
+            .is_err());
+        assert!("".parse::<CustomFieldId>().is_err());
+    }
+
+    #[test]
+    fn generated_ids_sort_by_creation() {
+        let a = CustomFieldId::generate();
+        let b = CustomFieldId::generate();
+        assert!(a < b);
+    }
+}

@@ -1,0 +1,21 @@
+//! The V3 wire conventions, written once and shared by every endpoint: JSON bodies with our
+//! rejections, the body reader that reports every problem at once, query parameters, path ids,
+//! the pagination cursor, content negotiation and timestamps.
+
+pub mod accept;
+pub mod body;
+pub mod cursor;
+pub mod path;
+pub mod query;
+
+pub use body::{JsonBody, ObjectReader};
+pub use cursor::{CursorCodec, PageLinks};
+pub use path::{IdPath, PathId};
+pub use query::QueryParams;
+
+use roster_domain::Timestamp;
+
+/// How every date-time is written on the wire: UTC, milliseconds, ending in `Z`.
+pub fn date_time(at: Timestamp) -> String {
+    at.to_rfc3339()
+}

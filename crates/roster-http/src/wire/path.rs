@@ -1,0 +1,39 @@
+//! Ids in paths. A malformed id answers 400 "`<name>` is in an invalid format." before any
+//! lookup; a well-formed id that names nothing is the handler's 404.
+
+use std::str::FromStr;
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use roster_domain::CustomFieldId;
+
+use crate::error::ApiError;
+
+/// An id type that appears in paths, with the parameter name the spec gives it.
+pub trait PathId: FromStr {
+    const PARAM: &'static str;
+}
+
+impl PathId for CustomFieldId {
+    const PARAM: &'static str = "custom_field_id";
+}
+
+/// The path parameter `T::PARAM`, parsed.
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: PathId> FromRequestParts<S> for IdPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let invalid = || ApiError::BadRequest(format!("{} is in an invalid format.", T::PARAM));
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| invalid())?;
+        let raw = params
+            .iter()
+            .find(|(name, _)| *name == T::PARAM)
+            .map(|(_, value)| value)
+            .ok_or_else(invalid)?;
+        raw.parse().map(IdPath).map_err(|_| invalid())
+    }
+}

@@ -1,0 +1,119 @@
+//! Query parameters as the V3 API reads them: percent-decoded; a repeated comma-list parameter
+//! takes the union of its values, a repeated single-valued one its last value; unknown
+//! parameters are ignored. Every invalid value answers 400 naming the parameter.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use roster_domain::Timestamp;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Default)]
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Ok(Self::parse(parts.uri.query().unwrap_or("")))
+    }
+}
+
+impl QueryParams {
+    pub fn parse(query: &str) -> Self {
+        let pairs = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Self { pairs }
+    }
+
+    /// Every pair, in order, for rebuilding a link.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// The last value given for a single-valued parameter.
+    pub fn single(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The union of every comma-separated value given for a list parameter, in first-seen order.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        let mut values: Vec<String> = Vec::new();
+        for (_, value) in self.pairs.iter().filter(|(k, _)| k == name) {
+            for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if !values.iter().any(|v| v == item) {
+                    values.push(item.to_string());
+                }
+            }
+        }
+        values
+    }
+
+    /// `limit`, checked against the operation's bounds.
+    pub fn limit(&self, default: u32, max: u32) -> Result<u32, ApiError> {
+        let Some(text) = self.single("limit") else {
+            return Ok(default);
+        };
+        match text.trim().parse::<u64>() {
+            Ok(n) if n >= 1 && n <= u64::from(max) => Ok(n as u32),
+            _ => Err(ApiError::invalid(
+                "limit",
+                format!("must be a whole number from 1 to {max}"),
+            )),
+        }
+    }
+
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.single(name).map(str::trim) {
+            None => Ok(None),
+            Some(text) if text.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(text) if text.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(_) => Err(ApiError::invalid(name, "must be true or false")),
+        }
+    }
+
+    pub fn timestamp(&self, name: &str) -> Result<Option<Timestamp>, ApiError> {
+        match self.single(name) {
+            None => Ok(None),
+            Some(text) => Timestamp::parse_iso8601(text).map(Some).map_err(|_| {
+                ApiError::invalid(
+                    name,
+                    "must be an ISO-8601 date-time such as 2022-01-01T16:37:59.091Z",
+                )
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_merges_repeated_parameters() {
+        let query = QueryParams::parse(
+            "status=active%2Cdeleted&status=active,unsubscribed&limit=5&limit=7&name=a%20b+c",
+        );
+        assert_eq!(query.list("status"), ["active", "deleted", "unsubscribed"]);
+        assert_eq!(query.single("limit"), Some("7"));
+        assert_eq!(query.single("name"), Some("a b c"));
+        assert_eq!(query.limit(50, 100).unwrap(), 7);
+    }
+
+    #[test]
+    fn limit_is_bounded() {
+        for bad in ["0", "101", "-1", "abc", "1.5", ""] {
+            let query = QueryParams::parse(&format!("limit={bad}"));
+            assert!(query.limit(50, 100).is_err(), "{bad}");
+        }
+        assert_eq!(QueryParams::parse("").limit(50, 100).unwrap(), 50);
+        assert_eq!(QueryParams::parse("limit=100").limit(50, 100).unwrap(), 100);
+    }
+}

@@ -1,0 +1,36 @@
+//! The scale-out engine: several stateless `roster serve` nodes share one PostgreSQL database.
+//! Migrations take PostgreSQL's advisory lock, so nodes starting together apply them once.
+
+use anyhow::Context;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+/// Roster's storage on PostgreSQL.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    const ENGINE: &'static str = "postgres";
+
+    /// Connects to a `postgres://` URL and applies pending migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await
+            .context("cannot connect to PostgreSQL")?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .context("cannot apply the PostgreSQL migrations")?;
+        Ok(Self { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+roster_store_sql::impl_store!(PostgresStore);

@@ -1,0 +1,211 @@
+//! Database rows as their own types, and their conversions to and from the domain. A row that
+//! does not convert means the database holds something Roster never wrote: that is reported as
+//! an outage, not handed to a client.
+
+use roster_domain::account::{Account, ClientApp, NewAccount, SigningKey, User, OWNER_ROLE};
+use roster_domain::custom_field::{CustomField, CustomFieldType};
+use roster_domain::{AccountId, CustomFieldId, EmailAddress, StoreError, Timestamp, UserId};
+use uuid::Uuid;
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::unavailable(anyhow::anyhow!("the database holds an invalid {what}"))
+}
+
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    // Serialising plain data structures cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+}
+
+pub fn duplicate_label_message(label: &str) -> String {
+    format!("a custom field with the label \"{label}\" (or the same name) already exists")
+}
+
+/// The rows an account starts with; ids and the encoded account id are drawn here.
+pub fn new_account_records(new: NewAccount) -> (Account, User) {
+    let now = Timestamp::now();
+    let account = Account {
+        id: AccountId::generate(),
+        encoded_id: encoded_account_id(),
+        organization_name: new.organization_name,
+        created_at: now,
+    };
+    let user = User {
+        id: UserId::generate(),
+        account_id: account.id,
+        email: new.owner_email,
+        password_hash: new.owner_password_hash,
+        first_name: new.first_name,
+        last_name: new.last_name,
+        role: OWNER_ROLE.to_string(),
+        created_at: now,
+    };
+    (account, user)
+}
+
+/// Constant Contact's encoded account ids are short opaque strings such as `a07e1lxqkz7a`.
+fn encoded_account_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let random = Uuid::new_v4().as_u128();
+    let mut text = String::from("a");
+    let mut rest = random;
+    for _ in 0..11 {
+        text.push(ALPHABET[(rest % 36) as usize] as char);
+        rest /= 36;
+    }
+    text
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: Uuid,
+    pub encoded_id: String,
+    pub organization_name: Option<String>,
+    pub created_at: i64,
+}
+
+impl From<AccountRow> for Account {
+    fn from(row: AccountRow) -> Self {
+        Account {
+            id: AccountId(row.id),
+            encoded_id: row.encoded_id,
+            organization_name: row.organization_name,
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub email: String,
+    pub password_hash: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub role: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(row: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            id: UserId(row.id),
+            account_id: AccountId(row.account_id),
+            email: EmailAddress::parse(&row.email).map_err(|_| corrupt("user email"))?,
+            password_hash: row.password_hash,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            role: row.role,
+            created_at: Timestamp::from_millis(row.created_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ClientRow {
+    pub client_id: String,
+    pub secret_sha256: Option<String>,
+    pub name: String,
+    pub redirect_uris: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<ClientRow> for ClientApp {
+    type Error = StoreError;
+    fn try_from(row: ClientRow) -> Result<Self, StoreError> {
+        Ok(ClientApp {
+            client_id: row.client_id,
+            secret_sha256: row.secret_sha256,
+            name: row.name,
+            redirect_uris: serde_json::from_str(&row.redirect_uris)
+                .map_err(|_| corrupt("client redirect URI list"))?,
+            created_at: Timestamp::from_millis(row.created_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub encrypted_private_key: Vec<u8>,
+    pub public_key_der: Vec<u8>,
+    pub created_at: i64,
+}
+
+impl From<SigningKeyRow> for SigningKey {
+    fn from(row: SigningKeyRow) -> Self {
+        SigningKey {
+            kid: row.kid,
+            encrypted_private_key: row.encrypted_private_key,
+            public_key_der: row.public_key_der,
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CustomFieldRow {
+    pub id: Uuid,
+    pub label: String,
+    pub name: String,
+    pub field_type: String,
+    pub metadata: Option<String>,
+    pub version: Option<i64>,
+    pub choices: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl CustomFieldRow {
+    pub fn from_domain(field: &CustomField) -> Self {
+        CustomFieldRow {
+            id: field.id.0,
+            label: field.label.clone(),
+            name: field.name.clone(),
+            field_type: field.field_type.as_str().to_string(),
+            metadata: field.metadata.as_ref().map(to_json),
+            version: field.version,
+            choices: to_json(&field.choices),
+            created_at: field.created_at.millis(),
+            updated_at: field.updated_at.millis(),
+        }
+    }
+}
+
+impl TryFrom<CustomFieldRow> for CustomField {
+    type Error = StoreError;
+    fn try_from(row: CustomFieldRow) -> Result<Self, StoreError> {
+        Ok(CustomField {
+            id: CustomFieldId(row.id),
+            label: row.label,
+            name: row.name,
+            field_type: CustomFieldType::parse(&row.field_type)
+                .ok_or_else(|| corrupt("custom field type"))?,
+            metadata: row
+                .metadata
+                .map(|text| serde_json::from_str(&text))
+                .transpose()
+                .map_err(|_| corrupt("custom field metadata"))?,
+            version: row.version,
+            choices: serde_json::from_str(&row.choices)
+                .map_err(|_| corrupt("custom field choice list"))?,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encoded_account_ids_are_short_and_distinct() {
+        let a = super::encoded_account_id();
+        let b = super::encoded_account_id();
+        assert_eq!(a.len(), 12);
+        assert_ne!(a, b);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    }
+}

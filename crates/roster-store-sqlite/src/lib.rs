@@ -1,0 +1,65 @@
+//! The embedded engine. A database file (created on first use) in WAL mode, so readers never
+//! wait for the writer and the CLI can work while `roster serve` runs on the same file.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+/// Roster's storage on SQLite.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    const ENGINE: &'static str = "sqlite";
+
+    /// Opens (creating if missing) the database at a `sqlite://relative.db` or
+    /// `sqlite:///absolute/path.db` URL and applies pending migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("{url} is not a SQLite database URL"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode: a process crash loses nothing committed; a power loss may lose
+            // the last transactions but never corrupts the file.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = options
+            .get_filename()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("cannot create the database directory {}", parent.display())
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open the SQLite database {url}"))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .context("cannot apply the SQLite migrations")?;
+        Ok(Self { pool })
+    }
+
+    /// The file behind this store.
+    pub fn database_path(url: &str) -> anyhow::Result<std::path::PathBuf> {
+        let options = SqliteConnectOptions::from_str(url)?;
+        Ok(Path::new(options.get_filename()).to_path_buf())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+roster_store_sql::impl_store!(SqliteStore);

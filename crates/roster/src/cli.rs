@@ -1,0 +1,126 @@
+//! The command line: `roster serve`, `accounts`, `apps`, `tokens`, `migrate`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::settings::DatabaseArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "roster",
+    version,
+    about = "A self-hosted server that speaks the Constant Contact V3 API"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Log format: text or json.
+    #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API.
+    Serve(ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Manage OAuth clients (apps).
+    #[command(subcommand)]
+    Apps(AppsCommand),
+    /// Mint access tokens for scripts and local development.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ROSTER_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// The externally visible base URL (default: http:// or https:// plus the bind address).
+    #[arg(long, env = "ROSTER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// PEM certificate chain; with --tls-key, serve HTTPS (TLS 1.2 and 1.3, AEAD suites only).
+    #[arg(long, env = "ROSTER_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "ROSTER_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "ROSTER_BODY_LIMIT", default_value_t = roster_http::DEFAULT_BODY_LIMIT)]
+    pub body_limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Create an account and its owner; prints the account as JSON.
+    Create {
+        /// The owner's sign-in email, also the account's first confirmed sender address.
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "ROSTER_ACCOUNT_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        #[arg(long)]
+        organization: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Register an OAuth client; prints {"client_id", "client_secret"}.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// A redirect URI the client may use (repeat for several).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// A public client (no secret; PKCE required).
+        #[arg(long)]
+        public: bool,
+    },
+    /// Delete an OAuth client.
+    Delete { client_id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Mint an access token for a user and client; prints what a token endpoint answers.
+    Issue {
+        /// The user's sign-in email.
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        client_id: String,
+        /// Space-separated scopes, e.g. "contact_data campaign_data".
+        #[arg(long)]
+        scope: String,
+        /// Lifetime in seconds (default 24 hours).
+        #[arg(long, default_value_t = roster_http::oauth::tokens::DEFAULT_LIFETIME_SECONDS)]
+        lifetime: i64,
+        /// The server's public URL, which fixes the token's issuer and audience.
+        #[arg(
+            long,
+            env = "ROSTER_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+}

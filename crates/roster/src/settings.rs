@@ -1,0 +1,88 @@
+//! Settings shared by every command. Only this module and the clap definitions read the
+//! environment; secrets are never printed or logged.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use roster_http::oauth::keys::ServerSecret;
+use roster_store_sqlite::SqliteStore;
+
+use crate::Engine;
+
+/// The embedded default: a SQLite file in `./roster-data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://roster-data/roster.db";
+const SECRET_FILE: &str = "roster-secret.key";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// sqlite://relative.db, sqlite:///absolute/path.db or postgres://user@host/db
+    #[arg(long, env = "ROSTER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// The secret that encrypts signing keys and signs cursors (at least 16 bytes). Without it,
+    /// a SQLite database gets a generated key file beside it; PostgreSQL requires it, since
+    /// every node must share it.
+    #[arg(
+        long = "secret-key",
+        env = "ROSTER_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<String>,
+}
+
+impl DatabaseArgs {
+    pub fn server_secret(&self) -> anyhow::Result<ServerSecret> {
+        if let Some(secret) = &self.secret_key {
+            return ServerSecret::new(secret.as_bytes().to_vec())
+                .context("ROSTER_SECRET_KEY is not usable");
+        }
+        match Engine::of_url(&self.database_url)? {
+            Engine::Postgres => anyhow::bail!(
+                "ROSTER_SECRET_KEY (or --secret-key) is required with PostgreSQL: every node must share it"
+            ),
+            Engine::Sqlite => {
+                let database = SqliteStore::database_path(&self.database_url)?;
+                let directory = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                secret_from_file(&directory.join(SECRET_FILE))
+            }
+        }
+    }
+}
+
+/// Reads the generated secret, creating it (mode 0600) on first use.
+fn secret_from_file(path: &PathBuf) -> anyhow::Result<ServerSecret> {
+    if let Ok(existing) = std::fs::read(path) {
+        return ServerSecret::new(existing)
+            .with_context(|| format!("{} is not a usable secret", path.display()));
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::warn!(
+                path = %path.display(),
+                "ROSTER_SECRET_KEY is not set: generated a secret key file; keep it with the database"
+            );
+            ServerSecret::new(text.into_bytes())
+        }
+        // Another process created it at the same moment: use theirs.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            ServerSecret::new(std::fs::read(path)?)
+                .with_context(|| format!("{} is not a usable secret", path.display()))
+        }
+        Err(error) => Err(error).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
