@@ -1,0 +1,409 @@
+//! The integration-test harness. Each test gets the real server on an ephemeral port, against a
+//! fresh database of its engine, with an account, an app and a token ready; it talks HTTP to it.
+//! Every response to a documented operation is checked against the official V3 document
+//! (status declared, body valid against the closed schema) before the test sees it.
+//!
+//! Fresh databases are copies of a per-process template that is migrated and holds a signing
+//! key already (RSA key generation is the slow part of a start-up).
+
+mod database;
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use futures::FutureExt;
+use reqwest::Method;
+use roster_domain::account::{ClientApp, NewAccount};
+use roster_domain::{AccountId, EmailAddress, Store, Timestamp, UserId};
+use roster_http::oauth::keys::ServerSecret;
+use roster_http::oauth::tokens::{Grant, DEFAULT_LIFETIME_SECONDS};
+use roster_http::{AppState, ServerConfig};
+use roster_spec::SpecChecker;
+use serde_json::Value;
+
+pub use database::Engine;
+
+/// The secret every test server uses (templates hold keys encrypted with it).
+pub const TEST_SECRET: &str = "roster integration test secret";
+/// Every scope a V3 token can carry.
+pub const ALL_SCOPES: &str =
+    "contact_data campaign_data account_read account_update offline_access";
+
+pub fn test_secret() -> ServerSecret {
+    ServerSecret::new(TEST_SECRET).expect("the test secret is long enough")
+}
+
+/// Runs `test` against a fresh server on `engine`, then drops its database, even when the test
+/// panics. On a machine without PostgreSQL (and outside CI) the PostgreSQL half is skipped
+/// with a message.
+pub async fn run<F, Fut>(engine: Engine, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(database) = database::TestDatabase::create(engine).await else {
+        return;
+    };
+    let url = database.url().to_string();
+    let outcome = std::panic::AssertUnwindSafe(async {
+        let mut app = TestApp::start(engine, &url).await;
+        let stopper = app.stopper();
+        let result = std::panic::AssertUnwindSafe(test(app)).catch_unwind().await;
+        stopper.stop().await;
+        result
+    })
+    .catch_unwind()
+    .await;
+    database.drop_now().await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(panic)) | Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Declares each listed `async fn(TestApp)` as two tests, `NAME::sqlite` and `NAME::postgres`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::run($crate::Engine::Sqlite, super::$name).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::run($crate::Engine::Postgres, super::$name).await
+                }
+            }
+        )*
+    };
+}
+
+/// Stops a test's server and waits for it to finish.
+pub struct Stopper {
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    store: Arc<dyn Store>,
+}
+
+impl Stopper {
+    async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.server.await;
+        drop(self.store);
+    }
+}
+
+/// One account of a test server, with a token carrying every scope.
+#[derive(Clone)]
+pub struct TestAccount {
+    pub account: AccountId,
+    pub encoded_id: String,
+    pub user: UserId,
+    pub email: String,
+    pub client_id: String,
+    pub token: String,
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub engine: Engine,
+    pub base_url: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    /// The account the default token acts for.
+    pub owner: TestAccount,
+    stopper: Option<Stopper>,
+}
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        roster::commands::hash_password("correct horse battery").expect("argon2 hashes")
+    })
+}
+
+impl TestApp {
+    async fn start(engine: Engine, url: &str) -> TestApp {
+        let store = roster::open_store(url)
+            .await
+            .expect("the test database opens");
+        let config = ServerConfig {
+            public_url: "http://roster.test".into(),
+            body_limit: roster_http::DEFAULT_BODY_LIMIT,
+            secret: test_secret(),
+        };
+        let state = AppState::new(store.clone(), config)
+            .await
+            .expect("the server state builds");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = listener.local_addr().expect("a bound address");
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(roster_http::serve(state.clone(), listener, None, async {
+            let _ = stop.await;
+        }));
+        let mut app = TestApp {
+            engine,
+            base_url: format!("http://{address}"),
+            http: reqwest::Client::new(),
+            state,
+            owner: TestAccount {
+                account: AccountId::generate(),
+                encoded_id: String::new(),
+                user: UserId::generate(),
+                email: String::new(),
+                client_id: String::new(),
+                token: String::new(),
+            },
+            stopper: Some(Stopper {
+                shutdown,
+                server,
+                store,
+            }),
+        };
+        app.owner = app.create_account("owner@example.com").await;
+        app
+    }
+
+    fn stopper(&mut self) -> Stopper {
+        self.stopper.take().expect("the stopper is taken once")
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.state.store.as_ref()
+    }
+
+    /// A new account with its owner, an app and a token carrying every scope.
+    pub async fn create_account(&self, email: &str) -> TestAccount {
+        let (account, user) = self
+            .store()
+            .create_account(NewAccount {
+                owner_email: EmailAddress::parse(email).expect("a valid test email"),
+                owner_password_hash: password_hash().to_string(),
+                first_name: Some("Test".into()),
+                last_name: Some("Owner".into()),
+                organization_name: Some("Test Org".into()),
+            })
+            .await
+            .expect("the account is created");
+        let client_id = uuid::Uuid::new_v4().to_string();
+        self.store()
+            .create_client(&ClientApp {
+                client_id: client_id.clone(),
+                secret_sha256: None,
+                name: "test app".into(),
+                redirect_uris: vec!["http://localhost/callback".into()],
+                created_at: Timestamp::now(),
+            })
+            .await
+            .expect("the app is created");
+        let mut test_account = TestAccount {
+            account: account.id,
+            encoded_id: account.encoded_id,
+            user: user.id,
+            email: user.email.to_string(),
+            client_id,
+            token: String::new(),
+        };
+        test_account.token = self.token_for(&test_account, ALL_SCOPES);
+        test_account
+    }
+
+    /// A token for an account's owner with exactly `scopes` (space-separated).
+    pub fn token_for(&self, account: &TestAccount, scopes: &str) -> String {
+        self.state
+            .tokens
+            .mint(Grant {
+                user: account.user,
+                account: account.account,
+                client_id: account.client_id.clone(),
+                scopes: scopes.split_whitespace().map(String::from).collect(),
+                lifetime_seconds: DEFAULT_LIFETIME_SECONDS,
+            })
+            .expect("the token is signed")
+            .access_token
+    }
+
+    /// A request to `path` (which starts with `/`), authenticated as the owner by default.
+    pub fn request(&self, method: Method, path: &str) -> TestRequest<'_> {
+        TestRequest {
+            app: self,
+            method: method.clone(),
+            path: path.to_string(),
+            builder: self
+                .http
+                .request(method, format!("{}{path}", self.base_url))
+                .bearer_auth(&self.owner.token),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> TestRequest<'_> {
+        self.request(Method::POST, path).json(body)
+    }
+
+    pub fn put(&self, path: &str, body: Value) -> TestRequest<'_> {
+        self.request(Method::PUT, path).json(body)
+    }
+
+    pub fn delete(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::DELETE, path)
+    }
+}
+
+pub struct TestRequest<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    builder: reqwest::RequestBuilder,
+}
+
+impl TestRequest<'_> {
+    pub fn json(mut self, body: Value) -> Self {
+        self.builder = self.builder.json(&body);
+        self
+    }
+
+    /// A raw body with an explicit content type (or none when `content_type` is empty).
+    pub fn raw_body(mut self, content_type: &str, body: impl Into<reqwest::Body>) -> Self {
+        if !content_type.is_empty() {
+            self.builder = self
+                .builder
+                .header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        self.builder = self.builder.body(body);
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    /// Replaces the owner's token.
+    pub fn token(self, token: &str) -> Self {
+        let mut request = self.builder.build().expect("a valid request");
+        let value = format!("Bearer {token}").parse().expect("a valid header");
+        request
+            .headers_mut()
+            .insert(reqwest::header::AUTHORIZATION, value);
+        Self {
+            builder: reqwest::RequestBuilder::from_parts(self.app.http.clone(), request),
+            ..self
+        }
+    }
+
+    /// Sends without any Authorization header.
+    pub fn anonymous(self) -> Self {
+        let mut request = self.builder.build().expect("a valid request");
+        request.headers_mut().remove(reqwest::header::AUTHORIZATION);
+        Self {
+            builder: reqwest::RequestBuilder::from_parts(self.app.http.clone(), request),
+            ..self
+        }
+    }
+
+    /// Sends and checks the response against the official document.
+    pub async fn send(self) -> TestResponse {
+        let (method, path) = (self.method.clone(), self.path.clone());
+        let response = self.send_unchecked().await;
+        let content_type = response.header("content-type");
+        if let Err(problems) = SpecChecker::global().check(
+            method.as_str(),
+            &path,
+            response.status,
+            content_type.as_deref(),
+            &response.body,
+        ) {
+            panic!(
+                "{method} {path} answered {} with a response the V3 document does not allow:\n- {}\nbody: {}",
+                response.status,
+                problems.join("\n- "),
+                String::from_utf8_lossy(&response.body)
+            );
+        }
+        response
+    }
+
+    /// Sends without the document check: for the cross-cutting conventions (406, 413, 415 on
+    /// operations whose document entry does not list them) and for undocumented paths.
+    pub async fn send_unchecked(self) -> TestResponse {
+        let response = self.builder.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("the body arrives").to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| {
+            panic!(
+                "the body is not JSON: {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        self
+    }
+
+    /// The `error_message`s of a V3 error array.
+    pub fn error_messages(&self) -> Vec<String> {
+        let body = self.json();
+        let entries = body
+            .as_array()
+            .unwrap_or_else(|| panic!("not an error array: {body}"));
+        entries
+            .iter()
+            .map(|e| {
+                e["error_message"]
+                    .as_str()
+                    .expect("an error_message")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    /// The `error_key`s of a V3 error array.
+    pub fn error_keys(&self) -> Vec<String> {
+        let body = self.json();
+        let entries = body
+            .as_array()
+            .unwrap_or_else(|| panic!("not an error array: {body}"));
+        entries
+            .iter()
+            .map(|e| e["error_key"].as_str().expect("an error_key").to_string())
+            .collect()
+    }
+}
