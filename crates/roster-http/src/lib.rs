@@ -67,9 +67,14 @@ impl AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The router with the cross-cutting layers: request ids, tracing, panic recovery.
+/// The router with the cross-cutting layers.
 pub fn app(state: AppState) -> axum::Router {
-    router::build(state)
+    with_layers(router::build(state))
+}
+
+/// Request ids, tracing and panic recovery around any router.
+pub fn with_layers(router: axum::Router) -> axum::Router {
+    router
         .layer(CatchPanicLayer::custom(
             |panic: Box<dyn std::any::Any + Send>| {
                 let message = panic
@@ -144,5 +149,40 @@ pub async fn serve(
             .await
             .context("the server failed")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_the_error_array() {
+        let router = axum::Router::new().route(
+            "/boom",
+            get(|| async {
+                if true {
+                    panic!("boom");
+                }
+                "unreachable"
+            }),
+        );
+        let response = super::with_layers(router)
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 500);
+        assert!(response.headers().contains_key("x-request-id"));
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!([{"error_key": "server.error", "error_message": "There was a problem with our internal service."}])
+        );
     }
 }

@@ -86,10 +86,13 @@ async fn postgres_template() -> Option<String> {
                 Ok(connection) => connection,
                 Err(error) if !in_ci() => {
                     if !SKIP_REPORTED.swap(true, Ordering::Relaxed) {
-                        eprintln!(
-                            "SKIPPED: the PostgreSQL half of the suite ({admin_url} is unreachable: {error}). \
-                             Set ROSTER_TEST_POSTGRES_URL or start PostgreSQL to run it."
+                        // Written to the stream itself: the test harness hides eprintln! output
+                        // of passing tests, and this must be seen.
+                        let notice = format!(
+                            "\nSKIPPED: the PostgreSQL half of the suite ({admin_url} is unreachable: {error}).\n\
+                             Set ROSTER_TEST_POSTGRES_URL or start PostgreSQL to run it.\n"
                         );
+                        let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
                     }
                     return None;
                 }

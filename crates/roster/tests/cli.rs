@@ -103,10 +103,18 @@ impl Server {
         server
     }
 
-    fn terminate(mut self) -> (std::process::ExitStatus, String) {
+    fn send_sigterm(&self) {
         let pid = self.child.id().to_string();
         let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(killed.success());
+    }
+
+    fn terminate(self) -> (std::process::ExitStatus, String) {
+        self.send_sigterm();
+        self.wait_for_exit()
+    }
+
+    fn wait_for_exit(mut self) -> (std::process::ExitStatus, String) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -211,7 +219,28 @@ async fn account_app_token_then_call_the_api() {
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&secret).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600);
 
-    let (status, log) = server.terminate();
+    // A request in flight when SIGTERM arrives is still answered.
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    let body = br#"{"label": "Arrived late", "type": "string"}"#;
+    let head = format!(
+        "POST /v3/contact_custom_fields HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {access_token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    use std::io::{Read, Write};
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body[..10]).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    server.send_sigterm();
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(&body[10..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+
+    let (status, log) = server.wait_for_exit();
     assert!(status.success(), "serve exited with {status}: {log}");
     assert!(log.contains("shutting down"), "{log}");
     assert!(!log.contains(access_token), "the log shows a token");
