@@ -1,7 +1,14 @@
-//! Contacts Custom Fields: all five operations and their rules.
+//! Contacts Custom Fields: all five operations and their rules (the 100-field quota, labels,
+//! types, the derived name, conflicts, what PUT replaces, the contact_data scope, and the wall
+//! between accounts).
 
 use roster_tests::{on_both_engines, TestApp};
-use serde_json::json;
+use serde_json::{json, Value};
+
+use crate::support::{
+    assert_answer, assert_still_healthy, create_field, create_fields, error, field_path, id_of,
+    ids_on_page, invalid, not_found, COLLECTION,
+};
 
 on_both_engines!(create_read_update_delete);
 
@@ -64,4 +71,528 @@ async fn create_read_update_delete(app: TestApp) {
         .send()
         .await
         .expect(404);
+}
+
+on_both_engines!(
+    at_most_100_fields_per_account,
+    concurrent_creations_respect_the_quota,
+    labels_are_at_most_50_characters,
+    every_documented_type_creates,
+    name_is_derived_from_the_label_and_read_only,
+    duplicate_labels_conflict,
+    put_overwrites_what_it_omits,
+    put_cannot_change_the_type,
+    the_contact_data_scope_is_required,
+    accounts_see_only_their_own_fields,
+);
+
+fn quota_reached() -> Value {
+    invalid(&["The account already has the maximum of 100 custom fields."])
+}
+
+fn duplicate(label: &str) -> Value {
+    error(
+        "contacts.api.conflict",
+        &format!("A custom field with the label \"{label}\" (or the same name) already exists."),
+    )
+}
+
+async fn count_fields(app: &TestApp, token: &str) -> usize {
+    let page = app
+        .get(&format!("{COLLECTION}?limit=100"))
+        .token(token)
+        .send()
+        .await
+        .expect(200)
+        .json();
+    ids_on_page(&page).len()
+}
+
+async fn at_most_100_fields_per_account(app: TestApp) {
+    let mut ids = create_fields(&app, "Field", 99).await;
+    // Refused creations do not use up the quota.
+    for _ in 0..3 {
+        let response = app
+            .post(COLLECTION, json!({"label": "Field 0", "type": "string"}))
+            .send()
+            .await;
+        assert_answer(&response, 409, &duplicate("Field 0"), "a duplicate");
+    }
+    ids.push(id_of(&create_field(&app, "Field 99").await));
+    let response = app
+        .post(
+            COLLECTION,
+            json!({"label": "One too many", "type": "string"}),
+        )
+        .send()
+        .await;
+    assert_answer(&response, 400, &quota_reached(), "the 101st field");
+
+    let page = app
+        .get(&format!("{COLLECTION}?limit=100"))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(ids_on_page(&page), ids);
+    assert!(page.get("_links").is_none(), "100 fit one page");
+
+    let other = app.create_account("other@example.com").await;
+    app.post(COLLECTION, json!({"label": "Theirs", "type": "string"}))
+        .token(&other.token)
+        .send()
+        .await
+        .expect(201);
+
+    app.delete(&field_path(&ids[40])).send().await.expect(204);
+    let replacement = create_field(&app, "One too many").await;
+    assert_eq!(replacement["label"], "One too many");
+    let response = app
+        .post(
+            COLLECTION,
+            json!({"label": "Again too many", "type": "string"}),
+        )
+        .send()
+        .await;
+    assert_answer(&response, 400, &quota_reached(), "the 101st field again");
+    assert_eq!(count_fields(&app, &app.owner.token).await, 100);
+    assert_still_healthy(&app).await;
+}
+
+async fn concurrent_creations_respect_the_quota(app: TestApp) {
+    create_fields(&app, "Field", 95).await;
+    let attempts = (0..10).map(|n| {
+        app.post(
+            COLLECTION,
+            json!({"label": format!("Racing {n}"), "type": "string"}),
+        )
+        .send()
+    });
+    let responses = futures::future::join_all(attempts).await;
+    let mut statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 201, 201, 201, 201, 400, 400, 400, 400, 400]);
+    for refused in responses.iter().filter(|r| r.status == 400) {
+        assert_eq!(refused.json(), quota_reached());
+    }
+    assert_eq!(count_fields(&app, &app.owner.token).await, 100);
+}
+
+async fn labels_are_at_most_50_characters(app: TestApp) {
+    for label in ["x".repeat(50), "é".repeat(50), "🍎".repeat(50)] {
+        let created = app
+            .post(COLLECTION, json!({"label": label, "type": "string"}))
+            .send()
+            .await
+            .expect(201)
+            .json();
+        assert_eq!(created["label"], label.as_str());
+    }
+    let too_long = invalid(&["label exceeds the maximum length of 50 characters."]);
+    for label in ["y".repeat(51), "é".repeat(51)] {
+        let response = app
+            .post(COLLECTION, json!({"label": label, "type": "string"}))
+            .send()
+            .await;
+        assert_answer(&response, 400, &too_long, &format!("POST {label}"));
+    }
+    let blank = invalid(&["label must not be blank."]);
+    for label in ["", "   "] {
+        let response = app
+            .post(COLLECTION, json!({"label": label, "type": "string"}))
+            .send()
+            .await;
+        assert_answer(&response, 400, &blank, &format!("POST {label:?}"));
+    }
+    let field = create_field(&app, "Short").await;
+    let path = field_path(&id_of(&field));
+    let response = app
+        .put(&path, json!({"label": "z".repeat(51)}))
+        .send()
+        .await;
+    assert_answer(&response, 400, &too_long, "PUT 51 characters");
+    let response = app.put(&path, json!({"label": " "})).send().await;
+    assert_answer(&response, 400, &blank, "PUT a blank label");
+    let renamed = app
+        .put(&path, json!({"label": "w".repeat(50)}))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(renamed["label"], "w".repeat(50));
+    assert_still_healthy(&app).await;
+}
+
+async fn every_documented_type_creates(app: TestApp) {
+    let choices = json!([{"choice_label": "One"}, {"choice_label": "Two"}]);
+    let bodies = [
+        json!({"label": "A string", "type": "string"}),
+        json!({"label": "A date", "type": "date"}),
+        json!({"label": "A number", "type": "number", "metadata": {"decimal_places": 2}}),
+        json!({"label": "A currency", "type": "currency", "metadata": {"currency_code": "USD"}}),
+        json!({"label": "A single select", "type": "single_select", "choices": choices}),
+        json!({"label": "A multi select", "type": "multi_select", "choices": choices}),
+    ];
+    let mut created_types = Vec::new();
+    for body in bodies {
+        let created = app
+            .post(COLLECTION, body.clone())
+            .send()
+            .await
+            .expect(201)
+            .json();
+        assert_eq!(created["type"], body["type"]);
+        created_types.push(created["type"].as_str().expect("a type").to_string());
+        if body["type"] == "date" {
+            assert_eq!(created["version"], 2, "dates default to version 2");
+        }
+        if body.get("choices").is_some() {
+            assert_eq!(created["choices"][1]["choice_label"], "Two");
+        }
+    }
+    let page = app.get(COLLECTION).send().await.expect(200).json();
+    let listed: Vec<&str> = page["custom_fields"]
+        .as_array()
+        .expect("custom_fields")
+        .iter()
+        .map(|f| f["type"].as_str().expect("a type"))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "string",
+            "date",
+            "number",
+            "currency",
+            "single_select",
+            "multi_select"
+        ]
+    );
+    assert_eq!(created_types, listed);
+
+    let unknown = invalid(&[
+        "type must be one of: string, date, number, currency, single_select, multi_select.",
+    ]);
+    for kind in ["text", "boolean", "select", ""] {
+        let response = app
+            .post(COLLECTION, json!({"label": "Refused", "type": kind}))
+            .send()
+            .await;
+        assert_answer(&response, 400, &unknown, &format!("type {kind:?}"));
+    }
+    assert_still_healthy(&app).await;
+}
+
+async fn name_is_derived_from_the_label_and_read_only(app: TestApp) {
+    let created = app
+        .post(
+            COLLECTION,
+            json!({"label": "  Shoe  size\tEU ", "type": "string", "name": "my_own_name"}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(created["label"], "Shoe  size\tEU");
+    assert_eq!(created["name"], "Shoe__size_EU");
+    let path = field_path(&id_of(&created));
+    let updated = app
+        .put(
+            &path,
+            json!({"label": "Shoe size US", "name": "still_not_mine"}),
+        )
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(updated["name"], "Shoe_size_US");
+    let read = app.get(&path).send().await.expect(200).json();
+    assert_eq!(read["name"], "Shoe_size_US");
+    assert_eq!(read, updated);
+}
+
+async fn duplicate_labels_conflict(app: TestApp) {
+    let color = create_field(&app, "Color").await;
+    for (label, shown) in [("Color", "Color"), ("color", "color"), (" COLOR ", "COLOR")] {
+        let response = app
+            .post(COLLECTION, json!({"label": label, "type": "string"}))
+            .send()
+            .await;
+        assert_answer(
+            &response,
+            409,
+            &duplicate(shown),
+            &format!("POST {label:?}"),
+        );
+    }
+    let favorite = create_field(&app, "Favorite color").await;
+    let response = app
+        .post(
+            COLLECTION,
+            json!({"label": "Favorite_color", "type": "date"}),
+        )
+        .send()
+        .await;
+    assert_answer(
+        &response,
+        409,
+        &duplicate("Favorite_color"),
+        "a label with the same name",
+    );
+
+    // PUT does not declare 409 in the document.
+    let response = app
+        .put(&field_path(&id_of(&favorite)), json!({"label": "color"}))
+        .send_unchecked()
+        .await;
+    assert_answer(
+        &response,
+        409,
+        &duplicate("color"),
+        "PUT another field's label",
+    );
+    let kept = app
+        .get(&field_path(&id_of(&favorite)))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(kept, favorite, "a refused PUT changes nothing");
+
+    let recased = app
+        .put(&field_path(&id_of(&color)), json!({"label": "COLOR"}))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(recased["name"], "COLOR", "a field may keep its own name");
+    let page = app.get(COLLECTION).send().await.expect(200).json();
+    assert_eq!(ids_on_page(&page), [id_of(&color), id_of(&favorite)]);
+}
+
+async fn put_overwrites_what_it_omits(app: TestApp) {
+    let select = app
+        .post(
+            COLLECTION,
+            json!({"label": "Size", "type": "single_select",
+                   "choices": [{"choice_label": "S"}, {"choice_label": "M"}]}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    let path = field_path(&id_of(&select));
+    let needs_choice = invalid(&["choices must hold at least one choice for a select field."]);
+    let needs_label = invalid(&["label is required."]);
+    let cases = [
+        (json!({"label": "Size"}), &needs_choice),
+        (json!({"label": "Size", "choices": []}), &needs_choice),
+        (json!({"label": "Size", "choices": null}), &needs_choice),
+        (
+            json!({"choices": [{"choice_id": 1, "choice_label": "S"}]}),
+            &needs_label,
+        ),
+        (
+            json!({"label": null, "choices": [{"choice_id": 1, "choice_label": "S"}]}),
+            &needs_label,
+        ),
+        (json!({}), &needs_label),
+    ];
+    for (body, expected) in cases {
+        let response = app.put(&path, body.clone()).send().await;
+        assert_answer(&response, 400, expected, &format!("PUT {body}"));
+    }
+    let unchanged = app.get(&path).send().await.expect(200).json();
+    assert_eq!(unchanged, select, "refused PUTs change nothing");
+
+    let text = create_field(&app, "Nickname").await;
+    let renamed = app
+        .put(&field_path(&id_of(&text)), json!({"label": "Alias"}))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(renamed["label"], "Alias");
+    assert!(renamed.get("choices").is_none());
+}
+
+async fn put_cannot_change_the_type(app: TestApp) {
+    let text = create_field(&app, "Plain").await;
+    let updated = app
+        .put(
+            &field_path(&id_of(&text)),
+            json!({"label": "Still plain", "type": "number", "metadata": {"decimal_places": 2}}),
+        )
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(updated["type"], "string");
+    assert!(updated.get("metadata").is_none());
+
+    let date = app
+        .post(
+            COLLECTION,
+            json!({"label": "Birthday", "type": "date",
+                   "metadata": {"display_format": "YYYY-MM-DD"}}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    let updated = app
+        .put(
+            &field_path(&id_of(&date)),
+            json!({"label": "Birth day", "type": "string", "version": 1,
+                   "metadata": {"display_format": "MM/DD/YYYY"}}),
+        )
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(updated["type"], "date");
+    assert_eq!(updated["version"], 2);
+    assert_eq!(updated["metadata"], json!({"display_format": "YYYY-MM-DD"}));
+
+    let read = app
+        .get(&field_path(&id_of(&text)))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(read["type"], "string");
+}
+
+async fn the_contact_data_scope_is_required(app: TestApp) {
+    let field = create_field(&app, "Scoped").await;
+    let item = field_path(&id_of(&field));
+    let forbidden = error(
+        "forbidden",
+        "Forbidden request. The access token lacks the contact_data scope this operation requires.",
+    );
+    for scopes in [
+        "campaign_data",
+        "account_read account_update offline_access",
+        "",
+    ] {
+        let token = app.token_for(&app.owner, scopes);
+        let requests = [
+            ("GET list", app.get(COLLECTION)),
+            (
+                "POST",
+                app.post(COLLECTION, json!({"label": "Other", "type": "string"})),
+            ),
+            ("GET", app.get(&item)),
+            ("PUT", app.put(&item, json!({"label": "Renamed"}))),
+            ("DELETE", app.delete(&item)),
+        ];
+        for (what, request) in requests {
+            let response = request.token(&token).send().await;
+            assert_answer(
+                &response,
+                403,
+                &forbidden,
+                &format!("{what} with scopes {scopes:?}"),
+            );
+        }
+    }
+    let kept = app.get(&item).send().await.expect(200).json();
+    assert_eq!(kept, field, "forbidden requests change nothing");
+
+    let token = app.token_for(&app.owner, "contact_data");
+    app.get(COLLECTION).token(&token).send().await.expect(200);
+    app.put(&item, json!({"label": "Renamed"}))
+        .token(&token)
+        .send()
+        .await
+        .expect(200);
+    app.delete(&item).token(&token).send().await.expect(204);
+}
+
+async fn accounts_see_only_their_own_fields(app: TestApp) {
+    let mine = create_fields(&app, "Mine", 3).await;
+    let other = app.create_account("other@example.com").await;
+    let theirs_page = app
+        .get(COLLECTION)
+        .token(&other.token)
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(theirs_page, json!({"custom_fields": []}));
+
+    for id in &mine {
+        let path = field_path(id);
+        let response = app.get(&path).token(&other.token).send().await;
+        assert_answer(
+            &response,
+            404,
+            &not_found(id),
+            "GET another account's field",
+        );
+        let response = app
+            .put(&path, json!({"label": "Taken over"}))
+            .token(&other.token)
+            .send()
+            .await;
+        assert_answer(
+            &response,
+            404,
+            &not_found(id),
+            "PUT another account's field",
+        );
+        let response = app.delete(&path).token(&other.token).send().await;
+        assert_answer(
+            &response,
+            404,
+            &not_found(id),
+            "DELETE another account's field",
+        );
+    }
+
+    let theirs = app
+        .post(COLLECTION, json!({"label": "Mine 0", "type": "string"}))
+        .token(&other.token)
+        .send()
+        .await
+        .expect(201)
+        .json();
+    let response = app.get(&field_path(&id_of(&theirs))).send().await;
+    assert_answer(
+        &response,
+        404,
+        &not_found(&id_of(&theirs)),
+        "the other way round",
+    );
+
+    let page = app
+        .get(&format!("{COLLECTION}?limit=1"))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    let href = page["_links"]["next"]["href"]
+        .as_str()
+        .expect("a next page");
+    let borrowed = app
+        .get(href)
+        .token(&other.token)
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        ids_on_page(&borrowed),
+        [id_of(&theirs)],
+        "another account's cursor shows only one's own fields"
+    );
+
+    let page = app.get(COLLECTION).send().await.expect(200).json();
+    assert_eq!(ids_on_page(&page), mine, "the owner's fields are untouched");
+    for field in page["custom_fields"].as_array().expect("custom_fields") {
+        assert!(field["label"]
+            .as_str()
+            .expect("a label")
+            .starts_with("Mine "));
+    }
 }
