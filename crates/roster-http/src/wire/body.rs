@@ -58,10 +58,6 @@ impl FromRequest<AppState> for JsonBody {
             Err(error) if error.is_eof() => Err(ApiError::BadRequest(
                 "The request body is not valid JSON: it ends too early.".into(),
             )),
-            Err(error) if error.classify() == serde_json::error::Category::Data => {
-                // Only numbers beyond what JSON parsers represent land here.
-                Err(ApiError::BadRequest(format!("The request body holds a value that cannot be represented (line {}, column {}).", error.line(), error.column())))
-            }
             Err(error) => Err(ApiError::BadRequest(format!(
                 "The request body is not valid JSON (line {}, column {}).",
                 error.line(),
