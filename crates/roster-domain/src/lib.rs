@@ -6,12 +6,15 @@ pub mod account;
 pub mod custom_field;
 pub mod email;
 pub mod ids;
+pub mod oauth;
 pub mod page;
+pub mod privilege;
 pub mod store;
 pub mod time;
 
 pub use email::EmailAddress;
 pub use ids::*;
 pub use page::{Page, PageRequest};
+pub use privilege::{Privilege, Role};
 pub use store::{Store, StoreError};
 pub use time::Timestamp;

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 
 use crate::account::{Account, ClientApp, NewAccount, SigningKey, User};
 use crate::custom_field::CustomField;
-use crate::{AccountId, CustomFieldId, EmailAddress, Page, PageRequest};
+use crate::oauth::{AuthorizationCode, DeviceAuthorization, DevicePoll, GrantId, RefreshToken};
+use crate::{AccountId, CustomFieldId, EmailAddress, Page, PageRequest, Timestamp, UserId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -47,6 +48,8 @@ pub trait Store: Send + Sync + 'static {
     // --- OAuth clients ---
     async fn create_client(&self, app: &ClientApp) -> StoreResult<()>;
     async fn client(&self, client_id: &str) -> StoreResult<Option<ClientApp>>;
+    /// Deletes a client with its codes, refresh tokens and device authorizations, and records a
+    /// permanent revocation of `client:<id>` so its access tokens stop working on every node.
     /// Returns whether a client was deleted.
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
 
@@ -83,4 +86,102 @@ pub trait Store: Send + Sync + 'static {
     /// Returns false when the field does not exist.
     async fn delete_custom_field(&self, account: AccountId, id: CustomFieldId)
         -> StoreResult<bool>;
+
+    // --- OAuth: codes, refresh tokens, revocations, users, rate limits ---
+    /// Adds a user to an existing account (`Conflict` when the email signs in already).
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    /// A user of the account, or None (another account's user is None too).
+    async fn user(&self, account: AccountId, id: UserId) -> StoreResult<Option<User>>;
+
+    async fn insert_authorization_code(&self, code: &AuthorizationCode) -> StoreResult<()>;
+    async fn authorization_code(&self, code_sha256: &str)
+        -> StoreResult<Option<AuthorizationCode>>;
+    /// Marks an unused code used; false when it was used already (by a concurrent exchange too).
+    async fn claim_authorization_code(
+        &self,
+        code_sha256: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+    async fn refresh_token(&self, token_sha256: &str) -> StoreResult<Option<RefreshToken>>;
+    /// Marks `old` used and stores its successor, atomically; false (and nothing stored) when
+    /// `old` was used or revoked already.
+    async fn rotate_refresh_token(
+        &self,
+        old_sha256: &str,
+        successor: &RefreshToken,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Revokes a whole grant: its refresh tokens, and (through the revocation `grant:<id>`,
+    /// kept until `revocation_expires_at`) the access tokens issued from it.
+    async fn revoke_grant(
+        &self,
+        grant: GrantId,
+        now: Timestamp,
+        revocation_expires_at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Records a revocation subject (`jti:…`, `grant:…`, `client:…`) until `expires_at`.
+    async fn insert_revocation(&self, subject: &str, expires_at: Timestamp) -> StoreResult<()>;
+    /// Every revocation still in force.
+    async fn revocations(&self, now: Timestamp) -> StoreResult<Vec<String>>;
+    /// Deletes expired codes, device authorizations, revocations and refresh tokens.
+    async fn prune_oauth(&self, now: Timestamp) -> StoreResult<()>;
+
+    /// The scopes a user has consented to for a client.
+    async fn consent(
+        &self,
+        account: AccountId,
+        user: UserId,
+        client_id: &str,
+    ) -> StoreResult<Option<Vec<String>>>;
+    /// Replaces the consented scopes.
+    async fn save_consent(
+        &self,
+        account: AccountId,
+        user: UserId,
+        client_id: &str,
+        scopes: &[String],
+    ) -> StoreResult<()>;
+
+    async fn insert_device_authorization(&self, device: &DeviceAuthorization) -> StoreResult<()>;
+    async fn device_authorization_by_user_code(
+        &self,
+        user_code: &str,
+    ) -> StoreResult<Option<DeviceAuthorization>>;
+    /// Approves (or denies) a pending, unexpired authorization; false otherwise.
+    async fn decide_device_authorization(
+        &self,
+        user_code: &str,
+        decision: Option<(AccountId, UserId)>,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Records a token-endpoint poll: `SlowDown` (and a 5 s longer interval) when it comes
+    /// sooner than the interval allows.
+    async fn poll_device_authorization(
+        &self,
+        device_code_sha256: &str,
+        now: Timestamp,
+    ) -> StoreResult<DevicePoll>;
+    /// Marks an approved authorization used; false when it was not approved or used already.
+    async fn claim_device_authorization(&self, device_code_sha256: &str) -> StoreResult<bool>;
+
+    /// Failed sign-ins recorded under `key` (`account:…`, `address:…`) since `since`.
+    async fn signin_failures(&self, key: &str, since: Timestamp) -> StoreResult<i64>;
+    /// Counts one failed sign-in; a window older than `window_start` starts over.
+    async fn record_signin_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_start: Timestamp,
+    ) -> StoreResult<()>;
+    async fn clear_signin_failures(&self, key: &str) -> StoreResult<()>;
+
+    /// Adds each client's requests to its count for `day` (days since the epoch, UTC) and
+    /// returns every listed client's total; a delta of 0 only reads.
+    async fn add_api_usage(
+        &self,
+        day: i64,
+        deltas: &[(String, i64)],
+    ) -> StoreResult<Vec<(String, i64)>>;
 }

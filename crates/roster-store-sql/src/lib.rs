@@ -155,12 +155,35 @@ macro_rules! impl_store {
             }
 
             async fn delete_client(&self, client_id: &str) -> $crate::roster_domain::store::StoreResult<bool> {
+                let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
                 let done = $crate::sqlx::query("DELETE FROM oauth_clients WHERE client_id = $1")
                     .bind(client_id)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err($crate::unavailable)?;
-                Ok(done.rows_affected() > 0)
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                for table in ["oauth_codes", "oauth_refresh_tokens", "oauth_device_authorizations", "oauth_consents"] {
+                    $crate::sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
+                        .bind(client_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($crate::unavailable)?;
+                }
+                // Permanent: a deleted client's access tokens must never verify again.
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_revocations (subject, expires_at, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (subject) DO NOTHING",
+                )
+                .bind(format!("client:{client_id}"))
+                .bind(i64::MAX)
+                .bind($crate::roster_domain::Timestamp::now().millis())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::unavailable)?;
+                tx.commit().await.map_err($crate::unavailable)?;
+                Ok(true)
             }
 
             async fn insert_signing_key(
@@ -343,7 +366,509 @@ macro_rules! impl_store {
                 tx.commit().await.map_err($crate::unavailable)?;
                 Ok(true)
             }
+
+            async fn create_user(
+                &self,
+                user: &$crate::roster_domain::account::User,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query(
+                    "INSERT INTO users (id, account_id, email, password_hash, first_name, last_name, role, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(user.id.0)
+                .bind(user.account_id.0)
+                .bind(user.email.as_str())
+                .bind(&user.password_hash)
+                .bind(&user.first_name)
+                .bind(&user.last_name)
+                .bind(&user.role)
+                .bind(user.created_at.millis())
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "a user with this email address already exists"))?;
+                Ok(())
+            }
+
+            async fn user(
+                &self,
+                account: $crate::roster_domain::AccountId,
+                id: $crate::roster_domain::UserId,
+            ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::account::User>> {
+                let row: Option<$crate::rows::UserRow> = $crate::sqlx::query_as(
+                    "SELECT id, account_id, email, password_hash, first_name, last_name, role, created_at \
+                     FROM users WHERE account_id = $1 AND id = $2",
+                )
+                .bind(account.0)
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn insert_authorization_code(
+                &self,
+                code: &$crate::roster_domain::oauth::AuthorizationCode,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_codes (code_sha256, grant_id, client_id, account_id, user_id, redirect_uri, scopes, \
+                     code_challenge, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&code.code_sha256)
+                .bind(code.grant.0)
+                .bind(&code.client_id)
+                .bind(code.account.0)
+                .bind(code.user.0)
+                .bind(&code.redirect_uri)
+                .bind($crate::rows::scopes_to_text(&code.scopes))
+                .bind(&code.code_challenge)
+                .bind(code.created_at.millis())
+                .bind(code.expires_at.millis())
+                .bind(code.used_at.map(|t| t.millis()))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "an authorization code with this value already exists"))?;
+                Ok(())
+            }
+
+            async fn authorization_code(
+                &self,
+                code_sha256: &str,
+            ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::oauth::AuthorizationCode>> {
+                let row: Option<$crate::rows::AuthorizationCodeRow> = $crate::sqlx::query_as(
+                    "SELECT code_sha256, grant_id, client_id, account_id, user_id, redirect_uri, scopes, code_challenge, \
+                     created_at, expires_at, used_at FROM oauth_codes WHERE code_sha256 = $1",
+                )
+                .bind(code_sha256)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn claim_authorization_code(
+                &self,
+                code_sha256: &str,
+                now: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<bool> {
+                let done = $crate::sqlx::query(
+                    "UPDATE oauth_codes SET used_at = $2 WHERE code_sha256 = $1 AND used_at IS NULL",
+                )
+                .bind(code_sha256)
+                .bind(now.millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn insert_refresh_token(
+                &self,
+                token: &$crate::roster_domain::oauth::RefreshToken,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_refresh_tokens (token_sha256, grant_id, client_id, account_id, user_id, scopes, \
+                     created_at, expires_at, used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&token.token_sha256)
+                .bind(token.grant.0)
+                .bind(&token.client_id)
+                .bind(token.account.0)
+                .bind(token.user.0)
+                .bind($crate::rows::scopes_to_text(&token.scopes))
+                .bind(token.created_at.millis())
+                .bind(token.expires_at.millis())
+                .bind(token.used_at.map(|t| t.millis()))
+                .bind(token.revoked_at.map(|t| t.millis()))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "a refresh token with this value already exists"))?;
+                Ok(())
+            }
+
+            async fn refresh_token(
+                &self,
+                token_sha256: &str,
+            ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::oauth::RefreshToken>> {
+                let row: Option<$crate::rows::RefreshTokenRow> = $crate::sqlx::query_as(
+                    "SELECT token_sha256, grant_id, client_id, account_id, user_id, scopes, created_at, expires_at, \
+                     used_at, revoked_at FROM oauth_refresh_tokens WHERE token_sha256 = $1",
+                )
+                .bind(token_sha256)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn rotate_refresh_token(
+                &self,
+                old_sha256: &str,
+                successor: &$crate::roster_domain::oauth::RefreshToken,
+                now: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<bool> {
+                let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+                let claimed = $crate::sqlx::query(
+                    "UPDATE oauth_refresh_tokens SET used_at = $2 \
+                     WHERE token_sha256 = $1 AND used_at IS NULL AND revoked_at IS NULL",
+                )
+                .bind(old_sha256)
+                .bind(now.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::unavailable)?;
+                if claimed.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_refresh_tokens (token_sha256, grant_id, client_id, account_id, user_id, scopes, \
+                     created_at, expires_at, used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)",
+                )
+                .bind(&successor.token_sha256)
+                .bind(successor.grant.0)
+                .bind(&successor.client_id)
+                .bind(successor.account.0)
+                .bind(successor.user.0)
+                .bind($crate::rows::scopes_to_text(&successor.scopes))
+                .bind(successor.created_at.millis())
+                .bind(successor.expires_at.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "a refresh token with this value already exists"))?;
+                tx.commit().await.map_err($crate::unavailable)?;
+                Ok(true)
+            }
+
+            async fn revoke_grant(
+                &self,
+                grant: $crate::roster_domain::oauth::GrantId,
+                now: $crate::roster_domain::Timestamp,
+                revocation_expires_at: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+                $crate::sqlx::query(
+                    "UPDATE oauth_refresh_tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL",
+                )
+                .bind(grant.0)
+                .bind(now.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::unavailable)?;
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_revocations (subject, expires_at, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (subject) DO UPDATE SET expires_at = excluded.expires_at",
+                )
+                .bind(format!("grant:{grant}"))
+                .bind(revocation_expires_at.millis())
+                .bind(now.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::unavailable)?;
+                tx.commit().await.map_err($crate::unavailable)?;
+                Ok(())
+            }
+
+            async fn insert_revocation(
+                &self,
+                subject: &str,
+                expires_at: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_revocations (subject, expires_at, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (subject) DO NOTHING",
+                )
+                .bind(subject)
+                .bind(expires_at.millis())
+                .bind($crate::roster_domain::Timestamp::now().millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(())
+            }
+
+            async fn revocations(
+                &self,
+                now: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<Vec<String>> {
+                let rows: Vec<(String,)> = $crate::sqlx::query_as(
+                    "SELECT subject FROM oauth_revocations WHERE expires_at > $1",
+                )
+                .bind(now.millis())
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(rows.into_iter().map(|(subject,)| subject).collect())
+            }
+
+            async fn prune_oauth(
+                &self,
+                now: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                for statement in [
+                    "DELETE FROM oauth_codes WHERE expires_at < $1",
+                    "DELETE FROM oauth_device_authorizations WHERE expires_at < $1",
+                    "DELETE FROM oauth_revocations WHERE expires_at < $1",
+                    "DELETE FROM oauth_refresh_tokens WHERE expires_at < $1",
+                ] {
+                    $crate::sqlx::query(statement)
+                        .bind(now.millis())
+                        .execute(&self.pool)
+                        .await
+                        .map_err($crate::unavailable)?;
+                }
+                Ok(())
+            }
+
+            async fn consent(
+                &self,
+                account: $crate::roster_domain::AccountId,
+                user: $crate::roster_domain::UserId,
+                client_id: &str,
+            ) -> $crate::roster_domain::store::StoreResult<Option<Vec<String>>> {
+                let row: Option<(String,)> = $crate::sqlx::query_as(
+                    "SELECT scopes FROM oauth_consents WHERE account_id = $1 AND user_id = $2 AND client_id = $3",
+                )
+                .bind(account.0)
+                .bind(user.0)
+                .bind(client_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(row.map(|(scopes,)| $crate::rows::scopes_from_text(&scopes)))
+            }
+
+            async fn save_consent(
+                &self,
+                account: $crate::roster_domain::AccountId,
+                user: $crate::roster_domain::UserId,
+                client_id: &str,
+                scopes: &[String],
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_consents (account_id, user_id, client_id, scopes, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (account_id, user_id, client_id) DO UPDATE SET scopes = excluded.scopes, updated_at = excluded.updated_at",
+                )
+                .bind(account.0)
+                .bind(user.0)
+                .bind(client_id)
+                .bind($crate::rows::scopes_to_text(scopes))
+                .bind($crate::roster_domain::Timestamp::now().millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(())
+            }
+
+            async fn insert_device_authorization(
+                &self,
+                device: &$crate::roster_domain::oauth::DeviceAuthorization,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_device_authorizations (device_code_sha256, user_code, client_id, scopes, status, \
+                     account_id, user_id, interval_seconds, last_polled_at, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, NULL, $7, $8)",
+                )
+                .bind(&device.device_code_sha256)
+                .bind(&device.user_code)
+                .bind(&device.client_id)
+                .bind($crate::rows::scopes_to_text(&device.scopes))
+                .bind(device.status.as_str())
+                .bind(device.interval_seconds)
+                .bind(device.created_at.millis())
+                .bind(device.expires_at.millis())
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "a device authorization with this user code already exists"))?;
+                Ok(())
+            }
+
+            async fn device_authorization_by_user_code(
+                &self,
+                user_code: &str,
+            ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::oauth::DeviceAuthorization>> {
+                let row: Option<$crate::rows::DeviceAuthorizationRow> = $crate::sqlx::query_as(concat!(
+                    "SELECT ", $crate::device_columns!(), " FROM oauth_device_authorizations WHERE user_code = $1"
+                ))
+                .bind(user_code)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn decide_device_authorization(
+                &self,
+                user_code: &str,
+                decision: Option<($crate::roster_domain::AccountId, $crate::roster_domain::UserId)>,
+                now: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<bool> {
+                let (status, account, user) = match decision {
+                    Some((account, user)) => ("approved", Some(account.0), Some(user.0)),
+                    None => ("denied", None, None),
+                };
+                let done = $crate::sqlx::query(
+                    "UPDATE oauth_device_authorizations SET status = $2, account_id = $3, user_id = $4 \
+                     WHERE user_code = $1 AND status = 'pending' AND expires_at > $5",
+                )
+                .bind(user_code)
+                .bind(status)
+                .bind(account)
+                .bind(user)
+                .bind(now.millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn poll_device_authorization(
+                &self,
+                device_code_sha256: &str,
+                now: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<$crate::roster_domain::oauth::DevicePoll> {
+                let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+                // A poll within the interval since the last one is too fast: the interval grows
+                // by 5 seconds (RFC 8628 §3.5). The write comes first so concurrent polls serialise.
+                let slowed = $crate::sqlx::query(
+                    "UPDATE oauth_device_authorizations SET interval_seconds = interval_seconds + 5, last_polled_at = $2 \
+                     WHERE device_code_sha256 = $1 AND status = 'pending' AND last_polled_at IS NOT NULL \
+                     AND last_polled_at + interval_seconds * 1000 > $2",
+                )
+                .bind(device_code_sha256)
+                .bind(now.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::unavailable)?;
+                if slowed.rows_affected() == 1 {
+                    tx.commit().await.map_err($crate::unavailable)?;
+                    return Ok($crate::roster_domain::oauth::DevicePoll::SlowDown);
+                }
+                $crate::sqlx::query(
+                    "UPDATE oauth_device_authorizations SET last_polled_at = $2 WHERE device_code_sha256 = $1",
+                )
+                .bind(device_code_sha256)
+                .bind(now.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::unavailable)?;
+                let row: Option<$crate::rows::DeviceAuthorizationRow> = $crate::sqlx::query_as(concat!(
+                    "SELECT ", $crate::device_columns!(), " FROM oauth_device_authorizations WHERE device_code_sha256 = $1"
+                ))
+                .bind(device_code_sha256)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err($crate::unavailable)?;
+                tx.commit().await.map_err($crate::unavailable)?;
+                match row {
+                    None => Ok($crate::roster_domain::oauth::DevicePoll::Unknown),
+                    Some(row) => Ok($crate::roster_domain::oauth::DevicePoll::Current(row.try_into()?)),
+                }
+            }
+
+            async fn claim_device_authorization(
+                &self,
+                device_code_sha256: &str,
+            ) -> $crate::roster_domain::store::StoreResult<bool> {
+                let done = $crate::sqlx::query(
+                    "UPDATE oauth_device_authorizations SET status = 'used' \
+                     WHERE device_code_sha256 = $1 AND status = 'approved'",
+                )
+                .bind(device_code_sha256)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn signin_failures(
+                &self,
+                key: &str,
+                since: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<i64> {
+                let row: Option<(i64,)> = $crate::sqlx::query_as(
+                    "SELECT failures FROM oauth_signin_failures WHERE throttle_key = $1 AND window_start >= $2",
+                )
+                .bind(key)
+                .bind(since.millis())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(row.map(|(failures,)| failures).unwrap_or(0))
+            }
+
+            async fn record_signin_failure(
+                &self,
+                key: &str,
+                now: $crate::roster_domain::Timestamp,
+                window_start: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query(
+                    "INSERT INTO oauth_signin_failures (throttle_key, window_start, failures) VALUES ($1, $2, 1) \
+                     ON CONFLICT (throttle_key) DO UPDATE SET \
+                     failures = CASE WHEN oauth_signin_failures.window_start < $3 THEN 1 ELSE oauth_signin_failures.failures + 1 END, \
+                     window_start = CASE WHEN oauth_signin_failures.window_start < $3 THEN $2 ELSE oauth_signin_failures.window_start END",
+                )
+                .bind(key)
+                .bind(now.millis())
+                .bind(window_start.millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(())
+            }
+
+            async fn clear_signin_failures(&self, key: &str) -> $crate::roster_domain::store::StoreResult<()> {
+                $crate::sqlx::query("DELETE FROM oauth_signin_failures WHERE throttle_key = $1")
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::unavailable)?;
+                Ok(())
+            }
+
+            async fn add_api_usage(
+                &self,
+                day: i64,
+                deltas: &[(String, i64)],
+            ) -> $crate::roster_domain::store::StoreResult<Vec<(String, i64)>> {
+                let mut totals = Vec::with_capacity(deltas.len());
+                let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+                for (client_id, delta) in deltas {
+                    let total: Option<(i64,)> = if *delta == 0 {
+                        $crate::sqlx::query_as("SELECT requests FROM api_daily_usage WHERE client_id = $1 AND day = $2")
+                            .bind(client_id)
+                            .bind(day)
+                            .fetch_optional(&mut *tx)
+                            .await
+                    } else {
+                        $crate::sqlx::query_as(
+                            "INSERT INTO api_daily_usage (client_id, day, requests) VALUES ($1, $2, $3) \
+                             ON CONFLICT (client_id, day) DO UPDATE SET requests = api_daily_usage.requests + excluded.requests \
+                             RETURNING requests",
+                        )
+                        .bind(client_id)
+                        .bind(day)
+                        .bind(*delta)
+                        .fetch_optional(&mut *tx)
+                        .await
+                    }
+                    .map_err($crate::unavailable)?;
+                    totals.push((client_id.clone(), total.map(|(n,)| n).unwrap_or(0)));
+                }
+                tx.commit().await.map_err($crate::unavailable)?;
+                Ok(totals)
+            }
         }
+    };
+}
+
+/// The columns `rows::DeviceAuthorizationRow` reads, in one place.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! device_columns {
+    () => {
+        "device_code_sha256, user_code, client_id, scopes, status, account_id, user_id, interval_seconds, \
+         last_polled_at, created_at, expires_at"
     };
 }
 

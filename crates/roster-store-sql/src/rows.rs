@@ -4,6 +4,9 @@
 
 use roster_domain::account::{Account, ClientApp, NewAccount, SigningKey, User, OWNER_ROLE};
 use roster_domain::custom_field::{CustomField, CustomFieldType};
+use roster_domain::oauth::{
+    AuthorizationCode, DeviceAuthorization, DeviceStatus, GrantId, RefreshToken,
+};
 use roster_domain::{AccountId, CustomFieldId, EmailAddress, StoreError, Timestamp, UserId};
 use uuid::Uuid;
 
@@ -207,5 +210,115 @@ mod tests {
         assert!(a
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    }
+}
+
+/// Scopes are stored space-separated, in the order granted.
+pub fn scopes_to_text(scopes: &[String]) -> String {
+    scopes.join(" ")
+}
+
+pub fn scopes_from_text(text: &str) -> Vec<String> {
+    text.split_whitespace().map(String::from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AuthorizationCodeRow {
+    pub code_sha256: String,
+    pub grant_id: Uuid,
+    pub client_id: String,
+    pub account_id: Uuid,
+    pub user_id: Uuid,
+    pub redirect_uri: String,
+    pub scopes: String,
+    pub code_challenge: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+impl From<AuthorizationCodeRow> for AuthorizationCode {
+    fn from(row: AuthorizationCodeRow) -> Self {
+        AuthorizationCode {
+            code_sha256: row.code_sha256,
+            grant: GrantId(row.grant_id),
+            client_id: row.client_id,
+            account: AccountId(row.account_id),
+            user: UserId(row.user_id),
+            redirect_uri: row.redirect_uri,
+            scopes: scopes_from_text(&row.scopes),
+            code_challenge: row.code_challenge,
+            created_at: Timestamp::from_millis(row.created_at),
+            expires_at: Timestamp::from_millis(row.expires_at),
+            used_at: row.used_at.map(Timestamp::from_millis),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct RefreshTokenRow {
+    pub token_sha256: String,
+    pub grant_id: Uuid,
+    pub client_id: String,
+    pub account_id: Uuid,
+    pub user_id: Uuid,
+    pub scopes: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl From<RefreshTokenRow> for RefreshToken {
+    fn from(row: RefreshTokenRow) -> Self {
+        RefreshToken {
+            token_sha256: row.token_sha256,
+            grant: GrantId(row.grant_id),
+            client_id: row.client_id,
+            account: AccountId(row.account_id),
+            user: UserId(row.user_id),
+            scopes: scopes_from_text(&row.scopes),
+            created_at: Timestamp::from_millis(row.created_at),
+            expires_at: Timestamp::from_millis(row.expires_at),
+            used_at: row.used_at.map(Timestamp::from_millis),
+            revoked_at: row.revoked_at.map(Timestamp::from_millis),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DeviceAuthorizationRow {
+    pub device_code_sha256: String,
+    pub user_code: String,
+    pub client_id: String,
+    pub scopes: String,
+    pub status: String,
+    pub account_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    pub interval_seconds: i64,
+    pub last_polled_at: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl TryFrom<DeviceAuthorizationRow> for DeviceAuthorization {
+    type Error = StoreError;
+    fn try_from(row: DeviceAuthorizationRow) -> Result<Self, StoreError> {
+        Ok(DeviceAuthorization {
+            device_code_sha256: row.device_code_sha256,
+            user_code: row.user_code,
+            client_id: row.client_id,
+            scopes: scopes_from_text(&row.scopes),
+            status: DeviceStatus::parse(&row.status)
+                .ok_or_else(|| corrupt("device authorization status"))?,
+            approved_by: match (row.account_id, row.user_id) {
+                (Some(account), Some(user)) => Some((AccountId(account), UserId(user))),
+                _ => None,
+            },
+            interval_seconds: row.interval_seconds,
+            last_polled_at: row.last_polled_at.map(Timestamp::from_millis),
+            created_at: Timestamp::from_millis(row.created_at),
+            expires_at: Timestamp::from_millis(row.expires_at),
+        })
     }
 }
