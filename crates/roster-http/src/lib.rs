@@ -1,15 +1,18 @@
 //! Roster's HTTP API. `AppState` holds what handlers share (the store behind the storage
-//! contract, the token service, the cursor codec, the configuration); `serve` is the one start
-//! path that `roster serve` and the integration tests both use.
+//! contract, the token service, the cursor codec, the rate limiter, the configuration); `serve`
+//! is the one start path that `roster serve` and the integration tests both use, and it runs
+//! the background tasks (revocation refresh, rate-limit counter flushes) while it serves.
 
 pub mod auth;
 pub mod custom_fields;
 pub mod error;
 pub mod health;
 pub mod oauth;
+pub mod ratelimit;
 pub mod redact;
 pub mod router;
 pub mod tls;
+pub mod user_privileges;
 pub mod wire;
 
 use std::future::Future;
@@ -28,6 +31,7 @@ use tracing::Span;
 use crate::error::ApiError;
 use crate::oauth::keys::{ensure_signing_key, ServerSecret};
 use crate::oauth::tokens::TokenService;
+use crate::ratelimit::RateLimiter;
 use crate::wire::CursorCodec;
 
 /// The default request body limit: 4 MB, Constant Contact's own import limit.
@@ -40,6 +44,59 @@ pub struct ServerConfig {
     pub public_url: String,
     pub body_limit: usize,
     pub secret: ServerSecret,
+    pub oauth: OAuthSettings,
+    /// None: no rate limits (`--rate-limit off`).
+    pub rate_limit: Option<RateLimitSettings>,
+}
+
+/// The authorization server's tunables.
+#[derive(Debug, Clone)]
+pub struct OAuthSettings {
+    /// How often every node re-reads the revocations (a revoked token stops working on every
+    /// node within this interval plus one database read).
+    pub revocation_refresh: Duration,
+    /// The sign-in session cookie's lifetime.
+    pub session_lifetime_seconds: i64,
+    /// RFC 8628 polling interval handed to devices.
+    pub device_poll_interval_seconds: i64,
+    pub device_code_lifetime_seconds: i64,
+    /// Failed sign-ins allowed per account, and per client address, within the window.
+    pub signin_failures_per_account: i64,
+    pub signin_failures_per_address: i64,
+    pub signin_window_seconds: i64,
+}
+
+impl Default for OAuthSettings {
+    fn default() -> Self {
+        Self {
+            revocation_refresh: Duration::from_secs(2),
+            session_lifetime_seconds: 8 * 3600,
+            device_poll_interval_seconds: 5,
+            device_code_lifetime_seconds: 600,
+            signin_failures_per_account: 5,
+            signin_failures_per_address: 20,
+            signin_window_seconds: 900,
+        }
+    }
+}
+
+/// Constant Contact's limits per client id.
+#[derive(Debug, Clone)]
+pub struct RateLimitSettings {
+    pub per_second: u32,
+    pub per_day: u64,
+    /// How often each node adds its counts to the shared daily totals.
+    pub flush_interval: Duration,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            per_second: 4,
+            per_day: 10_000,
+            flush_interval: Duration::from_secs(5),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -48,6 +105,10 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub cursors: CursorCodec,
     pub config: Arc<ServerConfig>,
+    /// None when rate limits are off.
+    pub rate_limits: Option<Arc<RateLimiter>>,
+    /// Signs sign-in session cookies.
+    pub session_key: [u8; 32],
 }
 
 impl AppState {
@@ -56,12 +117,71 @@ impl AppState {
         ensure_signing_key(store.as_ref(), &config.secret).await?;
         let tokens =
             TokenService::load(store.clone(), config.secret.clone(), &config.public_url).await?;
+        let rate_limits = config
+            .rate_limit
+            .clone()
+            .map(|settings| Arc::new(RateLimiter::new(settings, store.clone())));
         Ok(Self {
             cursors: CursorCodec::new(config.secret.derive("pagination-cursor")),
+            session_key: config.secret.derive("signin-session"),
             store,
             tokens: Arc::new(tokens),
             config: Arc::new(config),
+            rate_limits,
         })
+    }
+
+    /// Starts the background tasks a serving node runs; they stop when the handles drop.
+    fn spawn_background(&self) -> BackgroundTasks {
+        let mut handles = Vec::new();
+        let tokens = self.tokens.clone();
+        let store = self.store.clone();
+        let every = self.config.oauth.revocation_refresh;
+        handles.push(tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut last_prune = std::time::Instant::now();
+            loop {
+                ticker.tick().await;
+                if let Err(error) = tokens.refresh_revocations().await {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "cannot refresh the revocations"
+                    );
+                }
+                if last_prune.elapsed() > Duration::from_secs(600) {
+                    last_prune = std::time::Instant::now();
+                    if let Err(error) = store.prune_oauth(roster_domain::Timestamp::now()).await {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "cannot prune expired OAuth rows"
+                        );
+                    }
+                }
+            }
+        }));
+        if let Some(limiter) = self.rate_limits.clone() {
+            handles.push(tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(limiter.flush_interval());
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticker.tick().await;
+                    limiter.flush().await;
+                }
+            }));
+        }
+        BackgroundTasks(handles)
+    }
+}
+
+/// Aborts its tasks when dropped.
+struct BackgroundTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for BackgroundTasks {
+    fn drop(&mut self) {
+        for handle in &self.0 {
+            handle.abort();
+        }
     }
 }
 
@@ -123,8 +243,10 @@ pub async fn serve(
     listener
         .set_nonblocking(true)
         .context("cannot configure the listener")?;
-    let app = app(state);
-    match tls {
+    let background = state.spawn_background();
+    let limiter = state.rate_limits.clone();
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = match tls {
         None => {
             let listener =
                 tokio::net::TcpListener::from_std(listener).context("cannot use the listener")?;
@@ -145,11 +267,17 @@ pub async fn serve(
                 axum_server::tls_rustls::RustlsConfig::from_config(config),
             )
             .handle(handle)
-            .serve(app.into_make_service())
+            .serve(app)
             .await
             .context("the server failed")
         }
+    };
+    drop(background);
+    // The counts admitted since the last flush still belong in the shared totals.
+    if let Some(limiter) = limiter {
+        limiter.flush().await;
     }
+    served
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 //! feature implements yet are not routed: they answer 404 like any unknown path.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 
 use crate::error::ApiError;
-use crate::{custom_fields, health, oauth, wire, AppState};
+use crate::{custom_fields, health, oauth, ratelimit, user_privileges, wire, AppState};
 
 pub fn build(state: AppState) -> Router {
     let v3 = Router::new()
@@ -20,12 +20,48 @@ pub fn build(state: AppState) -> Router {
                 .put(custom_fields::replace)
                 .delete(custom_fields::delete),
         )
+        .route("/v3/account/user/privileges", get(user_privileges::list))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::limit_by_client,
+        ))
         .layer(middleware::from_fn(wire::accept::require_json_accept));
 
     let open = Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
-        .route("/oauth2/default/v1/keys", get(oauth::jwks));
+        .route("/oauth2/default/v1/keys", get(oauth::jwks))
+        .route(
+            "/oauth2/default/v1/authorize",
+            get(oauth::authorize::authorize_page).post(oauth::authorize::decide),
+        )
+        .route("/oauth2/default/v1/signin", post(oauth::signin::sign_in))
+        .route("/oauth2/default/v1/token", post(oauth::token::token))
+        .route(
+            "/oauth2/default/v1/device/authorize",
+            post(oauth::device::start),
+        )
+        .route(
+            "/oauth2/default/v1/device",
+            get(oauth::device::verification_page).post(oauth::device::decide),
+        )
+        .route("/oauth2/default/v1/revoke", post(oauth::revoke::revoke))
+        .route(
+            "/oauth2/default/v1/introspect",
+            post(oauth::revoke::introspect),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata::metadata),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server/oauth2/default",
+            get(oauth::metadata::metadata),
+        )
+        .route(
+            "/oauth2/default/.well-known/oauth-authorization-server",
+            get(oauth::metadata::metadata),
+        );
 
     v3.merge(open)
         .fallback(|| async { ApiError::NotFound("The requested resource was not found.".into()) })

@@ -1,9 +1,10 @@
 //! Access tokens: RS256 JWTs with a `kid` header, as Constant Contact's authorization server
 //! issues them. Verification needs no database read per request: keys are cached, and an
 //! unknown `kid` (a key created by another node or by the CLI) triggers at most one reload per
-//! interval.
+//! interval; revocations (of one token, of a grant, of a deleted client) are cached as a set
+//! that a background task refreshes from the database every few seconds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,8 @@ use anyhow::Context;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use roster_domain::{AccountId, Store, Timestamp, TokenId, UserId};
+use roster_domain::oauth::GrantId;
+use roster_domain::{AccountId, Role, Store, Timestamp, TokenId, UserId};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
@@ -32,6 +34,10 @@ pub const KNOWN_SCOPES: [&str; 6] = [
 
 /// Default lifetime of an access token: 24 hours.
 pub const DEFAULT_LIFETIME_SECONDS: i64 = 24 * 3600;
+/// Lifetime of an implicit-flow (client flow) access token: 8 hours.
+pub const IMPLICIT_LIFETIME_SECONDS: i64 = 8 * 3600;
+/// Verification tolerates this much clock skew; revocations outlive tokens by as much.
+pub const LEEWAY_SECONDS: i64 = 5;
 
 const RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -51,6 +57,12 @@ pub struct AccessClaims {
     pub exp: i64,
     pub iat: i64,
     pub jti: String,
+    /// The grant (authorization) the token was issued from; absent on tokens minted by the CLI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<String>,
+    /// The user's role when the token was issued; it fixes the token's privileges.
+    #[serde(default)]
+    pub rol: String,
 }
 
 impl AccessClaims {
@@ -61,6 +73,21 @@ impl AccessClaims {
     pub fn user_id(&self) -> Option<UserId> {
         self.sub.parse().ok()
     }
+
+    pub fn role(&self) -> Option<Role> {
+        Role::parse(&self.rol)
+    }
+
+    /// The revocation subjects that would stop this token.
+    fn revocation_subjects(&self) -> impl Iterator<Item = String> + '_ {
+        [
+            Some(format!("jti:{}", self.jti)),
+            self.gid.as_ref().map(|gid| format!("grant:{gid}")),
+            Some(format!("client:{}", self.cid)),
+        ]
+        .into_iter()
+        .flatten()
+    }
 }
 
 /// What a token endpoint answers (exactly these fields; some clients reject others).
@@ -70,6 +97,8 @@ pub struct IssuedToken {
     pub token_type: String,
     pub expires_in: i64,
     pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// Who a new token is for.
@@ -79,6 +108,9 @@ pub struct Grant {
     pub client_id: String,
     pub scopes: Vec<String>,
     pub lifetime_seconds: i64,
+    /// The user's role (`Role::name`).
+    pub role: String,
+    pub grant: Option<GrantId>,
 }
 
 struct KeySet {
@@ -94,6 +126,8 @@ pub struct TokenService {
     audience: String,
     keys: RwLock<KeySet>,
     last_reload: Mutex<Instant>,
+    revoked: RwLock<HashSet<String>>,
+    noted: Mutex<HashMap<String, Instant>>,
 }
 
 impl TokenService {
@@ -115,9 +149,54 @@ impl TokenService {
                 jwks: serde_json::json!({"keys": []}),
             }),
             last_reload: Mutex::new(Instant::now()),
+            revoked: RwLock::new(HashSet::new()),
+            noted: Mutex::new(HashMap::new()),
         };
         service.reload().await?;
+        service.refresh_revocations().await?;
         Ok(service)
+    }
+
+    /// Replaces the cached revocations with the database's (the background task calls this
+    /// every few seconds; tests call it to be synchronous).
+    pub async fn refresh_revocations(&self) -> anyhow::Result<()> {
+        let subjects = self.store.revocations(Timestamp::now()).await?;
+        let mut fresh: HashSet<String> = subjects.into_iter().collect();
+        let mut local = self
+            .noted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A revocation noted here while the read was under way may be missing from it; local
+        // notes are kept for a minute, far longer than any read takes.
+        local.retain(|_, at| at.elapsed() < Duration::from_secs(60));
+        fresh.extend(local.keys().cloned());
+        *self
+            .revoked
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        Ok(())
+    }
+
+    /// Notes a revocation this node just stored, so it applies here at once.
+    pub fn note_revoked(&self, subject: String) {
+        self.noted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(subject.clone(), Instant::now());
+        self.revoked
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(subject);
+    }
+
+    fn is_revoked(&self, claims: &AccessClaims) -> bool {
+        let revoked = self
+            .revoked
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        claims
+            .revocation_subjects()
+            .any(|subject| revoked.contains(&subject))
     }
 
     pub fn issuer(&self) -> &str {
@@ -199,6 +278,8 @@ impl TokenService {
             exp: now.unix_seconds() + grant.lifetime_seconds,
             iat: now.unix_seconds(),
             jti: TokenId::generate().to_string(),
+            gid: grant.grant.map(|g| g.to_string()),
+            rol: grant.role,
         };
         let keys = self
             .keys
@@ -214,6 +295,7 @@ impl TokenService {
             token_type: "Bearer".into(),
             expires_in: grant.lifetime_seconds,
             scope: grant.scopes.join(" "),
+            refresh_token: None,
         })
     }
 
@@ -244,9 +326,13 @@ impl TokenService {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
-        jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
+        validation.leeway = LEEWAY_SECONDS as u64;
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
             .map(|data| data.claims)
-            .map_err(|_| ApiError::Unauthorized)
+            .map_err(|_| ApiError::Unauthorized)?;
+        if self.is_revoked(&claims) {
+            return Err(ApiError::Unauthorized);
+        }
+        Ok(claims)
     }
 }
