@@ -32,6 +32,9 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// Manage the users of an account.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Manage OAuth clients (apps).
     #[command(subcommand)]
     Apps(AppsCommand),
@@ -63,6 +66,50 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ROSTER_BODY_LIMIT", default_value_t = roster_http::DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
+
+    /// Constant Contact's rate limits per client id: on or off.
+    #[arg(long, env = "ROSTER_RATE_LIMIT", default_value = "on", value_parser = ["on", "off"])]
+    pub rate_limit: String,
+
+    /// Requests per second allowed per client id (per node).
+    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_SECOND", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_per_second: u32,
+
+    /// Requests per UTC day allowed per client id (shared by every node).
+    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_DAY", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate_limit_per_day: u64,
+
+    /// Seconds between each node's flushes of its request counts into the shared daily totals.
+    #[arg(long, env = "ROSTER_RATE_LIMIT_FLUSH_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub rate_limit_flush_secs: u64,
+
+    /// Seconds between each node's reloads of the token revocations (a revoked token stops
+    /// working everywhere within about this long).
+    #[arg(long, env = "ROSTER_REVOCATION_REFRESH_SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub revocation_refresh_secs: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a user to an account; prints the user as JSON.
+    Add {
+        /// The sign-in email of the account's owner (names the account).
+        #[arg(long)]
+        account_email: String,
+        /// The new user's sign-in email.
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "ROSTER_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// account_owner, account_manager, campaign_creator, author, reporter or contact_manager
+        /// (docs/ROLES.md lists their privileges).
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

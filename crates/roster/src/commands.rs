@@ -4,26 +4,20 @@
 use std::net::SocketAddr;
 
 use anyhow::{bail, Context};
-use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::Argon2;
-use roster_domain::account::{ClientApp, NewAccount};
-use roster_domain::{EmailAddress, Timestamp};
+use roster_domain::account::{ClientApp, NewAccount, User};
+use roster_domain::{EmailAddress, Role, Timestamp, UserId};
 use roster_http::oauth::tokens::{Grant, TokenService, KNOWN_SCOPES};
-use roster_http::{AppState, ServerConfig};
+use roster_http::{AppState, OAuthSettings, RateLimitSettings, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::cli::{AccountsCommand, AppsCommand, ServeArgs, TokensCommand};
+use crate::cli::{AccountsCommand, AppsCommand, ServeArgs, TokensCommand, UsersCommand};
 use crate::open_store;
 use crate::settings::DatabaseArgs;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+    roster_http::oauth::password::hash_password(password)
 }
 
 fn random_token(bytes: usize) -> String {
@@ -70,6 +64,15 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         public_url: public_url.clone(),
         body_limit: args.body_limit,
         secret,
+        oauth: OAuthSettings {
+            revocation_refresh: std::time::Duration::from_secs(args.revocation_refresh_secs),
+            ..OAuthSettings::default()
+        },
+        rate_limit: (args.rate_limit == "on").then(|| RateLimitSettings {
+            per_second: args.rate_limit_per_second,
+            per_day: args.rate_limit_per_day,
+            flush_interval: std::time::Duration::from_secs(args.rate_limit_flush_secs),
+        }),
     };
     let state = AppState::new(store, config).await?;
     let listener = std::net::TcpListener::bind(args.bind)
@@ -135,6 +138,53 @@ pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> any
                 "user_id": user.id.to_string(),
                 "email": user.email.as_str(),
                 "organization_name": account.organization_name,
+            }));
+            Ok(())
+        }
+    }
+}
+
+pub async fn users(database: &DatabaseArgs, command: &UsersCommand) -> anyhow::Result<()> {
+    match command {
+        UsersCommand::Add {
+            account_email,
+            email,
+            password,
+            role,
+            first_name,
+            last_name,
+        } => {
+            let owner_email = EmailAddress::parse(account_email)
+                .map_err(|e| anyhow::anyhow!("--account-email {e}"))?;
+            let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let role = Role::parse(role).with_context(|| {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+                format!("unknown role {role}; known roles: {}", known.join(", "))
+            })?;
+            if password.chars().count() < 8 {
+                bail!("--password must be at least 8 characters long");
+            }
+            let store = open_store(&database.database_url).await?;
+            let owner = store
+                .user_by_email(&owner_email)
+                .await?
+                .with_context(|| format!("no account has a user signing in as {owner_email}"))?;
+            let user = User {
+                id: UserId::generate(),
+                account_id: owner.account_id,
+                email,
+                password_hash: hash_password(password)?,
+                first_name: first_name.clone(),
+                last_name: last_name.clone(),
+                role: role.name().to_string(),
+                created_at: Timestamp::now(),
+            };
+            store.create_user(&user).await?;
+            print_json(json!({
+                "user_id": user.id.to_string(),
+                "email": user.email.as_str(),
+                "role": user.role,
+                "privileges": role.privileges().iter().map(|p| p.name()).collect::<Vec<_>>(),
             }));
             Ok(())
         }
@@ -232,6 +282,8 @@ pub async fn tokens(database: &DatabaseArgs, command: &TokensCommand) -> anyhow:
                 client_id: client_id.clone(),
                 scopes,
                 lifetime_seconds: *lifetime,
+                role: user.role.clone(),
+                grant: None,
             })?;
             print_json(serde_json::to_value(issued)?);
             Ok(())

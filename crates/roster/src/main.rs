@@ -20,6 +20,7 @@ async fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Serve(args) => commands::serve(&cli.database, args).await,
         Command::Accounts(command) => commands::accounts(&cli.database, command).await,
+        Command::Users(command) => commands::users(&cli.database, command).await,
         Command::Apps(command) => commands::apps(&cli.database, command).await,
         Command::Tokens(command) => commands::tokens(&cli.database, command).await,
         Command::Migrate => commands::migrate(&cli.database).await,
