@@ -6,6 +6,7 @@
 //! Fresh databases are copies of a per-process template that is migrated and holds a signing
 //! key already (RSA key generation is the slow part of a start-up).
 
+mod browser;
 mod database;
 
 use std::future::Future;
@@ -13,14 +14,15 @@ use std::sync::{Arc, OnceLock};
 
 use futures::FutureExt;
 use reqwest::Method;
-use roster_domain::account::{ClientApp, NewAccount};
-use roster_domain::{AccountId, EmailAddress, Store, Timestamp, UserId};
+use roster_domain::account::{ClientApp, NewAccount, User, OWNER_ROLE};
+use roster_domain::{AccountId, EmailAddress, Role, Store, Timestamp, UserId};
 use roster_http::oauth::keys::ServerSecret;
 use roster_http::oauth::tokens::{Grant, DEFAULT_LIFETIME_SECONDS};
-use roster_http::{AppState, ServerConfig};
+use roster_http::{AppState, OAuthSettings, ServerConfig};
 use roster_spec::SpecChecker;
 use serde_json::Value;
 
+pub use browser::{form_fields, Browser, Page};
 pub use database::Engine;
 
 /// The secret every test server uses (templates hold keys encrypted with it).
@@ -33,6 +35,24 @@ pub fn test_secret() -> ServerSecret {
     ServerSecret::new(TEST_SECRET).expect("the test secret is long enough")
 }
 
+/// The password of every user the harness creates.
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
+/// The configuration of a test server: rate limits off (tests send many requests a second),
+/// devices may poll every second.
+pub fn test_config() -> ServerConfig {
+    ServerConfig {
+        public_url: "http://roster.test".into(),
+        body_limit: roster_http::DEFAULT_BODY_LIMIT,
+        secret: test_secret(),
+        oauth: OAuthSettings {
+            device_poll_interval_seconds: 1,
+            ..OAuthSettings::default()
+        },
+        rate_limit: None,
+    }
+}
+
 /// Runs `test` against a fresh server on `engine`, then drops its database, even when the test
 /// panics. On a machine without PostgreSQL (and outside CI) the PostgreSQL half is skipped
 /// with a message.
@@ -41,12 +61,23 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    run_with(engine, |_| {}, test).await
+}
+
+/// `run` with a changed configuration (rate limits on, shorter lifetimes, …).
+pub async fn run_with<F, Fut>(engine: Engine, configure: impl FnOnce(&mut ServerConfig), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut config = test_config();
+    configure(&mut config);
     let Some(database) = database::TestDatabase::create(engine).await else {
         return;
     };
     let url = database.url().to_string();
     let outcome = std::panic::AssertUnwindSafe(async {
-        let mut app = TestApp::start(engine, &url).await;
+        let mut app = TestApp::start(engine, &url, config).await;
         let stopper = app.stopper();
         let result = std::panic::AssertUnwindSafe(test(app)).catch_unwind().await;
         stopper.stop().await;
@@ -80,6 +111,26 @@ macro_rules! on_both_engines {
     };
 }
 
+/// Declares each listed `async fn(TestApp)` as two tests run with a changed configuration:
+/// `on_both_engines_with!(configure_fn; test_a, test_b)`.
+#[macro_export]
+macro_rules! on_both_engines_with {
+    ($configure:ident; $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::run_with($crate::Engine::Sqlite, super::$configure, super::$name).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::run_with($crate::Engine::Postgres, super::$configure, super::$name).await
+                }
+            }
+        )*
+    };
+}
+
 /// Stops a test's server and waits for it to finish.
 pub struct Stopper {
     shutdown: tokio::sync::oneshot::Sender<()>,
@@ -88,7 +139,7 @@ pub struct Stopper {
 }
 
 impl Stopper {
-    async fn stop(self) {
+    pub async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = self.server.await;
         drop(self.store);
@@ -106,9 +157,18 @@ pub struct TestAccount {
     pub token: String,
 }
 
+/// Another node serving the same database (multi-node behaviour); stop it before the test ends.
+pub struct Peer {
+    pub base_url: String,
+    pub state: AppState,
+    pub stopper: Stopper,
+}
+
 /// A running server and a client for it.
 pub struct TestApp {
     pub engine: Engine,
+    pub database_url: String,
+    pub config: ServerConfig,
     pub base_url: String,
     pub http: reqwest::Client,
     pub state: AppState,
@@ -117,35 +177,45 @@ pub struct TestApp {
     stopper: Option<Stopper>,
 }
 
-fn password_hash() -> &'static str {
+/// The argon2 hash of TEST_PASSWORD, computed once per process (hashing is slow).
+pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| {
-        roster::commands::hash_password("correct horse battery").expect("argon2 hashes")
-    })
+    HASH.get_or_init(|| roster::commands::hash_password(TEST_PASSWORD).expect("argon2 hashes"))
+}
+
+/// Starts a server on port 0 against `url`.
+async fn start_node(url: &str, config: ServerConfig) -> (String, AppState, Stopper) {
+    let store = roster::open_store(url)
+        .await
+        .expect("the test database opens");
+    let state = AppState::new(store.clone(), config)
+        .await
+        .expect("the server state builds");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().expect("a bound address");
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(roster_http::serve(state.clone(), listener, None, async {
+        let _ = stop.await;
+    }));
+    (
+        format!("http://{address}"),
+        state,
+        Stopper {
+            shutdown,
+            server,
+            store,
+        },
+    )
 }
 
 impl TestApp {
-    async fn start(engine: Engine, url: &str) -> TestApp {
-        let store = roster::open_store(url)
-            .await
-            .expect("the test database opens");
-        let config = ServerConfig {
-            public_url: "http://roster.test".into(),
-            body_limit: roster_http::DEFAULT_BODY_LIMIT,
-            secret: test_secret(),
-        };
-        let state = AppState::new(store.clone(), config)
-            .await
-            .expect("the server state builds");
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let address = listener.local_addr().expect("a bound address");
-        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(roster_http::serve(state.clone(), listener, None, async {
-            let _ = stop.await;
-        }));
+    async fn start(engine: Engine, url: &str, config: ServerConfig) -> TestApp {
+        let (base_url, state, stopper) = start_node(url, config.clone()).await;
         let mut app = TestApp {
             engine,
-            base_url: format!("http://{address}"),
+            database_url: url.to_string(),
+            config,
+            base_url,
             http: reqwest::Client::new(),
             state,
             owner: TestAccount {
@@ -156,11 +226,7 @@ impl TestApp {
                 client_id: String::new(),
                 token: String::new(),
             },
-            stopper: Some(Stopper {
-                shutdown,
-                server,
-                store,
-            }),
+            stopper: Some(stopper),
         };
         app.owner = app.create_account("owner@example.com").await;
         app
@@ -172,6 +238,80 @@ impl TestApp {
 
     pub fn store(&self) -> &dyn Store {
         self.state.store.as_ref()
+    }
+
+    /// A second node on the same database, configured like this one.
+    pub async fn start_peer(&self) -> Peer {
+        let (base_url, state, stopper) = start_node(&self.database_url, self.config.clone()).await;
+        Peer {
+            base_url,
+            state,
+            stopper,
+        }
+    }
+
+    /// A URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Registers an app; returns its id and, for a confidential client, its secret.
+    pub async fn create_app(&self, public: bool, redirect_uri: &str) -> (String, Option<String>) {
+        let client_id = uuid::Uuid::new_v4().to_string();
+        let secret = (!public).then(|| uuid::Uuid::new_v4().simple().to_string());
+        self.store()
+            .create_client(&ClientApp {
+                client_id: client_id.clone(),
+                secret_sha256: secret.as_deref().map(roster_http::oauth::sha256_hex),
+                name: "Test integration".into(),
+                redirect_uris: vec![redirect_uri.to_string()],
+                created_at: Timestamp::now(),
+            })
+            .await
+            .expect("the app is created");
+        (client_id, secret)
+    }
+
+    /// Adds a user with `role` (password TEST_PASSWORD) to an account.
+    pub async fn create_user(&self, account: &TestAccount, email: &str, role: Role) -> UserId {
+        let user = User {
+            id: UserId::generate(),
+            account_id: account.account,
+            email: EmailAddress::parse(email).expect("a valid test email"),
+            password_hash: password_hash().to_string(),
+            first_name: None,
+            last_name: None,
+            role: role.name().to_string(),
+            created_at: Timestamp::now(),
+        };
+        self.store()
+            .create_user(&user)
+            .await
+            .expect("the user is created");
+        user.id
+    }
+
+    /// A token for any user of an account, with `role` and `scopes` (space-separated).
+    pub fn token_as(
+        &self,
+        account: &TestAccount,
+        user: UserId,
+        role: Role,
+        scopes: &str,
+    ) -> String {
+        self.state
+            .tokens
+            .mint(Grant {
+                user,
+                account: account.account,
+                client_id: account.client_id.clone(),
+                scopes: scopes.split_whitespace().map(String::from).collect(),
+                lifetime_seconds: DEFAULT_LIFETIME_SECONDS,
+                role: role.name().to_string(),
+                grant: None,
+            })
+            .expect("the token is signed")
+            .access_token
     }
 
     /// A new account with its owner, an app and a token carrying every scope.
@@ -220,6 +360,8 @@ impl TestApp {
                 client_id: account.client_id.clone(),
                 scopes: scopes.split_whitespace().map(String::from).collect(),
                 lifetime_seconds: DEFAULT_LIFETIME_SECONDS,
+                role: OWNER_ROLE.to_string(),
+                grant: None,
             })
             .expect("the token is signed")
             .access_token

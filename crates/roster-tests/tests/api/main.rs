@@ -4,5 +4,10 @@
 mod conventions;
 mod custom_fields;
 mod health;
+mod isolation;
+mod oauth;
+mod oauth_python;
+mod privileges;
+mod rate_limits;
 mod support;
 mod tokens;

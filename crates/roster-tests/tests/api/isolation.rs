@@ -1,0 +1,92 @@
+//! Account isolation: account B's token on account A's ids answers exactly as for a nonexistent
+//! id, and no collection shows another account's rows. The matrix lists every routed operation
+//! that takes an id; a new one belongs here.
+
+use reqwest::Method;
+use roster_tests::{on_both_engines, TestApp};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    another_accounts_ids_answer_404,
+    collections_show_only_own_rows
+);
+
+/// (method, path with `{id}`, body) for every routed operation that takes an id.
+fn id_routes() -> Vec<(Method, &'static str, Option<Value>)> {
+    vec![
+        (Method::GET, "/v3/contact_custom_fields/{id}", None),
+        (
+            Method::PUT,
+            "/v3/contact_custom_fields/{id}",
+            Some(json!({"label": "Taken over"})),
+        ),
+        (Method::DELETE, "/v3/contact_custom_fields/{id}", None),
+    ]
+}
+
+async fn a_custom_field(app: &TestApp) -> String {
+    app.post(
+        "/v3/contact_custom_fields",
+        json!({"label": "Account A only", "type": "string"}),
+    )
+    .send()
+    .await
+    .expect(201)
+    .json()["custom_field_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn another_accounts_ids_answer_404(app: TestApp) {
+    let id = a_custom_field(&app).await;
+    let intruder = app.create_account("intruder@example.com").await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+    for (method, path, body) in id_routes() {
+        let mut answers = Vec::new();
+        for target in [&id, &unknown] {
+            let mut request = app
+                .request(method.clone(), &path.replace("{id}", target))
+                .token(&intruder.token);
+            if let Some(body) = &body {
+                request = request.json(body.clone());
+            }
+            let response = request.send().await;
+            // Messages may name the id asked for; everything else must be identical.
+            let body = String::from_utf8_lossy(&response.body).replace(target.as_str(), "{id}");
+            answers.push((response.status, body));
+        }
+        assert_eq!(answers[0].0, 404, "{method} {path}");
+        assert_eq!(
+            answers[0], answers[1],
+            "{method} {path}: another account's id differs from a missing one"
+        );
+    }
+    // Account A's field is untouched.
+    let field = app
+        .get(&format!("/v3/contact_custom_fields/{id}"))
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(field["label"], "Account A only");
+}
+
+async fn collections_show_only_own_rows(app: TestApp) {
+    a_custom_field(&app).await;
+    let intruder = app.create_account("intruder@example.com").await;
+    for path in ["/v3/contact_custom_fields"] {
+        let body = app
+            .get(path)
+            .token(&intruder.token)
+            .send()
+            .await
+            .expect(200)
+            .json();
+        let (_, rows) = body.as_object().unwrap().iter().next().unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 0, "{path}: {body}");
+        let own = app.get(path).send().await.expect(200).json();
+        let (_, rows) = own.as_object().unwrap().iter().next().unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 1, "{path}");
+    }
+}
