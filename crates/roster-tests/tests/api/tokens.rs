@@ -124,6 +124,8 @@ async fn expired_tokens_are_refused(app: TestApp) {
                 client_id: app.owner.client_id.clone(),
                 scopes: vec!["contact_data".into()],
                 lifetime_seconds,
+                role: roster_domain::account::OWNER_ROLE.into(),
+                grant: None,
             })
             .expect("the token is signed")
             .access_token
