@@ -1,11 +1,13 @@
 //! Roster's domain: the validated types every layer shares (ids, email addresses, timestamps),
-//! the records the server keeps (accounts, users, OAuth clients, signing keys, custom fields),
+//! the records the server keeps (accounts, users, OAuth clients, signing keys, custom fields,
+//! the outbox of mail to send),
 //! and the storage contract that both database engines implement. Nothing here knows HTTP or SQL.
 
 pub mod account;
 pub mod custom_field;
 pub mod email;
 pub mod ids;
+pub mod outbox;
 pub mod page;
 pub mod store;
 pub mod time;

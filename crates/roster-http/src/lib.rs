@@ -1,6 +1,6 @@
 //! Roster's HTTP API. `AppState` holds what handlers share (the store behind the storage
-//! contract, the token service, the cursor codec, the configuration); `serve` is the one start
-//! path that `roster serve` and the integration tests both use.
+//! contract, the token service, the cursor codec, the mailer, the configuration); `serve` is the
+//! one start path that `roster serve` and the integration tests both use.
 
 pub mod auth;
 pub mod custom_fields;
@@ -48,6 +48,8 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub cursors: CursorCodec,
     pub config: Arc<ServerConfig>,
+    /// Where handlers enqueue mail (confirmations, test sends); delivery is the mailer's job.
+    pub mailer: roster_mailer::Mailer,
 }
 
 impl AppState {
@@ -57,11 +59,18 @@ impl AppState {
         let tokens =
             TokenService::load(store.clone(), config.secret.clone(), &config.public_url).await?;
         Ok(Self {
+            mailer: roster_mailer::Mailer::outbox_only(store.clone())?,
             cursors: CursorCodec::new(config.secret.derive("pagination-cursor")),
             store,
             tokens: Arc::new(tokens),
             config: Arc::new(config),
         })
+    }
+
+    /// Replaces the default mailer (which has no relay and only fills the outbox).
+    pub fn with_mailer(mut self, mailer: roster_mailer::Mailer) -> Self {
+        self.mailer = mailer;
+        self
     }
 }
 
