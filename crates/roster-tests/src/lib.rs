@@ -5,8 +5,13 @@
 //!
 //! Fresh databases are copies of a per-process template that is migrated and holds a signing
 //! key already (RSA key generation is the slow part of a start-up).
+//!
+//! Mail: by default the server has no relay (mail stays in the outbox). Tests declared with
+//! `on_both_engines_with_mail!` get a real SMTP server in-process (`smtp_sink`) as the relay;
+//! they deliver with `Mailer::drain` rather than waiting for background workers.
 
 mod database;
+pub mod smtp_sink;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -18,10 +23,12 @@ use roster_domain::{AccountId, EmailAddress, Store, Timestamp, UserId};
 use roster_http::oauth::keys::ServerSecret;
 use roster_http::oauth::tokens::{Grant, DEFAULT_LIFETIME_SECONDS};
 use roster_http::{AppState, ServerConfig};
+use roster_mailer::{Mailer, MailerConfig, RelayUrl};
 use roster_spec::SpecChecker;
 use serde_json::Value;
 
 pub use database::Engine;
+use smtp_sink::{SinkScript, SmtpSink};
 
 /// The secret every test server uses (templates hold keys encrypted with it).
 pub const TEST_SECRET: &str = "roster integration test secret";
@@ -41,12 +48,34 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    run_with(engine, false, test).await
+}
+
+/// As [`run`], with an SMTP sink as the server's relay (`TestApp::sink`).
+pub async fn run_with_mail<F, Fut>(engine: Engine, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_with(engine, true, test).await
+}
+
+async fn run_with<F, Fut>(engine: Engine, mail: bool, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let Some(database) = database::TestDatabase::create(engine).await else {
         return;
     };
     let url = database.url().to_string();
     let outcome = std::panic::AssertUnwindSafe(async {
-        let mut app = TestApp::start(engine, &url).await;
+        let sink = if mail {
+            Some(SmtpSink::start(SinkScript::Accept).await)
+        } else {
+            None
+        };
+        let mut app = TestApp::start(engine, &url, sink).await;
         let stopper = app.stopper();
         let result = std::panic::AssertUnwindSafe(test(app)).catch_unwind().await;
         stopper.stop().await;
@@ -78,6 +107,41 @@ macro_rules! on_both_engines {
             }
         )*
     };
+}
+
+/// As [`on_both_engines!`], each test's server relaying mail to an in-process SMTP sink.
+#[macro_export]
+macro_rules! on_both_engines_with_mail {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::run_with_mail($crate::Engine::Sqlite, super::$name).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::run_with_mail($crate::Engine::Postgres, super::$name).await
+                }
+            }
+        )*
+    };
+}
+
+/// The mail settings of a test server with a sink: no rate limit, immediate retries, short
+/// timeouts, so a drain finishes quickly. Tests that need other values use `mailer_with`.
+pub fn test_mail_config(relay: &str) -> MailerConfig {
+    MailerConfig {
+        relay: Some(RelayUrl::parse(relay).expect("a valid relay URL")),
+        rate_per_second: 0.0,
+        concurrency: 2,
+        max_attempts: 3,
+        retry_delay: std::time::Duration::ZERO,
+        retry_max_delay: std::time::Duration::ZERO,
+        lease: std::time::Duration::from_secs(30),
+        timeout: std::time::Duration::from_secs(5),
+        ..MailerConfig::default()
+    }
 }
 
 /// Stops a test's server and waits for it to finish.
@@ -114,6 +178,10 @@ pub struct TestApp {
     pub state: AppState,
     /// The account the default token acts for.
     pub owner: TestAccount,
+    /// The test's own database (for separate processes such as the `roster` binary).
+    pub database_url: String,
+    /// The relay the server sends to, in tests declared `on_both_engines_with_mail!`.
+    pub sink: Option<SmtpSink>,
     stopper: Option<Stopper>,
 }
 
@@ -125,7 +193,7 @@ fn password_hash() -> &'static str {
 }
 
 impl TestApp {
-    async fn start(engine: Engine, url: &str) -> TestApp {
+    async fn start(engine: Engine, url: &str, sink: Option<SmtpSink>) -> TestApp {
         let store = roster::open_store(url)
             .await
             .expect("the test database opens");
@@ -134,9 +202,14 @@ impl TestApp {
             body_limit: roster_http::DEFAULT_BODY_LIMIT,
             secret: test_secret(),
         };
-        let state = AppState::new(store.clone(), config)
+        let mut state = AppState::new(store.clone(), config)
             .await
             .expect("the server state builds");
+        if let Some(sink) = &sink {
+            let mailer = Mailer::new(store.clone(), test_mail_config(&sink.url()))
+                .expect("the test mail settings are valid");
+            state = state.with_mailer(mailer);
+        }
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = listener.local_addr().expect("a bound address");
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
@@ -156,6 +229,8 @@ impl TestApp {
                 client_id: String::new(),
                 token: String::new(),
             },
+            database_url: url.to_string(),
+            sink,
             stopper: Some(Stopper {
                 shutdown,
                 server,
@@ -172,6 +247,25 @@ impl TestApp {
 
     pub fn store(&self) -> &dyn Store {
         self.state.store.as_ref()
+    }
+
+    /// The server's mailer (relaying to the sink in mail tests, outbox-only otherwise).
+    pub fn mailer(&self) -> &Mailer {
+        &self.state.mailer
+    }
+
+    /// The sink of a mail test.
+    pub fn sink(&self) -> &SmtpSink {
+        self.sink
+            .as_ref()
+            .expect("declare the test with on_both_engines_with_mail!")
+    }
+
+    /// Another mailer on the same database and sink, with the test settings changed by `tune`.
+    pub fn mailer_with(&self, tune: impl FnOnce(&mut MailerConfig)) -> Mailer {
+        let mut config = test_mail_config(&self.sink().url());
+        tune(&mut config);
+        Mailer::new(self.state.store.clone(), config).expect("valid mail settings")
     }
 
     /// A new account with its owner, an app and a token carrying every scope.

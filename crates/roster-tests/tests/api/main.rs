@@ -4,5 +4,6 @@
 mod conventions;
 mod custom_fields;
 mod health;
+mod mailer;
 mod support;
 mod tokens;
