@@ -315,7 +315,36 @@ async fn background_workers_deliver_what_is_enqueued(app: TestApp) {
     workers.stop().await;
 }
 
+async fn concurrent_workers_never_claim_the_same_message(app: TestApp) {
+    // Two nodes' worth of workers on one database: claims must not overlap.
+    let nodes = [
+        app.mailer_with(|config| config.concurrency = 4),
+        app.mailer_with(|config| config.concurrency = 4),
+    ];
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        ids.push(
+            nodes[0]
+                .enqueue(simple_message(&format!("once {n}")))
+                .await
+                .unwrap(),
+        );
+    }
+    let (a, b) = tokio::join!(nodes[0].drain(), nodes[1].drain());
+    assert_eq!(a.unwrap().sent + b.unwrap().sent, 30);
+    let received = app.sink().received();
+    let mut message_ids: Vec<String> = received.iter().map(|m| m.message_id()).collect();
+    message_ids.sort();
+    message_ids.dedup();
+    assert_eq!(received.len(), 30, "a message was sent twice");
+    assert_eq!(message_ids.len(), 30);
+    for id in ids {
+        assert_eq!(entry(&app, id).await.attempts, 1);
+    }
+}
+
 on_both_engines_with_mail!(
+    concurrent_workers_never_claim_the_same_message,
     delivers_over_smtp_with_headers_parts_and_recipients,
     retries_after_451_then_delivers,
     gives_up_after_the_last_attempt,
