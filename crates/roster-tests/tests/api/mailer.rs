@@ -467,9 +467,9 @@ impl Server {
                 "--smtp-rate",
                 "0",
                 "--smtp-timeout",
-                "2",
+                "5",
                 "--smtp-lease",
-                "3",
+                "6",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -519,7 +519,13 @@ async fn a_killed_worker_resends_at_most_concurrency_messages(app: TestApp) {
         Duration::from_secs(30),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The five accepted ones are committed; the held ones wait for a reply (up to the
+    // 5 s timeout, far longer than this).
+    let deadline = Instant::now() + Duration::from_secs(4);
+    while states(&app).await.get(&OutboxState::Sent).copied() != Some(ACCEPTED_BEFORE_CRASH) {
+        assert!(Instant::now() < deadline, "{:?}", states(&app).await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     server.kill();
     let at_crash = states(&app).await;
     assert_eq!(
