@@ -61,6 +61,11 @@ uuid_id!(
     /// The `jti` of an access token.
     TokenId
 );
+uuid_id!(
+    /// A message in the outbox (never on the wire; the message's own `Message-ID` is derived
+    /// from it).
+    OutboxId
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! Roster's domain: the validated types every layer shares (ids, email addresses, timestamps),
-//! the records the server keeps (accounts, users, OAuth clients, signing keys, custom fields),
+//! the records the server keeps (accounts, users, OAuth clients, signing keys, custom fields,
+//! the outbox of mail to send),
 //! and the storage contract that both database engines implement. Nothing here knows HTTP or SQL.
 
 pub mod account;
@@ -7,6 +8,7 @@ pub mod custom_field;
 pub mod email;
 pub mod ids;
 pub mod oauth;
+pub mod outbox;
 pub mod page;
 pub mod privilege;
 pub mod store;

@@ -7,7 +7,10 @@ use async_trait::async_trait;
 use crate::account::{Account, ClientApp, NewAccount, SigningKey, User};
 use crate::custom_field::CustomField;
 use crate::oauth::{AuthorizationCode, DeviceAuthorization, DevicePoll, GrantId, RefreshToken};
-use crate::{AccountId, CustomFieldId, EmailAddress, Page, PageRequest, Timestamp, UserId};
+use crate::outbox::{DeliveryOutcome, Lease, OutboxEntry, OutboxState};
+use crate::{
+    AccountId, CustomFieldId, EmailAddress, OutboxId, Page, PageRequest, Timestamp, UserId,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -184,4 +187,36 @@ pub trait Store: Send + Sync + 'static {
         day: i64,
         deltas: &[(String, i64)],
     ) -> StoreResult<Vec<(String, i64)>>;
+    // --- Outbox ---
+    // Server-wide rather than per account: delivery workers serve every account, and the
+    // account a message was sent for is recorded on the message.
+    /// Records a queued message before any delivery is attempted.
+    async fn insert_outbox_message(&self, entry: &OutboxEntry) -> StoreResult<()>;
+    /// Atomically claims up to `limit` messages that are due at `now` (queued ones whose
+    /// `due_at` has passed, and `sending` ones whose lease has expired because their worker
+    /// died): each becomes `sending` under `lease` until `lease_until`, with one more attempt
+    /// counted. Concurrent callers (threads or nodes) never claim the same message.
+    async fn claim_outbox_messages(
+        &self,
+        now: Timestamp,
+        lease: Lease,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
+    /// Records a delivery attempt's outcome; false (and nothing changed) when `lease` is no
+    /// longer the message's lease.
+    async fn record_delivery(
+        &self,
+        id: OutboxId,
+        lease: Lease,
+        outcome: &DeliveryOutcome,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn outbox_message(&self, id: OutboxId) -> StoreResult<Option<OutboxEntry>>;
+    /// Newest first, optionally in one state; `page.after` continues with older messages.
+    async fn outbox_messages(
+        &self,
+        state: Option<OutboxState>,
+        page: PageRequest<OutboxId>,
+    ) -> StoreResult<Page<OutboxEntry, OutboxId>>;
 }

@@ -1,7 +1,8 @@
 //! Roster's HTTP API. `AppState` holds what handlers share (the store behind the storage
-//! contract, the token service, the cursor codec, the rate limiter, the configuration); `serve`
-//! is the one start path that `roster serve` and the integration tests both use, and it runs
-//! the background tasks (revocation refresh, rate-limit counter flushes) while it serves.
+//! contract, the token service, the cursor codec, the rate limiter, the mailer, the
+//! configuration); `serve` is the one start path that `roster serve` and the integration tests
+//! both use, and it runs the background tasks (revocation refresh, rate-limit counter flushes)
+//! while it serves.
 
 pub mod auth;
 pub mod custom_fields;
@@ -109,6 +110,8 @@ pub struct AppState {
     pub rate_limits: Option<Arc<RateLimiter>>,
     /// Signs sign-in session cookies.
     pub session_key: [u8; 32],
+    /// Where handlers enqueue mail (confirmations, test sends); delivery is the mailer's job.
+    pub mailer: roster_mailer::Mailer,
 }
 
 impl AppState {
@@ -122,6 +125,7 @@ impl AppState {
             .clone()
             .map(|settings| Arc::new(RateLimiter::new(settings, store.clone())));
         Ok(Self {
+            mailer: roster_mailer::Mailer::outbox_only(store.clone())?,
             cursors: CursorCodec::new(config.secret.derive("pagination-cursor")),
             session_key: config.secret.derive("signin-session"),
             store,
@@ -129,6 +133,12 @@ impl AppState {
             config: Arc::new(config),
             rate_limits,
         })
+    }
+
+    /// Replaces the default mailer (which has no relay and only fills the outbox).
+    pub fn with_mailer(mut self, mailer: roster_mailer::Mailer) -> Self {
+        self.mailer = mailer;
+        self
     }
 
     /// Starts the background tasks a serving node runs; they stop when the handles drop.

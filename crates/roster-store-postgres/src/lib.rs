@@ -31,6 +31,31 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The outbox claim. `FOR UPDATE SKIP LOCKED` lets several workers on several nodes claim
+    /// at once: each takes rows no other claim holds, without waiting for the others.
+    async fn claim_outbox_batch(
+        &self,
+        now: i64,
+        lease: uuid::Uuid,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<roster_store_sql::rows::OutboxRow>, sqlx::Error> {
+        sqlx::query_as(concat!(
+            "UPDATE outbox SET state = 'sending', lease_token = $2, due_at = $3, \
+             attempts = attempts + 1, updated_at = $1 \
+             WHERE id IN (SELECT id FROM outbox WHERE ",
+            roster_store_sql::outbox_claimable!(),
+            " ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING ",
+            roster_store_sql::outbox_columns!()
+        ))
+        .bind(now)
+        .bind(lease)
+        .bind(lease_until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
 }
 
 roster_store_sql::impl_store!(PostgresStore);

@@ -28,7 +28,10 @@ pub fn unavailable(error: sqlx::Error) -> StoreError {
 }
 
 /// Implements `roster_domain::Store` for an engine's store type, which must have a field
-/// `pool: sqlx::Pool<DB>` and an associated `const ENGINE: &'static str`.
+/// `pool: sqlx::Pool<DB>`, an associated `const ENGINE: &'static str`, and the one query whose
+/// text differs by engine, the outbox claim: an inherent
+/// `async fn claim_outbox_batch(&self, now: i64, lease: Uuid, lease_until: i64, limit: i64)
+/// -> Result<Vec<rows::OutboxRow>, sqlx::Error>`.
 #[macro_export]
 macro_rules! impl_store {
     ($store:ty) => {
@@ -858,6 +861,132 @@ macro_rules! impl_store {
                 tx.commit().await.map_err($crate::unavailable)?;
                 Ok(totals)
             }
+
+            async fn insert_outbox_message(
+                &self,
+                entry: &$crate::roster_domain::outbox::OutboxEntry,
+            ) -> $crate::roster_domain::store::StoreResult<()> {
+                let row = $crate::rows::OutboxRow::from_domain(entry);
+                $crate::sqlx::query(concat!(
+                    "INSERT INTO outbox (",
+                    $crate::outbox_columns!(),
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+                ))
+                .bind(row.id)
+                .bind(row.account_id)
+                .bind(&row.kind)
+                .bind(&row.message_id)
+                .bind(&row.from_mailbox)
+                .bind(&row.reply_to)
+                .bind(&row.recipients)
+                .bind(&row.subject)
+                .bind(&row.headers)
+                .bind(&row.text_body)
+                .bind(&row.html_body)
+                .bind(&row.state)
+                .bind(row.attempts)
+                .bind(&row.last_reply)
+                .bind(row.due_at)
+                .bind(row.lease_token)
+                .bind(row.created_at)
+                .bind(row.updated_at)
+                .bind(row.finished_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "an outbox message with this id already exists"))?;
+                Ok(())
+            }
+
+            async fn claim_outbox_messages(
+                &self,
+                now: $crate::roster_domain::Timestamp,
+                lease: $crate::roster_domain::outbox::Lease,
+                lease_until: $crate::roster_domain::Timestamp,
+                limit: u32,
+            ) -> $crate::roster_domain::store::StoreResult<Vec<$crate::roster_domain::outbox::OutboxEntry>> {
+                let rows = self
+                    .claim_outbox_batch(now.millis(), lease.0, lease_until.millis(), i64::from(limit))
+                    .await
+                    .map_err($crate::unavailable)?;
+                let mut entries = rows
+                    .into_iter()
+                    .map(TryInto::try_into)
+                    .collect::<Result<Vec<$crate::roster_domain::outbox::OutboxEntry>, _>>()?;
+                // RETURNING gives no order; oldest due first keeps delivery close to FIFO.
+                entries.sort_by_key(|e| (e.created_at, e.id));
+                Ok(entries)
+            }
+
+            async fn record_delivery(
+                &self,
+                id: $crate::roster_domain::OutboxId,
+                lease: $crate::roster_domain::outbox::Lease,
+                outcome: &$crate::roster_domain::outbox::DeliveryOutcome,
+                now: $crate::roster_domain::Timestamp,
+            ) -> $crate::roster_domain::store::StoreResult<bool> {
+                let (state, reply, due_at, finished_at) = $crate::rows::delivery_columns(outcome, now);
+                let done = $crate::sqlx::query(
+                    "UPDATE outbox SET state = $3, last_reply = $4, due_at = $5, finished_at = $6, \
+                     lease_token = NULL, updated_at = $7 \
+                     WHERE id = $1 AND lease_token = $2 AND state = 'sending'",
+                )
+                .bind(id.0)
+                .bind(lease.0)
+                .bind(state)
+                .bind(reply)
+                .bind(due_at)
+                .bind(finished_at)
+                .bind(now.millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn outbox_message(
+                &self,
+                id: $crate::roster_domain::OutboxId,
+            ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::outbox::OutboxEntry>> {
+                let row: Option<$crate::rows::OutboxRow> = $crate::sqlx::query_as(concat!(
+                    "SELECT ",
+                    $crate::outbox_columns!(),
+                    " FROM outbox WHERE id = $1"
+                ))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn outbox_messages(
+                &self,
+                state: Option<$crate::roster_domain::outbox::OutboxState>,
+                page: $crate::roster_domain::PageRequest<$crate::roster_domain::OutboxId>,
+            ) -> $crate::roster_domain::store::StoreResult<
+                $crate::roster_domain::Page<
+                    $crate::roster_domain::outbox::OutboxEntry,
+                    $crate::roster_domain::OutboxId,
+                >,
+            > {
+                let rows: Vec<$crate::rows::OutboxRow> = $crate::sqlx::query_as(concat!(
+                    "SELECT ",
+                    $crate::outbox_columns!(),
+                    " FROM outbox WHERE ($1 IS NULL OR state = $1) AND ($2 IS NULL OR id < $2) \
+                     ORDER BY id DESC LIMIT $3"
+                ))
+                .bind(state.map(|s| s.as_str()))
+                .bind(page.after.map(|id| id.0))
+                .bind(i64::from(page.limit) + 1)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+                let entries = rows
+                    .into_iter()
+                    .map(TryInto::try_into)
+                    .collect::<Result<Vec<$crate::roster_domain::outbox::OutboxEntry>, _>>()?;
+                Ok($crate::roster_domain::Page::from_overfetch(entries, page.limit, |e| e.id))
+            }
         }
     };
 }
@@ -869,6 +998,27 @@ macro_rules! device_columns {
     () => {
         "device_code_sha256, user_code, client_id, scopes, status, account_id, user_id, interval_seconds, \
          last_polled_at, created_at, expires_at"
+    };
+}
+
+/// The columns `rows::OutboxRow` reads, in one place (the engines' claim queries use it too).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! outbox_columns {
+    () => {
+        "id, account_id, kind, message_id, from_mailbox, reply_to, recipients, subject, headers, \
+         text_body, html_body, state, attempts, last_reply, due_at, lease_token, created_at, \
+         updated_at, finished_at"
+    };
+}
+
+/// The condition that makes an outbox message claimable at `$1` (now): queued and due, or
+/// sending with an expired lease (its worker died mid-delivery: the at-least-once path).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! outbox_claimable {
+    () => {
+        "state IN ('queued', 'sending') AND due_at <= $1"
     };
 }
 

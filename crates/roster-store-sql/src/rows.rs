@@ -7,7 +7,12 @@ use roster_domain::custom_field::{CustomField, CustomFieldType};
 use roster_domain::oauth::{
     AuthorizationCode, DeviceAuthorization, DeviceStatus, GrantId, RefreshToken,
 };
-use roster_domain::{AccountId, CustomFieldId, EmailAddress, StoreError, Timestamp, UserId};
+use roster_domain::outbox::{
+    DeliveryOutcome, Lease, Mailbox, OutboxEntry, OutboxMessage, OutboxState,
+};
+use roster_domain::{
+    AccountId, CustomFieldId, EmailAddress, OutboxId, StoreError, Timestamp, UserId,
+};
 use uuid::Uuid;
 
 fn corrupt(what: &str) -> StoreError {
@@ -196,6 +201,141 @@ impl TryFrom<CustomFieldRow> for CustomField {
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
         })
+    }
+}
+
+/// A mailbox as the outbox stores it (JSON text).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MailboxJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    email: String,
+}
+
+fn mailbox_json(mailbox: &Mailbox) -> MailboxJson {
+    MailboxJson {
+        name: mailbox.name.clone(),
+        email: mailbox.email.as_str().to_string(),
+    }
+}
+
+fn mailbox_from_json(json: MailboxJson) -> Result<Mailbox, StoreError> {
+    let email = EmailAddress::parse(&json.email).map_err(|_| corrupt("outbox address"))?;
+    Mailbox::new(json.name.as_deref(), email).map_err(|_| corrupt("outbox display name"))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: Uuid,
+    pub account_id: Option<Uuid>,
+    pub kind: String,
+    pub message_id: String,
+    pub from_mailbox: String,
+    pub reply_to: Option<String>,
+    pub recipients: String,
+    pub subject: String,
+    pub headers: String,
+    pub text_body: String,
+    pub html_body: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub last_reply: Option<String>,
+    pub due_at: i64,
+    pub lease_token: Option<Uuid>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+impl OutboxRow {
+    pub fn from_domain(entry: &OutboxEntry) -> Self {
+        let message = &entry.message;
+        OutboxRow {
+            id: entry.id.0,
+            account_id: message.account().map(|a| a.0),
+            kind: message.kind().to_string(),
+            message_id: entry.message_id.clone(),
+            from_mailbox: to_json(&mailbox_json(message.from())),
+            reply_to: message.reply_to().map(|m| to_json(&mailbox_json(m))),
+            recipients: to_json(&message.to().iter().map(mailbox_json).collect::<Vec<_>>()),
+            subject: message.subject().to_string(),
+            headers: to_json(message.headers()),
+            text_body: message.text().to_string(),
+            html_body: message.html().map(String::from),
+            state: entry.state.as_str().to_string(),
+            attempts: i64::from(entry.attempts),
+            last_reply: entry.last_reply.clone(),
+            due_at: entry.due_at.millis(),
+            lease_token: entry.lease.map(|l| l.0),
+            created_at: entry.created_at.millis(),
+            updated_at: entry.updated_at.millis(),
+            finished_at: entry.finished_at.map(Timestamp::millis),
+        }
+    }
+}
+
+impl TryFrom<OutboxRow> for OutboxEntry {
+    type Error = StoreError;
+    fn try_from(row: OutboxRow) -> Result<Self, StoreError> {
+        let parse_mailbox = |text: &str| {
+            serde_json::from_str::<MailboxJson>(text)
+                .map_err(|_| corrupt("outbox mailbox"))
+                .and_then(mailbox_from_json)
+        };
+        let recipients = serde_json::from_str::<Vec<MailboxJson>>(&row.recipients)
+            .map_err(|_| corrupt("outbox recipient list"))?
+            .into_iter()
+            .map(mailbox_from_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        let headers: Vec<(String, String)> =
+            serde_json::from_str(&row.headers).map_err(|_| corrupt("outbox header list"))?;
+        let mut message = OutboxMessage::new(
+            &row.kind,
+            parse_mailbox(&row.from_mailbox)?,
+            recipients,
+            &row.subject,
+            &row.text_body,
+        )
+        .map_err(|_| corrupt("outbox message"))?;
+        for (name, value) in &headers {
+            message = message
+                .with_header(name, value)
+                .map_err(|_| corrupt("outbox header"))?;
+        }
+        if let Some(reply_to) = &row.reply_to {
+            message = message.with_reply_to(parse_mailbox(reply_to)?);
+        }
+        if let Some(html) = &row.html_body {
+            message = message.with_html(html);
+        }
+        if let Some(account) = row.account_id {
+            message = message.for_account(AccountId(account));
+        }
+        Ok(OutboxEntry {
+            id: OutboxId(row.id),
+            message_id: row.message_id,
+            message,
+            state: OutboxState::parse(&row.state).ok_or_else(|| corrupt("outbox state"))?,
+            attempts: u32::try_from(row.attempts).map_err(|_| corrupt("outbox attempt count"))?,
+            last_reply: row.last_reply,
+            due_at: Timestamp::from_millis(row.due_at),
+            lease: row.lease_token.map(Lease),
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+            finished_at: row.finished_at.map(Timestamp::from_millis),
+        })
+    }
+}
+
+/// The columns a delivery outcome sets: (state, last reply, due_at, finished_at).
+pub fn delivery_columns(
+    outcome: &DeliveryOutcome,
+    now: Timestamp,
+) -> (&'static str, &str, i64, Option<i64>) {
+    match outcome {
+        DeliveryOutcome::Sent { reply } => ("sent", reply, now.millis(), Some(now.millis())),
+        DeliveryOutcome::Retry { reply, at } => ("queued", reply, at.millis(), None),
+        DeliveryOutcome::Failed { reply } => ("failed", reply, now.millis(), Some(now.millis())),
     }
 }
 

@@ -60,6 +60,32 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The outbox claim. One `UPDATE … RETURNING` statement is atomic in SQLite: a write
+    /// statement takes the database's write lock before it reads, so concurrent claims (from
+    /// this process, the only one that delivers from a SQLite file) never see the same row.
+    async fn claim_outbox_batch(
+        &self,
+        now: i64,
+        lease: uuid::Uuid,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<roster_store_sql::rows::OutboxRow>, sqlx::Error> {
+        sqlx::query_as(concat!(
+            "UPDATE outbox SET state = 'sending', lease_token = $2, due_at = $3, \
+             attempts = attempts + 1, updated_at = $1 \
+             WHERE id IN (SELECT id FROM outbox WHERE ",
+            roster_store_sql::outbox_claimable!(),
+            " ORDER BY due_at, id LIMIT $4) RETURNING ",
+            roster_store_sql::outbox_columns!()
+        ))
+        .bind(now)
+        .bind(lease)
+        .bind(lease_until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
 }
 
 roster_store_sql::impl_store!(SqliteStore);

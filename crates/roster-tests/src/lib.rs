@@ -5,9 +5,14 @@
 //!
 //! Fresh databases are copies of a per-process template that is migrated and holds a signing
 //! key already (RSA key generation is the slow part of a start-up).
+//!
+//! Mail: by default the server has no relay (mail stays in the outbox). Tests declared with
+//! `on_both_engines_with_mail!` get a real SMTP server in-process (`smtp_sink`) as the relay;
+//! they deliver with `Mailer::drain` rather than waiting for background workers.
 
 mod browser;
 mod database;
+pub mod smtp_sink;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -19,11 +24,13 @@ use roster_domain::{AccountId, EmailAddress, Role, Store, Timestamp, UserId};
 use roster_http::oauth::keys::ServerSecret;
 use roster_http::oauth::tokens::{Grant, DEFAULT_LIFETIME_SECONDS};
 use roster_http::{AppState, OAuthSettings, ServerConfig};
+use roster_mailer::{Mailer, MailerConfig, RelayUrl};
 use roster_spec::SpecChecker;
 use serde_json::Value;
 
 pub use browser::{form_fields, Browser, Page};
 pub use database::Engine;
+use smtp_sink::{SinkScript, SmtpSink};
 
 /// The secret every test server uses (templates hold keys encrypted with it).
 pub const TEST_SECRET: &str = "roster integration test secret";
@@ -61,12 +68,33 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    run_with(engine, |_| {}, test).await
+    run_inner(engine, |_| {}, false, test).await
 }
 
 /// `run` with a changed configuration (rate limits on, shorter lifetimes, …).
 pub async fn run_with<F, Fut>(engine: Engine, configure: impl FnOnce(&mut ServerConfig), test: F)
 where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_inner(engine, configure, false, test).await
+}
+
+/// As [`run`], with an SMTP sink as the server's relay (`TestApp::sink`).
+pub async fn run_with_mail<F, Fut>(engine: Engine, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_inner(engine, |_| {}, true, test).await
+}
+
+async fn run_inner<F, Fut>(
+    engine: Engine,
+    configure: impl FnOnce(&mut ServerConfig),
+    mail: bool,
+    test: F,
+) where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
@@ -77,7 +105,12 @@ where
     };
     let url = database.url().to_string();
     let outcome = std::panic::AssertUnwindSafe(async {
-        let mut app = TestApp::start(engine, &url, config).await;
+        let sink = if mail {
+            Some(SmtpSink::start(SinkScript::Accept).await)
+        } else {
+            None
+        };
+        let mut app = TestApp::start(engine, &url, config, sink).await;
         let stopper = app.stopper();
         let result = std::panic::AssertUnwindSafe(test(app)).catch_unwind().await;
         stopper.stop().await;
@@ -131,6 +164,41 @@ macro_rules! on_both_engines_with {
     };
 }
 
+/// As [`on_both_engines!`], each test's server relaying mail to an in-process SMTP sink.
+#[macro_export]
+macro_rules! on_both_engines_with_mail {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::run_with_mail($crate::Engine::Sqlite, super::$name).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::run_with_mail($crate::Engine::Postgres, super::$name).await
+                }
+            }
+        )*
+    };
+}
+
+/// The mail settings of a test server with a sink: no rate limit, immediate retries, short
+/// timeouts, so a drain finishes quickly. Tests that need other values use `mailer_with`.
+pub fn test_mail_config(relay: &str) -> MailerConfig {
+    MailerConfig {
+        relay: Some(RelayUrl::parse(relay).expect("a valid relay URL")),
+        rate_per_second: 0.0,
+        concurrency: 2,
+        max_attempts: 3,
+        retry_delay: std::time::Duration::ZERO,
+        retry_max_delay: std::time::Duration::ZERO,
+        lease: std::time::Duration::from_secs(30),
+        timeout: std::time::Duration::from_secs(5),
+        ..MailerConfig::default()
+    }
+}
+
 /// Stops a test's server and waits for it to finish.
 pub struct Stopper {
     shutdown: tokio::sync::oneshot::Sender<()>,
@@ -174,6 +242,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The account the default token acts for.
     pub owner: TestAccount,
+    /// The relay the server sends to, in tests declared `on_both_engines_with_mail!`.
+    pub sink: Option<SmtpSink>,
     stopper: Option<Stopper>,
 }
 
@@ -184,13 +254,21 @@ pub fn password_hash() -> &'static str {
 }
 
 /// Starts a server on port 0 against `url`.
-async fn start_node(url: &str, config: ServerConfig) -> (String, AppState, Stopper) {
+async fn start_node(
+    url: &str,
+    config: ServerConfig,
+    mail: Option<MailerConfig>,
+) -> (String, AppState, Stopper) {
     let store = roster::open_store(url)
         .await
         .expect("the test database opens");
-    let state = AppState::new(store.clone(), config)
+    let mut state = AppState::new(store.clone(), config)
         .await
         .expect("the server state builds");
+    if let Some(mail) = mail {
+        let mailer = Mailer::new(store.clone(), mail).expect("the test mail settings are valid");
+        state = state.with_mailer(mailer);
+    }
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = listener.local_addr().expect("a bound address");
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
@@ -209,8 +287,14 @@ async fn start_node(url: &str, config: ServerConfig) -> (String, AppState, Stopp
 }
 
 impl TestApp {
-    async fn start(engine: Engine, url: &str, config: ServerConfig) -> TestApp {
-        let (base_url, state, stopper) = start_node(url, config.clone()).await;
+    async fn start(
+        engine: Engine,
+        url: &str,
+        config: ServerConfig,
+        sink: Option<SmtpSink>,
+    ) -> TestApp {
+        let mailer = sink.as_ref().map(|sink| test_mail_config(&sink.url()));
+        let (base_url, state, stopper) = start_node(url, config.clone(), mailer).await;
         let mut app = TestApp {
             engine,
             database_url: url.to_string(),
@@ -226,6 +310,7 @@ impl TestApp {
                 client_id: String::new(),
                 token: String::new(),
             },
+            sink,
             stopper: Some(stopper),
         };
         app.owner = app.create_account("owner@example.com").await;
@@ -242,7 +327,8 @@ impl TestApp {
 
     /// A second node on the same database, configured like this one.
     pub async fn start_peer(&self) -> Peer {
-        let (base_url, state, stopper) = start_node(&self.database_url, self.config.clone()).await;
+        let (base_url, state, stopper) =
+            start_node(&self.database_url, self.config.clone(), None).await;
         Peer {
             base_url,
             state,
@@ -312,6 +398,25 @@ impl TestApp {
             })
             .expect("the token is signed")
             .access_token
+    }
+
+    /// The server's mailer (relaying to the sink in mail tests, outbox-only otherwise).
+    pub fn mailer(&self) -> &Mailer {
+        &self.state.mailer
+    }
+
+    /// The sink of a mail test.
+    pub fn sink(&self) -> &SmtpSink {
+        self.sink
+            .as_ref()
+            .expect("declare the test with on_both_engines_with_mail!")
+    }
+
+    /// Another mailer on the same database and sink, with the test settings changed by `tune`.
+    pub fn mailer_with(&self, tune: impl FnOnce(&mut MailerConfig)) -> Mailer {
+        let mut config = test_mail_config(&self.sink().url());
+        tune(&mut config);
+        Mailer::new(self.state.store.clone(), config).expect("valid mail settings")
     }
 
     /// A new account with its owner, an app and a token carrying every scope.

@@ -5,13 +5,17 @@ use std::net::SocketAddr;
 
 use anyhow::{bail, Context};
 use roster_domain::account::{ClientApp, NewAccount, User};
-use roster_domain::{EmailAddress, Role, Timestamp, UserId};
+use roster_domain::outbox::{OutboxEntry, OutboxState};
+use roster_domain::{EmailAddress, OutboxId, PageRequest, Role, Timestamp, UserId};
 use roster_http::oauth::tokens::{Grant, TokenService, KNOWN_SCOPES};
 use roster_http::{AppState, OAuthSettings, RateLimitSettings, ServerConfig};
+use roster_mailer::Mailer;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::cli::{AccountsCommand, AppsCommand, ServeArgs, TokensCommand, UsersCommand};
+use crate::cli::{
+    AccountsCommand, AppsCommand, OutboxCommand, ServeArgs, TokensCommand, UsersCommand,
+};
 use crate::open_store;
 use crate::settings::DatabaseArgs;
 
@@ -45,6 +49,7 @@ pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
 
 pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let secret = database.server_secret()?;
+    let mail = args.mail.mailer_config()?;
     let store = open_store(&database.database_url).await?;
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -74,11 +79,18 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
             flush_interval: std::time::Duration::from_secs(args.rate_limit_flush_secs),
         }),
     };
-    let state = AppState::new(store, config).await?;
+    let mailer = Mailer::new(store.clone(), mail)?;
+    let state = AppState::new(store, config)
+        .await?
+        .with_mailer(mailer.clone());
     let listener = std::net::TcpListener::bind(args.bind)
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, public_url, tls = tls.is_some(), "roster is serving");
-    roster_http::serve(state, listener, tls, shutdown_signal()).await?;
+    let delivery = mailer.start();
+    let served = roster_http::serve(state, listener, tls, shutdown_signal()).await;
+    // Workers finish the message they hold; anything else stays queued for the next start.
+    delivery.stop().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -286,6 +298,83 @@ pub async fn tokens(database: &DatabaseArgs, command: &TokensCommand) -> anyhow:
                 grant: None,
             })?;
             print_json(serde_json::to_value(issued)?);
+            Ok(())
+        }
+    }
+}
+
+/// The outbox entry as `outbox list` prints it (one line each).
+fn outbox_summary(entry: &OutboxEntry) -> serde_json::Value {
+    let message = &entry.message;
+    json!({
+        "id": entry.id.to_string(),
+        "state": entry.state.as_str(),
+        "kind": message.kind(),
+        "from": message.from().to_string(),
+        "to": message.to().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "subject": message.subject(),
+        "attempts": entry.attempts,
+        "last_reply": entry.last_reply,
+        "created_at": entry.created_at.to_rfc3339(),
+    })
+}
+
+pub async fn outbox(database: &DatabaseArgs, command: &OutboxCommand) -> anyhow::Result<()> {
+    let store = open_store(&database.database_url).await?;
+    match command {
+        OutboxCommand::List { state, limit } => {
+            let state = state
+                .as_deref()
+                .map(|s| OutboxState::parse(s).with_context(|| format!("unknown state {s}")))
+                .transpose()?;
+            if *limit == 0 {
+                bail!("--limit must be at least 1");
+            }
+            let page = store
+                .outbox_messages(
+                    state,
+                    PageRequest {
+                        limit: *limit,
+                        after: None,
+                    },
+                )
+                .await?;
+            for entry in &page.items {
+                print_json(outbox_summary(entry));
+            }
+            Ok(())
+        }
+        OutboxCommand::Show { id, raw } => {
+            let parsed: OutboxId = id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{id} is not an outbox message id"))?;
+            let entry = store
+                .outbox_message(parsed)
+                .await?
+                .with_context(|| format!("no outbox message has the id {id}"))?;
+            let rfc5322 = roster_mailer::render::to_rfc5322(&entry);
+            if *raw {
+                print!("{}", rfc5322?);
+                return Ok(());
+            }
+            let message = &entry.message;
+            let mut shown = outbox_summary(&entry);
+            let extra = json!({
+                "message_id": entry.message_id,
+                "account_id": message.account().map(|a| a.to_string()),
+                "reply_to": message.reply_to().map(ToString::to_string),
+                "headers": message.headers().iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+                "text": message.text(),
+                "html": message.html(),
+                "due_at": entry.due_at.to_rfc3339(),
+                "updated_at": entry.updated_at.to_rfc3339(),
+                "finished_at": entry.finished_at.map(Timestamp::to_rfc3339),
+                "rfc5322": rfc5322.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
+            });
+            if let (Some(shown), Some(extra)) = (shown.as_object_mut(), extra.as_object()) {
+                shown.extend(extra.clone());
+            }
+            print_json(shown);
             Ok(())
         }
     }

@@ -23,6 +23,7 @@ async fn main() -> std::process::ExitCode {
         Command::Users(command) => commands::users(&cli.database, command).await,
         Command::Apps(command) => commands::apps(&cli.database, command).await,
         Command::Tokens(command) => commands::tokens(&cli.database, command).await,
+        Command::Outbox(command) => commands::outbox(&cli.database, command).await,
         Command::Migrate => commands::migrate(&cli.database).await,
     };
     match result {

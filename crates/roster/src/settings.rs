@@ -8,6 +8,13 @@ use anyhow::Context;
 use roster_http::oauth::keys::ServerSecret;
 use roster_store_sqlite::SqliteStore;
 
+use std::time::Duration;
+
+use roster_domain::outbox::Mailbox;
+use roster_domain::EmailAddress;
+use roster_mailer::MailerConfig;
+
+use crate::cli::MailArgs;
 use crate::Engine;
 
 /// The embedded default: a SQLite file in `./roster-data/`.
@@ -84,5 +91,59 @@ fn secret_from_file(path: &PathBuf) -> anyhow::Result<ServerSecret> {
                 .with_context(|| format!("{} is not a usable secret", path.display()))
         }
         Err(error) => Err(error).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
+impl MailArgs {
+    /// The mailer's configuration, checked.
+    pub fn mailer_config(&self) -> anyhow::Result<MailerConfig> {
+        let seconds = |flag: &str, value: f64| {
+            Duration::try_from_secs_f64(value)
+                .map_err(|_| anyhow::anyhow!("--{flag} must be a number of seconds, not {value}"))
+        };
+        let config = MailerConfig {
+            relay: self.smtp_url.clone(),
+            system_from: parse_mailbox(&self.mail_from)
+                .with_context(|| format!("--mail-from {}", self.mail_from))?,
+            rate_per_second: self.smtp_rate,
+            concurrency: self.smtp_concurrency,
+            max_attempts: self.smtp_max_attempts,
+            retry_delay: seconds("smtp-retry-delay", self.smtp_retry_delay)?,
+            retry_max_delay: seconds("smtp-retry-max-delay", self.smtp_retry_max_delay)?,
+            lease: seconds("smtp-lease", self.smtp_lease)?,
+            timeout: seconds("smtp-timeout", self.smtp_timeout)?,
+            ..MailerConfig::default()
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// `address` or `Display Name <address>` (quotes around the name optional).
+pub fn parse_mailbox(text: &str) -> anyhow::Result<Mailbox> {
+    let text = text.trim();
+    let (name, address) = match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
+        Some((name, address)) => (Some(name.trim().trim_matches('"').trim()), address),
+        None => (None, text),
+    };
+    let email = EmailAddress::parse(address).map_err(|e| anyhow::anyhow!("{address} {e}"))?;
+    Ok(Mailbox::new(name, email)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_mailbox;
+
+    #[test]
+    fn mailboxes_parse_with_or_without_a_name() {
+        let plain = parse_mailbox("no-reply@example.com").unwrap();
+        assert_eq!(
+            (plain.name, plain.email.as_str()),
+            (None, "no-reply@example.com")
+        );
+        let named = parse_mailbox("\"Acme News\" <News@Example.com>").unwrap();
+        assert_eq!(named.name.as_deref(), Some("Acme News"));
+        assert_eq!(named.email.as_str(), "news@example.com");
+        assert!(parse_mailbox("Acme <not an address>").is_err());
     }
 }

@@ -5,6 +5,7 @@ mod conventions;
 mod custom_fields;
 mod health;
 mod isolation;
+mod mailer;
 mod oauth;
 mod oauth_python;
 mod privileges;

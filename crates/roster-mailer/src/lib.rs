@@ -1,0 +1,245 @@
+//! Roster's outbound mail, the one mechanism every feature that sends mail shares. It owns the
+//! outbox API (`Mailer::enqueue` records a message in the database before anything is
+//! attempted), the system templates, and the delivery workers that `roster serve` runs: they
+//! claim due messages from the outbox, send them to the relay over SMTP (lettre), and record
+//! the outcome (sent; retried with backoff after a 4xx; failed after a 5xx, with the reply).
+//!
+//! Delivery is at-least-once: a worker that dies after the relay accepted a message but before
+//! the outcome was committed leaves the message `sending` under a lease; when the lease expires
+//! another worker sends it again, with the same Message-ID. Each worker holds one message at a
+//! time, so at most `concurrency` messages per node can be sent twice by one crash.
+//!
+//! Without a relay, nothing is delivered: messages stay queued in the outbox, where
+//! `roster outbox list|show` shows them.
+
+pub mod relay;
+pub mod render;
+pub mod templates;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster_domain::outbox::{InvalidMessage, Mailbox, OutboxEntry, OutboxMessage};
+use roster_domain::{EmailAddress, OutboxId, Store, StoreError, Timestamp};
+
+pub use relay::{RelaySecurity, RelayUrl};
+pub use templates::SystemMail;
+pub use worker::WorkerPool;
+
+/// How the mailer delivers.
+#[derive(Debug, Clone)]
+pub struct MailerConfig {
+    /// The relay; `None` keeps every message queued (the sandbox mode).
+    pub relay: Option<RelayUrl>,
+    /// The sender of system mail (confirmations).
+    pub system_from: Mailbox,
+    /// Messages per second this node sends at most; 0 means no limit.
+    pub rate_per_second: f64,
+    /// Messages in flight at once on this node (one per worker).
+    pub concurrency: usize,
+    /// Attempts before a message that keeps failing transiently is marked failed.
+    pub max_attempts: u32,
+    /// The wait before the first retry; it doubles per attempt up to `retry_max_delay`.
+    pub retry_delay: Duration,
+    pub retry_max_delay: Duration,
+    /// How long a claim holds a message; a message still `sending` after that (its worker
+    /// died) is sent again. Must exceed one SMTP transaction.
+    pub lease: Duration,
+    /// The SMTP command timeout.
+    pub timeout: Duration,
+    /// How often idle workers look for due messages (an enqueue on this node wakes them
+    /// at once; enqueues on other nodes and due retries are found by polling).
+    pub poll_interval: Duration,
+}
+
+/// The sender of system mail unless configured.
+pub const DEFAULT_SYSTEM_FROM: &str = "no-reply@roster.localhost";
+
+impl Default for MailerConfig {
+    fn default() -> Self {
+        Self {
+            relay: None,
+            system_from: Mailbox {
+                name: Some("Roster".into()),
+                email: EmailAddress::parse(DEFAULT_SYSTEM_FROM)
+                    .expect("the default sender is a valid address"),
+            },
+            rate_per_second: 10.0,
+            concurrency: 4,
+            max_attempts: 8,
+            retry_delay: Duration::from_secs(60),
+            retry_max_delay: Duration::from_secs(3600),
+            lease: Duration::from_secs(300),
+            timeout: Duration::from_secs(60),
+            poll_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl MailerConfig {
+    /// Checks the settings hold together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.concurrency == 0 {
+            return Err(ConfigError("the concurrency must be at least 1".into()));
+        }
+        if !self.rate_per_second.is_finite() || self.rate_per_second < 0.0 {
+            return Err(ConfigError(
+                "the send rate must be a number of messages per second, 0 for no limit".into(),
+            ));
+        }
+        if self.max_attempts == 0 {
+            return Err(ConfigError("at least one attempt is needed".into()));
+        }
+        if self.retry_max_delay < self.retry_delay {
+            return Err(ConfigError(
+                "the longest retry delay is shorter than the first".into(),
+            ));
+        }
+        // A worker waits for its rate slot (at most one slot per worker ahead of it) and then
+        // for the relay; a lease shorter than that would let a second worker resend a message
+        // that is still being sent.
+        let rate_wait = if self.rate_per_second > 0.0 {
+            Duration::from_secs_f64(self.concurrency as f64 / self.rate_per_second)
+        } else {
+            Duration::ZERO
+        };
+        if self.lease <= self.timeout + rate_wait {
+            return Err(ConfigError(format!(
+                "the lease ({:?}) must exceed the SMTP timeout plus the rate wait ({:?})",
+                self.lease,
+                self.timeout + rate_wait
+            )));
+        }
+        Ok(())
+    }
+
+    /// The delay before the attempt after `attempts` failed ones: doubling from
+    /// `retry_delay`, capped at `retry_max_delay`.
+    pub fn retry_after(&self, attempts: u32) -> Duration {
+        let doublings = attempts.saturating_sub(1).min(30);
+        self.retry_delay
+            .saturating_mul(1u32 << doublings)
+            .min(self.retry_max_delay)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid mail settings: {0}")]
+pub struct ConfigError(String);
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Message(#[from] InvalidMessage),
+    #[error(transparent)]
+    Template(#[from] templates::TemplateError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot set up the SMTP transport")]
+    Transport(#[source] lettre::transport::smtp::Error),
+}
+
+/// What a drain did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    pub sent: u32,
+    pub failed: u32,
+    /// Transient failures, queued again for later.
+    pub retried: u32,
+}
+
+/// The outbox and its delivery. Cheap to clone; clones share the workers' state.
+#[derive(Clone)]
+pub struct Mailer {
+    inner: Arc<worker::Inner>,
+}
+
+impl Mailer {
+    pub fn new(store: Arc<dyn Store>, config: MailerConfig) -> Result<Self, MailerError> {
+        config.validate()?;
+        Ok(Self {
+            inner: Arc::new(worker::Inner::new(store, config)?),
+        })
+    }
+
+    /// A mailer with no relay: messages are recorded and stay queued.
+    pub fn outbox_only(store: Arc<dyn Store>) -> Result<Self, MailerError> {
+        Self::new(store, MailerConfig::default())
+    }
+
+    pub fn config(&self) -> &MailerConfig {
+        &self.inner.config
+    }
+
+    /// Records `message` in the outbox and wakes this node's workers. The message is durable
+    /// when this returns; delivery happens later.
+    pub async fn enqueue(&self, message: OutboxMessage) -> Result<OutboxId, MailerError> {
+        let entry = OutboxEntry::queue(message, Timestamp::now());
+        self.inner.store.insert_outbox_message(&entry).await?;
+        tracing::info!(outbox_id = %entry.id, message_id = %entry.message_id, kind = entry.message.kind(), "mail queued");
+        self.inner.wake.notify_waiters();
+        Ok(entry.id)
+    }
+
+    /// Renders a system message from its templates, sent from the configured system sender.
+    pub fn system_message(&self, mail: &SystemMail) -> Result<OutboxMessage, MailerError> {
+        Ok(self
+            .inner
+            .templates
+            .message(mail, &self.inner.config.system_from)?)
+    }
+
+    /// Renders and enqueues a system message.
+    pub async fn enqueue_system(&self, mail: &SystemMail) -> Result<OutboxId, MailerError> {
+        self.enqueue(self.system_message(mail)?).await
+    }
+
+    /// Delivers every message due now, `concurrency` at a time and at the configured rate,
+    /// and returns once no due message is left (a retry due later stays queued). Without a
+    /// relay it delivers nothing. For tests and tools: the same path the workers take.
+    pub async fn drain(&self) -> Result<DrainReport, MailerError> {
+        worker::drain(&self.inner).await
+    }
+
+    /// Starts the delivery workers (none without a relay); stop them with
+    /// [`WorkerPool::stop`].
+    pub fn start(&self) -> WorkerPool {
+        worker::start(self.inner.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_the_cap() {
+        let config = MailerConfig {
+            retry_delay: Duration::from_secs(10),
+            retry_max_delay: Duration::from_secs(100),
+            ..MailerConfig::default()
+        };
+        let delays: Vec<u64> = (1..=6).map(|n| config.retry_after(n).as_secs()).collect();
+        assert_eq!(delays, [10, 20, 40, 80, 100, 100]);
+        assert_eq!(config.retry_after(u32::MAX).as_secs(), 100);
+    }
+
+    #[test]
+    fn the_lease_must_outlast_a_transaction() {
+        let config = MailerConfig {
+            lease: Duration::from_secs(60),
+            timeout: Duration::from_secs(60),
+            ..MailerConfig::default()
+        };
+        assert!(config.validate().is_err());
+        assert!(MailerConfig::default().validate().is_ok());
+        let no_workers = MailerConfig {
+            concurrency: 0,
+            ..MailerConfig::default()
+        };
+        assert!(no_workers.validate().is_err());
+    }
+}
