@@ -61,6 +61,18 @@ uuid_id!(
     /// The `jti` of an access token.
     TokenId
 );
+uuid_id!(
+    /// `contact_id`.
+    ContactId
+);
+uuid_id!(
+    /// `list_id`.
+    ListId
+);
+uuid_id!(
+    /// `tag_id`.
+    TagId
+);
 
 #[cfg(test)]
 mod tests {

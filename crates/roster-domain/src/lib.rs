@@ -3,11 +3,15 @@
 //! and the storage contract that both database engines implement. Nothing here knows HTTP or SQL.
 
 pub mod account;
+pub mod contact;
+pub mod contact_list;
+pub mod counts;
 pub mod custom_field;
 pub mod email;
 pub mod ids;
 pub mod page;
 pub mod store;
+pub mod tag;
 pub mod time;
 
 pub use email::EmailAddress;

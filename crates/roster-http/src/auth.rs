@@ -37,6 +37,14 @@ permission!(
     /// Changing contacts, custom fields and tags.
     ContactsWrite, "contact_data", "contacts:write"
 );
+permission!(
+    /// Reading contact lists.
+    ListsRead, "contact_data", "contacts:lists:read"
+);
+permission!(
+    /// Changing contact lists.
+    ListsWrite, "contact_data", "contacts:lists:write"
+);
 
 /// A caller whose token is valid and holds `P`'s scope.
 pub struct Caller<P> {

@@ -3,6 +3,9 @@
 //! path that `roster serve` and the integration tests both use.
 
 pub mod auth;
+pub mod contact_lists;
+pub mod contact_tags;
+pub mod contacts;
 pub mod custom_fields;
 pub mod error;
 pub mod health;

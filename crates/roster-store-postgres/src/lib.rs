@@ -33,4 +33,4 @@ impl PostgresStore {
     }
 }
 
-roster_store_sql::impl_store!(PostgresStore);
+roster_store_sql::impl_store!(PostgresStore, sqlx::Postgres);
