@@ -7,7 +7,7 @@ use axum::Json;
 use roster_domain::contact_list::{
     ContactList, ListInput, ListStatusFilter, MAX_LISTS_PER_ACCOUNT, MAX_LIST_NAME_LEN,
 };
-use roster_domain::{ListId, PageRequest, Timestamp};
+use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
 use serde::Serialize;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
@@ -217,7 +217,15 @@ pub async fn replace(
         .await?
         .ok_or_else(|| not_found(id))?;
     let updated = existing.replace(input, Timestamp::now());
-    if !state.store.update_list(caller.account, &updated).await? {
+    // The document declares no 409 for this operation: a taken name is a bad `name`.
+    let stored = match state.store.update_list(caller.account, &updated).await {
+        Err(StoreError::Conflict(_)) => Err(ApiError::invalid(
+            "name",
+            "is already used by another contact list",
+        )),
+        other => other.map_err(ApiError::from),
+    }?;
+    if !stored {
         return Err(not_found(id));
     }
     Ok(Json(ListResource::new(updated, MembershipCount::None)))

@@ -736,7 +736,8 @@ pub async fn replace(
     Ok(Json(ContactResource::new(updated, Includes::all())))
 }
 
-/// DELETE /contacts/{contact_id}: marks the contact deleted.
+/// DELETE /contacts/{contact_id}: marks the contact deleted. Deleting a deleted contact
+/// answers 204 again and keeps its first deletion date (the contact still exists for GET).
 pub async fn delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -746,8 +747,10 @@ pub async fn delete(
         .store
         .contact(caller.account, id)
         .await?
-        .filter(|c| c.deleted_at.is_none())
         .ok_or_else(|| not_found(id))?;
+    if existing.deleted_at.is_some() {
+        return Ok(StatusCode::NO_CONTENT);
+    }
     if !state
         .store
         .save_contact(caller.account, &existing.deleted(Timestamp::now()))

@@ -3,25 +3,7 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-async fn create_list(app: &TestApp, name: &str) -> String {
-    let list = app
-        .post("/v3/contact_lists", json!({"name": name}))
-        .send()
-        .await
-        .expect(201)
-        .json();
-    list["list_id"].as_str().unwrap().to_string()
-}
-
-async fn create_tag(app: &TestApp, name: &str) -> String {
-    let tag = app
-        .post("/v3/contact_tags", json!({"name": name}))
-        .send()
-        .await
-        .expect(201)
-        .json();
-    tag["tag_id"].as_str().unwrap().to_string()
-}
+use crate::contact_support::{create_list, create_tag};
 
 on_both_engines!(
     contact_lifecycle_with_sub_resources,
