@@ -13,5 +13,6 @@ mod contacts_semantics;
 mod conventions;
 mod custom_fields;
 mod health;
+mod python_sdk;
 mod support;
 mod tokens;
