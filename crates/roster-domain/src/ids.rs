@@ -66,6 +66,18 @@ uuid_id!(
     /// from it).
     OutboxId
 );
+uuid_id!(
+    /// `contact_id`.
+    ContactId
+);
+uuid_id!(
+    /// `list_id`.
+    ListId
+);
+uuid_id!(
+    /// `tag_id`.
+    TagId
+);
 
 #[cfg(test)]
 mod tests {

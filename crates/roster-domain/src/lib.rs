@@ -4,6 +4,9 @@
 //! and the storage contract that both database engines implement. Nothing here knows HTTP or SQL.
 
 pub mod account;
+pub mod contact;
+pub mod contact_list;
+pub mod counts;
 pub mod custom_field;
 pub mod email;
 pub mod ids;
@@ -12,6 +15,7 @@ pub mod outbox;
 pub mod page;
 pub mod privilege;
 pub mod store;
+pub mod tag;
 pub mod time;
 
 pub use email::EmailAddress;

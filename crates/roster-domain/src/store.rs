@@ -4,12 +4,18 @@
 
 use async_trait::async_trait;
 
+use std::collections::BTreeMap;
+
 use crate::account::{Account, ClientApp, NewAccount, SigningKey, User};
+use crate::contact::{Bucket, Contact, ContactFilter, Includes};
+use crate::contact_list::{ContactList, ListStatusFilter};
 use crate::custom_field::CustomField;
 use crate::oauth::{AuthorizationCode, DeviceAuthorization, DevicePoll, GrantId, RefreshToken};
 use crate::outbox::{DeliveryOutcome, Lease, OutboxEntry, OutboxState};
+use crate::tag::Tag;
 use crate::{
-    AccountId, CustomFieldId, EmailAddress, OutboxId, Page, PageRequest, Timestamp, UserId,
+    AccountId, ContactId, CustomFieldId, EmailAddress, ListId, OutboxId, Page, PageRequest, TagId,
+    Timestamp, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -219,4 +225,82 @@ pub trait Store: Send + Sync + 'static {
         state: Option<OutboxState>,
         page: PageRequest<OutboxId>,
     ) -> StoreResult<Page<OutboxEntry, OutboxId>>;
+
+    /// Every definition of the account (at most 100), for checking contacts' values.
+    async fn all_custom_fields(&self, account: AccountId) -> StoreResult<Vec<CustomField>>;
+
+    // --- Contact lists ---
+    /// Stores a new list unless the account has `max_per_account` lists (`LimitReached`) or
+    /// one with the same name (`Conflict`).
+    async fn create_list(
+        &self,
+        account: AccountId,
+        list: &ContactList,
+        max_per_account: u32,
+    ) -> StoreResult<()>;
+    async fn list(&self, account: AccountId, id: ListId) -> StoreResult<Option<ContactList>>;
+    async fn lists(
+        &self,
+        account: AccountId,
+        status: ListStatusFilter,
+        name: Option<&str>,
+        page: PageRequest<ListId>,
+    ) -> StoreResult<Page<ContactList, ListId>>;
+    async fn count_lists(
+        &self,
+        account: AccountId,
+        status: ListStatusFilter,
+        name: Option<&str>,
+    ) -> StoreResult<i64>;
+    /// Overwrites name, description and favorite; false when the list does not exist.
+    async fn update_list(&self, account: AccountId, list: &ContactList) -> StoreResult<bool>;
+    /// Which of `ids` name lists of the account that are not deleted.
+    async fn existing_lists(&self, account: AccountId, ids: &[ListId]) -> StoreResult<Vec<ListId>>;
+
+    // --- Contact tags ---
+    async fn create_tag(&self, account: AccountId, tag: &Tag) -> StoreResult<()>;
+    async fn tag(&self, account: AccountId, id: TagId) -> StoreResult<Option<Tag>>;
+    async fn tags(
+        &self,
+        account: AccountId,
+        page: PageRequest<TagId>,
+    ) -> StoreResult<Page<Tag, TagId>>;
+    /// Renames a tag; false when it does not exist.
+    async fn update_tag(&self, account: AccountId, tag: &Tag) -> StoreResult<bool>;
+    /// Which of `ids` name tags of the account.
+    async fn existing_tags(&self, account: AccountId, ids: &[TagId]) -> StoreResult<Vec<TagId>>;
+
+    // --- Contacts ---
+    /// Stores a new contact with its sub-resources and moves the maintained counts;
+    /// `Conflict` when the account already has a contact (deleted or not) with its address.
+    async fn insert_contact(&self, account: AccountId, contact: &Contact) -> StoreResult<()>;
+    /// A contact with every sub-resource.
+    async fn contact(&self, account: AccountId, id: ContactId) -> StoreResult<Option<Contact>>;
+    async fn contact_by_email(
+        &self,
+        account: AccountId,
+        email: &EmailAddress,
+    ) -> StoreResult<Option<Contact>>;
+    /// Writes a changed contact (row, sub-resources, memberships, taggings) and moves the
+    /// counts by the difference from what is stored now; false when the contact is gone.
+    /// `Conflict` when its new address belongs to another contact.
+    async fn save_contact(&self, account: AccountId, contact: &Contact) -> StoreResult<bool>;
+    /// One page of the contacts matching `filter`, in id order, with the sub-resources named
+    /// by `includes` loaded.
+    async fn contacts(
+        &self,
+        account: AccountId,
+        filter: &ContactFilter,
+        includes: Includes,
+        page: PageRequest<ContactId>,
+    ) -> StoreResult<Page<Contact, ContactId>>;
+    /// How many contacts match `filter`: from the maintained counts when the filter allows,
+    /// counted otherwise.
+    async fn count_contacts(&self, account: AccountId, filter: &ContactFilter) -> StoreResult<i64>;
+    /// The maintained per-bucket counts.
+    async fn contact_bucket_counts(&self, account: AccountId)
+        -> StoreResult<BTreeMap<Bucket, i64>>;
+    /// Contacts that opted in (explicit or implicit) since `since` and are still subscribed.
+    async fn count_new_subscribers(&self, account: AccountId, since: Timestamp)
+        -> StoreResult<i64>;
 }

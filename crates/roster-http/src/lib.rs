@@ -5,6 +5,9 @@
 //! while it serves.
 
 pub mod auth;
+pub mod contact_lists;
+pub mod contact_tags;
+pub mod contacts;
 pub mod custom_fields;
 pub mod error;
 pub mod health;

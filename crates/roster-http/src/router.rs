@@ -6,7 +6,10 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 
 use crate::error::ApiError;
-use crate::{custom_fields, health, oauth, ratelimit, user_privileges, wire, AppState};
+use crate::{
+    contact_lists, contact_tags, contacts, custom_fields, health, oauth, ratelimit,
+    user_privileges, wire, AppState,
+};
 
 pub fn build(state: AppState) -> Router {
     let v3 = Router::new()
@@ -19,6 +22,37 @@ pub fn build(state: AppState) -> Router {
             get(custom_fields::get)
                 .put(custom_fields::replace)
                 .delete(custom_fields::delete),
+        )
+        .route("/v3/contacts", get(contacts::list).post(contacts::create))
+        .route("/v3/contacts/counts", get(contacts::counts))
+        .route("/v3/contacts/sign_up_form", post(contacts::sign_up))
+        .route("/v3/contacts/contact_id_xrefs", get(contacts::xrefs))
+        .route(
+            "/v3/contacts/sms_engagement_history/{contact_id}",
+            get(contacts::sms_history),
+        )
+        .route(
+            "/v3/contacts/{contact_id}",
+            get(contacts::get)
+                .put(contacts::replace)
+                .delete(contacts::delete),
+        )
+        .route(
+            "/v3/contact_lists",
+            get(contact_lists::list).post(contact_lists::create),
+        )
+        .route("/v3/contact_lists/list_id_xrefs", get(contact_lists::xrefs))
+        .route(
+            "/v3/contact_lists/{list_id}",
+            get(contact_lists::get).put(contact_lists::replace),
+        )
+        .route(
+            "/v3/contact_tags",
+            get(contact_tags::list).post(contact_tags::create),
+        )
+        .route(
+            "/v3/contact_tags/{tag_id}",
+            get(contact_tags::get).put(contact_tags::rename),
         )
         .route("/v3/account/user/privileges", get(user_privileges::list))
         .layer(middleware::from_fn_with_state(

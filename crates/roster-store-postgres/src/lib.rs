@@ -58,4 +58,4 @@ impl PostgresStore {
     }
 }
 
-roster_store_sql::impl_store!(PostgresStore);
+roster_store_sql::impl_store!(PostgresStore, sqlx::Postgres);

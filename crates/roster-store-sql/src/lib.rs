@@ -4,6 +4,8 @@
 //! each engine crate expands for its own store type: sqlx's executor traits are easiest to use on
 //! concrete database types, and a macro gives that without writing any query twice.
 
+pub mod contact_sql;
+mod contact_store;
 pub mod rows;
 
 // Re-exported so the macro's expansion resolves them from the engine crates.
@@ -27,16 +29,40 @@ pub fn unavailable(error: sqlx::Error) -> StoreError {
     StoreError::unavailable(error)
 }
 
-/// Implements `roster_domain::Store` for an engine's store type, which must have a field
-/// `pool: sqlx::Pool<DB>`, an associated `const ENGINE: &'static str`, and the one query whose
-/// text differs by engine, the outbox claim: an inherent
+/// The WHERE conditions of a list collection query.
+pub fn list_conditions(
+    sql: &mut contact_sql::Sql,
+    status: roster_domain::contact_list::ListStatusFilter,
+    name: Option<&str>,
+) {
+    use roster_domain::contact_list::ListStatusFilter;
+    match status {
+        ListStatusFilter::Active => sql.text.push_str(" AND deleted_at IS NULL"),
+        ListStatusFilter::Deleted => sql.text.push_str(" AND deleted_at IS NOT NULL"),
+        ListStatusFilter::All => {}
+    }
+    if let Some(name) = name {
+        let name = sql.bind(contact_sql::Bind::Text(name.to_lowercase()));
+        sql.text.push_str(&format!(" AND name_key = {name}"));
+    }
+}
+
+/// Implements `roster_domain::Store` for an engine's store type `$store`, which must have a
+/// field `pool: sqlx::Pool<$db>`, an associated `const ENGINE: &'static str`, and the one query
+/// whose text differs by engine, the outbox claim: an inherent
 /// `async fn claim_outbox_batch(&self, now: i64, lease: Uuid, lease_until: i64, limit: i64)
 /// -> Result<Vec<rows::OutboxRow>, sqlx::Error>`.
 #[macro_export]
 macro_rules! impl_store {
-    ($store:ty) => {
-        #[$crate::async_trait::async_trait]
-        impl $crate::roster_domain::Store for $store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            $crate::contact_helpers!($db);
+        }
+
+        // The contact methods are spliced in by a second macro: async_trait must see every
+        // method of the impl as written, not as a macro call.
+        $crate::contact_store_methods! { $store, {
+
             fn engine(&self) -> &'static str {
                 Self::ENGINE
             }
@@ -361,6 +387,13 @@ macro_rules! impl_store {
                 if deleted.rows_affected() == 0 {
                     return Ok(false);
                 }
+                // Contacts lose their values for the field with it.
+                $crate::sqlx::query("DELETE FROM contact_custom_values WHERE account_id = $1 AND custom_field_id = $2")
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::unavailable)?;
                 $crate::sqlx::query("UPDATE accounts SET custom_field_count = custom_field_count - 1 WHERE id = $1")
                     .bind(account.0)
                     .execute(&mut *tx)
@@ -987,7 +1020,7 @@ macro_rules! impl_store {
                     .collect::<Result<Vec<$crate::roster_domain::outbox::OutboxEntry>, _>>()?;
                 Ok($crate::roster_domain::Page::from_overfetch(entries, page.limit, |e| e.id))
             }
-        }
+        } }
     };
 }
 

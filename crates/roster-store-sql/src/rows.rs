@@ -3,6 +3,10 @@
 //! an outage, not handed to a client.
 
 use roster_domain::account::{Account, ClientApp, NewAccount, SigningKey, User, OWNER_ROLE};
+use roster_domain::contact::{
+    Birthday, ConfirmStatus, Contact, CustomValue, EmailChannel, Permission, Source,
+};
+use roster_domain::contact_list::ContactList;
 use roster_domain::custom_field::{CustomField, CustomFieldType};
 use roster_domain::oauth::{
     AuthorizationCode, DeviceAuthorization, DeviceStatus, GrantId, RefreshToken,
@@ -10,13 +14,19 @@ use roster_domain::oauth::{
 use roster_domain::outbox::{
     DeliveryOutcome, Lease, Mailbox, OutboxEntry, OutboxMessage, OutboxState,
 };
+use roster_domain::tag::Tag;
 use roster_domain::{
-    AccountId, CustomFieldId, EmailAddress, OutboxId, StoreError, Timestamp, UserId,
+    AccountId, ContactId, CustomFieldId, EmailAddress, ListId, OutboxId, StoreError, TagId,
+    Timestamp, UserId,
 };
 use uuid::Uuid;
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::unavailable(anyhow::anyhow!("the database holds an invalid {what}"))
+    StoreError::unavailable(corrupt_error(what))
+}
+
+pub fn corrupt_error(what: &str) -> anyhow::Error {
+    anyhow::anyhow!("the database holds an invalid {what}")
 }
 
 pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
@@ -460,5 +470,269 @@ impl TryFrom<DeviceAuthorizationRow> for DeviceAuthorization {
             created_at: Timestamp::from_millis(row.created_at),
             expires_at: Timestamp::from_millis(row.expires_at),
         })
+    }
+}
+
+fn parse_enum<T>(
+    text: Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, StoreError> {
+    text.map(|t| parse(&t).ok_or_else(|| corrupt(what)))
+        .transpose()
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|_| corrupt(what))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ListRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub favorite: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+    pub member_count: i64,
+    pub active_member_count: i64,
+}
+
+impl From<ListRow> for ContactList {
+    fn from(row: ListRow) -> Self {
+        ContactList {
+            id: ListId(row.id),
+            name: row.name,
+            description: row.description,
+            favorite: row.favorite,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+            deleted_at: row.deleted_at.map(Timestamp::from_millis),
+            member_count: row.member_count,
+            active_member_count: row.active_member_count,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TagRow {
+    pub id: Uuid,
+    pub name: String,
+    pub tag_source: Option<String>,
+    pub contacts_count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<TagRow> for Tag {
+    fn from(row: TagRow) -> Self {
+        Tag {
+            id: TagId(row.id),
+            name: row.name,
+            tag_source: row.tag_source,
+            contacts_count: row.contacts_count,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// The columns of `contacts` as Roster writes them.
+#[derive(sqlx::FromRow)]
+pub struct ContactRow {
+    pub id: Uuid,
+    pub email: Option<String>,
+    pub permission: Option<String>,
+    pub opt_in_source: Option<String>,
+    pub opt_in_date: Option<i64>,
+    pub opt_out_source: Option<String>,
+    pub opt_out_date: Option<i64>,
+    pub opt_out_reason: Option<String>,
+    pub confirm_status: Option<String>,
+    pub email_created_at: Option<i64>,
+    pub email_updated_at: Option<i64>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub job_title: Option<String>,
+    pub company_name: Option<String>,
+    pub birthday_month: Option<i64>,
+    pub birthday_day: Option<i64>,
+    pub anniversary: Option<String>,
+    pub create_source: String,
+    pub update_source: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+    pub phone_numbers: String,
+    pub street_addresses: String,
+    pub notes: String,
+    pub sms_channel: Option<String>,
+}
+
+impl ContactRow {
+    pub fn from_domain(contact: &Contact) -> Self {
+        let email = contact.email.as_ref();
+        ContactRow {
+            id: contact.id.0,
+            email: email.map(|e| e.address.as_str().to_string()),
+            permission: email.map(|e| e.permission.as_str().to_string()),
+            opt_in_source: email
+                .and_then(|e| e.opt_in_source)
+                .map(|s| s.as_str().to_string()),
+            opt_in_date: email.and_then(|e| e.opt_in_date).map(Timestamp::millis),
+            opt_out_source: email
+                .and_then(|e| e.opt_out_source)
+                .map(|s| s.as_str().to_string()),
+            opt_out_date: email.and_then(|e| e.opt_out_date).map(Timestamp::millis),
+            opt_out_reason: email.and_then(|e| e.opt_out_reason.clone()),
+            confirm_status: email.map(|e| e.confirm_status.as_str().to_string()),
+            email_created_at: email.map(|e| e.created_at.millis()),
+            email_updated_at: email.map(|e| e.updated_at.millis()),
+            first_name: contact.first_name.clone(),
+            last_name: contact.last_name.clone(),
+            job_title: contact.job_title.clone(),
+            company_name: contact.company_name.clone(),
+            birthday_month: contact.birthday.map(|b| i64::from(b.month)),
+            birthday_day: contact.birthday.map(|b| i64::from(b.day)),
+            anniversary: contact.anniversary.clone(),
+            create_source: contact.create_source.as_str().to_string(),
+            update_source: contact.update_source.as_str().to_string(),
+            created_at: contact.created_at.millis(),
+            updated_at: contact.updated_at.millis(),
+            deleted_at: contact.deleted_at.map(Timestamp::millis),
+            phone_numbers: to_json(&contact.phone_numbers),
+            street_addresses: to_json(&contact.street_addresses),
+            notes: to_json(&contact.notes),
+            sms_channel: contact.sms_channel.as_ref().map(to_json),
+        }
+    }
+
+    /// The contact without the sub-resources kept in their own tables (lists, tags, values).
+    pub fn into_domain(self) -> Result<Contact, StoreError> {
+        let email = match self.email {
+            None => None,
+            Some(address) => Some(EmailChannel {
+                address: EmailAddress::parse(&address).map_err(|_| corrupt("contact email"))?,
+                permission: parse_enum(self.permission, Permission::parse, "permission")?
+                    .unwrap_or(Permission::NotSet),
+                opt_in_source: parse_enum(self.opt_in_source, Source::parse, "opt-in source")?,
+                opt_in_date: self.opt_in_date.map(Timestamp::from_millis),
+                opt_out_source: parse_enum(self.opt_out_source, Source::parse, "opt-out source")?,
+                opt_out_date: self.opt_out_date.map(Timestamp::from_millis),
+                opt_out_reason: self.opt_out_reason,
+                confirm_status: parse_enum(
+                    self.confirm_status,
+                    ConfirmStatus::parse,
+                    "confirm status",
+                )?
+                .unwrap_or(ConfirmStatus::Off),
+                created_at: Timestamp::from_millis(
+                    self.email_created_at.unwrap_or(self.created_at),
+                ),
+                updated_at: Timestamp::from_millis(
+                    self.email_updated_at.unwrap_or(self.updated_at),
+                ),
+            }),
+        };
+        let birthday = match (self.birthday_month, self.birthday_day) {
+            (Some(month), Some(day)) => Some(Birthday {
+                month: month as u8,
+                day: day as u8,
+            }),
+            _ => None,
+        };
+        Ok(Contact {
+            id: ContactId(self.id),
+            email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            job_title: self.job_title,
+            company_name: self.company_name,
+            birthday,
+            anniversary: self.anniversary,
+            create_source: Source::parse(&self.create_source)
+                .ok_or_else(|| corrupt("create source"))?,
+            update_source: Source::parse(&self.update_source)
+                .ok_or_else(|| corrupt("update source"))?,
+            created_at: Timestamp::from_millis(self.created_at),
+            updated_at: Timestamp::from_millis(self.updated_at),
+            deleted_at: self.deleted_at.map(Timestamp::from_millis),
+            custom_fields: Vec::new(),
+            phone_numbers: from_json(&self.phone_numbers, "phone number list")?,
+            street_addresses: from_json(&self.street_addresses, "street address list")?,
+            notes: from_json(&self.notes, "note list")?,
+            list_ids: Vec::new(),
+            tag_ids: Vec::new(),
+            sms_channel: self
+                .sms_channel
+                .map(|text| from_json(&text, "SMS channel"))
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ContactLinkRow {
+    pub contact_id: Uuid,
+    pub linked_id: Uuid,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CustomValueRow {
+    pub contact_id: Uuid,
+    pub custom_field_id: Uuid,
+    pub value: String,
+    pub choice_ids: String,
+}
+
+impl CustomValueRow {
+    pub fn into_domain(self) -> CustomValue {
+        CustomValue {
+            custom_field_id: CustomFieldId(self.custom_field_id),
+            value: self.value,
+            choice_ids: self
+                .choice_ids
+                .split(',')
+                .filter_map(|id| id.parse().ok())
+                .collect(),
+        }
+    }
+}
+
+pub fn choice_ids_text(value: &CustomValue) -> String {
+    value
+        .choice_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Attaches loaded sub-resource rows to the contacts they belong to.
+pub fn attach(
+    contacts: &mut [Contact],
+    lists: Vec<ContactLinkRow>,
+    tags: Vec<ContactLinkRow>,
+    values: Vec<CustomValueRow>,
+) {
+    let mut index: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
+    for (position, contact) in contacts.iter().enumerate() {
+        index.insert(contact.id.0, position);
+    }
+    for row in lists {
+        if let Some(&at) = index.get(&row.contact_id) {
+            contacts[at].list_ids.push(ListId(row.linked_id));
+        }
+    }
+    for row in tags {
+        if let Some(&at) = index.get(&row.contact_id) {
+            contacts[at].tag_ids.push(TagId(row.linked_id));
+        }
+    }
+    for row in values {
+        if let Some(&at) = index.get(&row.contact_id) {
+            contacts[at].custom_fields.push(row.into_domain());
+        }
     }
 }

@@ -88,4 +88,4 @@ impl SqliteStore {
     }
 }
 
-roster_store_sql::impl_store!(SqliteStore);
+roster_store_sql::impl_store!(SqliteStore, sqlx::Sqlite);

@@ -249,6 +249,60 @@ impl<'a> ObjectReader<'a> {
         Some(read(&mut nested))
     }
 
+    /// An array of ids (strings) of at most `max_items`; each item that does not parse is
+    /// recorded by its index.
+    pub fn ids<T: std::str::FromStr>(&mut self, name: &str, max_items: usize) -> Option<Vec<T>> {
+        let value = self.present(name)?;
+        let Value::Array(items) = value else {
+            self.wrong_type(name, "an array of ids", value);
+            return None;
+        };
+        if items.len() > max_items {
+            self.error(name, format!("may hold at most {max_items} items"));
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            match item.as_str().map(str::parse::<T>) {
+                Some(Ok(id)) => out.push(id),
+                _ => {
+                    let field = format!("{}[{index}]", self.path(name));
+                    self.errors
+                        .push(FieldError::new(field, "is not a valid id"));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// An array of whole numbers, also accepted as numeric strings (choice ids).
+    pub fn integers(&mut self, name: &str, max_items: usize) -> Option<Vec<i64>> {
+        let value = self.present(name)?;
+        let Value::Array(items) = value else {
+            self.wrong_type(name, "an array", value);
+            return None;
+        };
+        if items.len() > max_items {
+            self.error(name, format!("may hold at most {max_items} items"));
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let number = item
+                .as_i64()
+                .or_else(|| item.as_str().and_then(|s| s.trim().parse().ok()));
+            match number {
+                Some(n) => out.push(n),
+                None => {
+                    let field = format!("{}[{index}]", self.path(name));
+                    self.errors
+                        .push(FieldError::new(field, "must be a whole number"));
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// An array of objects of at most `max_items`, each read by `read`. Items that fail are left
     /// out; their problems are recorded.
     pub fn objects<T>(

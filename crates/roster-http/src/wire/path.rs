@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use roster_domain::CustomFieldId;
+use roster_domain::{ContactId, CustomFieldId, ListId, TagId};
 
 use crate::error::ApiError;
 
@@ -16,6 +16,18 @@ pub trait PathId: FromStr {
 
 impl PathId for CustomFieldId {
     const PARAM: &'static str = "custom_field_id";
+}
+
+impl PathId for ContactId {
+    const PARAM: &'static str = "contact_id";
+}
+
+impl PathId for ListId {
+    const PARAM: &'static str = "list_id";
+}
+
+impl PathId for TagId {
+    const PARAM: &'static str = "tag_id";
 }
 
 /// The path parameter `T::PARAM`, parsed.

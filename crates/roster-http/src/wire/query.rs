@@ -79,6 +79,59 @@ impl QueryParams {
         }
     }
 
+    /// A comma-list of ids, at most `max` of them.
+    pub fn ids<T: std::str::FromStr>(&self, name: &str, max: usize) -> Result<Vec<T>, ApiError> {
+        let values = self.list(name);
+        if values.len() > max {
+            return Err(ApiError::invalid(
+                name,
+                format!("may name at most {max} ids"),
+            ));
+        }
+        values
+            .iter()
+            .map(|value| {
+                value.parse().map_err(|_| {
+                    ApiError::invalid(name, format!("holds {value}, which is not a valid id"))
+                })
+            })
+            .collect()
+    }
+
+    /// A single value that must be one of `allowed`.
+    pub fn one_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Option<&'a str>, ApiError> {
+        match self.single(name) {
+            None => Ok(None),
+            Some(value) => allowed
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(value.trim()))
+                .copied()
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::invalid(name, format!("must be one of: {}", allowed.join(", ")))
+                }),
+        }
+    }
+
+    /// Comma-list values that must each be one of `allowed`.
+    pub fn all_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Vec<&'a str>, ApiError> {
+        self.list(name)
+            .iter()
+            .map(|value| {
+                allowed
+                    .iter()
+                    .find(|a| a.eq_ignore_ascii_case(value))
+                    .copied()
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            name,
+                            format!("holds {value}; allowed values are: {}", allowed.join(", ")),
+                        )
+                    })
+            })
+            .collect()
+    }
+
     pub fn timestamp(&self, name: &str) -> Result<Option<Timestamp>, ApiError> {
         match self.single(name) {
             None => Ok(None),

@@ -21,6 +21,64 @@ fn id_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             Some(json!({"label": "Taken over"})),
         ),
         (Method::DELETE, "/v3/contact_custom_fields/{id}", None),
+        (Method::GET, "/v3/contacts/{contact}", None),
+        (
+            Method::PUT,
+            "/v3/contacts/{contact}",
+            Some(
+                json!({"email_address": {"address": "taken@example.com"}, "update_source": "Account"}),
+            ),
+        ),
+        (Method::DELETE, "/v3/contacts/{contact}", None),
+        (
+            Method::GET,
+            "/v3/contacts/sms_engagement_history/{contact}",
+            None,
+        ),
+        (Method::GET, "/v3/contact_lists/{list}", None),
+        (
+            Method::PUT,
+            "/v3/contact_lists/{list}",
+            Some(json!({"name": "Taken over"})),
+        ),
+        (Method::GET, "/v3/contact_tags/{tag}", None),
+        (
+            Method::PUT,
+            "/v3/contact_tags/{tag}",
+            Some(json!({"name": "Taken over"})),
+        ),
+    ]
+}
+
+/// One row of each kind that paths take an id of, owned by account A: (placeholder, id).
+async fn account_a_rows(app: &TestApp) -> Vec<(&'static str, String)> {
+    let id_of = |body: Value, key: &str| body[key].as_str().unwrap().to_string();
+    let contact = app
+        .post(
+            "/v3/contacts",
+            json!({"email_address": {"address": "a-only@example.com"}, "create_source": "Account"}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    let list = app
+        .post("/v3/contact_lists", json!({"name": "A only"}))
+        .send()
+        .await
+        .expect(201)
+        .json();
+    let tag = app
+        .post("/v3/contact_tags", json!({"name": "A only"}))
+        .send()
+        .await
+        .expect(201)
+        .json();
+    vec![
+        ("{id}", a_custom_field(app).await),
+        ("{contact}", id_of(contact, "contact_id")),
+        ("{list}", id_of(list, "list_id")),
+        ("{tag}", id_of(tag, "tag_id")),
     ]
 }
 
@@ -39,14 +97,19 @@ async fn a_custom_field(app: &TestApp) -> String {
 }
 
 async fn another_accounts_ids_answer_404(app: TestApp) {
-    let id = a_custom_field(&app).await;
+    let rows = account_a_rows(&app).await;
+    let id = rows[0].1.clone();
     let intruder = app.create_account("intruder@example.com").await;
     let unknown = uuid::Uuid::now_v7().to_string();
     for (method, path, body) in id_routes() {
+        let (placeholder, owned) = rows
+            .iter()
+            .find(|(p, _)| path.contains(p))
+            .expect("a row for every placeholder");
         let mut answers = Vec::new();
-        for target in [&id, &unknown] {
+        for target in [owned, &unknown] {
             let mut request = app
-                .request(method.clone(), &path.replace("{id}", target))
+                .request(method.clone(), &path.replace(placeholder, target))
                 .token(&intruder.token);
             if let Some(body) = &body {
                 request = request.json(body.clone());
@@ -73,9 +136,14 @@ async fn another_accounts_ids_answer_404(app: TestApp) {
 }
 
 async fn collections_show_only_own_rows(app: TestApp) {
-    a_custom_field(&app).await;
+    account_a_rows(&app).await;
     let intruder = app.create_account("intruder@example.com").await;
-    for path in ["/v3/contact_custom_fields"] {
+    for path in [
+        "/v3/contact_custom_fields",
+        "/v3/contacts",
+        "/v3/contact_lists",
+        "/v3/contact_tags",
+    ] {
         let body = app
             .get(path)
             .token(&intruder.token)

@@ -1,6 +1,15 @@
 //! All HTTP integration tests, as modules of one test binary (one link step). Each test runs
 //! on SQLite and on PostgreSQL.
 
+mod contact_counts;
+mod contact_lists;
+mod contact_support;
+mod contact_tags;
+mod contacts;
+mod contacts_bad_input;
+mod contacts_isolation;
+mod contacts_query;
+mod contacts_semantics;
 mod conventions;
 mod custom_fields;
 mod health;
@@ -9,6 +18,7 @@ mod mailer;
 mod oauth;
 mod oauth_python;
 mod privileges;
+mod python_sdk;
 mod rate_limits;
 mod support;
 mod tokens;

@@ -1,0 +1,156 @@
+//! Contact Tags: GET/POST /contact_tags and GET/PUT /contact_tags/{tag_id}. (DELETE is a bulk
+//! activity.)
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use roster_domain::tag::{Tag, MAX_TAG_NAME_LEN};
+use roster_domain::{PageRequest, TagId, Timestamp};
+use serde::Serialize;
+
+use crate::auth::{Caller, ContactsRead, ContactsWrite};
+use crate::error::ApiError;
+use crate::wire::{date_time, IdPath, JsonBody, PageLinks, QueryParams};
+use crate::AppState;
+
+const PAGE_DEFAULT: u32 = 50;
+const PAGE_MAX: u32 = 500;
+const MAX_TAG_SOURCE_LEN: usize = 255;
+
+#[derive(Serialize)]
+pub struct TagResource {
+    tag_id: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contacts_count: Option<i64>,
+    created_at: String,
+    updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag_source: Option<String>,
+}
+
+impl TagResource {
+    fn new(tag: Tag, include_count: bool) -> Self {
+        TagResource {
+            tag_id: tag.id.to_string(),
+            name: tag.name,
+            contacts_count: include_count.then_some(tag.contacts_count),
+            created_at: date_time(tag.created_at),
+            updated_at: date_time(tag.updated_at),
+            tag_source: tag.tag_source,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TagCollection {
+    tags: Vec<TagResource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    _links: Option<PageLinks>,
+}
+
+fn checked_name(name: Option<String>) -> Result<String, ApiError> {
+    let name = name.map(|n| n.trim().to_string()).unwrap_or_default();
+    if name.is_empty() {
+        return Err(ApiError::invalid("name", "must not be blank"));
+    }
+    Ok(name)
+}
+
+fn not_found(id: TagId) -> ApiError {
+    ApiError::NotFound(format!("The tag {id} was not found."))
+}
+
+/// GET /contact_tags
+pub async fn list(
+    caller: Caller<ContactsRead>,
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<TagCollection>, ApiError> {
+    let (limit, after) = state
+        .cursors
+        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let after = after
+        .map(|key| {
+            key.parse::<TagId>()
+                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
+        })
+        .transpose()?;
+    let include_count = query.boolean("include_count")?.unwrap_or(false);
+    let page = state
+        .store
+        .tags(caller.account, PageRequest { limit, after })
+        .await?;
+    let links = state.cursors.links(
+        "/v3/contact_tags",
+        &query,
+        limit,
+        page.next.map(|id| id.to_string()),
+    );
+    Ok(Json(TagCollection {
+        tags: page
+            .items
+            .into_iter()
+            .map(|t| TagResource::new(t, include_count))
+            .collect(),
+        _links: links,
+    }))
+}
+
+/// POST /contact_tags
+pub async fn create(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<TagResource>), ApiError> {
+    let (name, tag_source) = body.read_object(|r| {
+        let name = r.required_string("name", MAX_TAG_NAME_LEN);
+        let source = r.string("tag_source", MAX_TAG_SOURCE_LEN);
+        Some((name, source))
+    })?;
+    let tag = Tag::create(
+        checked_name(name)?,
+        tag_source.filter(|s| !s.trim().is_empty()),
+        Timestamp::now(),
+    );
+    state.store.create_tag(caller.account, &tag).await?;
+    Ok((StatusCode::CREATED, Json(TagResource::new(tag, true))))
+}
+
+/// GET /contact_tags/{tag_id}
+pub async fn get(
+    caller: Caller<ContactsRead>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<TagId>,
+    query: QueryParams,
+) -> Result<Json<TagResource>, ApiError> {
+    let include_count = query.boolean("include_count")?.unwrap_or(false);
+    let tag = state
+        .store
+        .tag(caller.account, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    Ok(Json(TagResource::new(tag, include_count)))
+}
+
+/// PUT /contact_tags/{tag_id}: renames the tag.
+pub async fn rename(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<TagId>,
+    body: JsonBody,
+) -> Result<Json<TagResource>, ApiError> {
+    let name = body.read_object(|r| Some(r.required_string("name", MAX_TAG_NAME_LEN)))?;
+    let name = checked_name(name)?;
+    let mut tag = state
+        .store
+        .tag(caller.account, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    tag.name = name;
+    tag.updated_at = Timestamp::now();
+    if !state.store.update_tag(caller.account, &tag).await? {
+        return Err(not_found(id));
+    }
+    Ok(Json(TagResource::new(tag, true)))
+}
