@@ -1568,7 +1568,7 @@ mod tests {
 }
 
 /// The filters of GET /contacts (and of bulk sources later), all ANDed together.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactFilter {
     /// Never empty: without a status filter, every bucket but `deleted`.
     pub buckets: Vec<Bucket>,
@@ -1585,6 +1585,8 @@ pub struct ContactFilter {
     pub optout_before: Option<Timestamp>,
     /// SMS consent statuses (`explicit`, `unsubscribed`, `pending_confirmation`, `not_set`).
     pub sms_statuses: Option<Vec<String>>,
+    /// A segment's parsed criteria.
+    pub segment: Option<crate::segment::Node>,
 }
 
 impl Default for ContactFilter {
@@ -1601,6 +1603,7 @@ impl Default for ContactFilter {
             optout_after: None,
             optout_before: None,
             sms_statuses: None,
+            segment: None,
         }
     }
 }
@@ -1618,6 +1621,7 @@ impl ContactFilter {
             && self.optout_after.is_none()
             && self.optout_before.is_none()
             && self.sms_statuses.is_none()
+            && self.segment.is_none()
     }
 }
 

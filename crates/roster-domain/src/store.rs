@@ -12,6 +12,7 @@ use crate::contact_list::{ContactList, ListStatusFilter};
 use crate::custom_field::CustomField;
 use crate::oauth::{AuthorizationCode, DeviceAuthorization, DevicePoll, GrantId, RefreshToken};
 use crate::outbox::{DeliveryOutcome, Lease, OutboxEntry, OutboxState};
+use crate::segment::{Segment, SegmentKey, SegmentSort};
 use crate::tag::Tag;
 use crate::{
     AccountId, ContactId, CustomFieldId, EmailAddress, ListId, OutboxId, Page, PageRequest, TagId,
@@ -303,4 +304,25 @@ pub trait Store: Send + Sync + 'static {
     /// Contacts that opted in (explicit or implicit) since `since` and are still subscribed.
     async fn count_new_subscribers(&self, account: AccountId, since: Timestamp)
         -> StoreResult<i64>;
+
+    // --- Segments ---
+    /// Stores a new segment and returns it with its id; `Conflict` on a duplicate name.
+    async fn create_segment(
+        &self,
+        account: AccountId,
+        name: &str,
+        criteria: &str,
+        now: Timestamp,
+    ) -> StoreResult<Segment>;
+    async fn segment(&self, account: AccountId, id: i64) -> StoreResult<Option<Segment>>;
+    async fn segments(
+        &self,
+        account: AccountId,
+        sort: SegmentSort,
+        after: Option<SegmentKey>,
+        limit: u32,
+    ) -> StoreResult<Page<Segment, SegmentKey>>;
+    /// Overwrites name, criteria and edited_at; false when the segment does not exist.
+    async fn update_segment(&self, account: AccountId, segment: &Segment) -> StoreResult<bool>;
+    async fn delete_segment(&self, account: AccountId, id: i64) -> StoreResult<bool>;
 }

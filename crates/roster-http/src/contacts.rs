@@ -621,6 +621,39 @@ fn contact_filter(query: &QueryParams) -> Result<ContactFilter, ApiError> {
         optout_after: query.timestamp("optout_after")?,
         optout_before: query.timestamp("optout_before")?,
         sms_statuses,
+        segment: None,
+    })
+}
+
+/// `segment_id` "can only be combined with limit": the segment's criteria are the filter.
+async fn segment_filter(
+    state: &AppState,
+    account: AccountId,
+    query: &QueryParams,
+    segment: &str,
+) -> Result<ContactFilter, ApiError> {
+    if let Some((other, _)) = query
+        .pairs()
+        .iter()
+        .find(|(k, _)| !matches!(k.as_str(), "segment_id" | "limit" | "cursor"))
+    {
+        return Err(ApiError::invalid(
+            "segment_id",
+            format!("can only be combined with limit, not with {other}"),
+        ));
+    }
+    let id: crate::segments::SegmentId = segment
+        .parse()
+        .map_err(|_| ApiError::BadRequest("segment_id is in an invalid format.".into()))?;
+    let stored = state
+        .store
+        .segment(account, id.0)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("The segment {} was not found.", id.0)))?;
+    let node = crate::segments::checked_criteria(state, account, &stored.criteria).await?;
+    Ok(ContactFilter {
+        segment: Some(node),
+        ..ContactFilter::default()
     })
 }
 
@@ -639,15 +672,12 @@ pub async fn list(
                 .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
         })
         .transpose()?;
-    let filter = contact_filter(&query)?;
+    let filter = match query.single("segment_id") {
+        None => contact_filter(&query)?,
+        Some(segment) => segment_filter(&state, caller.account, &query, segment).await?,
+    };
     let includes = includes(&query)?;
     let include_count = query.boolean("include_count")?.unwrap_or(false);
-    if let Some(segment) = query.single("segment_id") {
-        // Segments are not available yet: no id names one.
-        return Err(ApiError::NotFound(format!(
-            "The segment {segment} was not found."
-        )));
-    }
     let page = state
         .store
         .contacts(

@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod ratelimit;
 pub mod redact;
 pub mod router;
+pub mod segments;
 pub mod tls;
 pub mod user_privileges;
 pub mod wire;

@@ -2,12 +2,12 @@
 //! feature implements yet are not routed: they answer 404 like any unknown path.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{middleware, Router};
 
 use crate::error::ApiError;
 use crate::{
-    contact_lists, contact_tags, contacts, custom_fields, health, oauth, ratelimit,
+    contact_lists, contact_tags, contacts, custom_fields, health, oauth, ratelimit, segments,
     user_privileges, wire, AppState,
 };
 
@@ -54,6 +54,14 @@ pub fn build(state: AppState) -> Router {
             "/v3/contact_tags/{tag_id}",
             get(contact_tags::get).put(contact_tags::rename),
         )
+        .route("/v3/segments", get(segments::list).post(segments::create))
+        .route(
+            "/v3/segments/{segment_id}",
+            get(segments::get)
+                .put(segments::replace)
+                .delete(segments::delete),
+        )
+        .route("/v3/segments/{segment_id}/name", patch(segments::rename))
         .route("/v3/account/user/privileges", get(user_privileges::list))
         .layer(middleware::from_fn_with_state(
             state.clone(),

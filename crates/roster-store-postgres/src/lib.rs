@@ -13,6 +13,8 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     const ENGINE: &'static str = "postgres";
+    const DIALECT: roster_store_sql::contact_sql::Dialect =
+        roster_store_sql::contact_sql::Dialect::Postgres;
 
     /// Connects to a `postgres://` URL and applies pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {

@@ -2,6 +2,7 @@
 //! with numbered placeholders and the values to bind, in order.
 
 use roster_domain::contact::{Bucket, ContactFilter};
+use roster_domain::segment::{Condition, ContactField, ContactTest, GroupKind, Node, Operand};
 use roster_domain::{AccountId, ContactId};
 use uuid::Uuid;
 
@@ -10,7 +11,15 @@ use uuid::Uuid;
 pub enum Bind {
     Uuid(Uuid),
     I64(i64),
+    F64(f64),
     Text(String),
+}
+
+/// The few places where the engines' SQL differs (JSON functions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
 /// SQL text with its binds.
@@ -43,7 +52,12 @@ pub const CONTACT_COLUMNS: &str = "c.id, c.email, c.permission, c.opt_in_source,
 /// FROM and WHERE for the contacts matching `filter`, and the column to order and page by.
 /// A single-list filter walks that list's members in contact order (the membership index),
 /// so a page costs the same whatever the list's share of all contacts.
-fn from_where(account: AccountId, filter: &ContactFilter, sql: &mut Sql) -> &'static str {
+fn from_where(
+    dialect: Dialect,
+    account: AccountId,
+    filter: &ContactFilter,
+    sql: &mut Sql,
+) -> &'static str {
     let account = sql.bind(Bind::Uuid(account.0));
     let order_column;
     if let [list] = filter.lists.as_slice() {
@@ -108,11 +122,198 @@ fn from_where(account: AccountId, filter: &ContactFilter, sql: &mut Sql) -> &'st
             " AND COALESCE(c.sms_status, 'not_set') IN ({statuses})"
         ));
     }
+    if let Some(segment) = &filter.segment {
+        let condition = node_sql(dialect, segment, sql);
+        sql.text.push_str(&format!(" AND {condition}"));
+    }
     order_column
+}
+
+/// A segment criteria tree as one SQL condition on the contact `c`.
+fn node_sql(dialect: Dialect, node: &Node, sql: &mut Sql) -> String {
+    match node {
+        Node::Group(kind, nodes) => {
+            let joiner = if *kind == GroupKind::And {
+                " AND "
+            } else {
+                " OR "
+            };
+            let parts: Vec<String> = nodes.iter().map(|n| node_sql(dialect, n, sql)).collect();
+            if parts.is_empty() {
+                "1 = 1".into()
+            } else {
+                format!("({})", parts.join(joiner))
+            }
+        }
+        Node::Condition(condition) => condition_sql(dialect, condition, sql),
+    }
+}
+
+fn like_pattern(text: &str, prefix_only: bool) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    if prefix_only {
+        format!("{escaped}%")
+    } else {
+        format!("%{escaped}%")
+    }
+}
+
+fn operand_bind(operand: &Operand) -> Bind {
+    match operand {
+        Operand::Text(text) => Bind::Text(text.to_lowercase()),
+        Operand::Number(n) => Bind::F64(*n),
+        Operand::Instant(at) => Bind::I64(at.millis()),
+        Operand::Date(date) => Bind::Text(date.clone()),
+    }
+}
+
+/// The test applied to a value expression; text compares case-insensitively.
+fn test_sql(expression: &str, text: bool, test: &ContactTest, sql: &mut Sql) -> String {
+    let value = if text {
+        format!("LOWER({expression})")
+    } else {
+        expression.to_string()
+    };
+    match test {
+        ContactTest::Equals(operand) => format!("{value} = {}", sql.bind(operand_bind(operand))),
+        ContactTest::NotEquals(operand) => {
+            format!(
+                "({expression} IS NULL OR {value} <> {})",
+                sql.bind(operand_bind(operand))
+            )
+        }
+        ContactTest::Contains(needle) => {
+            format!(
+                "{value} LIKE {} ESCAPE '\\'",
+                sql.bind(Bind::Text(like_pattern(needle, false)))
+            )
+        }
+        ContactTest::StartsWith(prefix) => {
+            format!(
+                "{value} LIKE {} ESCAPE '\\'",
+                sql.bind(Bind::Text(like_pattern(prefix, true)))
+            )
+        }
+        ContactTest::IsEmpty => format!("({expression} IS NULL OR {expression} = '')"),
+        ContactTest::IsNotEmpty => format!("({expression} IS NOT NULL AND {expression} <> '')"),
+        ContactTest::Before(operand) => format!("{value} < {}", sql.bind(operand_bind(operand))),
+        ContactTest::After(operand) => format!("{value} > {}", sql.bind(operand_bind(operand))),
+        ContactTest::Between(low, high) => {
+            let low = sql.bind(operand_bind(low));
+            let high = sql.bind(operand_bind(high));
+            format!("{value} BETWEEN {low} AND {high}")
+        }
+    }
+}
+
+/// A test on values held in other rows (addresses, custom values): "is empty" means no row
+/// holds a non-empty value; "not equals" means no row equals; anything else means some row
+/// passes the test.
+fn exists_sql(
+    from: &str,
+    expression: &str,
+    text: bool,
+    test: &ContactTest,
+    sql: &mut Sql,
+) -> String {
+    match test {
+        ContactTest::IsEmpty => {
+            format!("NOT EXISTS ({from} AND {expression} IS NOT NULL AND {expression} <> '')")
+        }
+        ContactTest::NotEquals(operand) => {
+            let equal = test_sql(expression, text, &ContactTest::Equals(operand.clone()), sql);
+            format!("NOT EXISTS ({from} AND {equal})")
+        }
+        other => {
+            let passes = test_sql(expression, text, other, sql);
+            format!("EXISTS ({from} AND {passes})")
+        }
+    }
+}
+
+fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> String {
+    match condition {
+        Condition::Contact(field, test) => match field {
+            ContactField::Text(column) => test_sql(&format!("c.{column}"), true, test, sql),
+            ContactField::Number(column)
+            | ContactField::Instant(column)
+            | ContactField::Date(column) => test_sql(&format!("c.{column}"), false, test, sql),
+            ContactField::Address(part) => {
+                // Addresses are JSON on the contact row: the one place the engines differ.
+                let (from, expression) = match dialect {
+                    Dialect::Sqlite => (
+                        "SELECT 1 FROM json_each(c.street_addresses) a WHERE 1 = 1".to_string(),
+                        format!("json_extract(a.value, '$.{part}')"),
+                    ),
+                    Dialect::Postgres => (
+                        "SELECT 1 FROM jsonb_array_elements(c.street_addresses::jsonb) a WHERE 1 = 1".to_string(),
+                        format!("(a.value ->> '{part}')"),
+                    ),
+                };
+                exists_sql(&from, &expression, true, test, sql)
+            }
+            ContactField::CustomField { id, numeric } => {
+                let field = sql.bind(Bind::Uuid(id.0));
+                let from = format!(
+                    "SELECT 1 FROM contact_custom_values v WHERE v.account_id = c.account_id \
+                     AND v.contact_id = c.id AND v.custom_field_id = {field}"
+                );
+                if *numeric && !matches!(test, ContactTest::IsEmpty | ContactTest::IsNotEmpty) {
+                    exists_sql(
+                        &from,
+                        "CAST(NULLIF(v.value, '') AS DOUBLE PRECISION)",
+                        false,
+                        test,
+                        sql,
+                    )
+                } else {
+                    exists_sql(&from, "v.value", true, test, sql)
+                }
+            }
+        },
+        Condition::Lists { lists, any } => {
+            let ids = sql.bind_list(lists.iter().map(|l| Bind::Uuid(l.0)));
+            let exists = format!(
+                "EXISTS (SELECT 1 FROM contact_list_members sm WHERE sm.account_id = c.account_id \
+                 AND sm.contact_id = c.id AND sm.list_id IN ({ids}))"
+            );
+            if *any {
+                exists
+            } else {
+                format!("NOT {exists}")
+            }
+        }
+        Condition::Tags { tags, any } => {
+            let ids = sql.bind_list(tags.iter().map(|t| Bind::Uuid(t.0)));
+            let exists = format!(
+                "EXISTS (SELECT 1 FROM contact_taggings st WHERE st.account_id = c.account_id \
+                 AND st.contact_id = c.id AND st.tag_id IN ({ids}))"
+            );
+            if *any {
+                exists
+            } else {
+                format!("NOT {exists}")
+            }
+        }
+        Condition::Tracking { holds_for_all } => {
+            if *holds_for_all {
+                "1 = 1".into()
+            } else {
+                "1 = 0".into()
+            }
+        }
+    }
 }
 
 /// One page: `limit + 1` rows after `after`, in id order.
 pub fn page_query(
+    dialect: Dialect,
     account: AccountId,
     filter: &ContactFilter,
     after: Option<ContactId>,
@@ -122,7 +323,7 @@ pub fn page_query(
         text: format!("SELECT {CONTACT_COLUMNS}"),
         binds: Vec::new(),
     };
-    let order = from_where(account, filter, &mut sql);
+    let order = from_where(dialect, account, filter, &mut sql);
     if let Some(after) = after {
         let after = sql.bind(Bind::Uuid(after.0));
         sql.text.push_str(&format!(" AND {order} > {after}"));
@@ -134,12 +335,12 @@ pub fn page_query(
 }
 
 /// COUNT(*) of the contacts matching `filter`.
-pub fn count_query(account: AccountId, filter: &ContactFilter) -> Sql {
+pub fn count_query(dialect: Dialect, account: AccountId, filter: &ContactFilter) -> Sql {
     let mut sql = Sql {
         text: "SELECT COUNT(*)".into(),
         binds: Vec::new(),
     };
-    from_where(account, filter, &mut sql);
+    from_where(dialect, account, filter, &mut sql);
     sql
 }
 
@@ -164,6 +365,7 @@ mod tests {
             ..Default::default()
         };
         let sql = page_query(
+            Dialect::Sqlite,
             AccountId::generate(),
             &filter,
             Some(ContactId::generate()),
@@ -192,7 +394,7 @@ mod tests {
             updated_after: Some(roster_domain::Timestamp::from_millis(5)),
             ..Default::default()
         };
-        let sql = count_query(AccountId::generate(), &filter);
+        let sql = count_query(Dialect::Sqlite, AccountId::generate(), &filter);
         assert!(sql.text.contains("c.status IN ($2)"));
         assert!(sql.text.contains("tg.tag_id IN ($3)"));
         assert!(sql.text.contains("c.updated_at >= $4"));

@@ -12,6 +12,7 @@ macro_rules! bind_all {
             query = match value {
                 $crate::contact_sql::Bind::Uuid(id) => query.bind(id),
                 $crate::contact_sql::Bind::I64(n) => query.bind(n),
+                $crate::contact_sql::Bind::F64(n) => query.bind(n),
                 $crate::contact_sql::Bind::Text(text) => query.bind(text),
             };
         }
@@ -658,7 +659,7 @@ macro_rules! contact_store_methods {
         ) -> $crate::roster_domain::store::StoreResult<
             $crate::roster_domain::Page<$crate::roster_domain::contact::Contact, $crate::roster_domain::ContactId>,
         > {
-            let $crate::contact_sql::Sql { text, binds } = $crate::contact_sql::page_query(account, filter, page.after, page.limit);
+            let $crate::contact_sql::Sql { text, binds } = $crate::contact_sql::page_query(Self::DIALECT, account, filter, page.after, page.limit);
             let rows: Vec<$crate::rows::ContactRow> =
                 $crate::bind_all!($crate::sqlx::query_as(&text), binds).fetch_all(&self.pool).await.map_err($crate::unavailable)?;
             let contacts = rows.into_iter().map($crate::rows::ContactRow::into_domain).collect::<Result<Vec<_>, _>>()?;
@@ -713,7 +714,7 @@ macro_rules! contact_store_methods {
                         .map_err($crate::unavailable)?;
                 return Ok(count.map(|(n,)| n).unwrap_or(0));
             }
-            let $crate::contact_sql::Sql { text, binds } = $crate::contact_sql::count_query(account, filter);
+            let $crate::contact_sql::Sql { text, binds } = $crate::contact_sql::count_query(Self::DIALECT, account, filter);
             let (count,): (i64,) =
                 $crate::bind_all!($crate::sqlx::query_as(&text), binds).fetch_one(&self.pool).await.map_err($crate::unavailable)?;
             Ok(count)
@@ -751,6 +752,125 @@ macro_rules! contact_store_methods {
             .await
             .map_err($crate::unavailable)?;
             Ok(count)
+        }
+
+        async fn create_segment(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            name: &str,
+            criteria: &str,
+            now: $crate::roster_domain::Timestamp,
+        ) -> $crate::roster_domain::store::StoreResult<$crate::roster_domain::segment::Segment> {
+            let (id,): (i64,) = $crate::sqlx::query_as(
+                "INSERT INTO segments (account_id, name, name_key, criteria, created_at, edited_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(account.0)
+            .bind(name)
+            .bind(name.to_lowercase())
+            .bind(criteria)
+            .bind(now.millis())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| $crate::conflict_on_unique(e, &format!("a segment named \"{name}\" already exists")))?;
+            Ok($crate::roster_domain::segment::Segment {
+                id,
+                name: name.to_string(),
+                criteria: criteria.to_string(),
+                created_at: now,
+                edited_at: now,
+            })
+        }
+
+        async fn segment(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            id: i64,
+        ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::segment::Segment>> {
+            let row: Option<$crate::rows::SegmentRow> = $crate::sqlx::query_as(
+                "SELECT id, name, criteria, created_at, edited_at FROM segments WHERE account_id = $1 AND id = $2",
+            )
+            .bind(account.0)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err($crate::unavailable)?;
+            Ok(row.map(Into::into))
+        }
+
+        async fn segments(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            sort: $crate::roster_domain::segment::SegmentSort,
+            after: Option<$crate::roster_domain::segment::SegmentKey>,
+            limit: u32,
+        ) -> $crate::roster_domain::store::StoreResult<
+            $crate::roster_domain::Page<$crate::roster_domain::segment::Segment, $crate::roster_domain::segment::SegmentKey>,
+        > {
+            use $crate::roster_domain::segment::{SegmentKey, SegmentSort};
+            let mut sql = $crate::contact_sql::Sql::default();
+            let account_bind = sql.bind($crate::contact_sql::Bind::Uuid(account.0));
+            sql.text = format!("SELECT id, name, criteria, created_at, edited_at FROM segments WHERE account_id = {account_bind}");
+            match &after {
+                Some(SegmentKey::Date { edited_at, id }) => {
+                    let at = sql.bind($crate::contact_sql::Bind::I64(*edited_at));
+                    let at_again = sql.bind($crate::contact_sql::Bind::I64(*edited_at));
+                    let id = sql.bind($crate::contact_sql::Bind::I64(*id));
+                    sql.text.push_str(&format!(" AND (edited_at < {at} OR (edited_at = {at_again} AND id < {id}))"));
+                }
+                Some(SegmentKey::Name { name_key, id }) => {
+                    let key = sql.bind($crate::contact_sql::Bind::Text(name_key.clone()));
+                    let key_again = sql.bind($crate::contact_sql::Bind::Text(name_key.clone()));
+                    let id = sql.bind($crate::contact_sql::Bind::I64(*id));
+                    sql.text.push_str(&format!(" AND (name_key > {key} OR (name_key = {key_again} AND id > {id}))"));
+                }
+                None => {}
+            }
+            let order = match sort {
+                SegmentSort::Date => "edited_at DESC, id DESC",
+                SegmentSort::Name => "name_key, id",
+            };
+            let fetch = sql.bind($crate::contact_sql::Bind::I64(i64::from(limit) + 1));
+            sql.text.push_str(&format!(" ORDER BY {order} LIMIT {fetch}"));
+            let $crate::contact_sql::Sql { text, binds } = sql;
+            let rows: Vec<$crate::rows::SegmentRow> =
+                $crate::bind_all!($crate::sqlx::query_as(&text), binds).fetch_all(&self.pool).await.map_err($crate::unavailable)?;
+            let segments = rows.into_iter().map(Into::into).collect();
+            Ok($crate::roster_domain::Page::from_overfetch(segments, limit, |s| SegmentKey::of(s, sort)))
+        }
+
+        async fn update_segment(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            segment: &$crate::roster_domain::segment::Segment,
+        ) -> $crate::roster_domain::store::StoreResult<bool> {
+            let done = $crate::sqlx::query(
+                "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 WHERE account_id = $1 AND id = $2",
+            )
+            .bind(account.0)
+            .bind(segment.id)
+            .bind(&segment.name)
+            .bind(segment.name.to_lowercase())
+            .bind(&segment.criteria)
+            .bind(segment.edited_at.millis())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| $crate::conflict_on_unique(e, &format!("a segment named \"{}\" already exists", segment.name)))?;
+            Ok(done.rows_affected() > 0)
+        }
+
+        async fn delete_segment(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            id: i64,
+        ) -> $crate::roster_domain::store::StoreResult<bool> {
+            let done = $crate::sqlx::query("DELETE FROM segments WHERE account_id = $1 AND id = $2")
+                .bind(account.0)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+            Ok(done.rows_affected() > 0)
         }
         }
     };

@@ -736,3 +736,24 @@ pub fn attach(
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub struct SegmentRow {
+    pub id: i64,
+    pub name: String,
+    pub criteria: String,
+    pub created_at: i64,
+    pub edited_at: i64,
+}
+
+impl From<SegmentRow> for roster_domain::segment::Segment {
+    fn from(row: SegmentRow) -> Self {
+        roster_domain::segment::Segment {
+            id: row.id,
+            name: row.name,
+            criteria: row.criteria,
+            created_at: Timestamp::from_millis(row.created_at),
+            edited_at: Timestamp::from_millis(row.edited_at),
+        }
+    }
+}

@@ -17,6 +17,8 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     const ENGINE: &'static str = "sqlite";
+    const DIALECT: roster_store_sql::contact_sql::Dialect =
+        roster_store_sql::contact_sql::Dialect::Sqlite;
 
     /// Opens (creating if missing) the database at a `sqlite://relative.db` or
     /// `sqlite:///absolute/path.db` URL and applies pending migrations.

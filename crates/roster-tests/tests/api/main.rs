@@ -20,5 +20,6 @@ mod oauth_python;
 mod privileges;
 mod python_sdk;
 mod rate_limits;
+mod segments;
 mod support;
 mod tokens;

@@ -1,0 +1,656 @@
+//! Segments: saved contact selections. `segment_criteria` is Constant Contact's escaped JSON
+//! (`{"version":"1.0.0","criteria":{"type":"and","group":[…]}}`); this module parses it into a
+//! checked tree that the stores compile to SQL. The grammar Roster supports is documented in
+//! docs/SEGMENTS.md; anything outside it is refused naming the unsupported part.
+
+use serde_json::Value;
+
+use crate::custom_field::FieldError;
+use crate::{CustomFieldId, ListId, TagId, Timestamp};
+
+pub const MAX_CRITERIA_LEN: usize = 20_000;
+pub const MAX_NAME_LEN: usize = 255;
+/// Nesting deeper than this is refused (the top-level group is depth 1).
+pub const MAX_DEPTH: usize = 5;
+pub const MAX_CONDITIONS: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub id: i64,
+    pub name: String,
+    /// The criteria as the client sent them (returned verbatim).
+    pub criteria: String,
+    pub created_at: Timestamp,
+    pub edited_at: Timestamp,
+}
+
+/// The order of GET /segments (`sort_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentSort {
+    /// Most recently edited first.
+    Date,
+    /// By name, case-insensitively.
+    Name,
+}
+
+/// The position after which a page of segments continues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SegmentKey {
+    Date { edited_at: i64, id: i64 },
+    Name { name_key: String, id: i64 },
+}
+
+impl SegmentKey {
+    pub fn of(segment: &Segment, sort: SegmentSort) -> Self {
+        match sort {
+            SegmentSort::Date => Self::Date {
+                edited_at: segment.edited_at.millis(),
+                id: segment.id,
+            },
+            SegmentSort::Name => Self::Name {
+                name_key: segment.name.to_lowercase(),
+                id: segment.id,
+            },
+        }
+    }
+
+    /// A cursor-safe text form (`d.<millis>.<id>` or `n.<hex name>.<id>`).
+    pub fn encode(&self) -> String {
+        match self {
+            Self::Date { edited_at, id } => format!("d.{edited_at}.{id}"),
+            Self::Name { name_key, id } => {
+                let hex: String = name_key.bytes().map(|b| format!("{b:02x}")).collect();
+                format!("n.{hex}.{id}")
+            }
+        }
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, '.');
+        let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?.parse().ok()?);
+        match kind {
+            "d" => Some(Self::Date {
+                edited_at: key.parse().ok()?,
+                id,
+            }),
+            "n" => {
+                if key.len() % 2 != 0 {
+                    return None;
+                }
+                let bytes: Option<Vec<u8>> = (0..key.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(key.get(i..i + 2)?, 16).ok())
+                    .collect();
+                Some(Self::Name {
+                    name_key: String::from_utf8(bytes?).ok()?,
+                    id,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    And,
+    Or,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Group(GroupKind, Vec<Node>),
+    Condition(Condition),
+}
+
+/// A contact property a condition can test.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContactField {
+    /// A text column of the contact (first_name, last_name, job_title, company_name, email).
+    Text(&'static str),
+    /// birthday_month or birthday_day.
+    Number(&'static str),
+    /// created_at or updated_at (instants).
+    Instant(&'static str),
+    /// anniversary (a `YYYY-MM-DD` date).
+    Date(&'static str),
+    /// city, state, postal_code or country of any of the contact's street addresses.
+    Address(&'static str),
+    CustomField {
+        id: CustomFieldId,
+        numeric: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Text(String),
+    Number(f64),
+    Instant(Timestamp),
+    Date(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContactTest {
+    Equals(Operand),
+    NotEquals(Operand),
+    /// Case-insensitive substring.
+    Contains(String),
+    StartsWith(String),
+    IsEmpty,
+    IsNotEmpty,
+    Before(Operand),
+    After(Operand),
+    /// Inclusive range.
+    Between(Operand, Operand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    Contact(ContactField, ContactTest),
+    /// Member of any of the lists (`any`), or of none of them.
+    Lists {
+        lists: Vec<ListId>,
+        any: bool,
+    },
+    Tags {
+        tags: Vec<TagId>,
+        any: bool,
+    },
+    /// Engagement conditions: accepted and stored; until campaigns record engagement, a
+    /// "not_…" condition holds for every contact and any other holds for none.
+    Tracking {
+        holds_for_all: bool,
+    },
+}
+
+/// What the parser needs from the account to check the names a criteria document uses.
+pub struct CriteriaContext<'a> {
+    pub custom_fields: &'a [crate::custom_field::CustomField],
+}
+
+/// The ids a criteria document names, for the caller to check against the account.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Referenced {
+    pub lists: Vec<ListId>,
+    pub tags: Vec<TagId>,
+}
+
+struct Parser<'a> {
+    context: &'a CriteriaContext<'a>,
+    now: Timestamp,
+    errors: Vec<FieldError>,
+    conditions: usize,
+    referenced: Referenced,
+}
+
+fn problem(path: &str, message: impl Into<String>) -> FieldError {
+    FieldError::new(format!("segment_criteria {path}"), message)
+}
+
+/// Parses and checks criteria text. Returns the tree and the list and tag ids it names.
+pub fn parse_criteria(
+    text: &str,
+    context: &CriteriaContext<'_>,
+    now: Timestamp,
+) -> Result<(Node, Referenced), Vec<FieldError>> {
+    if text.chars().count() > MAX_CRITERIA_LEN {
+        return Err(vec![FieldError::new(
+            "segment_criteria",
+            format!("exceeds the maximum length of {MAX_CRITERIA_LEN} characters"),
+        )]);
+    }
+    let document: Value = serde_json::from_str(text).map_err(|_| {
+        vec![FieldError::new(
+            "segment_criteria",
+            "is not valid JSON (it must be escaped JSON in a string)",
+        )]
+    })?;
+    let mut parser = Parser {
+        context,
+        now,
+        errors: Vec::new(),
+        conditions: 0,
+        referenced: Referenced::default(),
+    };
+    let Some(root) = document.as_object() else {
+        return Err(vec![FieldError::new(
+            "segment_criteria",
+            "must be a JSON object with version and criteria",
+        )]);
+    };
+    match root.get("version").and_then(Value::as_str) {
+        Some(v) if v.starts_with("1.") => {}
+        _ => parser.errors.push(problem("version", "must be \"1.0.0\"")),
+    }
+    let Some(criteria) = root.get("criteria") else {
+        return Err(vec![problem("criteria", "is required")]);
+    };
+    let node = parser.group(criteria, "criteria", 1);
+    if let Some(Node::Group(kind, _)) = &node {
+        if *kind != GroupKind::And {
+            parser
+                .errors
+                .push(problem("criteria.type", "must be \"and\" at the top level"));
+        }
+    }
+    match node {
+        Some(node) if parser.errors.is_empty() => Ok((node, parser.referenced)),
+        _ => Err(parser.errors),
+    }
+}
+
+impl Parser<'_> {
+    fn group(&mut self, value: &Value, path: &str, depth: usize) -> Option<Node> {
+        if depth > MAX_DEPTH {
+            self.errors.push(problem(
+                path,
+                format!("nests groups deeper than {MAX_DEPTH} levels"),
+            ));
+            return None;
+        }
+        let Some(object) = value.as_object() else {
+            self.errors.push(problem(path, "must be an object"));
+            return None;
+        };
+        let kind = match object.get("type").and_then(Value::as_str) {
+            Some("and") => GroupKind::And,
+            Some("or") => GroupKind::Or,
+            _ => {
+                self.errors.push(problem(
+                    &format!("{path}.type"),
+                    "must be \"and\" or \"or\"",
+                ));
+                return None;
+            }
+        };
+        let Some(items) = object.get("group").and_then(Value::as_array) else {
+            self.errors.push(problem(
+                &format!("{path}.group"),
+                "must be an array of conditions and groups",
+            ));
+            return None;
+        };
+        if items.is_empty() {
+            self.errors
+                .push(problem(&format!("{path}.group"), "must not be empty"));
+            return None;
+        }
+        let mut nodes = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let item_path = format!("{path}.group[{index}]");
+            let node = if item.get("group").is_some() {
+                self.group(item, &item_path, depth + 1)
+            } else {
+                self.condition(item, &item_path)
+            };
+            nodes.extend(node);
+        }
+        Some(Node::Group(kind, nodes))
+    }
+
+    fn condition(&mut self, value: &Value, path: &str) -> Option<Node> {
+        self.conditions += 1;
+        if self.conditions == MAX_CONDITIONS + 1 {
+            self.errors.push(problem(
+                path,
+                format!("is beyond the maximum of {MAX_CONDITIONS} conditions"),
+            ));
+        }
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let source = text("source");
+        let field = text("field").unwrap_or_default();
+        let op = text("op").unwrap_or_default();
+        let condition = match source.as_deref() {
+            Some("contact") => self
+                .contact_condition(value, &field, &op, path)
+                .map(|(f, t)| Condition::Contact(f, t)),
+            Some("list_membership") => self.membership(value, &op, path, true),
+            Some("tags") => self.membership(value, &op, path, false),
+            Some("tracking") => {
+                if field.is_empty() || op.is_empty() {
+                    self.errors
+                        .push(problem(path, "a tracking condition needs field and op"));
+                    None
+                } else {
+                    Some(Condition::Tracking {
+                        holds_for_all: field.starts_with("not_"),
+                    })
+                }
+            }
+            Some(other) => {
+                self.errors.push(problem(
+                    &format!("{path}.source"),
+                    format!(
+                        "\"{other}\" is not supported (contact, list_membership, tags, tracking)"
+                    ),
+                ));
+                None
+            }
+            None => {
+                self.errors
+                    .push(problem(&format!("{path}.source"), "is required"));
+                None
+            }
+        };
+        condition.map(Node::Condition)
+    }
+
+    fn ids(&mut self, value: &Value, path: &str) -> Option<Vec<String>> {
+        let raw: Vec<String> = match value.get("const_value") {
+            Some(Value::String(text)) => text
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        if raw.is_empty() {
+            self.errors.push(problem(
+                &format!("{path}.const_value"),
+                "must name at least one id",
+            ));
+            return None;
+        }
+        Some(raw)
+    }
+
+    fn membership(
+        &mut self,
+        value: &Value,
+        op: &str,
+        path: &str,
+        lists: bool,
+    ) -> Option<Condition> {
+        let any = match op {
+            "contains-any" | "in" => true,
+            "contains-none" | "not-in" => false,
+            other => {
+                self.errors.push(problem(
+                    &format!("{path}.op"),
+                    format!("\"{other}\" is not supported here (contains-any, contains-none)"),
+                ));
+                return None;
+            }
+        };
+        let raw = self.ids(value, path)?;
+        let mut bad = false;
+        let mut parse = |text: &String| -> Option<uuid::Uuid> {
+            let parsed = text.parse::<ListId>().ok().map(|id| id.0);
+            if parsed.is_none() {
+                bad = true;
+            }
+            parsed
+        };
+        let ids: Vec<uuid::Uuid> = raw.iter().filter_map(&mut parse).collect();
+        if bad {
+            self.errors.push(problem(
+                &format!("{path}.const_value"),
+                "holds something that is not an id",
+            ));
+            return None;
+        }
+        if lists {
+            let lists: Vec<ListId> = ids.into_iter().map(ListId).collect();
+            self.referenced.lists.extend(lists.iter().copied());
+            Some(Condition::Lists { lists, any })
+        } else {
+            let tags: Vec<TagId> = ids.into_iter().map(TagId).collect();
+            self.referenced.tags.extend(tags.iter().copied());
+            Some(Condition::Tags { tags, any })
+        }
+    }
+
+    fn contact_condition(
+        &mut self,
+        value: &Value,
+        field: &str,
+        op: &str,
+        path: &str,
+    ) -> Option<(ContactField, ContactTest)> {
+        let field = match field {
+            "first_name" | "last_name" | "job_title" | "company_name" | "email" => {
+                ContactField::Text(
+                    [
+                        "first_name",
+                        "last_name",
+                        "job_title",
+                        "company_name",
+                        "email",
+                    ]
+                    .into_iter()
+                    .find(|f| *f == field)?,
+                )
+            }
+            "birthday_month" => ContactField::Number("birthday_month"),
+            "birthday_day" => ContactField::Number("birthday_day"),
+            "created_at" => ContactField::Instant("created_at"),
+            "updated_at" => ContactField::Instant("updated_at"),
+            "anniversary" => ContactField::Date("anniversary"),
+            "city" => ContactField::Address("city"),
+            "state" => ContactField::Address("state"),
+            "postal_code" => ContactField::Address("postal_code"),
+            "country" => ContactField::Address("country"),
+            "custom_field" => {
+                let param = value
+                    .get("param")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let Ok(id) = param.parse::<CustomFieldId>() else {
+                    self.errors.push(problem(
+                        &format!("{path}.param"),
+                        "must be the custom_field_id of a custom field",
+                    ));
+                    return None;
+                };
+                let Some(definition) = self.context.custom_fields.iter().find(|f| f.id == id)
+                else {
+                    self.errors.push(problem(
+                        &format!("{path}.param"),
+                        format!("{id} is not a custom field of this account"),
+                    ));
+                    return None;
+                };
+                use crate::custom_field::CustomFieldType;
+                let numeric = matches!(
+                    definition.field_type,
+                    CustomFieldType::Number | CustomFieldType::Currency
+                );
+                ContactField::CustomField { id, numeric }
+            }
+            other => {
+                self.errors.push(problem(
+                    &format!("{path}.field"),
+                    format!("\"{other}\" is not a supported contact field"),
+                ));
+                return None;
+            }
+        };
+        let raw = match value.get("const_value") {
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(Value::Number(number)) => Some(number.to_string()),
+            _ => None,
+        };
+        let operand_path = format!("{path}.const_value");
+        let operand = |text: &str, this: &mut Self| -> Option<Operand> {
+            let parsed = match &field {
+                ContactField::Number(_) | ContactField::CustomField { numeric: true, .. } => text
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .map(Operand::Number),
+                ContactField::Instant(_) => {
+                    Timestamp::parse_iso8601(text).ok().map(Operand::Instant)
+                }
+                ContactField::Date(_) => crate::contact::parse_loose_date(text).map(Operand::Date),
+                _ => Some(Operand::Text(text.to_string())),
+            };
+            if parsed.is_none() {
+                this.errors.push(problem(
+                    &operand_path,
+                    format!("\"{text}\" is not a valid value for this field"),
+                ));
+            }
+            parsed
+        };
+        let required = |this: &mut Self| -> Option<String> {
+            let found = raw.clone().filter(|r| !r.trim().is_empty());
+            if found.is_none() {
+                this.errors.push(problem(
+                    &format!("{path}.const_value"),
+                    "is required for this operator",
+                ));
+            }
+            found
+        };
+        let ordered = matches!(
+            field,
+            ContactField::Number(_)
+                | ContactField::Instant(_)
+                | ContactField::Date(_)
+                | ContactField::CustomField { numeric: true, .. }
+        );
+        let test = match op {
+            "eq" | "equals" => ContactTest::Equals(operand(&required(self)?, self)?),
+            "ne" | "not-equals" => ContactTest::NotEquals(operand(&required(self)?, self)?),
+            "contains" if !ordered => ContactTest::Contains(required(self)?),
+            "starts-with" if !ordered => ContactTest::StartsWith(required(self)?),
+            "is-empty" => ContactTest::IsEmpty,
+            "is-not-empty" => ContactTest::IsNotEmpty,
+            "before" | "lt" if ordered => ContactTest::Before(operand(&required(self)?, self)?),
+            "after" | "gt" if ordered => ContactTest::After(operand(&required(self)?, self)?),
+            "between" if ordered => {
+                let text = required(self)?;
+                let Some((low, high)) = text.split_once(',') else {
+                    self.errors.push(problem(
+                        &format!("{path}.const_value"),
+                        "must be \"low,high\" for between",
+                    ));
+                    return None;
+                };
+                ContactTest::Between(operand(low.trim(), self)?, operand(high.trim(), self)?)
+            }
+            "in-last-days" if matches!(field, ContactField::Instant(_)) => {
+                let text = required(self)?;
+                let Ok(days) = text.trim().parse::<u32>() else {
+                    self.errors.push(problem(
+                        &format!("{path}.const_value"),
+                        "must be a whole number of days",
+                    ));
+                    return None;
+                };
+                ContactTest::After(Operand::Instant(
+                    self.now.plus_seconds(-i64::from(days) * 86_400),
+                ))
+            }
+            other => {
+                self.errors.push(problem(
+                    &format!("{path}.op"),
+                    format!("\"{other}\" is not supported for this field"),
+                ));
+                return None;
+            }
+        };
+        Some((field, test))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Node, Vec<String>> {
+        parse_criteria(
+            text,
+            &CriteriaContext { custom_fields: &[] },
+            Timestamp::from_millis(0),
+        )
+        .map(|(node, _)| node)
+        .map_err(|errors| errors.into_iter().map(|e| e.to_string()).collect())
+    }
+
+    #[test]
+    fn the_spec_example_parses_as_tracking() {
+        let node = parse(r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"tracking","field":"not_opened","op":"contains-any","const_value":"last-n-campaigns","param":"5"}]}}"#).unwrap();
+        assert_eq!(
+            node,
+            Node::Group(
+                GroupKind::And,
+                vec![Node::Condition(Condition::Tracking {
+                    holds_for_all: true
+                })]
+            )
+        );
+    }
+
+    #[test]
+    fn nested_or_groups_and_contact_fields() {
+        let list = ListId::generate();
+        let text = format!(
+            r#"{{"version":"1.0.0","criteria":{{"type":"and","group":[
+                {{"type":"or","group":[{{"source":"contact","field":"first_name","op":"starts-with","const_value":"An"}},
+                                       {{"source":"contact","field":"city","op":"eq","const_value":"Boston"}}]}},
+                {{"source":"list_membership","op":"contains-any","const_value":"{list}"}},
+                {{"source":"contact","field":"created_at","op":"in-last-days","const_value":"90"}}]}}}}"#
+        );
+        let (node, referenced) = parse_criteria(
+            &text,
+            &CriteriaContext { custom_fields: &[] },
+            Timestamp::from_millis(90 * 86_400_000),
+        )
+        .unwrap();
+        assert_eq!(referenced.lists, vec![list]);
+        let Node::Group(GroupKind::And, nodes) = node else {
+            panic!()
+        };
+        assert_eq!(
+            nodes[2],
+            Node::Condition(Condition::Contact(
+                ContactField::Instant("created_at"),
+                ContactTest::After(Operand::Instant(Timestamp::from_millis(0)))
+            ))
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_support_naming_the_part() {
+        assert_eq!(
+            parse("not json").unwrap_err(),
+            ["segment_criteria is not valid JSON (it must be escaped JSON in a string)."]
+        );
+        let errors = parse(r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"contact","field":"shoe_size","op":"eq","const_value":"9"},{"source":"magic"}]}}"#).unwrap_err();
+        assert_eq!(errors, [
+            "segment_criteria criteria.group[0].field \"shoe_size\" is not a supported contact field.",
+            "segment_criteria criteria.group[1].source \"magic\" is not supported (contact, list_membership, tags, tracking)."
+        ]);
+        let or_top = parse(r#"{"version":"1.0.0","criteria":{"type":"or","group":[{"source":"tracking","field":"opened","op":"x"}]}}"#).unwrap_err();
+        assert_eq!(
+            or_top,
+            ["segment_criteria criteria.type must be \"and\" at the top level."]
+        );
+        let mut deep = String::from(r#"{"source":"tracking","field":"opened","op":"x"}"#);
+        for _ in 0..6 {
+            deep = format!(r#"{{"type":"and","group":[{deep}]}}"#);
+        }
+        let errors = parse(&format!(r#"{{"version":"1.0.0","criteria":{deep}}}"#)).unwrap_err();
+        assert!(
+            errors[0].contains("nests groups deeper than 5 levels"),
+            "{errors:?}"
+        );
+        assert!(parse(&"x".repeat(20_001)).unwrap_err()[0].contains("maximum length"));
+    }
+
+    #[test]
+    fn operands_must_fit_the_field() {
+        let errors = parse(r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"contact","field":"birthday_month","op":"gt","const_value":"May"},{"source":"contact","field":"first_name","op":"before","const_value":"A"}]}}"#).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].contains("\"May\" is not a valid value"));
+        assert!(errors[1].contains("\"before\" is not supported for this field"));
+    }
+}
