@@ -74,6 +74,11 @@ uuid_id!(
     TagId
 );
 
+uuid_id!(
+    /// A bulk activity (and, for exports, its file).
+    ActivityId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! contract, the token service, the cursor codec, the configuration); `serve` is the one start
 //! path that `roster serve` and the integration tests both use.
 
+pub mod activities;
 pub mod auth;
 pub mod contact_lists;
 pub mod contact_tags;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::http::{HeaderName, Request, Response};
 use axum::response::IntoResponse;
+use roster_activities::{ActivityEngine, EngineConfig};
 use roster_domain::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -43,6 +45,8 @@ pub struct ServerConfig {
     pub public_url: String,
     pub body_limit: usize,
     pub secret: ServerSecret,
+    /// Most contacts one import may carry (Constant Contact's 40,000 by default).
+    pub import_max_contacts: usize,
 }
 
 #[derive(Clone)]
@@ -51,16 +55,28 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub cursors: CursorCodec,
     pub config: Arc<ServerConfig>,
+    /// The bulk-activity engine: handlers queue work with it; `roster serve` runs its workers.
+    pub activities: ActivityEngine,
 }
 
 impl AppState {
     /// Prepares the shared state; creates the first signing key on a new database.
     pub async fn new(store: Arc<dyn Store>, config: ServerConfig) -> anyhow::Result<Self> {
+        Self::with_engine_config(store, config, EngineConfig::default()).await
+    }
+
+    /// As `new`, with the activity engine's lease, polling and queue settings.
+    pub async fn with_engine_config(
+        store: Arc<dyn Store>,
+        config: ServerConfig,
+        engine: EngineConfig,
+    ) -> anyhow::Result<Self> {
         ensure_signing_key(store.as_ref(), &config.secret).await?;
         let tokens =
             TokenService::load(store.clone(), config.secret.clone(), &config.public_url).await?;
         Ok(Self {
             cursors: CursorCodec::new(config.secret.derive("pagination-cursor")),
+            activities: ActivityEngine::new(store.clone(), engine),
             store,
             tokens: Arc::new(tokens),
             config: Arc::new(config),

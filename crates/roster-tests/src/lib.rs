@@ -133,6 +133,7 @@ impl TestApp {
             public_url: "http://roster.test".into(),
             body_limit: roster_http::DEFAULT_BODY_LIMIT,
             secret: test_secret(),
+            import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
         };
         let state = AppState::new(store.clone(), config)
             .await
@@ -172,6 +173,16 @@ impl TestApp {
 
     pub fn store(&self) -> &dyn Store {
         self.state.store.as_ref()
+    }
+
+    /// Runs every queued bulk activity to completion (the server runs no background workers
+    /// in tests, so activities advance only here).
+    pub async fn drain_activities(&self) {
+        self.state
+            .activities
+            .drain()
+            .await
+            .expect("the activity queue drains");
     }
 
     /// A new account with its owner, an app and a token carrying every scope.
@@ -276,6 +287,12 @@ impl TestRequest<'_> {
                 .header(reqwest::header::CONTENT_TYPE, content_type);
         }
         self.builder = self.builder.body(body);
+        self
+    }
+
+    /// A multipart/form-data body (the content type with its boundary is set by the client).
+    pub fn multipart(mut self, form: reqwest::multipart::Form) -> Self {
+        self.builder = self.builder.multipart(form);
         self
     }
 

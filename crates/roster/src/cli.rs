@@ -63,6 +63,35 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ROSTER_BODY_LIMIT", default_value_t = roster_http::DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
+
+    #[command(flatten)]
+    pub activities: ActivityArgs,
+}
+
+/// The bulk-activity engine's settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ActivityArgs {
+    /// Most contacts one import may carry.
+    #[arg(long, env = "ROSTER_IMPORT_MAX_CONTACTS", default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS)]
+    pub import_max_contacts: usize,
+
+    /// Workers that run bulk activities in this process.
+    #[arg(long, env = "ROSTER_ACTIVITY_WORKERS", default_value_t = 2)]
+    pub activity_workers: usize,
+
+    /// Seconds a node holds an activity without committing a batch before another node may
+    /// resume it (after a crash).
+    #[arg(long, env = "ROSTER_ACTIVITY_LEASE_SECONDS", default_value_t = 60)]
+    pub activity_lease_seconds: u64,
+}
+
+impl ActivityArgs {
+    pub fn engine_config(&self) -> roster_activities::EngineConfig {
+        roster_activities::EngineConfig {
+            lease: std::time::Duration::from_secs(self.activity_lease_seconds.max(1)),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -70,12 +70,19 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         public_url: public_url.clone(),
         body_limit: args.body_limit,
         secret,
+        import_max_contacts: args.activities.import_max_contacts,
     };
-    let state = AppState::new(store, config).await?;
+    let state =
+        AppState::with_engine_config(store, config, args.activities.engine_config()).await?;
     let listener = std::net::TcpListener::bind(args.bind)
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, public_url, tls = tls.is_some(), "roster is serving");
-    roster_http::serve(state, listener, tls, shutdown_signal()).await?;
+    let engine = state.activities.clone();
+    engine.start(args.activities.activity_workers.max(1));
+    let served = roster_http::serve(state, listener, tls, shutdown_signal()).await;
+    // Workers give their activities back to the queue between batches.
+    engine.shutdown().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
