@@ -108,5 +108,5 @@ pub fn write_csv(
     for contact in contacts {
         writer.write_record(fields.iter().map(|f| value(contact, f, custom_fields)))?;
     }
-    Ok(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -808,13 +808,10 @@ pub async fn contact_delete(
 // ---------------------------------------------------------------------------------------------
 // Deletes of lists, tags and custom fields
 
-fn read_required_ids<T: std::str::FromStr>(
-    body: JsonBody,
-    name: &str,
-    max: usize,
-) -> Result<Vec<T>, ApiError>
+/// A required, non-empty array of at most `max` ids, duplicates dropped.
+fn read_required_ids<T>(body: JsonBody, name: &str, max: usize) -> Result<Vec<T>, ApiError>
 where
-    T: PartialEq + Copy,
+    T: std::str::FromStr + PartialEq + Copy,
 {
     body.read_object(|r| {
         if !r.has(name) {

@@ -1,4 +1,4 @@
-//! The command line: `roster serve`, `accounts`, `apps`, `tokens`, `migrate`.
+//! The command line: `roster serve`, `accounts`, `apps`, `tokens`, `import`, `export`, `migrate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,8 +38,56 @@ pub enum Command {
     /// Mint access tokens for scripts and local development.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Import contacts from a file, through the bulk-activity engine.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export contacts as CSV to standard output, through the bulk-activity engine.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Apply pending database migrations and exit.
     Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a CSV file (header row with Constant Contact's column names: email, first_name,
+    /// ..., cf:<custom field name>) into an account; upserts by email.
+    Contacts {
+        /// The CSV file.
+        file: PathBuf,
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+        /// A list every imported contact joins (repeat for several, at most 50).
+        #[arg(long = "list")]
+        lists: Vec<String>,
+        /// Most contacts the file may hold.
+        #[arg(long, default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS)]
+        max_contacts: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write an account's contacts as CSV to standard output.
+    Contacts {
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+        /// Only members of this list (repeat for any of several).
+        #[arg(long = "list")]
+        lists: Vec<String>,
+        /// Only contacts with this tag (repeat for any of several).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Only contacts with this status: all, active, deleted, not_set,
+        /// pending_confirmation, temp_hold, unsubscribed.
+        #[arg(long)]
+        status: Option<String>,
+        /// Comma-separated columns (default: every standard column and custom field).
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

@@ -22,6 +22,8 @@ async fn main() -> std::process::ExitCode {
         Command::Accounts(command) => commands::accounts(&cli.database, command).await,
         Command::Apps(command) => commands::apps(&cli.database, command).await,
         Command::Tokens(command) => commands::tokens(&cli.database, command).await,
+        Command::Import(command) => commands::import(&cli.database, command).await,
+        Command::Export(command) => commands::export(&cli.database, command).await,
         Command::Migrate => commands::migrate(&cli.database).await,
     };
     match result {
