@@ -487,13 +487,54 @@ fn account_with_token(workspace: &Workspace, public_url: &str) -> String {
     token["access_token"].as_str().unwrap().to_string()
 }
 
+/// kill -9 of `roster serve` in the middle of an import, on SQLite.
+#[tokio::test]
+async fn an_import_survives_sigkill_and_resumes_without_duplicates() {
+    crash_and_resume(Workspace::sqlite()).await;
+}
+
+/// The same on PostgreSQL (the claim there is `FOR UPDATE SKIP LOCKED`). Skipped with a notice
+/// when PostgreSQL is out of reach outside CI.
+#[tokio::test]
+async fn an_import_survives_sigkill_and_resumes_without_duplicates_on_postgres() {
+    use sqlx::Connection;
+    let admin_url = std::env::var("ROSTER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
+        Ok(connection) => connection,
+        Err(error) if !in_ci => {
+            let notice = format!("\nSKIPPED: the PostgreSQL crash test ({admin_url}: {error}).\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
+            return;
+        }
+        Err(error) => panic!("CI=true and PostgreSQL is unreachable: {error}"),
+    };
+    let name = format!("roster_crash_{}", std::process::id());
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let mut workspace = Workspace::sqlite();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    workspace.database_url = format!("{base}/{name}");
+    workspace.secret = Some("a shared secret for the crash test");
+    crash_and_resume(workspace).await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
+
 /// kill -9 of `roster serve` in the middle of an import: after a restart the activity resumes
 /// from its last committed batch (once the dead node's lease expires) and completes with every
 /// contact exactly once.
-#[tokio::test]
-async fn an_import_survives_sigkill_and_resumes_without_duplicates() {
-    const CONTACTS: usize = 40_000;
-    let workspace = Workspace::sqlite();
+async fn crash_and_resume(workspace: Workspace) {
+    const CONTACTS: usize = 20_000;
     // Both servers share one public URL, so the token stays valid across the restart.
     let settings = [
         "--activity-lease-seconds",
