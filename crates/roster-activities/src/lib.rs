@@ -207,8 +207,15 @@ impl ActivityEngine {
                     .release_activity(id, &self.inner.node)
                     .await?;
             }
-            Err(StoreError::Conflict(_)) => {
-                tracing::warn!(activity = %id, "activity taken over by another node");
+            Err(StoreError::Conflict(reason)) => {
+                // Either another node took the activity over (its lease expired here), or a
+                // concurrent write collided with the batch. Releasing is a no-op in the first
+                // case and makes the batch retry at once in the second.
+                tracing::warn!(activity = %id, reason, "activity batch refused; released for a retry");
+                self.inner
+                    .store
+                    .release_activity(id, &self.inner.node)
+                    .await?;
             }
             Err(error) => {
                 tracing::error!(activity = %id, error = format!("{error:#}"), "activity failed");

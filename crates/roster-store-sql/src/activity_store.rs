@@ -75,6 +75,95 @@ macro_rules! activity_helpers {
             Ok(())
         }
 
+        /// Inserts new contacts (rows, memberships, taggings, custom values) with multi-row
+        /// statements: an import batch of 500 new contacts costs a handful of round trips.
+        async fn insert_new_contacts(
+            tx: &mut $crate::sqlx::Transaction<'_, $db>,
+            account: $crate::roster_domain::AccountId,
+            contacts: &[&$crate::roster_domain::contact::Contact],
+        ) -> Result<(), $crate::sqlx::Error> {
+            // 30 binds a row keeps a chunk under SQLite's 32,766 binds.
+            for chunk in contacts.chunks(500) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contacts (account_id, id, email, permission, opt_in_source, opt_in_date, opt_out_source, \
+                     opt_out_date, opt_out_reason, confirm_status, email_created_at, email_updated_at, first_name, last_name, \
+                     job_title, company_name, birthday_month, birthday_day, anniversary, create_source, update_source, \
+                     created_at, updated_at, deleted_at, phone_numbers, street_addresses, notes, sms_channel, status, sms_status) ",
+                );
+                insert.push_values(chunk.iter(), |mut values, contact| {
+                    let row = $crate::rows::ContactRow::from_domain(contact);
+                    values
+                        .push_bind(account.0)
+                        .push_bind(row.id)
+                        .push_bind(row.email)
+                        .push_bind(row.permission)
+                        .push_bind(row.opt_in_source)
+                        .push_bind(row.opt_in_date)
+                        .push_bind(row.opt_out_source)
+                        .push_bind(row.opt_out_date)
+                        .push_bind(row.opt_out_reason)
+                        .push_bind(row.confirm_status)
+                        .push_bind(row.email_created_at)
+                        .push_bind(row.email_updated_at)
+                        .push_bind(row.first_name)
+                        .push_bind(row.last_name)
+                        .push_bind(row.job_title)
+                        .push_bind(row.company_name)
+                        .push_bind(row.birthday_month)
+                        .push_bind(row.birthday_day)
+                        .push_bind(row.anniversary)
+                        .push_bind(row.create_source)
+                        .push_bind(row.update_source)
+                        .push_bind(row.created_at)
+                        .push_bind(row.updated_at)
+                        .push_bind(row.deleted_at)
+                        .push_bind(row.phone_numbers)
+                        .push_bind(row.street_addresses)
+                        .push_bind(row.notes)
+                        .push_bind(row.sms_channel)
+                        .push_bind(contact.bucket().as_str())
+                        .push_bind(contact.sms_channel.as_ref().map(|sms| sms.status().to_string()));
+                });
+                insert.build().execute(&mut **tx).await?;
+            }
+            let links: Vec<(&str, $crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
+                .iter()
+                .flat_map(|c| {
+                    let lists = c.list_ids.iter().map(move |l| ("contact_list_members (account_id, list_id", l.0, c.id.0, c.updated_at.millis()));
+                    let tags = c.tag_ids.iter().map(move |t| ("contact_taggings (account_id, tag_id", t.0, c.id.0, c.updated_at.millis()));
+                    lists.chain(tags)
+                })
+                .collect();
+            for table in ["contact_list_members (account_id, list_id", "contact_taggings (account_id, tag_id"] {
+                let rows: Vec<_> = links.iter().filter(|l| l.0 == table).collect();
+                for chunk in rows.chunks(5000) {
+                    let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(format!(
+                        "INSERT INTO {table}, contact_id, created_at) "
+                    ));
+                    insert.push_values(chunk.iter(), |mut values, (_, linked, contact, at)| {
+                        values.push_bind(account.0).push_bind(*linked).push_bind(*contact).push_bind(*at);
+                    });
+                    insert.build().execute(&mut **tx).await?;
+                }
+            }
+            let values: Vec<(&$crate::roster_domain::contact::Contact, &$crate::roster_domain::contact::CustomValue)> =
+                contacts.iter().flat_map(|c| c.custom_fields.iter().map(move |v| (*c, v))).collect();
+            for chunk in values.chunks(5000) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contact_custom_values (account_id, contact_id, custom_field_id, value, choice_ids) ",
+                );
+                insert.push_values(chunk.iter(), |mut row, (contact, value)| {
+                    row.push_bind(account.0)
+                        .push_bind(contact.id.0)
+                        .push_bind(value.custom_field_id.0)
+                        .push_bind(value.value.clone())
+                        .push_bind($crate::rows::choice_ids_text(value));
+                });
+                insert.build().execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
         /// Contacts (with lists, tags and custom values) read inside `tx` by a query on `c`.
         async fn contacts_in_tx(
             tx: &mut $crate::sqlx::Transaction<'_, $db>,
@@ -403,16 +492,25 @@ macro_rules! activity_store_methods {
                 }
             }
             let mut deltas = CountDeltas::default();
+            let mut new_contacts = Vec::new();
             for email in &order {
                 let (contact, before) = &known[email];
-                let stored = before.is_some();
-                let before = before.clone().unwrap_or_default();
-                Self::write_contact_row(&mut tx, account, contact, !stored)
+                let Some(before) = before else {
+                    new_contacts.push(contact);
+                    deltas.merge(CountDeltas::between(&Footprint::default(), &Footprint::of(contact)));
+                    continue;
+                };
+                Self::write_contact_row(&mut tx, account, contact, false)
                     .await
                     .map_err(|e| $crate::conflict_on_unique(e, "a contact with this email address already exists"))?;
-                Self::write_contact_links(&mut tx, account, contact, &before).await.map_err($crate::unavailable)?;
-                deltas.merge(CountDeltas::between(&before, &Footprint::of(contact)));
+                Self::write_contact_links(&mut tx, account, contact, before).await.map_err($crate::unavailable)?;
+                deltas.merge(CountDeltas::between(before, &Footprint::of(contact)));
             }
+            // A concurrent writer may have created one of these addresses since the batch read
+            // them: the unique index refuses it, the batch rolls back and is retried later.
+            Self::insert_new_contacts(&mut tx, account, &new_contacts)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "a contact with this email address already exists"))?;
             Self::apply_count_deltas(&mut tx, account, &deltas).await.map_err($crate::unavailable)?;
             Self::append_activity_errors(&mut tx, activity, &errors).await.map_err($crate::unavailable)?;
             $crate::sqlx::query(
