@@ -272,7 +272,7 @@ impl ActivityEngine {
             return Some(None);
         }
         let started = activity.started_at.unwrap_or(activity.created_at);
-        if Timestamp::now().millis() - started.millis() > millis(self.inner.config.max_runtime) {
+        if Timestamp::now().millis() - started.millis() >= millis(self.inner.config.max_runtime) {
             return Some(Some((
                 ActivityState::TimedOut,
                 vec![format!(

@@ -603,3 +603,127 @@ async fn a_full_queue_answers_429(app: TestApp) {
         .expect(429);
     assert!(response.error_messages()[0].contains("1,000 queued activities"));
 }
+
+on_both_engines!(
+    two_engines_share_the_queue_without_running_anything_twice,
+    an_expired_lease_is_resumed_and_the_old_holder_is_refused,
+    an_activity_past_its_runtime_ends_timed_out
+);
+
+async fn start_import(app: &TestApp, list: &str, prefix: &str, count: usize) -> Value {
+    let rows: Vec<Value> = (0..count)
+        .map(|i| json!({"email": format!("{prefix}{i}@example.com")}))
+        .collect();
+    app.post(
+        "/v3/activities/contacts_json_import",
+        json!({"import_data": rows, "list_ids": [list]}),
+    )
+    .send()
+    .await
+    .expect(201)
+    .json()
+}
+
+async fn two_engines_share_the_queue_without_running_anything_twice(app: TestApp) {
+    use roster_activities::{ActivityEngine, EngineConfig};
+    let list = create_list(&app, "Shared").await;
+    let mut started = Vec::new();
+    for i in 0..6 {
+        started.push(start_import(&app, &list, &format!("q{i}-"), 600).await);
+    }
+    let first = ActivityEngine::new(app.state.store.clone(), EngineConfig::default());
+    let second = ActivityEngine::new(app.state.store.clone(), EngineConfig::default());
+    let (a, b) = tokio::join!(first.drain(), second.drain());
+    a.unwrap();
+    b.unwrap();
+    for activity_started in &started {
+        let done = activity(&app, activity_started).await;
+        assert_eq!(done["state"], "completed");
+        assert_eq!(done["status"]["person_count"], 600, "{done}");
+    }
+    assert_eq!(list_count(&app, &list).await, 3600);
+}
+
+async fn an_expired_lease_is_resumed_and_the_old_holder_is_refused(app: TestApp) {
+    use roster_domain::activity::ActivityJob;
+    use roster_domain::{StoreError, Timestamp};
+    let list = create_list(&app, "Leased").await;
+    let started = start_import(&app, &list, "l", 1200).await;
+    let store = app.store();
+    let now = Timestamp::now();
+    let expired = Timestamp::from_millis(now.millis() - 1);
+    // A node claims the import, commits one batch, then dies (its lease is already over).
+    let claimed = store
+        .claim_activity("dead-node", now, expired)
+        .await
+        .unwrap()
+        .expect("the import is claimable");
+    let ActivityJob::Import { list_ids, items } = claimed.job else {
+        panic!("an import job")
+    };
+    let account = claimed.activity.account;
+    let id = claimed.activity.id;
+    store
+        .import_contacts_batch(
+            account,
+            id,
+            "dead-node",
+            0,
+            &items[..500],
+            &list_ids,
+            now,
+            expired,
+        )
+        .await
+        .unwrap();
+    app.drain_activities().await;
+    let done = activity(&app, &started).await;
+    assert_eq!(done["state"], "completed");
+    assert_eq!(done["status"]["person_count"], 1200);
+    assert_eq!(list_count(&app, &list).await, 1200);
+    // The dead node's next batch is refused: nothing is applied twice.
+    let refused = store
+        .import_contacts_batch(
+            account,
+            id,
+            "dead-node",
+            500,
+            &items[500..1000],
+            &list_ids,
+            now,
+            expired,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+}
+
+async fn an_activity_past_its_runtime_ends_timed_out(app: TestApp) {
+    use roster_activities::{ActivityEngine, EngineConfig};
+    let list = create_list(&app, "Slow").await;
+    let started = start_import(&app, &list, "t", 10).await;
+    let engine = ActivityEngine::new(
+        app.state.store.clone(),
+        EngineConfig {
+            max_runtime: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+    );
+    engine.drain().await.unwrap();
+    let done = activity(&app, &started).await;
+    assert_eq!(done["state"], "timed_out");
+    assert!(done["completed_at"].is_string());
+    assert!(done["activity_errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("ran longer than"));
+    let listed = app
+        .get("/v3/activities?state=timed_out")
+        .send()
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(listed["activities"].as_array().unwrap().len(), 1);
+}
