@@ -164,6 +164,42 @@ macro_rules! activity_helpers {
             Ok(())
         }
 
+        /// Inserts and deletes the membership and tagging rows that differ from `before`.
+        async fn write_link_diff(
+            tx: &mut $crate::sqlx::Transaction<'_, $db>,
+            account: $crate::roster_domain::AccountId,
+            contact: &$crate::roster_domain::contact::Contact,
+            before: &$crate::roster_domain::counts::Footprint,
+            now: $crate::roster_domain::Timestamp,
+        ) -> Result<(), $crate::sqlx::Error> {
+            let now = now.millis();
+            for (table, column, old, new) in [
+                ("contact_list_members", "list_id", before.lists.iter().map(|l| l.0).collect::<Vec<_>>(), contact.list_ids.iter().map(|l| l.0).collect::<Vec<_>>()),
+                ("contact_taggings", "tag_id", before.tags.iter().map(|t| t.0).collect(), contact.tag_ids.iter().map(|t| t.0).collect()),
+            ] {
+                for gone in old.iter().filter(|id| !new.contains(id)) {
+                    $crate::sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1 AND {column} = $2 AND contact_id = $3"))
+                        .bind(account.0)
+                        .bind(*gone)
+                        .bind(contact.id.0)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for added in new.iter().filter(|id| !old.contains(id)) {
+                    $crate::sqlx::query(&format!(
+                        "INSERT INTO {table} (account_id, {column}, contact_id, created_at) VALUES ($1, $2, $3, $4)"
+                    ))
+                    .bind(account.0)
+                    .bind(*added)
+                    .bind(contact.id.0)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
+            Ok(())
+        }
+
         /// Contacts (with lists, tags and custom values) read inside `tx` by a query on `c`.
         async fn contacts_in_tx(
             tx: &mut $crate::sqlx::Transaction<'_, $db>,
@@ -610,8 +646,10 @@ macro_rules! activity_store_methods {
                     }
                     if matches!(change, ContactChange::Delete) {
                         Self::write_contact_row(&mut tx, account, &after, false).await.map_err($crate::unavailable)?;
+                    } else {
+                        // Only memberships or taggings change: the rows that differ, nothing else.
+                        Self::write_link_diff(&mut tx, account, &after, &before, now).await.map_err($crate::unavailable)?;
                     }
-                    Self::write_contact_links(&mut tx, account, &after, &before).await.map_err($crate::unavailable)?;
                     deltas.merge(CountDeltas::between(&before, &Footprint::of(&after)));
                 }
             }
