@@ -79,6 +79,11 @@ uuid_id!(
     TagId
 );
 
+uuid_id!(
+    /// A bulk activity (and, for exports, its file).
+    ActivityId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,10 @@
 //! Roster's domain: the validated types every layer shares (ids, email addresses, timestamps),
 //! the records the server keeps (accounts, users, OAuth clients, signing keys, custom fields,
-//! the outbox of mail to send),
-//! and the storage contract that both database engines implement. Nothing here knows HTTP or SQL.
+//! the outbox of mail to send, bulk activities), and the storage contract that both database
+//! engines implement. Nothing here knows HTTP or SQL.
 
 pub mod account;
+pub mod activity;
 pub mod contact;
 pub mod contact_list;
 pub mod counts;

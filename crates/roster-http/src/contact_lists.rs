@@ -1,5 +1,5 @@
-//! Contact Lists: GET/POST /contact_lists, GET/PUT /contact_lists/{list_id} and
-//! GET /contact_lists/list_id_xrefs. (DELETE is a bulk activity.)
+//! Contact Lists: GET/POST /contact_lists, GET/PUT/DELETE /contact_lists/{list_id} and
+//! GET /contact_lists/list_id_xrefs. DELETE starts a bulk activity and answers 202 with it.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -229,6 +229,31 @@ pub async fn replace(
         return Err(not_found(id));
     }
     Ok(Json(ListResource::new(updated, MembershipCount::None)))
+}
+
+/// DELETE /contact_lists/{list_id}: queues the list's deletion (its memberships go with it,
+/// its contacts stay) and answers 202 with the activity.
+pub async fn delete(
+    caller: Caller<ListsWrite>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ListId>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    if state
+        .store
+        .existing_lists(caller.account, &[id])
+        .await?
+        .is_empty()
+    {
+        return Err(not_found(id));
+    }
+    let activity = crate::activities::start_list_delete(&state, caller.account, vec![id]).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(crate::activities::render(
+            &activity,
+            crate::activities::Shape::OneListDelete,
+        )),
+    ))
 }
 
 #[derive(Serialize)]

@@ -154,3 +154,23 @@ pub async fn rename(
     }
     Ok(Json(TagResource::new(tag, true)))
 }
+
+/// DELETE /contact_tags/{tag_id}: queues the tag's deletion (its taggings go with it, its
+/// contacts stay) and answers 202 with the activity.
+pub async fn delete(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<TagId>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    if state.store.tag(caller.account, id).await?.is_none() {
+        return Err(not_found(id));
+    }
+    let activity = crate::activities::start_tags_delete(&state, caller.account, vec![id]).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(crate::activities::render(
+            &activity,
+            crate::activities::Shape::OneTagDelete,
+        )),
+    ))
+}

@@ -21,6 +21,7 @@ pub mod keys {
     pub const CONFLICT: &str = "contacts.api.conflict";
     pub const TOO_LARGE: &str = "request.entity.too_large";
     pub const MEDIA_TYPE: &str = "unsupported.media_type";
+    pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
     pub const SERVER_ERROR: &str = "server.error";
     pub const UNAVAILABLE: &str = "service.unavailable";
 }
@@ -49,6 +50,9 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
     UnsupportedMediaType(String),
+    /// A per-account queue is full (1,000 queued activities).
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
     /// The database is out of reach: a real outage.
     #[error("store unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -89,6 +93,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -114,6 +119,7 @@ impl ApiError {
                 format!("The request body exceeds the limit of {limit} bytes."),
             )],
             Self::UnsupportedMediaType(message) => vec![ErrorEntry::new(keys::MEDIA_TYPE, message.clone())],
+            Self::TooManyRequests(message) => vec![ErrorEntry::new(keys::TOO_MANY_REQUESTS, message.clone())],
             Self::Unavailable(_) => vec![ErrorEntry::new(keys::UNAVAILABLE, "Our internal service is temporarily unavailable.")],
             Self::Internal(_) => vec![ErrorEntry::new(keys::SERVER_ERROR, "There was a problem with our internal service.")],
         }

@@ -4,6 +4,7 @@
 //! both use, and it runs the background tasks (revocation refresh, rate-limit counter flushes)
 //! while it serves.
 
+pub mod activities;
 pub mod auth;
 pub mod contact_lists;
 pub mod contact_tags;
@@ -27,6 +28,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::http::{HeaderName, Request, Response};
 use axum::response::IntoResponse;
+use roster_activities::{ActivityEngine, EngineConfig};
 use roster_domain::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -52,6 +54,8 @@ pub struct ServerConfig {
     pub oauth: OAuthSettings,
     /// None: no rate limits (`--rate-limit off`).
     pub rate_limit: Option<RateLimitSettings>,
+    /// Most contacts one import may carry (Constant Contact's 40,000 by default).
+    pub import_max_contacts: usize,
 }
 
 /// The authorization server's tunables.
@@ -116,11 +120,22 @@ pub struct AppState {
     pub session_key: [u8; 32],
     /// Where handlers enqueue mail (confirmations, test sends); delivery is the mailer's job.
     pub mailer: roster_mailer::Mailer,
+    /// The bulk-activity engine: handlers queue work with it; `roster serve` runs its workers.
+    pub activities: ActivityEngine,
 }
 
 impl AppState {
     /// Prepares the shared state; creates the first signing key on a new database.
     pub async fn new(store: Arc<dyn Store>, config: ServerConfig) -> anyhow::Result<Self> {
+        Self::with_engine_config(store, config, EngineConfig::default()).await
+    }
+
+    /// As `new`, with the activity engine's lease, polling and queue settings.
+    pub async fn with_engine_config(
+        store: Arc<dyn Store>,
+        config: ServerConfig,
+        engine: EngineConfig,
+    ) -> anyhow::Result<Self> {
         ensure_signing_key(store.as_ref(), &config.secret).await?;
         let tokens =
             TokenService::load(store.clone(), config.secret.clone(), &config.public_url).await?;
@@ -132,6 +147,7 @@ impl AppState {
             mailer: roster_mailer::Mailer::outbox_only(store.clone())?,
             cursors: CursorCodec::new(config.secret.derive("pagination-cursor")),
             session_key: config.secret.derive("signin-session"),
+            activities: ActivityEngine::new(store.clone(), engine),
             store,
             tokens: Arc::new(tokens),
             config: Arc::new(config),

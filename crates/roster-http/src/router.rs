@@ -7,12 +7,59 @@ use axum::{middleware, Router};
 
 use crate::error::ApiError;
 use crate::{
-    contact_lists, contact_tags, contacts, custom_fields, health, oauth, ratelimit, segments,
-    user_privileges, wire, AppState,
+    activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth, ratelimit,
+    segments, user_privileges, wire, AppState,
 };
 
 pub fn build(state: AppState) -> Router {
     let v3 = Router::new()
+        .route("/v3/activities", get(activities::list))
+        .route("/v3/activities/{activity_id}", get(activities::get))
+        .route(
+            "/v3/activities/contacts_json_import",
+            post(activities::json_import),
+        )
+        .route(
+            "/v3/activities/contacts_file_import",
+            post(activities::file_import),
+        )
+        .route(
+            "/v3/activities/contact_exports",
+            post(activities::export_contacts),
+        )
+        .route(
+            "/v3/contact_exports/{file_export_id}",
+            get(activities::download),
+        )
+        .route(
+            "/v3/activities/contact_delete",
+            post(activities::contact_delete),
+        )
+        .route(
+            "/v3/activities/add_list_memberships",
+            post(activities::add_list_memberships),
+        )
+        .route(
+            "/v3/activities/remove_list_memberships",
+            post(activities::remove_list_memberships),
+        )
+        .route("/v3/activities/list_delete", post(activities::list_delete))
+        .route(
+            "/v3/activities/contacts_taggings_add",
+            post(activities::taggings_add),
+        )
+        .route(
+            "/v3/activities/contacts_taggings_remove",
+            post(activities::taggings_remove),
+        )
+        .route(
+            "/v3/activities/contacts_tags_delete",
+            post(activities::tags_delete),
+        )
+        .route(
+            "/v3/activities/custom_fields_delete",
+            post(activities::custom_fields_delete),
+        )
         .route(
             "/v3/contact_custom_fields",
             get(custom_fields::list).post(custom_fields::create),
@@ -44,7 +91,9 @@ pub fn build(state: AppState) -> Router {
         .route("/v3/contact_lists/list_id_xrefs", get(contact_lists::xrefs))
         .route(
             "/v3/contact_lists/{list_id}",
-            get(contact_lists::get).put(contact_lists::replace),
+            get(contact_lists::get)
+                .put(contact_lists::replace)
+                .delete(contact_lists::delete),
         )
         .route(
             "/v3/contact_tags",
@@ -52,7 +101,9 @@ pub fn build(state: AppState) -> Router {
         )
         .route(
             "/v3/contact_tags/{tag_id}",
-            get(contact_tags::get).put(contact_tags::rename),
+            get(contact_tags::get)
+                .put(contact_tags::rename)
+                .delete(contact_tags::delete),
         )
         .route("/v3/segments", get(segments::list).post(segments::create))
         .route(

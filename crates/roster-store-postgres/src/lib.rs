@@ -60,4 +60,16 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// The claim: `FOR UPDATE SKIP LOCKED`, so nodes sharing the database never wait for or
+    /// take each other's activity. `$1` node, `$2` now, `$3` lease end.
+    fn claim_activity_sql() -> &'static str {
+        "UPDATE activities SET state = 'processing', lease_owner = $1, lease_until = $3, \
+         started_at = COALESCE(started_at, $2), updated_at = $2 \
+         WHERE id = (SELECT id FROM activities \
+         WHERE state = 'initialized' OR (state = 'processing' AND (lease_until IS NULL OR lease_until < $2)) \
+         ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    }
+}
+
 roster_store_sql::impl_store!(PostgresStore, sqlx::Postgres);

@@ -4,6 +4,7 @@
 //! each engine crate expands for its own store type: sqlx's executor traits are easiest to use on
 //! concrete database types, and a macro gives that without writing any query twice.
 
+mod activity_store;
 pub mod contact_sql;
 mod contact_store;
 pub mod rows;
@@ -57,11 +58,12 @@ macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         impl $store {
             $crate::contact_helpers!($db);
+            $crate::activity_helpers!($db);
         }
 
         // The contact methods are spliced in by a second macro: async_trait must see every
         // method of the impl as written, not as a macro call.
-        $crate::contact_store_methods! { $store, {
+        $crate::activity_store_methods! { $store, {
 
             fn engine(&self) -> &'static str {
                 Self::ENGINE

@@ -757,3 +757,68 @@ impl From<SegmentRow> for roster_domain::segment::Segment {
         }
     }
 }
+
+/// The columns of `activities` that `ActivityRow` reads (`activity_columns!`).
+#[derive(sqlx::FromRow)]
+pub struct ActivityRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub kind: String,
+    pub state: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub started_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub items_total: i64,
+    pub items_completed: i64,
+    pub created_count: i64,
+    pub updated_count: i64,
+    pub error_count: i64,
+    pub cannot_add_to_list_count: i64,
+    pub list_count: i64,
+    pub source_file_name: Option<String>,
+    pub cursor: Option<Uuid>,
+}
+
+impl ActivityRow {
+    pub fn into_domain(self) -> Result<roster_domain::activity::Activity, StoreError> {
+        use roster_domain::activity::{Activity, ActivityKind, ActivityState};
+        Ok(Activity {
+            id: roster_domain::ActivityId(self.id),
+            account: AccountId(self.account_id),
+            kind: ActivityKind::parse(&self.kind).ok_or_else(|| corrupt("activity kind"))?,
+            state: ActivityState::parse(&self.state).ok_or_else(|| corrupt("activity state"))?,
+            created_at: Timestamp::from_millis(self.created_at),
+            updated_at: Timestamp::from_millis(self.updated_at),
+            started_at: self.started_at.map(Timestamp::from_millis),
+            completed_at: self.completed_at.map(Timestamp::from_millis),
+            items_total: self.items_total,
+            items_completed: self.items_completed,
+            created_count: self.created_count,
+            updated_count: self.updated_count,
+            error_count: self.error_count,
+            cannot_add_to_list_count: self.cannot_add_to_list_count,
+            list_count: self.list_count,
+            source_file_name: self.source_file_name,
+            cursor: self.cursor.map(ContactId),
+            errors: Vec::new(),
+        })
+    }
+}
+
+/// A claimed activity's row and its job text.
+#[derive(sqlx::FromRow)]
+pub struct ClaimedRow {
+    #[sqlx(flatten)]
+    pub activity: ActivityRow,
+    pub job: String,
+}
+
+impl ClaimedRow {
+    pub fn into_domain(self) -> Result<roster_domain::activity::ClaimedActivity, StoreError> {
+        Ok(roster_domain::activity::ClaimedActivity {
+            activity: self.activity.into_domain()?,
+            job: serde_json::from_str(&self.job).map_err(|_| corrupt("activity job"))?,
+        })
+    }
+}

@@ -90,4 +90,16 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The claim: one UPDATE, atomic on SQLite's single writer (one worker pool per process
+    /// shares the file). `$1` node, `$2` now, `$3` lease end.
+    fn claim_activity_sql() -> &'static str {
+        "UPDATE activities SET state = 'processing', lease_owner = $1, lease_until = $3, \
+         started_at = COALESCE(started_at, $2), updated_at = $2 \
+         WHERE id = (SELECT id FROM activities \
+         WHERE state = 'initialized' OR (state = 'processing' AND (lease_until IS NULL OR lease_until < $2)) \
+         ORDER BY created_at, id LIMIT 1)"
+    }
+}
+
 roster_store_sql::impl_store!(SqliteStore, sqlx::Sqlite);

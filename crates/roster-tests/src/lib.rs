@@ -57,6 +57,7 @@ pub fn test_config() -> ServerConfig {
             ..OAuthSettings::default()
         },
         rate_limit: None,
+        import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
     }
 }
 
@@ -419,6 +420,16 @@ impl TestApp {
         Mailer::new(self.state.store.clone(), config).expect("valid mail settings")
     }
 
+    /// Runs every queued bulk activity to completion (the server runs no background workers
+    /// in tests, so activities advance only here).
+    pub async fn drain_activities(&self) {
+        self.state
+            .activities
+            .drain()
+            .await
+            .expect("the activity queue drains");
+    }
+
     /// A new account with its owner, an app and a token carrying every scope.
     pub async fn create_account(&self, email: &str) -> TestAccount {
         let (account, user) = self
@@ -523,6 +534,12 @@ impl TestRequest<'_> {
                 .header(reqwest::header::CONTENT_TYPE, content_type);
         }
         self.builder = self.builder.body(body);
+        self
+    }
+
+    /// A multipart/form-data body (the content type with its boundary is set by the client).
+    pub fn multipart(mut self, form: reqwest::multipart::Form) -> Self {
+        self.builder = self.builder.multipart(form);
         self
     }
 

@@ -1,4 +1,5 @@
-//! The command line: `roster serve`, `accounts`, `apps`, `tokens`, `outbox`, `migrate`.
+//! The command line: `roster serve`, `accounts`, `users`, `apps`, `tokens`, `outbox`, `import`,
+//! `export`, `migrate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
@@ -46,8 +47,56 @@ pub enum Command {
     /// Read the outbox: the mail the server has sent, is sending, or holds (with no relay).
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Import contacts from a file, through the bulk-activity engine.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export contacts as CSV to standard output, through the bulk-activity engine.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Apply pending database migrations and exit.
     Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a CSV file (header row with Constant Contact's column names: email, first_name,
+    /// ..., cf:<custom field name>) into an account; upserts by email.
+    Contacts {
+        /// The CSV file.
+        file: PathBuf,
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+        /// A list every imported contact joins (repeat for several, at most 50).
+        #[arg(long = "list")]
+        lists: Vec<String>,
+        /// Most contacts the file may hold.
+        #[arg(long, default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS)]
+        max_contacts: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write an account's contacts as CSV to standard output.
+    Contacts {
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+        /// Only members of this list (repeat for any of several).
+        #[arg(long = "list")]
+        lists: Vec<String>,
+        /// Only contacts with this tag (repeat for any of several).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Only contacts with this status: all, active, deleted, not_set,
+        /// pending_confirmation, temp_hold, unsubscribed.
+        #[arg(long)]
+        status: Option<String>,
+        /// Comma-separated columns (default: every standard column and custom field).
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,6 +144,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub mail: MailArgs,
+
+    #[command(flatten)]
+    pub activities: ActivityArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +243,32 @@ pub enum OutboxCommand {
         #[arg(long)]
         raw: bool,
     },
+}
+
+/// The bulk-activity engine's settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ActivityArgs {
+    /// Most contacts one import may carry.
+    #[arg(long, env = "ROSTER_IMPORT_MAX_CONTACTS", default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS)]
+    pub import_max_contacts: usize,
+
+    /// Workers that run bulk activities in this process.
+    #[arg(long, env = "ROSTER_ACTIVITY_WORKERS", default_value_t = 2)]
+    pub activity_workers: usize,
+
+    /// Seconds a node holds an activity without committing a batch before another node may
+    /// resume it (after a crash).
+    #[arg(long, env = "ROSTER_ACTIVITY_LEASE_SECONDS", default_value_t = 60)]
+    pub activity_lease_seconds: u64,
+}
+
+impl ActivityArgs {
+    pub fn engine_config(&self) -> roster_activities::EngineConfig {
+        roster_activities::EngineConfig {
+            lease: std::time::Duration::from_secs(self.activity_lease_seconds.max(1)),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,7 +14,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{
-    AccountsCommand, AppsCommand, OutboxCommand, ServeArgs, TokensCommand, UsersCommand,
+    AccountsCommand, AppsCommand, ExportCommand, ImportCommand, OutboxCommand, ServeArgs,
+    TokensCommand, UsersCommand,
 };
 use crate::open_store;
 use crate::settings::DatabaseArgs;
@@ -78,17 +79,22 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
             per_day: args.rate_limit_per_day,
             flush_interval: std::time::Duration::from_secs(args.rate_limit_flush_secs),
         }),
+        import_max_contacts: args.activities.import_max_contacts,
     };
     let mailer = Mailer::new(store.clone(), mail)?;
-    let state = AppState::new(store, config)
+    let state = AppState::with_engine_config(store, config, args.activities.engine_config())
         .await?
         .with_mailer(mailer.clone());
     let listener = std::net::TcpListener::bind(args.bind)
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, public_url, tls = tls.is_some(), "roster is serving");
     let delivery = mailer.start();
+    let engine = state.activities.clone();
+    engine.start(args.activities.activity_workers.max(1));
     let served = roster_http::serve(state, listener, tls, shutdown_signal()).await;
-    // Workers finish the message they hold; anything else stays queued for the next start.
+    // Workers give their activities back to the queue between batches, and finish the message
+    // they hold; everything else stays queued for the next start.
+    engine.shutdown().await;
     delivery.stop().await;
     served?;
     tracing::info!("stopped");
@@ -378,4 +384,183 @@ pub async fn outbox(database: &DatabaseArgs, command: &OutboxCommand) -> anyhow:
             Ok(())
         }
     }
+}
+/// The account a user signs in to.
+async fn account_of(
+    store: &dyn roster_domain::Store,
+    email: &str,
+) -> anyhow::Result<roster_domain::AccountId> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--account-email {e}"))?;
+    let user = store
+        .user_by_email(&email)
+        .await?
+        .with_context(|| format!("no user signs in as {email}"))?;
+    Ok(user.account_id)
+}
+
+fn parse_ids<T: std::str::FromStr>(values: &[String], flag: &str) -> anyhow::Result<Vec<T>> {
+    values
+        .iter()
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{flag} {v} is not an id"))
+        })
+        .collect()
+}
+
+/// Queues an activity and runs the queue in this process (a server on the same database may
+/// take part), showing the activity's progress until it finishes.
+async fn run_activity(
+    store: std::sync::Arc<dyn roster_domain::Store>,
+    activity: &roster_domain::activity::Activity,
+    job: &roster_domain::activity::ActivityJob,
+    unit: &str,
+) -> anyhow::Result<roster_domain::activity::Activity> {
+    let engine = roster_activities::ActivityEngine::new(store.clone(), Default::default());
+    engine.submit(activity, job).await?;
+    let bar = indicatif::ProgressBar::new(activity.items_total.max(0) as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit} ({{elapsed}})"
+    ))?);
+    let drain = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.drain().await }
+    });
+    loop {
+        let current = store
+            .activity(activity.account, activity.id)
+            .await?
+            .context("the activity disappeared")?;
+        bar.set_length(current.items_total.max(0) as u64);
+        bar.set_position(current.items_completed.max(0) as u64);
+        if current.state.is_finished() {
+            bar.finish();
+            drain.await??;
+            return Ok(current);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+pub async fn import(database: &DatabaseArgs, command: &ImportCommand) -> anyhow::Result<()> {
+    let ImportCommand::Contacts {
+        file,
+        account_email,
+        lists,
+        max_contacts,
+    } = command;
+    use roster_activities::import::{csv_items, UploadError};
+    use roster_domain::activity::{ActivityJob, ActivityKind};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let lists: Vec<roster_domain::ListId> = parse_ids(lists, "--list")?;
+    if lists.len() > 50 {
+        bail!("at most 50 --list values");
+    }
+    let store = open_store(&database.database_url).await?;
+    let account = account_of(store.as_ref(), account_email).await?;
+    let found = store.existing_lists(account, &lists).await?;
+    if let Some(missing) = lists.iter().find(|l| !found.contains(l)) {
+        bail!("--list {missing} names no list of this account");
+    }
+    let custom_fields = store.all_custom_fields(account).await?;
+    let items = csv_items(&bytes, &custom_fields, *max_contacts).map_err(|e| match e {
+        UploadError::NotCsv(m) | UploadError::Invalid(m) => {
+            anyhow::anyhow!("{}: {m}", file.display())
+        }
+    })?;
+    let mut activity = roster_activities::new_activity(
+        account,
+        ActivityKind::ContactsFileImport,
+        items.len() as i64,
+    );
+    activity.source_file_name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    activity.list_count = lists.len() as i64;
+    let job = ActivityJob::Import {
+        list_ids: lists,
+        items,
+    };
+    let done = run_activity(store, &activity, &job, "rows").await?;
+    for error in &done.errors {
+        eprintln!("rejected: {error}");
+    }
+    eprintln!(
+        "import {}: {} created, {} updated, {} rejected",
+        done.state.as_str(),
+        done.created_count,
+        done.updated_count,
+        done.error_count
+    );
+    if done.state != roster_domain::activity::ActivityState::Completed {
+        bail!("the import ended {}", done.state.as_str());
+    }
+    Ok(())
+}
+
+pub async fn export(database: &DatabaseArgs, command: &ExportCommand) -> anyhow::Result<()> {
+    let ExportCommand::Contacts {
+        account_email,
+        lists,
+        tags,
+        status,
+        fields,
+    } = command;
+    use roster_activities::export;
+    use roster_domain::activity::{ActivityJob, ActivityKind, ActivityState, ContactSelection};
+    use std::io::Write;
+    let lists: Vec<roster_domain::ListId> = parse_ids(lists, "--list")?;
+    let tags: Vec<roster_domain::TagId> = parse_ids(tags, "--tag")?;
+    let buckets = match status {
+        None => Vec::new(),
+        Some(text) => roster_domain::contact::Bucket::for_status_filter(text)
+            .with_context(|| format!("--status {text} is not a contact status"))?
+            .to_vec(),
+    };
+    let store = open_store(&database.database_url).await?;
+    let account = account_of(store.as_ref(), account_email).await?;
+    let custom_fields = store.all_custom_fields(account).await?;
+    let fields = if fields.is_empty() {
+        export::default_fields(&custom_fields)
+    } else {
+        if let Some(bad) = fields.iter().find(|f| !export::is_field(f)) {
+            bail!(
+                "--fields names the unknown field {bad}; fields are {} and cf:<name>",
+                export::FIELDS.join(", ")
+            );
+        }
+        fields.clone()
+    };
+    let selection = ContactSelection {
+        lists,
+        tags,
+        buckets,
+        ..Default::default()
+    };
+    let filter = roster_domain::contact::ContactFilter {
+        buckets: if selection.buckets.is_empty() {
+            roster_domain::contact::Bucket::NOT_DELETED.to_vec()
+        } else {
+            selection.buckets.clone()
+        },
+        lists: selection.lists.clone(),
+        tags: selection.tags.clone(),
+        ..Default::default()
+    };
+    let total = store.count_contacts(account, &filter).await?;
+    let activity = roster_activities::new_activity(account, ActivityKind::ContactExports, total);
+    let job = ActivityJob::Export { selection, fields };
+    let done = run_activity(store.clone(), &activity, &job, "contacts").await?;
+    if done.state != ActivityState::Completed {
+        bail!("the export ended {}", done.state.as_str());
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut after = None;
+    while let Some((seq, data)) = store.export_chunk(account, done.id, after).await? {
+        out.write_all(&data)?;
+        after = Some(seq);
+    }
+    out.flush()?;
+    eprintln!("exported {} contacts", done.items_completed);
+    Ok(())
 }

@@ -430,3 +430,289 @@ async fn serves_tls_1_2_and_1_3_with_aead_suites() {
     let (status, log) = server.terminate();
     assert!(status.success(), "{log}");
 }
+
+/// A server whose log goes to a file (a long test would fill a pipe nobody reads).
+fn spawn_logged(workspace: &Workspace, extra: &[&str], log: &str) -> (Child, String) {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    // The test polls faster than Constant Contact's 4 requests a second.
+    let mut args = vec!["serve", "--bind", &bind, "--rate-limit", "off"];
+    args.extend_from_slice(extra);
+    let log = std::fs::File::create(workspace.dir.join(log)).unwrap();
+    let child = workspace
+        .command()
+        .args(&args)
+        .env("ROSTER_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(&bind).is_err() {
+        assert!(Instant::now() < deadline, "roster serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, format!("http://{bind}"))
+}
+
+/// An account with an app and a token carrying `contact_data`, through the CLI.
+fn account_with_token(workspace: &Workspace, public_url: &str) -> String {
+    workspace.run_json(&[
+        "accounts",
+        "create",
+        "--email",
+        "owner@example.com",
+        "--password",
+        "s3cret-pass",
+    ]);
+    let app = workspace.run_json(&[
+        "apps",
+        "create",
+        "--name",
+        "Importer",
+        "--redirect-uri",
+        "http://localhost/cb",
+    ]);
+    let token = workspace.run_json(&[
+        "tokens",
+        "issue",
+        "--email",
+        "owner@example.com",
+        "--client-id",
+        app["client_id"].as_str().unwrap(),
+        "--scope",
+        "contact_data",
+        "--public-url",
+        public_url,
+    ]);
+    token["access_token"].as_str().unwrap().to_string()
+}
+
+/// kill -9 of `roster serve` in the middle of an import, on SQLite.
+#[tokio::test]
+async fn an_import_survives_sigkill_and_resumes_without_duplicates() {
+    crash_and_resume(Workspace::sqlite()).await;
+}
+
+/// The same on PostgreSQL (the claim there is `FOR UPDATE SKIP LOCKED`). Skipped with a notice
+/// when PostgreSQL is out of reach outside CI.
+#[tokio::test]
+async fn an_import_survives_sigkill_and_resumes_without_duplicates_on_postgres() {
+    use sqlx::Connection;
+    let admin_url = std::env::var("ROSTER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
+        Ok(connection) => connection,
+        Err(error) if !in_ci => {
+            let notice = format!("\nSKIPPED: the PostgreSQL crash test ({admin_url}: {error}).\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
+            return;
+        }
+        Err(error) => panic!("CI=true and PostgreSQL is unreachable: {error}"),
+    };
+    let name = format!("roster_crash_{}", std::process::id());
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let mut workspace = Workspace::sqlite();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    workspace.database_url = format!("{base}/{name}");
+    workspace.secret = Some("a shared secret for the crash test");
+    crash_and_resume(workspace).await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
+
+/// kill -9 of `roster serve` in the middle of an import: after a restart the activity resumes
+/// from its last committed batch (once the dead node's lease expires) and completes with every
+/// contact exactly once.
+async fn crash_and_resume(workspace: Workspace) {
+    const CONTACTS: usize = 20_000;
+    // Both servers share one public URL, so the token stays valid across the restart.
+    let settings = [
+        "--activity-lease-seconds",
+        "2",
+        "--public-url",
+        "http://roster.test",
+    ];
+    let (mut first, base) = spawn_logged(&workspace, &settings, "first.log");
+    let token = account_with_token(&workspace, "http://roster.test");
+    let client = reqwest::Client::new();
+    let list: Value = client
+        .post(format!("{base}/v3/contact_lists"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Everyone"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list_id = list["list_id"].as_str().unwrap().to_string();
+    let rows: Vec<Value> = (0..CONTACTS)
+        .map(|i| serde_json::json!({"email": format!("person{i}@example.com"), "first_name": format!("P{i}")}))
+        .collect();
+    let response = client
+        .post(format!("{base}/v3/activities/contacts_json_import"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"import_data": rows, "list_ids": [list_id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let activity: Value = response.json().await.unwrap();
+    let id = activity["activity_id"].as_str().unwrap().to_string();
+    let status = |base: String| {
+        let client = client.clone();
+        let token = token.clone();
+        let id = id.clone();
+        async move {
+            let response = client
+                .get(format!("{base}/v3/activities/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    // Wait until some batches are committed, then kill -9.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let killed_at = loop {
+        let now = status(base.clone()).await;
+        let done = now["status"]["items_completed_count"].as_i64().unwrap();
+        assert_ne!(
+            now["state"], "completed",
+            "the import finished before the kill"
+        );
+        if done > 0 {
+            let killed = Command::new("kill")
+                .args(["-KILL", &first.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(killed.success());
+            first.wait().unwrap();
+            break done;
+        }
+        assert!(Instant::now() < deadline, "the import never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert!((killed_at as usize) < CONTACTS);
+
+    let (mut second, base) = spawn_logged(&workspace, &settings, "second.log");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let finished = loop {
+        let now = status(base.clone()).await;
+        if now["state"] == "completed" {
+            break now;
+        }
+        assert_ne!(now["state"], "failed", "{now}");
+        assert!(
+            Instant::now() < deadline,
+            "the import did not resume: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(finished["status"]["person_count"], CONTACTS as i64);
+    assert_eq!(finished["status"]["error_count"], 0);
+    let contacts: Value = client
+        .get(format!("{base}/v3/contacts?limit=1&include_count=true"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts["contacts_count"], CONTACTS as i64);
+    let list: Value = client
+        .get(format!(
+            "{base}/v3/contact_lists/{list_id}?include_membership_count=all"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["membership_count"], CONTACTS as i64);
+    let one: Value = client
+        .get(format!(
+            "{base}/v3/contacts?email=person12345@example.com&status=all"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["contacts"].as_array().unwrap().len(), 1);
+    let _ = second.kill();
+    let _ = second.wait();
+}
+
+/// `roster import contacts` and `roster export contacts` run through the same engine.
+#[test]
+fn import_then_export_contacts_from_the_command_line() {
+    let workspace = Workspace::sqlite();
+    workspace.run_json(&[
+        "accounts",
+        "create",
+        "--email",
+        "owner@example.com",
+        "--password",
+        "s3cret-pass",
+    ]);
+    let file = workspace.dir.join("people.csv");
+    std::fs::write(
+        &file,
+        "email,first_name,last_name\nann@example.com,Ann,Lee\nbob@example.com,Bob\nnot-an-email,X,Y\n",
+    )
+    .unwrap();
+    let output = workspace.run(&[
+        "import",
+        "contacts",
+        file.to_str().unwrap(),
+        "--account-email",
+        "owner@example.com",
+    ]);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(log.contains("1 created, 0 updated, 2 rejected"), "{log}");
+    let output = workspace.run(&[
+        "export",
+        "contacts",
+        "--account-email",
+        "owner@example.com",
+        "--fields",
+        "email,first_name",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "email,first_name\nann@example.com,Ann\n"
+    );
+    let missing = workspace.run(&[
+        "import",
+        "contacts",
+        "/nonexistent.csv",
+        "--account-email",
+        "owner@example.com",
+    ]);
+    assert!(!missing.status.success());
+}

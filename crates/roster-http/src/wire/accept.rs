@@ -1,5 +1,7 @@
 //! Content negotiation: the V3 API produces JSON, so an Accept header that admits neither
 //! `application/json`, `application/*` nor `*/*` answers 406. An absent or empty header is fine.
+//! The one exception is the export download (`/v3/contact_exports/{id}`), which produces
+//! `text/csv` (and JSON for its errors), so `text/csv` and `text/*` are admitted there too.
 
 use axum::extract::Request;
 use axum::http::header::ACCEPT;
@@ -10,9 +12,20 @@ use crate::error::ApiError;
 
 /// Whether an Accept header admits `application/json` (with a non-zero quality).
 pub fn admits_json(accept: &str) -> bool {
+    admits(accept, &["application/json", "application/*", "*/*"])
+}
+
+/// Whether an Accept header admits `text/csv` or JSON.
+pub fn admits_csv(accept: &str) -> bool {
+    admits_json(accept) || admits(accept, &["text/csv", "text/*"])
+}
+
+/// Whether an Accept header holds one of `media` (with a non-zero quality).
+fn admits(accept: &str, media: &[&str]) -> bool {
     if accept.trim().is_empty() {
         return true;
     }
+    let accepted = media;
     accept.split(',').any(|range| {
         let mut parts = range.split(';');
         let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -26,15 +39,20 @@ pub fn admits_json(accept: &str) -> bool {
                     .map(|q| q <= 0.0)
                     .unwrap_or(false)
         });
-        !refused && matches!(media.as_str(), "application/json" | "application/*" | "*/*")
+        !refused && accepted.contains(&media.as_str())
     })
 }
 
 pub async fn require_json_accept(request: Request, next: Next) -> Response {
     // Several Accept headers form one list: any of them admitting JSON is enough.
+    let check = if request.uri().path().starts_with("/v3/contact_exports/") {
+        admits_csv
+    } else {
+        admits_json
+    };
     let mut values = request.headers().get_all(ACCEPT).iter().peekable();
-    let admitted = values.peek().is_none()
-        || values.any(|value| value.to_str().map(admits_json).unwrap_or(false));
+    let admitted =
+        values.peek().is_none() || values.any(|value| value.to_str().map(check).unwrap_or(false));
     if !admitted {
         return ApiError::NotAcceptable.into_response();
     }
@@ -65,5 +83,7 @@ mod tests {
         ] {
             assert!(!admits_json(refused), "{refused}");
         }
+        assert!(super::admits_csv("text/csv"));
+        assert!(!super::admits_csv("text/html"));
     }
 }

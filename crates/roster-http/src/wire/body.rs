@@ -127,7 +127,9 @@ impl<'a> ObjectReader<'a> {
 
     /// The full path of a property, e.g. `choices[1].choice_label`.
     pub fn path(&self, name: &str) -> String {
-        if self.prefix.is_empty() {
+        if name.is_empty() {
+            self.prefix.clone()
+        } else if self.prefix.is_empty() {
             name.to_string()
         } else {
             format!("{}.{name}", self.prefix)
@@ -269,6 +271,33 @@ impl<'a> ObjectReader<'a> {
                     let field = format!("{}[{index}]", self.path(name));
                     self.errors
                         .push(FieldError::new(field, "is not a valid id"));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// An array of strings of at most `max_items`; items that are not strings are recorded.
+    pub fn strings(&mut self, name: &str, max_items: usize) -> Option<Vec<String>> {
+        let value = self.present(name)?;
+        let Value::Array(items) = value else {
+            self.wrong_type(name, "an array of strings", value);
+            return None;
+        };
+        if items.len() > max_items {
+            self.error(name, format!("may hold at most {max_items} items"));
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            match item {
+                Value::String(text) => out.push(text.clone()),
+                other => {
+                    let field = format!("{}[{index}]", self.path(name));
+                    self.errors.push(FieldError::new(
+                        field,
+                        format!("must be a string, not {}", type_name(other)),
+                    ));
                 }
             }
         }

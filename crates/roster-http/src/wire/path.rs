@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use roster_domain::{ContactId, CustomFieldId, ListId, TagId};
+use roster_domain::{ActivityId, ContactId, CustomFieldId, ListId, TagId};
 
 use crate::error::ApiError;
 
@@ -24,6 +24,10 @@ impl PathId for ContactId {
 
 impl PathId for ListId {
     const PARAM: &'static str = "list_id";
+}
+
+impl PathId for ActivityId {
+    const PARAM: &'static str = "activity_id";
 }
 
 impl PathId for TagId {
