@@ -14,6 +14,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod page;
 pub mod privilege;
+pub mod resubscription;
 pub mod store;
 pub mod tag;
 pub mod time;

@@ -14,6 +14,7 @@ pub mod health;
 pub mod oauth;
 pub mod ratelimit;
 pub mod redact;
+pub mod resubscribe;
 pub mod router;
 pub mod tls;
 pub mod user_privileges;
