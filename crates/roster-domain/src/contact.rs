@@ -1022,6 +1022,18 @@ impl Contact {
         })
     }
 
+    /// The contact once it confirmed a resubscription request through the mailed link: its
+    /// address becomes explicit, opted in by the Contact now, and the opt-out facts are cleared.
+    pub fn resubscribed_by_contact(&self, now: Timestamp) -> Contact {
+        let mut contact = self.clone();
+        if let Some(channel) = &mut contact.email {
+            apply_permission(channel, Permission::Explicit, Source::Contact, None, now);
+        }
+        contact.update_source = Source::Contact;
+        contact.updated_at = now;
+        contact
+    }
+
     /// DELETE /contacts/{id}: the contact stays, marked deleted (its memberships remain for
     /// a later revival but no longer count).
     pub fn deleted(&self, now: Timestamp) -> Contact {

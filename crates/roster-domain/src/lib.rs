@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod page;
 pub mod privilege;
+pub mod resubscription;
 pub mod segment;
 pub mod store;
 pub mod tag;

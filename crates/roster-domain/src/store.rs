@@ -15,6 +15,7 @@ use crate::contact_list::{ContactList, ListStatusFilter};
 use crate::custom_field::CustomField;
 use crate::oauth::{AuthorizationCode, DeviceAuthorization, DevicePoll, GrantId, RefreshToken};
 use crate::outbox::{DeliveryOutcome, Lease, OutboxEntry, OutboxState};
+use crate::resubscription::Resubscription;
 use crate::segment::{Segment, SegmentKey, SegmentSort};
 use crate::tag::Tag;
 use crate::{
@@ -430,4 +431,42 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_tags(&self, account: AccountId, tags: &[TagId]) -> StoreResult<i64>;
     /// Drops activities (with their errors and files) created before `before`.
     async fn purge_activities(&self, before: Timestamp) -> StoreResult<u64>;
+
+    // --- Resubscription ---
+    /// Records `request` and saves `contact` (the contact with the requested lists added) as
+    /// `save_contact` does, atomically. `Conflict` when a request was recorded for this
+    /// contact before (one per contact, ever) or when the contact changed since it was read
+    /// (its `updated_at` is no longer `read_at`); false when the contact is gone.
+    async fn request_resubscription(
+        &self,
+        request: &Resubscription,
+        contact: &Contact,
+        read_at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Withdraws a pending request whose confirmation mail could not be queued, so the
+    /// account may ask again.
+    async fn withdraw_resubscription(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> StoreResult<()>;
+    async fn resubscription_by_token(
+        &self,
+        token_sha256: &str,
+    ) -> StoreResult<Option<Resubscription>>;
+    /// Marks a pending request confirmed and saves `contact` (made explicit by the Contact)
+    /// as `save_contact` does, atomically; false (nothing changed) when the request was
+    /// confirmed or declined already. `Conflict` when the contact changed since it was read
+    /// (its `updated_at` is no longer `read_at`) or is gone.
+    async fn confirm_resubscription(
+        &self,
+        token_sha256: &str,
+        contact: &Contact,
+        read_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Marks a pending request declined (the contact stays unsubscribed and the link stops
+    /// working); false when it was confirmed or declined already.
+    async fn decline_resubscription(&self, token_sha256: &str, now: Timestamp)
+        -> StoreResult<bool>;
 }

@@ -15,6 +15,7 @@ pub mod health;
 pub mod oauth;
 pub mod ratelimit;
 pub mod redact;
+pub mod resubscribe;
 pub mod router;
 pub mod segments;
 pub mod tls;

@@ -2,13 +2,13 @@
 //! feature implements yet are not routed: they answer 404 like any unknown path.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{middleware, Router};
 
 use crate::error::ApiError;
 use crate::{
     activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth, ratelimit,
-    segments, user_privileges, wire, AppState,
+    resubscribe, segments, user_privileges, wire, AppState,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -75,6 +75,10 @@ pub fn build(state: AppState) -> Router {
         .route("/v3/contacts/sign_up_form", post(contacts::sign_up))
         .route("/v3/contacts/contact_id_xrefs", get(contacts::xrefs))
         .route(
+            "/v3/contacts/resubscribe/{contact_id}",
+            put(resubscribe::request),
+        )
+        .route(
             "/v3/contacts/sms_engagement_history/{contact_id}",
             get(contacts::sms_history),
         )
@@ -124,6 +128,10 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/oauth2/default/v1/keys", get(oauth::jwks))
+        .route(
+            resubscribe::CONFIRM_PATH,
+            get(resubscribe::confirm_page).post(resubscribe::confirm),
+        )
         .route(
             "/oauth2/default/v1/authorize",
             get(oauth::authorize::authorize_page).post(oauth::authorize::decide),

@@ -248,6 +248,53 @@ macro_rules! contact_helpers {
             Ok(Some(contact))
         }
 
+        /// Locks a contact's row (and SQLite's database) with a write, so the footprint read
+        /// next is what is really stored. With `read_at`, only while the row still has that
+        /// `updated_at` (nobody wrote it since it was read). Returns whether it was locked.
+        async fn lock_contact(
+            tx: &mut $crate::sqlx::Transaction<'_, $db>,
+            account: $crate::roster_domain::AccountId,
+            id: $crate::roster_domain::ContactId,
+            read_at: Option<$crate::roster_domain::Timestamp>,
+        ) -> Result<bool, $crate::sqlx::Error> {
+            let done = match read_at {
+                None => $crate::sqlx::query("UPDATE contacts SET updated_at = updated_at WHERE account_id = $1 AND id = $2")
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(&mut **tx)
+                    .await?,
+                Some(read_at) => $crate::sqlx::query(
+                    "UPDATE contacts SET updated_at = updated_at WHERE account_id = $1 AND id = $2 AND updated_at = $3",
+                )
+                .bind(account.0)
+                .bind(id.0)
+                .bind(read_at.millis())
+                .execute(&mut **tx)
+                .await?,
+            };
+            Ok(done.rows_affected() > 0)
+        }
+
+        /// The contact write path after `lock_contact`: row, sub-resources, memberships and
+        /// taggings, and the counts moved by the difference from what was stored.
+        async fn write_locked_contact(
+            tx: &mut $crate::sqlx::Transaction<'_, $db>,
+            account: $crate::roster_domain::AccountId,
+            contact: &$crate::roster_domain::contact::Contact,
+        ) -> Result<(), $crate::roster_domain::StoreError> {
+            let before = Self::stored_footprint(tx, account, contact.id).await?;
+            Self::write_contact_row(tx, account, contact, false)
+                .await
+                .map_err(|e| $crate::conflict_on_unique(e, "another contact already has this email address"))?;
+            Self::write_contact_links(tx, account, contact, &before).await.map_err($crate::unavailable)?;
+            let deltas = $crate::roster_domain::counts::CountDeltas::between(
+                &before,
+                &$crate::roster_domain::counts::Footprint::of(contact),
+            );
+            Self::apply_count_deltas(tx, account, &deltas).await.map_err($crate::unavailable)?;
+            Ok(())
+        }
+
         /// Writes every column of a contact row (insert or full update).
         async fn write_contact_row(
             tx: &mut $crate::sqlx::Transaction<'_, $db>,
@@ -625,27 +672,10 @@ macro_rules! contact_store_methods {
             contact: &$crate::roster_domain::contact::Contact,
         ) -> $crate::roster_domain::store::StoreResult<bool> {
             let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
-            // A write first: it locks the row (and SQLite's database) before the footprint is
-            // read, so the count deltas are computed from what is really stored.
-            let locked = $crate::sqlx::query("UPDATE contacts SET updated_at = updated_at WHERE account_id = $1 AND id = $2")
-                .bind(account.0)
-                .bind(contact.id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err($crate::unavailable)?;
-            if locked.rows_affected() == 0 {
+            if !Self::lock_contact(&mut tx, account, contact.id, None).await.map_err($crate::unavailable)? {
                 return Ok(false);
             }
-            let before = Self::stored_footprint(&mut tx, account, contact.id).await?;
-            Self::write_contact_row(&mut tx, account, contact, false)
-                .await
-                .map_err(|e| $crate::conflict_on_unique(e, "another contact already has this email address"))?;
-            Self::write_contact_links(&mut tx, account, contact, &before).await.map_err($crate::unavailable)?;
-            let deltas = $crate::roster_domain::counts::CountDeltas::between(
-                &before,
-                &$crate::roster_domain::counts::Footprint::of(contact),
-            );
-            Self::apply_count_deltas(&mut tx, account, &deltas).await.map_err($crate::unavailable)?;
+            Self::write_locked_contact(&mut tx, account, contact).await?;
             tx.commit().await.map_err($crate::unavailable)?;
             Ok(true)
         }
@@ -870,6 +900,128 @@ macro_rules! contact_store_methods {
                 .execute(&self.pool)
                 .await
                 .map_err($crate::unavailable)?;
+            Ok(done.rows_affected() > 0)
+        }
+
+        async fn request_resubscription(
+            &self,
+            request: &$crate::roster_domain::resubscription::Resubscription,
+            contact: &$crate::roster_domain::contact::Contact,
+            read_at: $crate::roster_domain::Timestamp,
+        ) -> $crate::roster_domain::store::StoreResult<bool> {
+            let account = request.account;
+            let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+            if !Self::lock_contact(&mut tx, account, contact.id, Some(read_at)).await.map_err($crate::unavailable)? {
+                let exists: Option<(i64,)> = $crate::sqlx::query_as("SELECT updated_at FROM contacts WHERE account_id = $1 AND id = $2")
+                    .bind(account.0)
+                    .bind(contact.id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err($crate::unavailable)?;
+                return match exists {
+                    None => Ok(false),
+                    Some(_) => Err($crate::roster_domain::StoreError::Conflict(
+                        "the contact changed while it was being resubscribed; try again".into(),
+                    )),
+                };
+            }
+            $crate::sqlx::query(
+                "INSERT INTO contact_resubscriptions (account_id, contact_id, token_sha256, list_ids, requested_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(account.0)
+            .bind(request.contact.0)
+            .bind(&request.token_sha256)
+            .bind($crate::rows::resubscription_list_ids(request))
+            .bind(request.requested_at.millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| $crate::conflict_on_unique(e, "a resubscription email was already sent to this contact"))?;
+            Self::write_locked_contact(&mut tx, account, contact).await?;
+            tx.commit().await.map_err($crate::unavailable)?;
+            Ok(true)
+        }
+
+        async fn withdraw_resubscription(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            contact: $crate::roster_domain::ContactId,
+        ) -> $crate::roster_domain::store::StoreResult<()> {
+            $crate::sqlx::query(
+                "DELETE FROM contact_resubscriptions WHERE account_id = $1 AND contact_id = $2 \
+                 AND confirmed_at IS NULL AND declined_at IS NULL",
+            )
+            .bind(account.0)
+            .bind(contact.0)
+            .execute(&self.pool)
+            .await
+            .map_err($crate::unavailable)?;
+            Ok(())
+        }
+
+        async fn resubscription_by_token(
+            &self,
+            token_sha256: &str,
+        ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::resubscription::Resubscription>> {
+            let row: Option<$crate::rows::ResubscriptionRow> = $crate::sqlx::query_as(
+                "SELECT account_id, contact_id, token_sha256, list_ids, requested_at, confirmed_at, declined_at \
+                 FROM contact_resubscriptions WHERE token_sha256 = $1",
+            )
+            .bind(token_sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err($crate::unavailable)?;
+            row.map(TryInto::try_into).transpose()
+        }
+
+        async fn confirm_resubscription(
+            &self,
+            token_sha256: &str,
+            contact: &$crate::roster_domain::contact::Contact,
+            read_at: $crate::roster_domain::Timestamp,
+            now: $crate::roster_domain::Timestamp,
+        ) -> $crate::roster_domain::store::StoreResult<bool> {
+            let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+            // Claiming the request first makes a concurrent second confirmation find nothing.
+            let claimed: Option<($crate::uuid::Uuid,)> = $crate::sqlx::query_as(
+                "UPDATE contact_resubscriptions SET confirmed_at = $2 \
+                 WHERE token_sha256 = $1 AND contact_id = $3 AND confirmed_at IS NULL AND declined_at IS NULL \
+                 RETURNING account_id",
+            )
+            .bind(token_sha256)
+            .bind(now.millis())
+            .bind(contact.id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err($crate::unavailable)?;
+            let Some((account,)) = claimed else {
+                return Ok(false);
+            };
+            let account = $crate::roster_domain::AccountId(account);
+            if !Self::lock_contact(&mut tx, account, contact.id, Some(read_at)).await.map_err($crate::unavailable)? {
+                return Err($crate::roster_domain::StoreError::Conflict(
+                    "the contact changed while it was being resubscribed".into(),
+                ));
+            }
+            Self::write_locked_contact(&mut tx, account, contact).await?;
+            tx.commit().await.map_err($crate::unavailable)?;
+            Ok(true)
+        }
+
+        async fn decline_resubscription(
+            &self,
+            token_sha256: &str,
+            now: $crate::roster_domain::Timestamp,
+        ) -> $crate::roster_domain::store::StoreResult<bool> {
+            let done = $crate::sqlx::query(
+                "UPDATE contact_resubscriptions SET declined_at = $2 \
+                 WHERE token_sha256 = $1 AND confirmed_at IS NULL AND declined_at IS NULL",
+            )
+            .bind(token_sha256)
+            .bind(now.millis())
+            .execute(&self.pool)
+            .await
+            .map_err($crate::unavailable)?;
             Ok(done.rows_affected() > 0)
         }
         }

@@ -822,3 +822,37 @@ impl ClaimedRow {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub struct ResubscriptionRow {
+    pub account_id: Uuid,
+    pub contact_id: Uuid,
+    pub token_sha256: String,
+    pub list_ids: String,
+    pub requested_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub declined_at: Option<i64>,
+}
+
+/// The list ids of a resubscription request as stored (a JSON array of UUIDs).
+pub fn resubscription_list_ids(request: &roster_domain::resubscription::Resubscription) -> String {
+    let ids: Vec<Uuid> = request.list_ids.iter().map(|l| l.0).collect();
+    to_json(&ids)
+}
+
+impl TryFrom<ResubscriptionRow> for roster_domain::resubscription::Resubscription {
+    type Error = StoreError;
+
+    fn try_from(row: ResubscriptionRow) -> Result<Self, StoreError> {
+        let lists: Vec<Uuid> = from_json(&row.list_ids, "resubscription list ids")?;
+        Ok(Self {
+            account: AccountId(row.account_id),
+            contact: ContactId(row.contact_id),
+            token_sha256: row.token_sha256,
+            list_ids: lists.into_iter().map(ListId).collect(),
+            requested_at: Timestamp::from_millis(row.requested_at),
+            confirmed_at: row.confirmed_at.map(Timestamp::from_millis),
+            declined_at: row.declined_at.map(Timestamp::from_millis),
+        })
+    }
+}

@@ -10,6 +10,7 @@ mod contacts;
 mod contacts_bad_input;
 mod contacts_isolation;
 mod contacts_query;
+mod contacts_resubscribe;
 mod contacts_semantics;
 mod conventions;
 mod custom_fields;

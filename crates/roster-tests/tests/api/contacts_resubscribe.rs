@@ -1,0 +1,378 @@
+//! PUT /contacts/resubscribe/{contact_id} end to end: one confirmation mail through the real
+//! SMTP sink, the lists added at once, the contact explicit (and the counts moved) only after
+//! the contact POSTs the confirmation form; the 409s, 400s and 404s; the link's pages.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use roster_tests::{on_both_engines_with_mail, TestApp, TestResponse};
+use serde_json::{json, Value};
+
+use crate::contact_support::{contact_with, create_list, get_json};
+use crate::support::{assert_answer, error, invalid};
+
+on_both_engines_with_mail!(
+    resubscribing_mails_one_confirmation_and_subscribes_only_on_confirm,
+    a_second_request_and_subscribed_contacts_answer_409,
+    bad_bodies_and_unknown_contacts_are_refused,
+    unknown_and_declined_links_show_error_pages,
+);
+
+const CONFIRM: &str = "/contacts/resubscribe/confirm";
+
+fn resubscribe_path(id: &str) -> String {
+    format!("/v3/contacts/resubscribe/{id}")
+}
+
+async fn counts(app: &TestApp) -> Value {
+    get_json(app, "/v3/contacts/counts").await
+}
+
+async fn active_members(app: &TestApp, list: &str) -> i64 {
+    get_json(
+        app,
+        &format!("/v3/contact_lists/{list}?include_membership_count=active"),
+    )
+    .await["membership_count"]
+        .as_i64()
+        .expect("a membership_count")
+}
+
+async fn page(
+    app: &TestApp,
+    method: Method,
+    path_and_query: &str,
+    form: Option<&str>,
+) -> TestResponse {
+    let mut request = app.request(method, path_and_query).anonymous();
+    if let Some(form) = form {
+        request = request.raw_body("application/x-www-form-urlencoded", form.to_string());
+    }
+    request.send_unchecked().await
+}
+
+fn html(response: &TestResponse) -> String {
+    assert_eq!(
+        response.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let csp = response.header("content-security-policy").expect("a CSP");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    String::from_utf8_lossy(&response.body).into_owned()
+}
+
+/// The token of the one confirmation link in the text part of `text`.
+fn token_in(text: &str) -> String {
+    let prefix = format!("http://roster.test{CONFIRM}?token=");
+    let start = text
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("no confirm link in {text}"))
+        + prefix.len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+async fn unsubscribed_contact(app: &TestApp, address: &str) -> String {
+    contact_with(app, address, "unsubscribed").await
+}
+
+async fn resubscribing_mails_one_confirmation_and_subscribes_only_on_confirm(app: TestApp) {
+    let list = create_list(&app, "Newsletter").await;
+    let other = create_list(&app, "Offers").await;
+    let contact = unsubscribed_contact(&app, "jo@example.com").await;
+    let before = counts(&app).await;
+    assert_eq!(before["unsubscribed"], 1);
+    assert_eq!(before["explicit"], 0);
+
+    let response = app
+        .put(
+            &resubscribe_path(&contact),
+            json!({"list_ids": [list, other]}),
+        )
+        .send()
+        .await
+        .expect(200);
+    assert!(response.body.is_empty(), "200 with an empty body");
+
+    // The lists are added at once; the contact stays unsubscribed, so no active count moves.
+    let stored = get_json(
+        &app,
+        &format!("/v3/contacts/{contact}?include=list_memberships"),
+    )
+    .await;
+    assert_eq!(
+        stored["email_address"]["permission_to_send"],
+        "unsubscribed"
+    );
+    assert_eq!(stored["list_memberships"], json!([list, other]));
+    assert_eq!(counts(&app).await, before);
+    assert_eq!(active_members(&app, &list).await, 0);
+
+    let report = app.mailer().drain().await.unwrap();
+    assert_eq!(report.sent, 1);
+    let received = app.sink().wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(received.len(), 1, "exactly one mail");
+    assert_eq!(received[0].rcpt_to, ["jo@example.com"]);
+    let parsed = received[0].parsed();
+    let text = parsed.body_text(0).expect("a text part").into_owned();
+    let token = token_in(&text);
+    assert!(token.len() >= 40, "a long random token: {token}");
+    let unsubscribe = received[0]
+        .header("List-Unsubscribe")
+        .expect("List-Unsubscribe");
+    assert_eq!(
+        unsubscribe,
+        format!("<http://roster.test{CONFIRM}?token={token}&action=decline>")
+    );
+
+    // Following the link only shows a form: a prefetching scanner changes nothing.
+    let shown = page(&app, Method::GET, &format!("{CONFIRM}?token={token}"), None).await;
+    assert_eq!(shown.status, 200);
+    let body = html(&shown);
+    assert!(body.contains("<form method=\"post\""), "{body}");
+    assert!(body.contains(&format!("value=\"{token}\"")), "{body}");
+    assert_eq!(counts(&app).await, before);
+
+    let done = page(
+        &app,
+        Method::POST,
+        CONFIRM,
+        Some(&format!("token={token}&action=confirm")),
+    )
+    .await;
+    assert_eq!(done.status, 200);
+    assert!(html(&done).contains("You are subscribed again"));
+
+    let stored = get_json(
+        &app,
+        &format!("/v3/contacts/{contact}?include=list_memberships"),
+    )
+    .await;
+    let email = &stored["email_address"];
+    assert_eq!(email["permission_to_send"], "explicit");
+    assert_eq!(email["opt_in_source"], "Contact");
+    assert!(email["opt_in_date"].is_string());
+    assert!(email.get("opt_out_date").is_none(), "{email}");
+    assert_eq!(stored["list_memberships"], json!([list, other]));
+    let after = counts(&app).await;
+    assert_eq!(after["unsubscribed"], 0);
+    assert_eq!(after["explicit"], 1);
+    assert_eq!(after["total"], before["total"]);
+    assert_eq!(active_members(&app, &list).await, 1);
+    assert_eq!(active_members(&app, &other).await, 1);
+
+    // The link is used up: confirming again changes nothing and says so.
+    let again = page(&app, Method::POST, CONFIRM, Some(&format!("token={token}"))).await;
+    assert_eq!(again.status, 410);
+    html(&again);
+    assert_eq!(counts(&app).await, after);
+    assert_eq!(
+        app.mailer().drain().await.unwrap().sent,
+        0,
+        "no second mail"
+    );
+}
+
+async fn a_second_request_and_subscribed_contacts_answer_409(app: TestApp) {
+    let list = create_list(&app, "Newsletter").await;
+    let contact = unsubscribed_contact(&app, "jo@example.com").await;
+    app.put(&resubscribe_path(&contact), json!({"list_ids": [list]}))
+        .send()
+        .await
+        .expect(200);
+    let second = app
+        .put(&resubscribe_path(&contact), json!({"list_ids": [list]}))
+        .send()
+        .await;
+    assert_answer(
+        &second,
+        409,
+        &error(
+            "contacts.api.conflict",
+            "A resubscription email was already sent to this contact.",
+        ),
+        "second request",
+    );
+    // The second node sees the same request (the rule lives in the database).
+    let peer = app.start_peer().await;
+    let from_peer = app
+        .http
+        .put(format!("{}{}", peer.base_url, resubscribe_path(&contact)))
+        .bearer_auth(&app.owner.token)
+        .json(&json!({"list_ids": [list]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_peer.status().as_u16(), 409);
+    peer.stopper.stop().await;
+
+    let subscribed = contact_with(&app, "sam@example.com", "explicit").await;
+    let response = app
+        .put(&resubscribe_path(&subscribed), json!({"list_ids": [list]}))
+        .send()
+        .await;
+    assert_answer(
+        &response,
+        409,
+        &error(
+            "contacts.api.conflict",
+            "The contact can only be resubscribed when unsubscribed (its email permission is unsubscribed).",
+        ),
+        "subscribed contact",
+    );
+    assert_eq!(
+        app.mailer().drain().await.unwrap().sent,
+        1,
+        "one mail in all"
+    );
+}
+
+async fn bad_bodies_and_unknown_contacts_are_refused(app: TestApp) {
+    let list = create_list(&app, "Newsletter").await;
+    let contact = unsubscribed_contact(&app, "jo@example.com").await;
+    let stranger = uuid::Uuid::now_v7().to_string();
+    let path = resubscribe_path(&contact);
+
+    let response = app
+        .put(&path, json!({"list_ids": [list, stranger]}))
+        .send()
+        .await;
+    assert_answer(
+        &response,
+        400,
+        &invalid(&[&format!(
+            "list_ids[1] {stranger} is not a contact list of this account."
+        )]),
+        "unknown list",
+    );
+    let response = app.put(&path, json!({})).send().await;
+    assert_answer(
+        &response,
+        400,
+        &invalid(&["list_ids is required."]),
+        "missing",
+    );
+    let response = app.put(&path, json!({"list_ids": []})).send().await;
+    assert_answer(
+        &response,
+        400,
+        &invalid(&["list_ids must name at least one contact list."]),
+        "empty",
+    );
+    let too_many: Vec<String> = (0..51).map(|_| list.clone()).collect();
+    let response = app.put(&path, json!({"list_ids": too_many})).send().await;
+    assert_eq!(response.status, 400);
+
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let response = app
+        .put(&resubscribe_path(&unknown), json!({"list_ids": [list]}))
+        .send()
+        .await;
+    assert_answer(
+        &response,
+        404,
+        &error(
+            "contacts.api.not_found",
+            &format!("The contact {unknown} was not found."),
+        ),
+        "unknown contact",
+    );
+
+    // Another account's contact is unknown to this one, even with lists of its own.
+    let b = app.create_account("b@example.com").await;
+    let b_list = app
+        .post("/v3/contact_lists", json!({"name": "B's"}))
+        .token(&b.token)
+        .send()
+        .await
+        .expect(201)
+        .json()["list_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let response = app
+        .put(&path, json!({"list_ids": [b_list]}))
+        .token(&b.token)
+        .send()
+        .await;
+    assert_answer(
+        &response,
+        404,
+        &error(
+            "contacts.api.not_found",
+            &format!("The contact {contact} was not found."),
+        ),
+        "another account's contact",
+    );
+    let response = app
+        .put(&path, json!({"list_ids": [list]}))
+        .anonymous()
+        .send()
+        .await;
+    assert_eq!(response.status, 401);
+
+    // Nothing was asked: no mail, the contact untouched.
+    assert_eq!(app.mailer().drain().await.unwrap().sent, 0);
+    let stored = get_json(
+        &app,
+        &format!("/v3/contacts/{contact}?include=list_memberships"),
+    )
+    .await;
+    let lists = stored.get("list_memberships").cloned().unwrap_or(json!([]));
+    assert_eq!(lists, json!([]), "{stored}");
+}
+
+async fn unknown_and_declined_links_show_error_pages(app: TestApp) {
+    for query in ["?token=not-a-token", ""] {
+        let response = page(&app, Method::GET, &format!("{CONFIRM}{query}"), None).await;
+        assert_eq!(response.status, 404, "GET {query}");
+        assert!(html(&response).contains("not valid"));
+        let response = page(
+            &app,
+            Method::POST,
+            &format!("{CONFIRM}{query}"),
+            Some("action=confirm"),
+        )
+        .await;
+        assert_eq!(response.status, 404, "POST {query}");
+        html(&response);
+    }
+
+    // The mail's unsubscribe link (an RFC 8058 one-click POST) declines: the contact stays
+    // unsubscribed and the confirmation link stops working.
+    let list = create_list(&app, "Newsletter").await;
+    let contact = unsubscribed_contact(&app, "jo@example.com").await;
+    app.put(&resubscribe_path(&contact), json!({"list_ids": [list]}))
+        .send()
+        .await
+        .expect(200);
+    app.mailer().drain().await.unwrap();
+    let received = app.sink().wait_for(1, Duration::from_secs(10)).await;
+    let token = token_in(&received[0].parsed().body_text(0).unwrap());
+    let declined = page(
+        &app,
+        Method::POST,
+        &format!("{CONFIRM}?token={token}&action=decline"),
+        Some("List-Unsubscribe=One-Click"),
+    )
+    .await;
+    assert_eq!(declined.status, 200);
+    assert!(html(&declined).contains("You stay unsubscribed"));
+    let confirm = page(
+        &app,
+        Method::POST,
+        CONFIRM,
+        Some(&format!("token={token}&action=confirm")),
+    )
+    .await;
+    assert_eq!(confirm.status, 410);
+    let shown = page(&app, Method::GET, &format!("{CONFIRM}?token={token}"), None).await;
+    assert_eq!(shown.status, 410);
+    let stored = get_json(&app, &format!("/v3/contacts/{contact}")).await;
+    assert_eq!(
+        stored["email_address"]["permission_to_send"],
+        "unsubscribed"
+    );
+}
