@@ -4,6 +4,7 @@
 //! and the storage contract that both database engines implement. Nothing here knows HTTP or SQL.
 
 pub mod account;
+pub mod account_services;
 pub mod contact;
 pub mod contact_list;
 pub mod counts;
@@ -14,6 +15,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod page;
 pub mod privilege;
+pub mod region;
 pub mod store;
 pub mod tag;
 pub mod time;
