@@ -1,6 +1,7 @@
 //! All HTTP integration tests, as modules of one test binary (one link step). Each test runs
 //! on SQLite and on PostgreSQL.
 
+mod account;
 mod contact_counts;
 mod contact_lists;
 mod contact_support;
