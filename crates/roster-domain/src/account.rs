@@ -33,6 +33,8 @@ pub struct NewAccount {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub organization_name: Option<String>,
+    /// The organization's street address, if known at creation.
+    pub physical_address: Option<crate::account_services::PhysicalAddress>,
 }
 
 /// The role of an account's first user.

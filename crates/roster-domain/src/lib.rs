@@ -4,6 +4,7 @@
 //! engines implement. Nothing here knows HTTP or SQL.
 
 pub mod account;
+pub mod account_services;
 pub mod activity;
 pub mod contact;
 pub mod contact_list;
@@ -15,6 +16,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod page;
 pub mod privilege;
+pub mod region;
 pub mod resubscription;
 pub mod segment;
 pub mod store;

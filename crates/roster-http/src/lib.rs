@@ -4,6 +4,7 @@
 //! both use, and it runs the background tasks (revocation refresh, rate-limit counter flushes)
 //! while it serves.
 
+pub mod account;
 pub mod activities;
 pub mod auth;
 pub mod contact_lists;

@@ -7,8 +7,8 @@ use axum::{middleware, Router};
 
 use crate::error::ApiError;
 use crate::{
-    activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth, ratelimit,
-    resubscribe, segments, user_privileges, wire, AppState,
+    account, activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth,
+    ratelimit, resubscribe, segments, user_privileges, wire, AppState,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -118,6 +118,20 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/v3/segments/{segment_id}/name", patch(segments::rename))
         .route("/v3/account/user/privileges", get(user_privileges::list))
+        .route(
+            "/v3/account/summary",
+            get(account::summary).put(account::update_summary),
+        )
+        .route(
+            "/v3/account/summary/physical_address",
+            get(account::physical_address)
+                .post(account::add_physical_address)
+                .put(account::replace_physical_address),
+        )
+        .route(
+            "/v3/account/emails",
+            get(account::emails).post(account::add_email),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             ratelimit::limit_by_client,
@@ -126,6 +140,10 @@ pub fn build(state: AppState) -> Router {
 
     let open = Router::new()
         .route("/healthz", get(health::alive))
+        .route(
+            account::CONFIRM_PATH,
+            get(account::confirm_page).post(account::confirm),
+        )
         .route("/readyz", get(health::ready))
         .route("/oauth2/default/v1/keys", get(oauth::jwks))
         .route(

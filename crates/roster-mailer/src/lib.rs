@@ -192,6 +192,12 @@ impl Mailer {
             .message(mail, &self.inner.config.system_from)?)
     }
 
+    /// Wakes this node's workers for a message that a feature recorded in the outbox itself,
+    /// in the transaction of the change that sends it (see `Store::add_account_email`).
+    pub fn notify_queued(&self) {
+        self.inner.wake.notify_waiters();
+    }
+
     /// Renders and enqueues a system message.
     pub async fn enqueue_system(&self, mail: &SystemMail) -> Result<OutboxId, MailerError> {
         self.enqueue(self.system_message(mail)?).await

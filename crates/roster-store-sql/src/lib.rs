@@ -4,6 +4,7 @@
 //! each engine crate expands for its own store type: sqlx's executor traits are easiest to use on
 //! concrete database types, and a macro gives that without writing any query twice.
 
+mod account_store;
 mod activity_store;
 pub mod contact_sql;
 mod contact_store;
@@ -58,12 +59,50 @@ macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         impl $store {
             $crate::contact_helpers!($db);
+
+            /// Writes one outbox row; shared by the outbox API and the writes that queue a
+            /// message in their own transaction (sender-address confirmations).
+            async fn write_outbox_entry(
+                conn: &mut <$db as $crate::sqlx::Database>::Connection,
+                entry: &$crate::roster_domain::outbox::OutboxEntry,
+            ) -> Result<(), $crate::sqlx::Error> {
+                let row = $crate::rows::OutboxRow::from_domain(entry);
+                $crate::sqlx::query(concat!(
+                    "INSERT INTO outbox (",
+                    $crate::outbox_columns!(),
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+                ))
+                .bind(row.id)
+                .bind(row.account_id)
+                .bind(&row.kind)
+                .bind(&row.message_id)
+                .bind(&row.from_mailbox)
+                .bind(&row.reply_to)
+                .bind(&row.recipients)
+                .bind(&row.subject)
+                .bind(&row.headers)
+                .bind(&row.text_body)
+                .bind(&row.html_body)
+                .bind(&row.state)
+                .bind(row.attempts)
+                .bind(&row.last_reply)
+                .bind(row.due_at)
+                .bind(row.lease_token)
+                .bind(row.created_at)
+                .bind(row.updated_at)
+                .bind(row.finished_at)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            $crate::account_helpers!($db);
             $crate::activity_helpers!($db);
         }
 
-        // The contact methods are spliced in by a second macro: async_trait must see every
-        // method of the impl as written, not as a macro call.
-        $crate::activity_store_methods! { $store, {
+        // The account-services, activity and contact methods are spliced in by further macros:
+        // async_trait must see every method of the impl as written, not as a macro call.
+        $crate::account_store_methods! { $store, {
 
             fn engine(&self) -> &'static str {
                 Self::ENGINE
@@ -81,16 +120,22 @@ macro_rules! impl_store {
                 $crate::roster_domain::account::Account,
                 $crate::roster_domain::account::User,
             )> {
-                let (account, user) = $crate::rows::new_account_records(new);
+                let (account, user, address) = $crate::rows::new_account_records(new);
                 let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+                // The owner's sign-in address is the account's first sender address (email_id 1),
+                // confirmed from the start, and the profile's contact email.
                 $crate::sqlx::query(
-                    "INSERT INTO accounts (id, encoded_id, organization_name, custom_field_count, created_at) \
-                     VALUES ($1, $2, $3, 0, $4)",
+                    "INSERT INTO accounts (id, encoded_id, organization_name, custom_field_count, created_at, \
+                     first_name, last_name, contact_email, account_email_seq) \
+                     VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 1)",
                 )
                 .bind(account.id.0)
                 .bind(&account.encoded_id)
                 .bind(&account.organization_name)
                 .bind(account.created_at.millis())
+                .bind(&user.first_name)
+                .bind(&user.last_name)
+                .bind(user.email.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| $crate::conflict_on_unique(e, "an account with this id already exists"))?;
@@ -110,15 +155,25 @@ macro_rules! impl_store {
                 .await
                 .map_err(|e| $crate::conflict_on_unique(e, "a user with this email address already exists"))?;
                 $crate::sqlx::query(
-                    "INSERT INTO account_emails (account_id, email, confirm_status, confirmed_at, created_at) \
-                     VALUES ($1, $2, 'CONFIRMED', $3, $3)",
+                    "INSERT INTO account_emails (account_id, email, confirm_status, confirmed_at, created_at, \
+                     email_id, confirm_source_type, roles, pending_roles) \
+                     VALUES ($1, $2, 'CONFIRMED', $3, $3, 1, $4, $5, '')",
                 )
                 .bind(account.id.0)
                 .bind(user.email.as_str())
                 .bind(account.created_at.millis())
+                .bind($crate::roster_domain::account_services::CONFIRMED_BY_SITE_OWNER)
+                .bind($crate::roster_domain::account_services::roles_to_text(
+                    &$crate::roster_domain::account_services::OWNER_EMAIL_ROLES,
+                ))
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::unavailable)?;
+                if let Some(address) = &address {
+                    Self::write_physical_address(&mut tx, account.id, address, account.created_at, true)
+                        .await
+                        .map_err($crate::unavailable)?;
+                }
                 tx.commit().await.map_err($crate::unavailable)?;
                 Ok((account, user))
             }
@@ -901,34 +956,10 @@ macro_rules! impl_store {
                 &self,
                 entry: &$crate::roster_domain::outbox::OutboxEntry,
             ) -> $crate::roster_domain::store::StoreResult<()> {
-                let row = $crate::rows::OutboxRow::from_domain(entry);
-                $crate::sqlx::query(concat!(
-                    "INSERT INTO outbox (",
-                    $crate::outbox_columns!(),
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-                ))
-                .bind(row.id)
-                .bind(row.account_id)
-                .bind(&row.kind)
-                .bind(&row.message_id)
-                .bind(&row.from_mailbox)
-                .bind(&row.reply_to)
-                .bind(&row.recipients)
-                .bind(&row.subject)
-                .bind(&row.headers)
-                .bind(&row.text_body)
-                .bind(&row.html_body)
-                .bind(&row.state)
-                .bind(row.attempts)
-                .bind(&row.last_reply)
-                .bind(row.due_at)
-                .bind(row.lease_token)
-                .bind(row.created_at)
-                .bind(row.updated_at)
-                .bind(row.finished_at)
-                .execute(&self.pool)
-                .await
-                .map_err(|e| $crate::conflict_on_unique(e, "an outbox message with this id already exists"))?;
+                let mut conn = self.pool.acquire().await.map_err($crate::unavailable)?;
+                Self::write_outbox_entry(&mut *conn, entry)
+                    .await
+                    .map_err(|e| $crate::conflict_on_unique(e, "an outbox message with this id already exists"))?;
                 Ok(())
             }
 

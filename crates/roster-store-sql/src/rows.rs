@@ -3,6 +3,9 @@
 //! an outage, not handed to a client.
 
 use roster_domain::account::{Account, ClientApp, NewAccount, SigningKey, User, OWNER_ROLE};
+use roster_domain::account_services::{
+    roles_from_text, AccountEmail, AccountProfile, EmailConfirmStatus, PhysicalAddress,
+};
 use roster_domain::contact::{
     Birthday, ConfirmStatus, Contact, CustomValue, EmailChannel, Permission, Source,
 };
@@ -39,7 +42,7 @@ pub fn duplicate_label_message(label: &str) -> String {
 }
 
 /// The rows an account starts with; ids and the encoded account id are drawn here.
-pub fn new_account_records(new: NewAccount) -> (Account, User) {
+pub fn new_account_records(new: NewAccount) -> (Account, User, Option<PhysicalAddress>) {
     let now = Timestamp::now();
     let account = Account {
         id: AccountId::generate(),
@@ -57,7 +60,7 @@ pub fn new_account_records(new: NewAccount) -> (Account, User) {
         role: OWNER_ROLE.to_string(),
         created_at: now,
     };
-    (account, user)
+    (account, user, new.physical_address)
 }
 
 /// Constant Contact's encoded account ids are short opaque strings such as `a07e1lxqkz7a`.
@@ -758,6 +761,72 @@ impl From<SegmentRow> for roster_domain::segment::Segment {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub struct AccountProfileRow {
+    pub encoded_id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub organization_name: Option<String>,
+    pub organization_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub country_code: Option<String>,
+    pub state_code: Option<String>,
+    pub time_zone_id: Option<String>,
+    pub website: Option<String>,
+    pub logo_external_url: Option<String>,
+}
+
+impl TryFrom<AccountProfileRow> for AccountProfile {
+    type Error = StoreError;
+    fn try_from(row: AccountProfileRow) -> Result<Self, StoreError> {
+        Ok(AccountProfile {
+            encoded_id: row.encoded_id,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            organization_name: row.organization_name,
+            organization_phone: row.organization_phone,
+            contact_email: row
+                .contact_email
+                .map(|e| EmailAddress::parse(&e).map_err(|_| corrupt("account contact email")))
+                .transpose()?,
+            contact_phone: row.contact_phone,
+            country_code: row.country_code,
+            state_code: row.state_code,
+            time_zone_id: row.time_zone_id,
+            website: row.website,
+            logo_external_url: row.logo_external_url,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PhysicalAddressRow {
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub address_line3: Option<String>,
+    pub city: String,
+    pub state_code: Option<String>,
+    pub state_name: Option<String>,
+    pub postal_code: Option<String>,
+    pub country_code: String,
+}
+
+impl From<PhysicalAddressRow> for PhysicalAddress {
+    fn from(row: PhysicalAddressRow) -> Self {
+        PhysicalAddress {
+            address_line1: row.address_line1,
+            address_line2: row.address_line2,
+            address_line3: row.address_line3,
+            city: row.city,
+            state_code: row.state_code,
+            state_name: row.state_name,
+            postal_code: row.postal_code,
+            country_code: row.country_code,
+        }
+    }
+}
+
 /// The columns of `activities` that `ActivityRow` reads (`activity_columns!`).
 #[derive(sqlx::FromRow)]
 pub struct ActivityRow {
@@ -853,6 +922,36 @@ impl TryFrom<ResubscriptionRow> for roster_domain::resubscription::Resubscriptio
             requested_at: Timestamp::from_millis(row.requested_at),
             confirmed_at: row.confirmed_at.map(Timestamp::from_millis),
             declined_at: row.declined_at.map(Timestamp::from_millis),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AccountEmailRow {
+    pub email_id: i64,
+    pub email: String,
+    pub confirm_status: String,
+    pub confirmed_at: Option<i64>,
+    pub confirm_source_type: Option<String>,
+    pub roles: String,
+    pub pending_roles: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<AccountEmailRow> for AccountEmail {
+    type Error = StoreError;
+    fn try_from(row: AccountEmailRow) -> Result<Self, StoreError> {
+        Ok(AccountEmail {
+            email_id: row.email_id,
+            address: EmailAddress::parse(&row.email).map_err(|_| corrupt("account email"))?,
+            status: EmailConfirmStatus::parse(&row.confirm_status)
+                .ok_or_else(|| corrupt("account email status"))?,
+            confirmed_at: row.confirmed_at.map(Timestamp::from_millis),
+            confirm_source_type: row.confirm_source_type,
+            roles: roles_from_text(&row.roles).ok_or_else(|| corrupt("account email role"))?,
+            pending_roles: roles_from_text(&row.pending_roles)
+                .ok_or_else(|| corrupt("account email role"))?,
+            created_at: Timestamp::from_millis(row.created_at),
         })
     }
 }

@@ -440,6 +440,7 @@ impl TestApp {
                 first_name: Some("Test".into()),
                 last_name: Some("Owner".into()),
                 organization_name: Some("Test Org".into()),
+                physical_address: None,
             })
             .await
             .expect("the account is created");

@@ -286,7 +286,35 @@ pub enum AccountsCommand {
         last_name: Option<String>,
         #[arg(long)]
         organization: Option<String>,
+        #[command(flatten)]
+        address: AddressArgs,
     },
+}
+
+/// The organization's physical address (optional; with any of these, `--address-line1`,
+/// `--city` and `--country-code` are required, and for US and CA `--state-code` and
+/// `--postal-code` too).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AddressArgs {
+    #[arg(long)]
+    pub address_line1: Option<String>,
+    #[arg(long)]
+    pub address_line2: Option<String>,
+    #[arg(long)]
+    pub address_line3: Option<String>,
+    #[arg(long)]
+    pub city: Option<String>,
+    /// US and CA only, e.g. MA.
+    #[arg(long)]
+    pub state_code: Option<String>,
+    /// Other countries only.
+    #[arg(long)]
+    pub state_name: Option<String>,
+    #[arg(long)]
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. US.
+    #[arg(long)]
+    pub country_code: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::{bail, Context};
 use roster_domain::account::{ClientApp, NewAccount, User};
+use roster_domain::account_services::{PhysicalAddress, PhysicalAddressDraft};
 use roster_domain::outbox::{OutboxEntry, OutboxState};
 use roster_domain::{EmailAddress, OutboxId, PageRequest, Role, Timestamp, UserId};
 use roster_http::oauth::tokens::{Grant, TokenService, KNOWN_SCOPES};
@@ -14,8 +15,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{
-    AccountsCommand, AppsCommand, ExportCommand, ImportCommand, OutboxCommand, ServeArgs,
-    TokensCommand, UsersCommand,
+    AccountsCommand, AddressArgs, AppsCommand, ExportCommand, ImportCommand, OutboxCommand,
+    ServeArgs, TokensCommand, UsersCommand,
 };
 use crate::open_store;
 use crate::settings::DatabaseArgs;
@@ -128,6 +129,43 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
+/// The address flags of `accounts create`, checked by the same rules as
+/// POST /account/summary/physical_address; None when no flag is given.
+fn physical_address(args: &AddressArgs) -> anyhow::Result<Option<PhysicalAddress>> {
+    let draft = PhysicalAddressDraft {
+        address_line1: args.address_line1.clone(),
+        address_line2: args.address_line2.clone(),
+        address_line3: args.address_line3.clone(),
+        city: args.city.clone(),
+        state_code: args.state_code.clone(),
+        state_name: args.state_name.clone(),
+        postal_code: args.postal_code.clone(),
+        country_code: args.country_code.clone(),
+    };
+    let given = [
+        &draft.address_line1,
+        &draft.address_line2,
+        &draft.address_line3,
+        &draft.city,
+        &draft.state_code,
+        &draft.state_name,
+        &draft.postal_code,
+        &draft.country_code,
+    ]
+    .iter()
+    .any(|value| value.is_some());
+    if !given {
+        return Ok(None);
+    }
+    draft.validate("--").map(Some).map_err(|problems| {
+        let sentences: Vec<String> = problems
+            .into_iter()
+            .map(|p| format!("{} {}.", p.field.replace('_', "-"), p.message))
+            .collect();
+        anyhow::anyhow!(sentences.join(" "))
+    })
+}
+
 pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> anyhow::Result<()> {
     match command {
         AccountsCommand::Create {
@@ -136,8 +174,10 @@ pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> any
             first_name,
             last_name,
             organization,
+            address,
         } => {
             let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let physical_address = physical_address(address)?;
             if password.chars().count() < 8 {
                 bail!("--password must be at least 8 characters long");
             }
@@ -149,14 +189,28 @@ pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> any
                     first_name: first_name.clone(),
                     last_name: last_name.clone(),
                     organization_name: organization.clone(),
+                    physical_address: physical_address.clone(),
                 })
                 .await?;
-            print_json(json!({
+            let mut printed = json!({
                 "encoded_account_id": account.encoded_id,
                 "user_id": user.id.to_string(),
                 "email": user.email.as_str(),
                 "organization_name": account.organization_name,
-            }));
+            });
+            if let Some(address) = physical_address {
+                printed["physical_address"] = json!({
+                    "address_line1": address.address_line1,
+                    "address_line2": address.address_line2,
+                    "address_line3": address.address_line3,
+                    "city": address.city,
+                    "state_code": address.state_code,
+                    "state_name": address.state_name,
+                    "postal_code": address.postal_code,
+                    "country_code": address.country_code,
+                });
+            }
+            print_json(printed);
             Ok(())
         }
     }

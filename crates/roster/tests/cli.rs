@@ -716,3 +716,59 @@ fn import_then_export_contacts_from_the_command_line() {
     ]);
     assert!(!missing.status.success());
 }
+
+/// `accounts create` takes the organization's physical address, checked like
+/// POST /account/summary/physical_address.
+#[test]
+fn accounts_create_takes_an_optional_physical_address() {
+    let workspace = Workspace::sqlite();
+    let account = workspace.run_json(&[
+        "accounts",
+        "create",
+        "--email",
+        "addr@example.com",
+        "--password",
+        "long enough",
+        "--address-line1",
+        "123 Maple Street",
+        "--city",
+        "Boston",
+        "--state-code",
+        "ma",
+        "--postal-code",
+        "02451",
+        "--country-code",
+        "us",
+    ]);
+    assert_eq!(account["physical_address"]["state_code"], "MA");
+    assert_eq!(account["physical_address"]["country_code"], "US");
+    assert_eq!(account["physical_address"]["city"], "Boston");
+
+    let without = workspace.run_json(&[
+        "accounts",
+        "create",
+        "--email",
+        "plain@example.com",
+        "--password",
+        "long enough",
+    ]);
+    assert!(without.get("physical_address").is_none());
+
+    let incomplete = workspace.run(&[
+        "accounts",
+        "create",
+        "--email",
+        "bad@example.com",
+        "--password",
+        "long enough",
+        "--city",
+        "Boston",
+        "--country-code",
+        "US",
+    ]);
+    assert!(!incomplete.status.success());
+    let message = String::from_utf8_lossy(&incomplete.stderr);
+    for flag in ["--address-line1", "--state-code", "--postal-code"] {
+        assert!(message.contains(flag), "{flag} not named: {message}");
+    }
+}

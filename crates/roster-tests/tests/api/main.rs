@@ -1,6 +1,7 @@
 //! All HTTP integration tests, as modules of one test binary (one link step). Each test runs
 //! on SQLite and on PostgreSQL.
 
+mod account;
 mod activities;
 mod contact_counts;
 mod contact_lists;
