@@ -58,7 +58,7 @@ macro_rules! impl_store {
 
         // The contact methods are spliced in by a second macro: async_trait must see every
         // method of the impl as written, not as a macro call.
-        $crate::contact_store_methods! { $store, {
+        $crate::contact_store_methods! { $store, $db, {
 
             fn engine(&self) -> &'static str {
                 Self::ENGINE
