@@ -55,6 +55,9 @@ struct AllArgs {
     /// Print the table without writing the report.
     #[arg(long)]
     no_write: bool,
+    /// Leave the database behind and print its URL (to inspect query plans).
+    #[arg(long)]
+    keep_database: bool,
 }
 
 #[tokio::main]
@@ -93,6 +96,7 @@ async fn main() -> ExitCode {
         roster_binary,
         output: (!args.no_write).then_some(args.output),
         command,
+        keep_database: args.keep_database,
     };
     match roster_bench::run(&options).await {
         Ok(report) => {

@@ -77,6 +77,14 @@ impl FreshDatabase {
         }
     }
 
+    /// Leaves the database in place; returns its URL.
+    pub fn keep(mut self) -> String {
+        if let Some(directory) = self._directory.take() {
+            let _ = directory.keep();
+        }
+        self.url.clone()
+    }
+
     /// Drops a PostgreSQL database; a SQLite directory goes when `self` is dropped.
     pub async fn drop_now(self) -> anyhow::Result<()> {
         if let Some((admin_url, name)) = &self.postgres {

@@ -34,6 +34,7 @@ async fn the_harness_runs_on_tiny_data() {
         roster_binary,
         output: Some(output.clone()),
         command: "smoke test".into(),
+        keep_database: false,
     };
     let report = roster_bench::run(&options).await.expect("the harness runs");
     let failed: Vec<_> = report
