@@ -21,7 +21,7 @@ use roster_domain::{
     AccountId, ContactId, CustomFieldId, EmailAddress, ListId, Store, TagId, Timestamp, UserId,
 };
 
-pub const SEED: u64 = 0x5eed_0f_2057e2;
+pub const SEED: u64 = 0x5eed_0f20_57e2;
 pub const DAY_MILLIS: i64 = 24 * 3600 * 1000;
 const SPAN_MILLIS: i64 = 365 * DAY_MILLIS;
 /// Contacts per `insert_contacts_bulk` call.
@@ -181,9 +181,8 @@ pub async fn load(
     };
     let started = Instant::now();
     let mut batch = Vec::with_capacity(BATCH);
-    for n in 0..contacts {
-        let contact =
-            generator.contact(n, spacing(n), spacing(updated_slots[n] as usize), &mut rng);
+    for (n, slot) in updated_slots.iter().enumerate() {
+        let contact = generator.contact(n, spacing(n), spacing(*slot as usize), &mut rng);
         if n % sample_every == 0 {
             sample_ids.push(contact.id);
         }

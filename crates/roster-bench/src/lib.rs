@@ -189,6 +189,9 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
     rows
 }
 
+/// Checks an endpoint's answer once before it is put under load.
+type AnswerCheck = Box<dyn Fn(&Value) -> anyhow::Result<()>>;
+
 struct Bench<'a> {
     options: &'a Options,
     loaded: &'a Loaded,
@@ -331,7 +334,7 @@ impl Bench<'_> {
             let l2 = self.loaded.l2_members as i64;
             let (l1_id, l2_id) = (self.loaded.l1.to_string(), self.loaded.l2.to_string());
             let l1 = self.loaded.l1_members as i64;
-            let checks: [(&str, String, Box<dyn Fn(&Value) -> anyhow::Result<()>>); 3] = [
+            let checks: [(&str, String, AnswerCheck); 3] = [
                 (
                     "p99 of GET /v3/contacts/counts",
                     "/v3/contacts/counts".to_string(),

@@ -702,7 +702,7 @@ fn build_notes(inputs: Vec<NoteInput>, now: Timestamp) -> Vec<Note> {
         })
         .collect();
     // "listed by most recent note first"
-    notes.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    notes.sort_by_key(|note| std::cmp::Reverse(note.created_at));
     notes
 }
 
