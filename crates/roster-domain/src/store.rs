@@ -280,6 +280,15 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a new contact with its sub-resources and moves the maintained counts;
     /// `Conflict` when the account already has a contact (deleted or not) with its address.
     async fn insert_contact(&self, account: AccountId, contact: &Contact) -> StoreResult<()>;
+    /// Stores many new contacts (with lists, tags and custom values) in one transaction, with
+    /// multi-row inserts, and moves the maintained counts once by their summed deltas. For bulk
+    /// loads: the caller has checked every contact as `insert_contact`'s callers do. `Conflict`
+    /// (and nothing stored) when any address is taken, or given twice.
+    async fn insert_contacts_bulk(
+        &self,
+        account: AccountId,
+        contacts: &[Contact],
+    ) -> StoreResult<()>;
     /// A contact with every sub-resource.
     async fn contact(&self, account: AccountId, id: ContactId) -> StoreResult<Option<Contact>>;
     async fn contact_by_email(

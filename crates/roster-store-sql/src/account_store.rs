@@ -81,8 +81,8 @@ macro_rules! account_helpers {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! account_store_methods {
-    ($store:ty, { $($base:tt)* }) => {
-        $crate::activity_store_methods! { $store, {
+    ($store:ty, $db:ty, { $($base:tt)* }) => {
+        $crate::activity_store_methods! { $store, $db, {
         $($base)*
 
         async fn account_profile(

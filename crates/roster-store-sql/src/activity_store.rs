@@ -268,8 +268,8 @@ macro_rules! activity_helpers {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! activity_store_methods {
-    ($store:ty, { $($base:tt)* }) => {
-        $crate::contact_store_methods! { $store, {
+    ($store:ty, $db:ty, { $($base:tt)* }) => {
+        $crate::contact_store_methods! { $store, $db, {
         $($base)*
 
         async fn create_activity(

@@ -360,7 +360,7 @@ macro_rules! contact_helpers {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! contact_store_methods {
-    ($store:ty, { $($base:tt)* }) => {
+    ($store:ty, $db:ty, { $($base:tt)* }) => {
         #[$crate::async_trait::async_trait]
         impl $crate::roster_domain::Store for $store {
         $($base)*
@@ -645,6 +645,119 @@ macro_rules! contact_store_methods {
                 &before,
                 &$crate::roster_domain::counts::Footprint::of(contact),
             );
+            Self::apply_count_deltas(&mut tx, account, &deltas).await.map_err($crate::unavailable)?;
+            tx.commit().await.map_err($crate::unavailable)?;
+            Ok(())
+        }
+
+        async fn insert_contacts_bulk(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            contacts: &[$crate::roster_domain::contact::Contact],
+        ) -> $crate::roster_domain::store::StoreResult<()> {
+            use $crate::contact_sql::bulk_chunk_rows;
+            use $crate::roster_domain::counts::{CountDeltas, Footprint};
+            if contacts.is_empty() {
+                return Ok(());
+            }
+            let conflict = |e| $crate::conflict_on_unique(e, "a contact with one of these email addresses already exists");
+            let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+            for chunk in contacts.chunks(bulk_chunk_rows(30)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contacts (account_id, id, email, permission, opt_in_source, opt_in_date, opt_out_source, \
+                     opt_out_date, opt_out_reason, confirm_status, email_created_at, email_updated_at, first_name, last_name, \
+                     job_title, company_name, birthday_month, birthday_day, anniversary, create_source, update_source, \
+                     created_at, updated_at, deleted_at, phone_numbers, street_addresses, notes, sms_channel, status, sms_status) ",
+                );
+                insert.push_values(chunk, |mut values, contact| {
+                    let row = $crate::rows::ContactRow::from_domain(contact);
+                    values
+                        .push_bind(account.0)
+                        .push_bind(row.id)
+                        .push_bind(row.email)
+                        .push_bind(row.permission)
+                        .push_bind(row.opt_in_source)
+                        .push_bind(row.opt_in_date)
+                        .push_bind(row.opt_out_source)
+                        .push_bind(row.opt_out_date)
+                        .push_bind(row.opt_out_reason)
+                        .push_bind(row.confirm_status)
+                        .push_bind(row.email_created_at)
+                        .push_bind(row.email_updated_at)
+                        .push_bind(row.first_name)
+                        .push_bind(row.last_name)
+                        .push_bind(row.job_title)
+                        .push_bind(row.company_name)
+                        .push_bind(row.birthday_month)
+                        .push_bind(row.birthday_day)
+                        .push_bind(row.anniversary)
+                        .push_bind(row.create_source)
+                        .push_bind(row.update_source)
+                        .push_bind(row.created_at)
+                        .push_bind(row.updated_at)
+                        .push_bind(row.deleted_at)
+                        .push_bind(row.phone_numbers)
+                        .push_bind(row.street_addresses)
+                        .push_bind(row.notes)
+                        .push_bind(row.sms_channel)
+                        .push_bind(contact.bucket().as_str())
+                        .push_bind(contact.sms_channel.as_ref().map(|sms| sms.status().to_string()));
+                });
+                insert.build().persistent(false).execute(&mut *tx).await.map_err(conflict)?;
+            }
+            // Memberships and taggings are stamped with the contact's update time, as
+            // `write_contact_links` does for a single contact.
+            let memberships: Vec<($crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
+                .iter()
+                .flat_map(|c| c.list_ids.iter().map(move |l| (l.0, c.id.0, c.updated_at.millis())))
+                .collect();
+            for chunk in memberships.chunks(bulk_chunk_rows(4)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contact_list_members (account_id, list_id, contact_id, created_at) ",
+                );
+                insert.push_values(chunk, |mut values, (list, contact, at)| {
+                    values.push_bind(account.0).push_bind(*list).push_bind(*contact).push_bind(*at);
+                });
+                insert.build().persistent(false).execute(&mut *tx).await.map_err($crate::unavailable)?;
+            }
+            let taggings: Vec<($crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
+                .iter()
+                .flat_map(|c| c.tag_ids.iter().map(move |t| (t.0, c.id.0, c.updated_at.millis())))
+                .collect();
+            for chunk in taggings.chunks(bulk_chunk_rows(4)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contact_taggings (account_id, tag_id, contact_id, created_at) ",
+                );
+                insert.push_values(chunk, |mut values, (tag, contact, at)| {
+                    values.push_bind(account.0).push_bind(*tag).push_bind(*contact).push_bind(*at);
+                });
+                insert.build().persistent(false).execute(&mut *tx).await.map_err($crate::unavailable)?;
+            }
+            let custom_values: Vec<(
+                $crate::roster_domain::ContactId,
+                &$crate::roster_domain::contact::CustomValue,
+            )> = contacts
+                .iter()
+                .flat_map(|c| c.custom_fields.iter().map(move |v| (c.id, v)))
+                .collect();
+            for chunk in custom_values.chunks(bulk_chunk_rows(5)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contact_custom_values (account_id, contact_id, custom_field_id, value, choice_ids) ",
+                );
+                insert.push_values(chunk, |mut values, (contact, value)| {
+                    values
+                        .push_bind(account.0)
+                        .push_bind(contact.0)
+                        .push_bind(value.custom_field_id.0)
+                        .push_bind(value.value.clone())
+                        .push_bind($crate::rows::choice_ids_text(value));
+                });
+                insert.build().persistent(false).execute(&mut *tx).await.map_err($crate::unavailable)?;
+            }
+            let mut deltas = CountDeltas::default();
+            for contact in contacts {
+                deltas.merge(CountDeltas::between(&Footprint::default(), &Footprint::of(contact)));
+            }
             Self::apply_count_deltas(&mut tx, account, &deltas).await.map_err($crate::unavailable)?;
             tx.commit().await.map_err($crate::unavailable)?;
             Ok(())

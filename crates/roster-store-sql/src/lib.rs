@@ -102,7 +102,7 @@ macro_rules! impl_store {
 
         // The account-services, activity and contact methods are spliced in by further macros:
         // async_trait must see every method of the impl as written, not as a macro call.
-        $crate::account_store_methods! { $store, {
+        $crate::account_store_methods! { $store, $db, {
 
             fn engine(&self) -> &'static str {
                 Self::ENGINE

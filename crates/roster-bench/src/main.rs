@@ -1,0 +1,121 @@
+//! `roster-bench`: run through `cargo run --release -p roster-bench -- all [--quick]
+//! [--engine sqlite|postgres] [--scenario NAME]…`, so that the `roster` beside it is the
+//! release build.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use roster_bench::{Engine, Options, FULL_CONTACTS, QUICK_CONTACTS, SCENARIOS};
+
+#[derive(Debug, Parser)]
+#[command(name = "roster-bench", about = "Roster's benchmark harness (issue 8)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the scenarios on a fresh database and update BENCHMARKS.md.
+    All(AllArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EngineArg {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, clap::Args)]
+struct AllArgs {
+    /// 50,000 contacts and 5-second load runs instead of 1,000,000 and 10 seconds.
+    #[arg(long)]
+    quick: bool,
+    #[arg(long, value_enum, default_value = "sqlite")]
+    engine: EngineArg,
+    /// Run only these scenarios (repeatable): http, memory, import, paginate, filter,
+    /// counts, export, segment.
+    #[arg(long = "scenario")]
+    scenarios: Vec<String>,
+    /// Override the number of contacts (same proportions).
+    #[arg(long)]
+    contacts: Option<usize>,
+    /// Where the PostgreSQL run creates its database `roster_bench_<pid>` (dropped after).
+    #[arg(
+        long,
+        env = "ROSTER_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
+    /// The report to update.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    output: PathBuf,
+    /// Print the table without writing the report.
+    #[arg(long)]
+    no_write: bool,
+    /// Leave the database behind and print its URL (to inspect query plans).
+    #[arg(long)]
+    keep_database: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let Command::All(args) = Cli::parse().command;
+    let roster_binary = match std::env::current_exe()
+        .map_err(anyhow::Error::from)
+        .and_then(|exe| roster_bench::server::roster_binary_beside(&exe))
+    {
+        Ok(path) => path,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let seconds = if args.quick { 5 } else { 10 };
+    let mut command = String::from("cargo run --release -p roster-bench -- all");
+    for arg in std::env::args().skip(2) {
+        command.push(' ');
+        command.push_str(&arg);
+    }
+    let options = Options {
+        engine: match args.engine {
+            EngineArg::Sqlite => Engine::Sqlite,
+            EngineArg::Postgres => Engine::Postgres,
+        },
+        contacts: args.contacts.unwrap_or(if args.quick {
+            QUICK_CONTACTS
+        } else {
+            FULL_CONTACTS
+        }),
+        scenarios: args.scenarios,
+        throughput_time: Duration::from_secs(seconds),
+        latency_time: Duration::from_secs(seconds),
+        postgres_url: args.postgres_url,
+        roster_binary,
+        output: (!args.no_write).then_some(args.output),
+        command,
+        keep_database: args.keep_database,
+    };
+    match roster_bench::run(&options).await {
+        Ok(report) => {
+            println!("{}", roster_bench::report::plain(&report.rows));
+            println!(
+                "{} run finished in {:.0} s; scenarios: {}",
+                options.engine.title(),
+                report.elapsed.as_secs_f64(),
+                if options.scenarios.is_empty() {
+                    SCENARIOS.join(", ")
+                } else {
+                    options.scenarios.join(", ")
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

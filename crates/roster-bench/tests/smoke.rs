@@ -1,0 +1,64 @@
+//! The harness end to end on tiny data: 500 contacts on SQLite, one-second wrk runs, the
+//! report written to a temporary file. It proves the harness works, not how fast Roster is:
+//! nothing here asserts a timing. Skipped (with a notice) where wrk or the `roster` binary of
+//! this build is missing (`cargo test --workspace` builds it).
+
+use std::time::Duration;
+
+use roster_bench::report::Outcome;
+use roster_bench::{Engine, Options};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_harness_runs_on_tiny_data() {
+    if !roster_bench::wrk::available() {
+        eprintln!(
+            "SKIPPED: wrk is not installed ({})",
+            roster_bench::wrk::INSTALL_HINT
+        );
+        return;
+    }
+    let test_exe = std::env::current_exe().unwrap();
+    let Ok(roster_binary) = roster_bench::server::roster_binary_beside(&test_exe) else {
+        eprintln!("SKIPPED: no roster binary in this build's target directory");
+        return;
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let output = directory.path().join("BENCHMARKS.md");
+    let options = Options {
+        engine: Engine::Sqlite,
+        contacts: 500,
+        scenarios: Vec::new(),
+        throughput_time: Duration::from_secs(1),
+        latency_time: Duration::from_secs(1),
+        postgres_url: String::new(),
+        roster_binary,
+        output: Some(output.clone()),
+        command: "smoke test".into(),
+        keep_database: false,
+    };
+    let report = roster_bench::run(&options).await.expect("the harness runs");
+    let failed: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    let measured = |scenario: &str| {
+        report
+            .rows
+            .iter()
+            .any(|r| r.scenario == scenario && matches!(r.outcome, Outcome::Measured { .. }))
+    };
+    for scenario in ["http", "memory", "paginate", "filter", "counts"] {
+        assert!(measured(scenario), "{scenario} was measured");
+    }
+    for scenario in ["export", "segment"] {
+        assert!(report
+            .rows
+            .iter()
+            .any(|r| r.scenario == scenario && r.outcome == Outcome::NotAvailable));
+    }
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert!(written.contains("## SQLite"), "{written}");
+    assert!(written.contains("not available"));
+}
