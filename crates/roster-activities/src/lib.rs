@@ -318,6 +318,15 @@ impl ActivityEngine {
                 Ok(Some((ActivityState::Completed, Vec::new())))
             }
             ActivityJob::ChangeContacts { selection, change } => {
+                let filter = match &selection.contact_ids {
+                    Some(_) => None,
+                    None => {
+                        match selection_filter(store.as_ref(), activity.account, selection).await? {
+                            Ok(filter) => Some(filter),
+                            Err(reason) => return Ok(Some((ActivityState::Failed, vec![reason]))),
+                        }
+                    }
+                };
                 let mut done = activity.items_completed;
                 let mut cursor = activity.cursor;
                 loop {
@@ -325,7 +334,14 @@ impl ActivityEngine {
                         return Ok(stop);
                     }
                     let page = self
-                        .select(activity, selection, cursor, CHANGE_BATCH, false)
+                        .select(
+                            activity,
+                            selection,
+                            filter.as_ref(),
+                            cursor,
+                            CHANGE_BATCH,
+                            false,
+                        )
                         .await?;
                     let Some(last) = page.last else { break };
                     let count = page.visited;
@@ -350,6 +366,15 @@ impl ActivityEngine {
                 Ok(Some((ActivityState::Completed, Vec::new())))
             }
             ActivityJob::Export { selection, fields } => {
+                let filter = match &selection.contact_ids {
+                    Some(_) => None,
+                    None => {
+                        match selection_filter(store.as_ref(), activity.account, selection).await? {
+                            Ok(filter) => Some(filter),
+                            Err(reason) => return Ok(Some((ActivityState::Failed, vec![reason]))),
+                        }
+                    }
+                };
                 let custom_fields = store.all_custom_fields(activity.account).await?;
                 let mut done = activity.items_completed;
                 let mut cursor = activity.cursor;
@@ -358,7 +383,14 @@ impl ActivityEngine {
                         return Ok(stop);
                     }
                     let page = self
-                        .select(activity, selection, cursor, EXPORT_BATCH, true)
+                        .select(
+                            activity,
+                            selection,
+                            filter.as_ref(),
+                            cursor,
+                            EXPORT_BATCH,
+                            true,
+                        )
                         .await?;
                     let last = page.last;
                     // The header goes with the first chunk, or alone when nothing matches.
@@ -419,6 +451,7 @@ impl ActivityEngine {
         &self,
         activity: &Activity,
         selection: &ContactSelection,
+        filter: Option<&ContactFilter>,
         cursor: Option<ContactId>,
         limit: u32,
         load: bool,
@@ -464,15 +497,16 @@ impl ActivityEngine {
                 visited,
             });
         }
-        let filter = ContactFilter {
-            buckets: if selection.buckets.is_empty() {
-                Bucket::NOT_DELETED.to_vec()
-            } else {
-                selection.buckets.clone()
-            },
-            lists: selection.lists.clone(),
-            tags: selection.tags.clone(),
-            ..Default::default()
+        let filter = match filter {
+            Some(filter) => filter,
+            None => {
+                return Ok(Selected {
+                    contacts: Vec::new(),
+                    ids: Vec::new(),
+                    last: None,
+                    visited: 0,
+                })
+            }
         };
         let includes = Includes {
             custom_fields: load,
@@ -485,7 +519,7 @@ impl ActivityEngine {
         let page = store
             .contacts(
                 account,
-                &filter,
+                filter,
                 includes,
                 PageRequest {
                     limit,
@@ -503,6 +537,48 @@ impl ActivityEngine {
             visited,
         })
     }
+}
+
+/// The contact filter a selection walks (unless it names contact ids): its buckets, lists and
+/// tags, and a segment's criteria parsed against the account's custom fields as they are now
+/// (the same evaluation as GET /contacts?segment_id=). `Err` names why the selection cannot be
+/// evaluated any more (its segment was deleted or no longer parses).
+pub async fn selection_filter(
+    store: &dyn roster_domain::Store,
+    account: roster_domain::AccountId,
+    selection: &ContactSelection,
+) -> StoreResult<Result<ContactFilter, String>> {
+    let mut filter = ContactFilter {
+        buckets: if selection.buckets.is_empty() {
+            Bucket::NOT_DELETED.to_vec()
+        } else {
+            selection.buckets.clone()
+        },
+        lists: selection.lists.clone(),
+        tags: selection.tags.clone(),
+        ..Default::default()
+    };
+    if let Some(id) = selection.segment_id {
+        let Some(segment) = store.segment(account, id).await? else {
+            return Ok(Err(format!("The segment {id} no longer exists.")));
+        };
+        let definitions = store.all_custom_fields(account).await?;
+        let context = roster_domain::segment::CriteriaContext {
+            custom_fields: &definitions,
+        };
+        match roster_domain::segment::parse_criteria(&segment.criteria, &context, Timestamp::now())
+        {
+            Ok((node, _)) => filter.segment = Some(node),
+            Err(problems) => {
+                let reasons: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                return Ok(Err(format!(
+                    "The segment {id} can no longer be evaluated: {}",
+                    reasons.join(" ")
+                )));
+            }
+        }
+    }
+    Ok(Ok(filter))
 }
 
 struct Selected {

@@ -150,6 +150,9 @@ pub struct ContactSelection {
     pub exclude: Vec<ContactId>,
     /// Only contacts that opted in since this instant (milliseconds since the epoch).
     pub opted_in_since: Option<i64>,
+    /// Contacts matching this segment's criteria (evaluated when the activity runs).
+    #[serde(default)]
+    pub segment_id: Option<i64>,
 }
 
 /// What a contact-walking job changes on each contact.

@@ -13,7 +13,7 @@ use roster_activities::{change_for, export, import, new_activity};
 use roster_domain::activity::{
     Activity, ActivityJob, ActivityKind, ActivityState, ContactSelection, ImportItem, HISTORY_DAYS,
 };
-use roster_domain::contact::{Bucket, ContactFilter};
+use roster_domain::contact::Bucket;
 use roster_domain::{
     AccountId, ActivityId, ContactId, CustomFieldId, ListId, PageRequest, StoreError, TagId,
     Timestamp,
@@ -204,16 +204,9 @@ async fn selection_total(
     if let Some(ids) = &selection.contact_ids {
         return Ok(ids.len() as i64);
     }
-    let filter = ContactFilter {
-        buckets: if selection.buckets.is_empty() {
-            Bucket::NOT_DELETED.to_vec()
-        } else {
-            selection.buckets.clone()
-        },
-        lists: selection.lists.clone(),
-        tags: selection.tags.clone(),
-        ..Default::default()
-    };
+    let filter = roster_activities::selection_filter(state.store.as_ref(), account, selection)
+        .await?
+        .map_err(ApiError::BadRequest)?;
     Ok(state.store.count_contacts(account, &filter).await?)
 }
 
@@ -455,9 +448,7 @@ pub async fn export_contacts(
         let lists = r.ids::<ListId>("list_ids", 50).unwrap_or_default();
         let tags = r.ids::<TagId>("tag_ids", 50).unwrap_or_default();
         let new_subscriber = r.boolean("new_subscriber").unwrap_or(false);
-        if r.has("segment_id") {
-            r.error("segment_id", "names a segment; Roster has no segments yet");
-        }
+        let segment_id = read_segment_id(r);
         let status = r.string("status", 50);
         let buckets = match status.as_deref() {
             None => Vec::new(),
@@ -481,12 +472,14 @@ pub async fn export_contacts(
                 buckets,
                 exclude,
                 opted_in_since: new_subscriber.then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
+                segment_id,
             },
             fields,
         ))
     })?;
     check_lists(&state, caller.account, &selection.lists, "list_ids").await?;
     check_tags(&state, caller.account, &selection.tags, "tag_ids").await?;
+    check_segment(&state, caller.account, &selection, "segment_id").await?;
     let custom_fields = state.store.all_custom_fields(caller.account).await?;
     let fields = match fields {
         Some(fields) => {
@@ -611,6 +604,33 @@ pub async fn download(
 // ---------------------------------------------------------------------------------------------
 // Contact-walking activities
 
+/// `segment_id` of a source: a positive integer (its segment is checked by `check_segment`).
+fn read_segment_id(r: &mut ObjectReader<'_>) -> Option<i64> {
+    let id = r.integer("segment_id")?;
+    if id <= 0 {
+        r.error("segment_id", "is in an invalid format");
+        return None;
+    }
+    Some(id)
+}
+
+/// A selection's segment must be one of the account's, with criteria that still parse.
+async fn check_segment(
+    state: &AppState,
+    account: AccountId,
+    selection: &ContactSelection,
+    field: &str,
+) -> Result<(), ApiError> {
+    let Some(id) = selection.segment_id else {
+        return Ok(());
+    };
+    let segment = state.store.segment(account, id).await?.ok_or_else(|| {
+        ApiError::invalid(field, format!("{id} is not a segment of this account"))
+    })?;
+    crate::segments::checked_criteria(state, account, &segment.criteria).await?;
+    Ok(())
+}
+
 /// The `source` and `exclude` of a membership or tagging body; exactly one source property.
 fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<ContactSelection> {
     if !r.has("source") {
@@ -623,18 +643,16 @@ fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<C
         let tags = s.ids::<TagId>("tag_ids", 50);
         let all_active = s.boolean("all_active_contacts").unwrap_or(false);
         let new_subscriber = allow_new_subscriber && s.boolean("new_subscriber").unwrap_or(false);
-        if s.has("segment_id") {
-            s.error("segment_id", "names a segment; Roster has no segments yet");
-        }
+        let segment_id = read_segment_id(s);
         if s.has("engagement_level") {
             s.error("engagement_level", "is not supported; Roster keeps no engagement data");
         }
-        let given = [contact_ids.is_some(), lists.is_some(), tags.is_some(), all_active, new_subscriber]
+        let given = [contact_ids.is_some(), lists.is_some(), tags.is_some(), all_active, new_subscriber, segment_id.is_some()]
             .iter()
             .filter(|g| **g)
             .count();
         if given != 1 {
-            s.error("", "must name exactly one of contact_ids, list_ids, tag_ids, all_active_contacts or new_subscriber");
+            s.error("", "must name exactly one of contact_ids, list_ids, tag_ids, segment_id, all_active_contacts or new_subscriber");
             return None;
         }
         Some(ContactSelection {
@@ -644,6 +662,7 @@ fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<C
             buckets: if all_active { vec![Bucket::Explicit, Bucket::Implicit] } else { Vec::new() },
             exclude: Vec::new(),
             opted_in_since: new_subscriber.then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
+            segment_id,
         })
     })??;
     let exclude = r
@@ -668,6 +687,7 @@ async fn start_change(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     check_lists(state, account, &selection.lists, "source.list_ids").await?;
     check_tags(state, account, &selection.tags, "source.tag_ids").await?;
+    check_segment(state, account, &selection, "source.segment_id").await?;
     let total = selection_total(state, account, &selection).await?;
     let mut activity = new_activity(account, kind, total);
     activity.list_count = lists.len() as i64;

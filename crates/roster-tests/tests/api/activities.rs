@@ -727,3 +727,124 @@ async fn an_activity_past_its_runtime_ends_timed_out(app: TestApp) {
         .json();
     assert_eq!(listed["activities"].as_array().unwrap().len(), 1);
 }
+
+on_both_engines!(segments_are_a_source_for_memberships_taggings_and_exports);
+
+/// A segment selects the contacts of add_list_memberships, contacts_taggings_add and
+/// contact_exports through the same evaluation as GET /contacts?segment_id=.
+async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp) {
+    let source = create_list(&app, "Source").await;
+    let target = create_list(&app, "Target").await;
+    let tag = create_tag(&app, "Segmented").await;
+    let rows: Vec<Value> = ["ann", "anna", "bob", "carl"]
+        .iter()
+        .map(|name| json!({"email": format!("{name}@example.com"), "first_name": name}))
+        .collect();
+    import_json(&app, &source, json!(rows)).await;
+    let criteria = json!({"version": "1.0.0", "criteria": {"type": "and", "group": [
+        {"source": "contact", "field": "first_name", "op": "starts-with", "const_value": "an"}]}})
+    .to_string();
+    let segment = app
+        .post(
+            "/v3/segments",
+            json!({"name": "An-names", "segment_criteria": criteria}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    let segment_id = segment["segment_id"].as_i64().unwrap();
+
+    let started = app
+        .post(
+            "/v3/activities/add_list_memberships",
+            json!({"source": {"segment_id": segment_id}, "list_ids": [target]}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    app.drain_activities().await;
+    assert_eq!(activity(&app, &started).await["state"], "completed");
+    assert_eq!(list_count(&app, &target).await, 2);
+
+    let tagged = app
+        .post(
+            "/v3/activities/contacts_taggings_add",
+            json!({"source": {"segment_id": segment_id}, "tag_ids": [tag]}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    app.drain_activities().await;
+    assert_eq!(activity(&app, &tagged).await["state"], "completed");
+    assert_eq!(tag_count(&app, &tag).await, 2);
+
+    let export = app
+        .post(
+            "/v3/activities/contact_exports",
+            json!({"segment_id": segment_id, "fields": ["email"]}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    app.drain_activities().await;
+    let done = activity(&app, &export).await;
+    let file = app
+        .get(done["_links"]["results"]["href"].as_str().unwrap())
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .expect(200);
+    let text = String::from_utf8(file.body.clone()).unwrap();
+    let mut lines: Vec<&str> = text.lines().skip(1).collect();
+    lines.sort();
+    assert_eq!(lines, ["ann@example.com", "anna@example.com"]);
+
+    // An unknown segment, or one of another account, is refused naming the property.
+    let unknown = app
+        .post(
+            "/v3/activities/add_list_memberships",
+            json!({"source": {"segment_id": 999_999}, "list_ids": [target]}),
+        )
+        .send()
+        .await
+        .expect(400);
+    assert_eq!(
+        unknown.error_messages(),
+        ["source.segment_id 999999 is not a segment of this account."]
+    );
+    let other = app.create_account("other@example.com").await;
+    app.post(
+        "/v3/activities/contact_exports",
+        json!({"segment_id": segment_id}),
+    )
+    .token(&other.token)
+    .send()
+    .await
+    .expect(400);
+    // A segment deleted before its activity runs fails the activity, saying why.
+    let queued = app
+        .post(
+            "/v3/activities/remove_list_memberships",
+            json!({"source": {"segment_id": segment_id}, "list_ids": [target]}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    app.delete(&format!("/v3/segments/{segment_id}"))
+        .send()
+        .await
+        .expect(204);
+    app.drain_activities().await;
+    let failed = activity(&app, &queued).await;
+    assert_eq!(failed["state"], "failed");
+    assert_eq!(
+        failed["activity_errors"],
+        json!([format!("The segment {segment_id} no longer exists.")])
+    );
+    assert_eq!(list_count(&app, &target).await, 2);
+}
