@@ -11,7 +11,7 @@ on_both_engines!(
     collections_show_only_own_rows
 );
 
-/// (method, path with `{id}`, body) for every routed operation that takes an id.
+/// (method, path with an id placeholder, body) for every routed operation that takes an id.
 fn id_routes() -> Vec<(Method, &'static str, Option<Value>)> {
     vec![
         (Method::GET, "/v3/contact_custom_fields/{id}", None),
@@ -47,8 +47,26 @@ fn id_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/v3/contact_tags/{tag}",
             Some(json!({"name": "Taken over"})),
         ),
+        (Method::DELETE, "/v3/contact_lists/{list}", None),
+        (Method::DELETE, "/v3/contact_tags/{tag}", None),
+        (Method::GET, "/v3/segments/{segment}", None),
+        (
+            Method::PUT,
+            "/v3/segments/{segment}",
+            Some(json!({"name": "Taken over", "segment_criteria": TRACKING})),
+        ),
+        (
+            Method::PATCH,
+            "/v3/segments/{segment}/name",
+            Some(json!({"name": "Taken over"})),
+        ),
+        (Method::DELETE, "/v3/segments/{segment}", None),
+        (Method::GET, "/v3/activities/{activity}", None),
+        (Method::GET, "/v3/contact_exports/{activity}", None),
     ]
 }
+
+const TRACKING: &str = r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"tracking","field":"not_opened","op":"contains-any","const_value":"last-n-campaigns","param":"5"}]}}"#;
 
 /// One row of each kind that paths take an id of, owned by account A: (placeholder, id).
 async fn account_a_rows(app: &TestApp) -> Vec<(&'static str, String)> {
@@ -74,11 +92,29 @@ async fn account_a_rows(app: &TestApp) -> Vec<(&'static str, String)> {
         .await
         .expect(201)
         .json();
+    let segment = app
+        .post(
+            "/v3/segments",
+            json!({"name": "A only", "segment_criteria": TRACKING}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    let export = app
+        .post("/v3/activities/contact_exports", json!({}))
+        .send()
+        .await
+        .expect(201)
+        .json();
+    app.drain_activities().await;
     vec![
         ("{id}", a_custom_field(app).await),
         ("{contact}", id_of(contact, "contact_id")),
         ("{list}", id_of(list, "list_id")),
         ("{tag}", id_of(tag, "tag_id")),
+        ("{segment}", segment["segment_id"].to_string()),
+        ("{activity}", id_of(export, "activity_id")),
     ]
 }
 
@@ -100,14 +136,20 @@ async fn another_accounts_ids_answer_404(app: TestApp) {
     let rows = account_a_rows(&app).await;
     let id = rows[0].1.clone();
     let intruder = app.create_account("intruder@example.com").await;
-    let unknown = uuid::Uuid::now_v7().to_string();
+    let unknown_uuid = uuid::Uuid::now_v7().to_string();
+    let unknown_segment = "999999999".to_string();
     for (method, path, body) in id_routes() {
         let (placeholder, owned) = rows
             .iter()
             .find(|(p, _)| path.contains(p))
             .expect("a row for every placeholder");
         let mut answers = Vec::new();
-        for target in [owned, &unknown] {
+        let unknown = if *placeholder == "{segment}" {
+            &unknown_segment
+        } else {
+            &unknown_uuid
+        };
+        for target in [owned, unknown] {
             let mut request = app
                 .request(method.clone(), &path.replace(placeholder, target))
                 .token(&intruder.token);
@@ -143,6 +185,8 @@ async fn collections_show_only_own_rows(app: TestApp) {
         "/v3/contacts",
         "/v3/contact_lists",
         "/v3/contact_tags",
+        "/v3/segments",
+        "/v3/activities",
     ] {
         let body = app
             .get(path)
