@@ -279,8 +279,17 @@ macro_rules! activity_store_methods {
             max_queued: u32,
         ) -> $crate::roster_domain::store::StoreResult<()> {
             let job = $crate::rows::to_json(job);
-            // One statement: the quota check and the insert cannot interleave with another
-            // writer on SQLite; on PostgreSQL two racing requests may both pass at the edge.
+            // The quota check and the insert are one statement, and the account's row lock
+            // (PostgreSQL; SQLite writes one transaction at a time) keeps two racing requests
+            // from both passing the check at the edge.
+            let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+            if let Some(lock) = Self::DIALECT.lock_account() {
+                $crate::sqlx::query(lock)
+                    .bind(activity.account.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::unavailable)?;
+            }
             let done = $crate::sqlx::query(
                 "INSERT INTO activities (id, account_id, kind, state, created_at, updated_at, items_total, \
                  list_count, source_file_name, job) \
@@ -298,9 +307,10 @@ macro_rules! activity_store_methods {
             .bind(&activity.source_file_name)
             .bind(job)
             .bind(i64::from(max_queued))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err($crate::unavailable)?;
+            tx.commit().await.map_err($crate::unavailable)?;
             if done.rows_affected() == 0 {
                 return Err($crate::roster_domain::StoreError::LimitReached(format!(
                     "the account already has {max_queued} queued activities"

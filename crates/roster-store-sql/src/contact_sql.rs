@@ -15,11 +15,23 @@ pub enum Bind {
     Text(String),
 }
 
-/// The few places where the engines' SQL differs (JSON functions).
+/// The few places where the engines' SQL differs (JSON functions, row locks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
     Postgres,
+}
+
+impl Dialect {
+    /// A statement that serialises writers of one account until the transaction ends, for checks
+    /// such as "at most N queued activities" that a concurrent insert could otherwise slip past.
+    /// SQLite needs none: it runs one write transaction at a time.
+    pub fn lock_account(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"),
+        }
+    }
 }
 
 /// SQL text with its binds.
