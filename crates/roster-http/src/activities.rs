@@ -4,7 +4,7 @@
 //! chunk. Each operation answers with the activity shape the V3 document gives it.
 
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, IdPath, JsonBody, ObjectReader, QueryParams};
+use crate::wire::{date_time, FileExportId, IdPath, JsonBody, ObjectReader, QueryParams};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -545,11 +545,8 @@ fn read_fields(r: &mut ObjectReader<'_>) -> Option<Vec<String>> {
 pub async fn download(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    IdPath(FileExportId(id)): IdPath<FileExportId>,
 ) -> Result<Response, ApiError> {
-    let id: ActivityId = raw
-        .parse()
-        .map_err(|_| ApiError::BadRequest("file_export_id is in an invalid format.".into()))?;
     let not_found = || ApiError::NotFound(format!("No export file has the id {id}."));
     let activity = state
         .store
