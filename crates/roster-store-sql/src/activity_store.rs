@@ -130,29 +130,14 @@ macro_rules! activity_helpers {
                 return Ok(contacts);
             }
             let ids: Vec<$crate::roster_domain::ContactId> = contacts.iter().map(|c| c.id).collect();
-            let links = |prefix: &str| $crate::contact_sql::in_contacts(prefix, account, &ids);
-            let $crate::contact_sql::Sql { text, binds } =
-                links("SELECT contact_id, list_id AS linked_id FROM contact_list_members");
-            let text = format!("{text} ORDER BY created_at, list_id");
-            let lists = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err($crate::unavailable)?;
-            let $crate::contact_sql::Sql { text, binds } =
-                links("SELECT contact_id, tag_id AS linked_id FROM contact_taggings");
-            let text = format!("{text} ORDER BY created_at, tag_id");
-            let tags = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err($crate::unavailable)?;
-            let $crate::contact_sql::Sql { text, binds } =
-                links("SELECT contact_id, custom_field_id, value, choice_ids FROM contact_custom_values");
-            let text = format!("{text} ORDER BY custom_field_id");
-            let values = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::CustomValueRow>(&text), binds)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err($crate::unavailable)?;
-            $crate::rows::attach(&mut contacts, lists, tags, values);
+            let all = $crate::roster_domain::contact::Includes::all();
+            if let Some($crate::contact_sql::Sql { text, binds }) = $crate::contact_sql::links_query(account, &ids, all) {
+                let links = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::LinkRow>(&text), binds)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err($crate::unavailable)?;
+                $crate::rows::attach(&mut contacts, links);
+            }
             Ok(contacts)
         }
 

@@ -311,47 +311,25 @@ macro_rules! contact_helpers {
                 return Ok(());
             }
             let ids: Vec<$crate::roster_domain::ContactId> = contacts.iter().map(|c| c.id).collect();
-            let links = |prefix: &str| $crate::contact_sql::in_contacts(prefix, account, &ids);
-            let mut lists = Vec::new();
-            if includes.list_memberships {
-                let $crate::contact_sql::Sql { text, binds } =
-                    links("SELECT contact_id, list_id AS linked_id FROM contact_list_members");
-                let text = format!("{text} ORDER BY created_at, list_id");
-                lists = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::unavailable)?;
-            }
-            let mut tags = Vec::new();
-            if includes.taggings {
-                let $crate::contact_sql::Sql { text, binds } =
-                    links("SELECT contact_id, tag_id AS linked_id FROM contact_taggings");
-                let text = format!("{text} ORDER BY created_at, tag_id");
-                tags = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::unavailable)?;
-            }
-            let mut values = Vec::new();
-            if includes.custom_fields {
-                let $crate::contact_sql::Sql { text, binds } =
-                    links("SELECT contact_id, custom_field_id, value, choice_ids FROM contact_custom_values");
-                let text = format!("{text} ORDER BY custom_field_id");
-                values = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::CustomValueRow>(&text), binds)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::unavailable)?;
-            }
-            $crate::rows::attach(contacts, lists, tags, values);
+            let Some($crate::contact_sql::Sql { text, binds }) = $crate::contact_sql::links_query(account, &ids, includes) else {
+                return Ok(());
+            };
+            let links = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::LinkRow>(&text), binds)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+            $crate::rows::attach(contacts, links);
             Ok(())
         }
 
-        /// One contact found by a condition on `c` (`$1` the account, `$2` the key).
+        /// One contact found by a condition on `c` (`$1` the account, `$2` the key), with the
+        /// links `includes` asks for.
         async fn contact_where<K>(
             &self,
             account: $crate::roster_domain::AccountId,
             condition: &str,
             key: K,
+            includes: $crate::roster_domain::contact::Includes,
         ) -> Result<Option<$crate::roster_domain::contact::Contact>, $crate::roster_domain::StoreError>
         where
             K: for<'q> $crate::sqlx::Encode<'q, $db> + $crate::sqlx::Type<$db> + Send,
@@ -370,7 +348,7 @@ macro_rules! contact_helpers {
                 return Ok(None);
             };
             let mut contacts = [row.into_domain()?];
-            self.load_contact_links(account, &mut contacts, $crate::roster_domain::contact::Includes::all()).await?;
+            self.load_contact_links(account, &mut contacts, includes).await?;
             let [contact] = contacts;
             Ok(Some(contact))
         }
@@ -782,7 +760,16 @@ macro_rules! contact_store_methods {
             account: $crate::roster_domain::AccountId,
             id: $crate::roster_domain::ContactId,
         ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::contact::Contact>> {
-            self.contact_where(account, "c.id = $2", id.0).await
+            self.contact_with(account, id, $crate::roster_domain::contact::Includes::all()).await
+        }
+
+        async fn contact_with(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            id: $crate::roster_domain::ContactId,
+            includes: $crate::roster_domain::contact::Includes,
+        ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::contact::Contact>> {
+            self.contact_where(account, "c.id = $2", id.0, includes).await
         }
 
         async fn contact_by_email(
@@ -790,7 +777,7 @@ macro_rules! contact_store_methods {
             account: $crate::roster_domain::AccountId,
             email: &$crate::roster_domain::EmailAddress,
         ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::contact::Contact>> {
-            self.contact_where(account, "c.email = $2", email.as_str().to_string()).await
+            self.contact_where(account, "c.email = $2", email.as_str().to_string(), $crate::roster_domain::contact::Includes::all()).await
         }
 
         async fn save_contact(
