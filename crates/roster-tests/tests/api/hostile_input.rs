@@ -533,13 +533,13 @@ async fn repeated_and_percent_encoded_query_parameters(app: TestApp) {
         format!("/v3/contacts?%6Cists={list}"),
         format!("/v3/contacts?lists={}", list.replace('-', "%2D")),
         format!("/v3/contacts?status=deleted&status=all&lists={list}"),
-        format!("/v3/contacts?email=QUERY%40EXAMPLE.COM&email=query%40example.com"),
-        format!("/v3/contacts?email=%20query%40example.com%20"),
+        "/v3/contacts?email=QUERY%40EXAMPLE.COM&email=query%40example.com".to_string(),
+        "/v3/contacts?email=%20query%40example.com%20".to_string(),
         format!("/v3/contacts?limit=1&limit=500&limit=2&lists={list}"),
         format!("/v3/contacts?lists={list}&unknown=%FF&unknown=%"),
     ] {
         let response = app.get(&path).send().await;
-        assert_eq!(ids(response), [contact.clone()], "{path}");
+        assert_eq!(ids(response), std::slice::from_ref(&contact), "{path}");
     }
     for path in [
         "/v3/contacts?limit=5&limit=0",
