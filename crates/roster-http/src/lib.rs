@@ -263,6 +263,32 @@ pub fn with_layers(router: axum::Router) -> axum::Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unusable_request_id))
+}
+
+/// The longest request id a caller may choose (a UUID has 36 characters; trace ids of other
+/// systems are longer, none this long).
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// A caller's request id is echoed on the response and written into every log line of its
+/// request, so one that is too long or not printable ASCII is dropped here, before the id is
+/// set, and the request gets a generated one instead.
+async fn drop_unusable_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let usable = |value: &axum::http::HeaderValue| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID_LEN
+            && bytes.iter().all(|b| b.is_ascii_graphic())
+    };
+    if request
+        .headers()
+        .get_all(&REQUEST_ID)
+        .iter()
+        .any(|v| !usable(v))
+    {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests.

@@ -533,13 +533,13 @@ async fn repeated_and_percent_encoded_query_parameters(app: TestApp) {
         format!("/v3/contacts?%6Cists={list}"),
         format!("/v3/contacts?lists={}", list.replace('-', "%2D")),
         format!("/v3/contacts?status=deleted&status=all&lists={list}"),
-        format!("/v3/contacts?email=QUERY%40EXAMPLE.COM&email=query%40example.com"),
-        format!("/v3/contacts?email=%20query%40example.com%20"),
+        "/v3/contacts?email=QUERY%40EXAMPLE.COM&email=query%40example.com".to_string(),
+        "/v3/contacts?email=%20query%40example.com%20".to_string(),
         format!("/v3/contacts?limit=1&limit=500&limit=2&lists={list}"),
         format!("/v3/contacts?lists={list}&unknown=%FF&unknown=%"),
     ] {
         let response = app.get(&path).send().await;
-        assert_eq!(ids(response), [contact.clone()], "{path}");
+        assert_eq!(ids(response), std::slice::from_ref(&contact), "{path}");
     }
     for path in [
         "/v3/contacts?limit=5&limit=0",
@@ -649,15 +649,32 @@ async fn oversized_headers(app: TestApp) {
         .await;
     assert_eq!(response.status, 406);
     assert_refused(&response, "a 100 KB Accept header");
+    // A 100 KB request id is not echoed back (clients refuse header lines past 64 KB) nor
+    // logged: the request gets a generated one. A reasonable one is kept.
+    for unusable in [filler.as_str(), "two words", "tab\tseparated"] {
+        let response = app
+            .get("/v3/contacts")
+            .header("X-Request-Id", unusable)
+            .send()
+            .await
+            .expect(200);
+        let echoed = response.header("x-request-id").expect("a request id");
+        assert!(
+            uuid::Uuid::parse_str(&echoed).is_ok(),
+            "a generated request id, not {} characters of the caller's",
+            echoed.len()
+        );
+    }
+    let kept = "k".repeat(128);
     let response = app
         .get("/v3/contacts")
-        .header("X-Request-Id", &filler)
-        .send_unchecked()
-        .await;
-    assert!(
-        response.status == 200 || (400..500).contains(&response.status),
-        "a 100 KB request id: {}",
-        response.status
+        .header("X-Request-Id", &kept)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        response.header("x-request-id").as_deref(),
+        Some(kept.as_str())
     );
     // Headers past the HTTP layer's buffer (about 400 KB, hyper's default) never reach the
     // router: hyper answers 431 itself, with no body, and closes the connection.
