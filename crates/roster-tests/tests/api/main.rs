@@ -21,6 +21,7 @@ mod isolation;
 mod mailer;
 mod oauth;
 mod oauth_python;
+mod openapi;
 mod privileges;
 mod python_sdk;
 mod rate_limits;
