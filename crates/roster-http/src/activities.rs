@@ -917,6 +917,12 @@ async fn check_segment(
 
 /// The `source` and `exclude` of a membership or tagging body; exactly one source property.
 fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<ContactSelection> {
+    // Read first, so its problems are reported along with the source's.
+    let exclude = r
+        .object("exclude", |e| {
+            e.ids::<ContactId>("contact_ids", 500).unwrap_or_default()
+        })
+        .unwrap_or_default();
     if !r.has("source") {
         r.error("source", "is required");
         return None;
@@ -949,11 +955,6 @@ fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<C
             segment_id,
         })
     })??;
-    let exclude = r
-        .object("exclude", |e| {
-            e.ids::<ContactId>("contact_ids", 500).unwrap_or_default()
-        })
-        .unwrap_or_default();
     Some(ContactSelection {
         exclude,
         ..selection

@@ -158,16 +158,14 @@ async fn every_documented_operation_is_official_and_compatible(app: TestApp) {
     );
 }
 
-/// Fills a path template with a value no resource has.
+/// Fills a path template with a value no resource has: a UUID, or a number for segments.
 fn concrete(template: &str) -> String {
     template
         .split('/')
-        .map(|segment| {
-            if segment.starts_with('{') {
-                "0195c3e4-0000-7000-8000-000000000000"
-            } else {
-                segment
-            }
+        .map(|segment| match segment {
+            "{segment_id}" => "987654321",
+            _ if segment.starts_with('{') => "0195c3e4-0000-7000-8000-000000000000",
+            _ => segment,
         })
         .collect::<Vec<_>>()
         .join("/")
@@ -250,4 +248,88 @@ async fn the_reference_page_and_its_assets_are_served_by_roster(app: TestApp) {
     // /docs itself sends the browser to the page.
     let bare = app.get("/docs").anonymous().send_unchecked().await;
     assert_eq!(bare.status, 200, "reqwest follows the redirect to /docs/");
+}
+
+on_both_engines!(every_documented_request_property_is_read);
+
+/// A value of another JSON type than the schema's.
+fn wrong_value(schema: &Value, document: &Value) -> Value {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => document
+            .pointer(&reference.replacen('#', "", 1))
+            .unwrap_or(schema),
+        None => schema,
+    };
+    let kind = match &schema["type"] {
+        Value::Array(kinds) => kinds
+            .iter()
+            .find(|k| *k != "null")
+            .cloned()
+            .unwrap_or_default(),
+        other => other.clone(),
+    };
+    if kind == "string" {
+        Value::Bool(true)
+    } else {
+        Value::String("not of this type".into())
+    }
+}
+
+/// The request body types are written beside the readers, not parsed into; a body whose every
+/// documented property has the wrong JSON type must draw an error naming each of them (the
+/// reader reports every problem at once and ignores what it does not read).
+async fn every_documented_request_property_is_read(app: TestApp) {
+    let document = fetch_document(&app).await;
+    let mut unread = Vec::new();
+    let mut checked = 0;
+    for (method, path) in SpecChecker::operations_of(&document) {
+        let pointer = format!("/paths/{}/{method}", path.replace('/', "~1"));
+        let operation = document.pointer(&pointer).expect("listed operation");
+        let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema")
+        else {
+            continue;
+        };
+        let schema = match schema["$ref"].as_str() {
+            Some(reference) => document
+                .pointer(&reference.replacen('#', "", 1))
+                .expect("a declared schema"),
+            None => schema,
+        };
+        let mut properties = serde_json::Map::new();
+        let mut pending = vec![schema];
+        while let Some(current) = pending.pop() {
+            if let Some(own) = current["properties"].as_object() {
+                for (name, property) in own {
+                    properties.insert(name.clone(), wrong_value(property, &document));
+                }
+            }
+            for branch in current["allOf"].as_array().into_iter().flatten() {
+                let reference = branch["$ref"].as_str().unwrap_or_default();
+                pending.push(
+                    document
+                        .pointer(&reference.replacen('#', "", 1))
+                        .unwrap_or(branch),
+                );
+            }
+        }
+        let names: Vec<String> = properties.keys().cloned().collect();
+        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("a method");
+        let response = app
+            .request(method.clone(), &format!("/v3{}", concrete(&path)))
+            .json(Value::Object(properties))
+            .send_unchecked()
+            .await;
+        checked += 1;
+        let text = String::from_utf8_lossy(&response.body).into_owned();
+        for name in names {
+            if response.status != 400 || !text.contains(&name) {
+                unread.push(format!(
+                    "{method} {path} {name}: {} {text}",
+                    response.status
+                ));
+            }
+        }
+    }
+    assert!(checked >= 25, "only {checked} bodies");
+    assert!(unread.is_empty(), "{}", unread.join("\n"));
 }
