@@ -95,18 +95,29 @@ pub struct Loaded {
     pub now: Timestamp,
     /// Wall time of the bulk load (contacts only, not the set-up).
     pub load_time: Duration,
+    /// The account's lists, tags and custom fields.
+    pub setup: AccountSetup,
 }
 
-/// Creates the account, its app, lists, tags and custom fields, then loads `contacts`
-/// contacts in batches; `progress` is told after every batch.
-pub async fn load(
-    store: &dyn Store,
-    contacts: usize,
-    mut progress: impl FnMut(usize),
-) -> anyhow::Result<Loaded> {
+/// An account of the data set's shape: its owner, app, lists L1 and L2, ten tags and three
+/// custom fields (Tier, Score, Region).
+#[derive(Debug, Clone)]
+pub struct AccountSetup {
+    pub account: AccountId,
+    pub user: UserId,
+    pub client_id: String,
+    pub lists: [ListId; 2],
+    pub tags: Vec<TagId>,
+    pub fields: [CustomFieldId; 3],
+    /// The fields' names, as imports and exports spell them after `cf:`.
+    pub field_names: [String; 3],
+}
+
+/// Creates the account, its app, lists, tags and custom fields.
+pub async fn setup_account(store: &dyn Store, owner_email: &str) -> anyhow::Result<AccountSetup> {
     let (account, user) = store
         .create_account(NewAccount {
-            owner_email: EmailAddress::parse("bench@example.com")?,
+            owner_email: EmailAddress::parse(owner_email)?,
             // Nobody signs in: the harness mints its token in-process.
             owner_password_hash: "not-a-password-hash".into(),
             first_name: Some("Bench".into()),
@@ -128,16 +139,7 @@ pub async fn load(
     let created = Timestamp::now();
     let mut lists = Vec::new();
     for name in ["L1", "L2"] {
-        let list = ContactList::create(
-            ListInput {
-                name: name.into(),
-                description: None,
-                favorite: false,
-            },
-            created,
-        );
-        store.create_list(account.id, &list, 1_000).await?;
-        lists.push(list.id);
+        lists.push(create_list(store, account.id, name).await?);
     }
     let mut tags = Vec::new();
     for n in 0..10 {
@@ -159,54 +161,136 @@ pub async fn load(
         )
         .map_err(|errors| anyhow::anyhow!("custom field {label}: {errors:?}"))?;
         store.create_custom_field(account.id, &field, 100).await?;
-        fields.push(field.id);
+        fields.push(field);
     }
-
-    // "Now" is midnight UTC today, so the data set only depends on the seed and the day.
-    let now = Timestamp::from_millis(Timestamp::now().millis() / DAY_MILLIS * DAY_MILLIS);
-    let start = now.millis() - SPAN_MILLIS;
-    let spacing =
-        |slot: usize| start + (slot as i128 * SPAN_MILLIS as i128 / contacts as i128) as i64;
-    let mut rng = StdRng::seed_from_u64(SEED);
-    // updated_at takes every evenly spaced slot once, in a seeded random order: independent
-    // of creation order, as for contacts that are edited at any time after they were added.
-    let mut updated_slots: Vec<u32> = (0..contacts as u32).collect();
-    updated_slots.shuffle(&mut rng);
-
-    let sample_every = (contacts / SAMPLE_IDS).max(1);
-    let mut sample_ids = Vec::new();
-    let generator = Generator {
+    Ok(AccountSetup {
+        account: account.id,
+        user: user.id,
+        client_id,
         lists: [lists[0], lists[1]],
         tags,
-        fields: [fields[0], fields[1], fields[2]],
-    };
+        fields: [fields[0].id, fields[1].id, fields[2].id],
+        field_names: [
+            fields[0].name.clone(),
+            fields[1].name.clone(),
+            fields[2].name.clone(),
+        ],
+    })
+}
+
+/// A list named `name` in `account`.
+pub async fn create_list(
+    store: &dyn Store,
+    account: AccountId,
+    name: &str,
+) -> anyhow::Result<ListId> {
+    let list = ContactList::create(
+        ListInput {
+            name: name.into(),
+            description: None,
+            favorite: false,
+        },
+        Timestamp::now(),
+    );
+    store.create_list(account, &list, 1_000).await?;
+    Ok(list.id)
+}
+
+/// "Now" of the data set: midnight UTC today, so the data set only depends on the seed and
+/// the day.
+pub fn data_set_now() -> Timestamp {
+    Timestamp::from_millis(Timestamp::now().millis() / DAY_MILLIS * DAY_MILLIS)
+}
+
+/// The data set's contacts in order, generated from the seed: the same rows for every
+/// account they are generated for (only the account's list, tag and field ids differ).
+pub struct Contacts {
+    generator: Generator,
+    rng: StdRng,
+    updated_slots: Vec<u32>,
+    next: usize,
+    start: i64,
+}
+
+impl Contacts {
+    pub fn new(setup: &AccountSetup, contacts: usize, now: Timestamp) -> Self {
+        let mut rng = StdRng::seed_from_u64(SEED);
+        // updated_at takes every evenly spaced slot once, in a seeded random order: independent
+        // of creation order, as for contacts that are edited at any time after they were added.
+        let mut updated_slots: Vec<u32> = (0..contacts as u32).collect();
+        updated_slots.shuffle(&mut rng);
+        Self {
+            generator: Generator {
+                lists: setup.lists,
+                tags: setup.tags.clone(),
+                fields: setup.fields,
+            },
+            rng,
+            updated_slots,
+            next: 0,
+            start: now.millis() - SPAN_MILLIS,
+        }
+    }
+
+    fn spacing(&self, slot: usize) -> i64 {
+        let contacts = self.updated_slots.len() as i128;
+        self.start + (slot as i128 * SPAN_MILLIS as i128 / contacts) as i64
+    }
+}
+
+impl Iterator for Contacts {
+    type Item = Contact;
+
+    fn next(&mut self) -> Option<Contact> {
+        let n = self.next;
+        let slot = *self.updated_slots.get(n)? as usize;
+        self.next += 1;
+        let (created_at, updated_at) = (self.spacing(n), self.spacing(slot));
+        Some(
+            self.generator
+                .contact(n, created_at, updated_at, &mut self.rng),
+        )
+    }
+}
+
+/// Creates the account (see `setup_account`), then loads `contacts` contacts in batches;
+/// `progress` is told after every batch.
+pub async fn load(
+    store: &dyn Store,
+    contacts: usize,
+    mut progress: impl FnMut(usize),
+) -> anyhow::Result<Loaded> {
+    let setup = setup_account(store, "bench@example.com").await?;
+    let now = data_set_now();
+    let sample_every = (contacts / SAMPLE_IDS).max(1);
+    let mut sample_ids = Vec::new();
     let started = Instant::now();
     let mut batch = Vec::with_capacity(BATCH);
-    for (n, slot) in updated_slots.iter().enumerate() {
-        let contact = generator.contact(n, spacing(n), spacing(*slot as usize), &mut rng);
+    for (n, contact) in Contacts::new(&setup, contacts, now).enumerate() {
         if n % sample_every == 0 {
             sample_ids.push(contact.id);
         }
         batch.push(contact);
         if batch.len() == BATCH || n + 1 == contacts {
-            store.insert_contacts_bulk(account.id, &batch).await?;
+            store.insert_contacts_bulk(setup.account, &batch).await?;
             batch.clear();
             progress(n + 1);
         }
     }
     let load_time = started.elapsed();
     Ok(Loaded {
-        account: account.id,
-        user: user.id,
-        client_id,
+        account: setup.account,
+        user: setup.user,
+        client_id: setup.client_id.clone(),
         contacts,
-        l1: lists[0],
-        l2: lists[1],
+        l1: setup.lists[0],
+        l2: setup.lists[1],
         l1_members: (0..contacts).filter(|n| in_l1(*n)).count(),
         l2_members: (0..contacts).filter(|n| in_l2(*n)).count(),
         sample_ids,
         now,
         load_time,
+        setup,
     })
 }
 
@@ -282,7 +366,8 @@ impl Generator {
             updated_at: updated,
             deleted_at: None,
             custom_fields: vec![
-                // Tier: each of ten values held by 10% of contacts.
+                // Tier: each of ten values held by 10% of contacts (the segment scenario's
+                // "custom field 1 equals a value held by 10%").
                 value(self.fields[0], format!("tier-{}", rng.gen_range(0..10))),
                 value(self.fields[1], rng.gen_range(0..1000).to_string()),
                 value(

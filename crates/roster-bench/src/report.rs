@@ -34,7 +34,6 @@ pub enum Outcome {
         value: f64,
         baseline: Option<(f64, String)>,
     },
-    NotAvailable,
     Failed(String),
 }
 
@@ -80,7 +79,6 @@ impl Row {
                     .map(|(b, what)| format!("{} {} ({what})", number(*b), self.unit))
                     .unwrap_or_else(|| "—".into()),
             ),
-            Outcome::NotAvailable => ("not available".into(), "—".into()),
             Outcome::Failed(why) => (format!("failed: {why}"), "—".into()),
         };
         let ratio = self

@@ -256,21 +256,56 @@ fn supports_flag(binary: &Path, flag: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// `VmHWM` of /proc/PID/status, in bytes.
+/// `VmHWM` of /proc/PID/status (the peak since the process started), in bytes.
 pub fn peak_rss_of(pid: u32) -> anyhow::Result<u64> {
+    memory_line(pid, "VmHWM:")
+}
+
+/// A line of /proc/PID/status in kB, in bytes.
+fn memory_line(pid: u32, name: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("cannot read /proc/{pid}/status"))?;
     let line = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .context("no VmHWM line")?;
+        .find(|l| l.starts_with(name))
+        .with_context(|| format!("no {name} line"))?;
     let kib: u64 = line
-        .trim_start_matches("VmHWM:")
+        .trim_start_matches(name)
         .trim()
         .trim_end_matches("kB")
         .trim()
         .parse()?;
     Ok(kib * 1024)
+}
+
+/// Samples a process's resident memory (`VmRSS`) every 100 ms on a thread of its own, for
+/// the peak during one phase of a run (`VmHWM` holds the peak since the process started).
+pub struct RssSampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl RssSampler {
+    pub fn start(pid: u32) -> Self {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0;
+            while !stopped.load(Ordering::Relaxed) {
+                peak = peak.max(memory_line(pid, "VmRSS:").unwrap_or(0));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            peak.max(memory_line(pid, "VmRSS:").unwrap_or(0))
+        });
+        Self { stop, thread }
+    }
+
+    /// The peak sampled, in bytes.
+    pub fn finish(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
 }
 
 #[cfg(test)]
@@ -292,5 +327,17 @@ mod tests {
     #[test]
     fn reads_this_process_peak_memory() {
         assert!(peak_rss_of(std::process::id()).unwrap() > 0);
+    }
+
+    #[test]
+    fn samples_this_process_memory() {
+        let sampler = RssSampler::start(std::process::id());
+        let held = vec![1u8; 8 << 20];
+        std::thread::sleep(Duration::from_millis(300));
+        let peak = sampler.finish();
+        assert!(
+            peak >= held.len() as u64,
+            "sampled {peak} bytes while holding 8 MiB"
+        );
     }
 }

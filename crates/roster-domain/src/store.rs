@@ -291,6 +291,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// A contact with every sub-resource.
     async fn contact(&self, account: AccountId, id: ContactId) -> StoreResult<Option<Contact>>;
+    /// A contact whose memberships, taggings and custom values are read only when `includes`
+    /// asks for them (left empty otherwise); phones, addresses and notes are always read.
+    /// For answers that show only what was asked for: GET /contacts/{id} without `include`
+    /// is one statement.
+    async fn contact_with(
+        &self,
+        account: AccountId,
+        id: ContactId,
+        includes: crate::contact::Includes,
+    ) -> StoreResult<Option<Contact>>;
     async fn contact_by_email(
         &self,
         account: AccountId,

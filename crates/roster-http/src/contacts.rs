@@ -812,7 +812,7 @@ pub async fn get(
     let includes = includes(&query)?;
     let contact = state
         .store
-        .contact(caller.account, id)
+        .contact_with(caller.account, id, includes)
         .await?
         .ok_or_else(|| not_found(id))?;
     Ok(Json(ContactResource::new(contact, includes)))

@@ -169,14 +169,21 @@ impl Templates {
             ),
         };
         // Each kind has three templates named after it.
-        let subject = self.render(&format!("{kind}.subject.txt"), &context)?;
+        // A subject is one header line, whatever the organization's name holds (a name stored
+        // with a line break must not make the mail impossible to build): runs of white space,
+        // line breaks included, become one space.
+        let subject = self
+            .render(&format!("{kind}.subject.txt"), &context)?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let text = self.render(&format!("{kind}.txt"), &context)?;
         let html = self.render(&format!("{kind}.html"), &context)?;
         let mut message = OutboxMessage::new(
             kind,
             from.clone(),
             vec![Mailbox::address(to.clone())],
-            subject.trim(),
+            &subject,
             &text,
         )?
         .for_account(account)
@@ -200,6 +207,30 @@ mod tests {
             EmailAddress::parse("no-reply@roster.example").unwrap(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn an_organization_name_with_line_breaks_makes_a_one_line_subject() {
+        let message = Templates::load()
+            .unwrap()
+            .message(
+                &SystemMail::SenderAddressConfirmation {
+                    account: AccountId::generate(),
+                    organization: "Acme\r\nBcc: victim@example.com\n\tBakery".into(),
+                    address: EmailAddress::parse("jo@example.com").unwrap(),
+                    confirm_url: "https://roster.example/confirm?t=a".into(),
+                },
+                &from(),
+            )
+            .unwrap();
+        assert!(
+            !message.subject().contains(['\r', '\n']),
+            "{}",
+            message.subject()
+        );
+        assert!(message
+            .subject()
+            .contains("Acme Bcc: victim@example.com Bakery"));
     }
 
     #[test]

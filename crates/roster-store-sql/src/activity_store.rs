@@ -75,95 +75,6 @@ macro_rules! activity_helpers {
             Ok(())
         }
 
-        /// Inserts new contacts (rows, memberships, taggings, custom values) with multi-row
-        /// statements: an import batch of 500 new contacts costs a handful of round trips.
-        async fn insert_new_contacts(
-            tx: &mut $crate::sqlx::Transaction<'_, $db>,
-            account: $crate::roster_domain::AccountId,
-            contacts: &[&$crate::roster_domain::contact::Contact],
-        ) -> Result<(), $crate::sqlx::Error> {
-            // 30 binds a row keeps a chunk under SQLite's 32,766 binds.
-            for chunk in contacts.chunks(500) {
-                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO contacts (account_id, id, email, permission, opt_in_source, opt_in_date, opt_out_source, \
-                     opt_out_date, opt_out_reason, confirm_status, email_created_at, email_updated_at, first_name, last_name, \
-                     job_title, company_name, birthday_month, birthday_day, anniversary, create_source, update_source, \
-                     created_at, updated_at, deleted_at, phone_numbers, street_addresses, notes, sms_channel, status, sms_status) ",
-                );
-                insert.push_values(chunk.iter(), |mut values, contact| {
-                    let row = $crate::rows::ContactRow::from_domain(contact);
-                    values
-                        .push_bind(account.0)
-                        .push_bind(row.id)
-                        .push_bind(row.email)
-                        .push_bind(row.permission)
-                        .push_bind(row.opt_in_source)
-                        .push_bind(row.opt_in_date)
-                        .push_bind(row.opt_out_source)
-                        .push_bind(row.opt_out_date)
-                        .push_bind(row.opt_out_reason)
-                        .push_bind(row.confirm_status)
-                        .push_bind(row.email_created_at)
-                        .push_bind(row.email_updated_at)
-                        .push_bind(row.first_name)
-                        .push_bind(row.last_name)
-                        .push_bind(row.job_title)
-                        .push_bind(row.company_name)
-                        .push_bind(row.birthday_month)
-                        .push_bind(row.birthday_day)
-                        .push_bind(row.anniversary)
-                        .push_bind(row.create_source)
-                        .push_bind(row.update_source)
-                        .push_bind(row.created_at)
-                        .push_bind(row.updated_at)
-                        .push_bind(row.deleted_at)
-                        .push_bind(row.phone_numbers)
-                        .push_bind(row.street_addresses)
-                        .push_bind(row.notes)
-                        .push_bind(row.sms_channel)
-                        .push_bind(contact.bucket().as_str())
-                        .push_bind(contact.sms_channel.as_ref().map(|sms| sms.status().to_string()));
-                });
-                insert.build().execute(&mut **tx).await?;
-            }
-            let links: Vec<(&str, $crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
-                .iter()
-                .flat_map(|c| {
-                    let lists = c.list_ids.iter().map(move |l| ("contact_list_members (account_id, list_id", l.0, c.id.0, c.updated_at.millis()));
-                    let tags = c.tag_ids.iter().map(move |t| ("contact_taggings (account_id, tag_id", t.0, c.id.0, c.updated_at.millis()));
-                    lists.chain(tags)
-                })
-                .collect();
-            for table in ["contact_list_members (account_id, list_id", "contact_taggings (account_id, tag_id"] {
-                let rows: Vec<_> = links.iter().filter(|l| l.0 == table).collect();
-                for chunk in rows.chunks(5000) {
-                    let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(format!(
-                        "INSERT INTO {table}, contact_id, created_at) "
-                    ));
-                    insert.push_values(chunk.iter(), |mut values, (_, linked, contact, at)| {
-                        values.push_bind(account.0).push_bind(*linked).push_bind(*contact).push_bind(*at);
-                    });
-                    insert.build().execute(&mut **tx).await?;
-                }
-            }
-            let values: Vec<(&$crate::roster_domain::contact::Contact, &$crate::roster_domain::contact::CustomValue)> =
-                contacts.iter().flat_map(|c| c.custom_fields.iter().map(move |v| (*c, v))).collect();
-            for chunk in values.chunks(5000) {
-                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO contact_custom_values (account_id, contact_id, custom_field_id, value, choice_ids) ",
-                );
-                insert.push_values(chunk.iter(), |mut row, (contact, value)| {
-                    row.push_bind(account.0)
-                        .push_bind(contact.id.0)
-                        .push_bind(value.custom_field_id.0)
-                        .push_bind(value.value.clone())
-                        .push_bind($crate::rows::choice_ids_text(value));
-                });
-                insert.build().execute(&mut **tx).await?;
-            }
-            Ok(())
-        }
-
         /// Inserts and deletes the membership and tagging rows that differ from `before`.
         async fn write_link_diff(
             tx: &mut $crate::sqlx::Transaction<'_, $db>,
@@ -219,29 +130,14 @@ macro_rules! activity_helpers {
                 return Ok(contacts);
             }
             let ids: Vec<$crate::roster_domain::ContactId> = contacts.iter().map(|c| c.id).collect();
-            let links = |prefix: &str| $crate::contact_sql::in_contacts(prefix, account, &ids);
-            let $crate::contact_sql::Sql { text, binds } =
-                links("SELECT contact_id, list_id AS linked_id FROM contact_list_members");
-            let text = format!("{text} ORDER BY created_at, list_id");
-            let lists = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err($crate::unavailable)?;
-            let $crate::contact_sql::Sql { text, binds } =
-                links("SELECT contact_id, tag_id AS linked_id FROM contact_taggings");
-            let text = format!("{text} ORDER BY created_at, tag_id");
-            let tags = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err($crate::unavailable)?;
-            let $crate::contact_sql::Sql { text, binds } =
-                links("SELECT contact_id, custom_field_id, value, choice_ids FROM contact_custom_values");
-            let text = format!("{text} ORDER BY custom_field_id");
-            let values = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::CustomValueRow>(&text), binds)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err($crate::unavailable)?;
-            $crate::rows::attach(&mut contacts, lists, tags, values);
+            let all = $crate::roster_domain::contact::Includes::all();
+            if let Some($crate::contact_sql::Sql { text, binds }) = $crate::contact_sql::links_query(account, &ids, all) {
+                let links = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::LinkRow>(&text), binds)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err($crate::unavailable)?;
+                $crate::rows::attach(&mut contacts, links);
+            }
             Ok(contacts)
         }
 
@@ -279,8 +175,17 @@ macro_rules! activity_store_methods {
             max_queued: u32,
         ) -> $crate::roster_domain::store::StoreResult<()> {
             let job = $crate::rows::to_json(job);
-            // One statement: the quota check and the insert cannot interleave with another
-            // writer on SQLite; on PostgreSQL two racing requests may both pass at the edge.
+            // The quota check and the insert are one statement, and the account's row lock
+            // (PostgreSQL; SQLite writes one transaction at a time) keeps two racing requests
+            // from both passing the check at the edge.
+            let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
+            if let Some(lock) = Self::DIALECT.lock_account() {
+                $crate::sqlx::query(lock)
+                    .bind(activity.account.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::unavailable)?;
+            }
             let done = $crate::sqlx::query(
                 "INSERT INTO activities (id, account_id, kind, state, created_at, updated_at, items_total, \
                  list_count, source_file_name, job) \
@@ -298,9 +203,10 @@ macro_rules! activity_store_methods {
             .bind(&activity.source_file_name)
             .bind(job)
             .bind(i64::from(max_queued))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err($crate::unavailable)?;
+            tx.commit().await.map_err($crate::unavailable)?;
             if done.rows_affected() == 0 {
                 return Err($crate::roster_domain::StoreError::LimitReached(format!(
                     "the account already has {max_queued} queued activities"

@@ -24,6 +24,133 @@ macro_rules! bind_all {
 #[doc(hidden)]
 macro_rules! contact_helpers {
     ($db:ty) => {
+        /// Which of `ids` exist in the account's rows of `table_where` (a table name followed by
+        /// `WHERE` and any further conditions ending in `AND`).
+        async fn existing_ids(
+            &self,
+            table_where: &str,
+            account: $crate::roster_domain::AccountId,
+            ids: impl Iterator<Item = $crate::uuid::Uuid>,
+        ) -> $crate::roster_domain::store::StoreResult<Vec<$crate::uuid::Uuid>> {
+            let mut sql = $crate::contact_sql::Sql::default();
+            let account_bind = sql.bind($crate::contact_sql::Bind::Uuid(account.0));
+            let placeholders: Vec<String> = ids.map(|id| sql.bind($crate::contact_sql::Bind::Uuid(id))).collect();
+            if placeholders.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.text = format!(
+                "SELECT id FROM {table_where} account_id = {account_bind} AND id IN ({})",
+                placeholders.join(", ")
+            );
+            let $crate::contact_sql::Sql { text, binds } = sql;
+            let rows: Vec<($crate::uuid::Uuid,)> =
+                $crate::bind_all!($crate::sqlx::query_as(&text), binds).fetch_all(&self.pool).await.map_err($crate::unavailable)?;
+            Ok(rows.into_iter().map(|(id,)| id).collect())
+        }
+
+        /// Inserts new contacts (rows, memberships, taggings, custom values) with multi-row
+        /// statements sized under SQLite's bind limit: an import batch of 500 new contacts costs a
+        /// handful of round trips. Memberships and taggings are stamped with the contact's update
+        /// time, as `write_contact_links` does for a single contact.
+        async fn insert_new_contacts(
+            tx: &mut $crate::sqlx::Transaction<'_, $db>,
+            account: $crate::roster_domain::AccountId,
+            contacts: &[&$crate::roster_domain::contact::Contact],
+        ) -> Result<(), $crate::sqlx::Error> {
+            use $crate::contact_sql::bulk_chunk_rows;
+            for chunk in contacts.chunks(bulk_chunk_rows(30)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contacts (account_id, id, email, permission, opt_in_source, opt_in_date, opt_out_source, \
+                     opt_out_date, opt_out_reason, confirm_status, email_created_at, email_updated_at, first_name, last_name, \
+                     job_title, company_name, birthday_month, birthday_day, anniversary, create_source, update_source, \
+                     created_at, updated_at, deleted_at, phone_numbers, street_addresses, notes, sms_channel, status, sms_status) ",
+                );
+                insert.push_values(chunk, |mut values, contact| {
+                    let row = $crate::rows::ContactRow::from_domain(contact);
+                    values
+                        .push_bind(account.0)
+                        .push_bind(row.id)
+                        .push_bind(row.email)
+                        .push_bind(row.permission)
+                        .push_bind(row.opt_in_source)
+                        .push_bind(row.opt_in_date)
+                        .push_bind(row.opt_out_source)
+                        .push_bind(row.opt_out_date)
+                        .push_bind(row.opt_out_reason)
+                        .push_bind(row.confirm_status)
+                        .push_bind(row.email_created_at)
+                        .push_bind(row.email_updated_at)
+                        .push_bind(row.first_name)
+                        .push_bind(row.last_name)
+                        .push_bind(row.job_title)
+                        .push_bind(row.company_name)
+                        .push_bind(row.birthday_month)
+                        .push_bind(row.birthday_day)
+                        .push_bind(row.anniversary)
+                        .push_bind(row.create_source)
+                        .push_bind(row.update_source)
+                        .push_bind(row.created_at)
+                        .push_bind(row.updated_at)
+                        .push_bind(row.deleted_at)
+                        .push_bind(row.phone_numbers)
+                        .push_bind(row.street_addresses)
+                        .push_bind(row.notes)
+                        .push_bind(row.sms_channel)
+                        .push_bind(contact.bucket().as_str())
+                        .push_bind(contact.sms_channel.as_ref().map(|sms| sms.status().to_string()));
+                });
+                insert.build().persistent(false).execute(&mut **tx).await?;
+            }
+            let memberships: Vec<($crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
+                .iter()
+                .flat_map(|c| c.list_ids.iter().map(move |l| (l.0, c.id.0, c.updated_at.millis())))
+                .collect();
+            for chunk in memberships.chunks(bulk_chunk_rows(4)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contact_list_members (account_id, list_id, contact_id, created_at) ",
+                );
+                insert.push_values(chunk, |mut values, (list, contact, at)| {
+                    values.push_bind(account.0).push_bind(*list).push_bind(*contact).push_bind(*at);
+                });
+                insert.build().persistent(false).execute(&mut **tx).await?;
+            }
+            let taggings: Vec<($crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
+                .iter()
+                .flat_map(|c| c.tag_ids.iter().map(move |t| (t.0, c.id.0, c.updated_at.millis())))
+                .collect();
+            for chunk in taggings.chunks(bulk_chunk_rows(4)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contact_taggings (account_id, tag_id, contact_id, created_at) ",
+                );
+                insert.push_values(chunk, |mut values, (tag, contact, at)| {
+                    values.push_bind(account.0).push_bind(*tag).push_bind(*contact).push_bind(*at);
+                });
+                insert.build().persistent(false).execute(&mut **tx).await?;
+            }
+            let custom_values: Vec<(
+                $crate::roster_domain::ContactId,
+                &$crate::roster_domain::contact::CustomValue,
+            )> = contacts
+                .iter()
+                .flat_map(|c| c.custom_fields.iter().map(move |v| (c.id, v)))
+                .collect();
+            for chunk in custom_values.chunks(bulk_chunk_rows(5)) {
+                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contact_custom_values (account_id, contact_id, custom_field_id, value, choice_ids) ",
+                );
+                insert.push_values(chunk, |mut values, (contact, value)| {
+                    values
+                        .push_bind(account.0)
+                        .push_bind(contact.0)
+                        .push_bind(value.custom_field_id.0)
+                        .push_bind(value.value.clone())
+                        .push_bind($crate::rows::choice_ids_text(value));
+                });
+                insert.build().persistent(false).execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
         /// Moves the maintained counts. Rows are touched in a fixed order (buckets, lists,
         /// tags, each sorted) so concurrent writers cannot deadlock on them.
         async fn apply_count_deltas(
@@ -184,47 +311,25 @@ macro_rules! contact_helpers {
                 return Ok(());
             }
             let ids: Vec<$crate::roster_domain::ContactId> = contacts.iter().map(|c| c.id).collect();
-            let links = |prefix: &str| $crate::contact_sql::in_contacts(prefix, account, &ids);
-            let mut lists = Vec::new();
-            if includes.list_memberships {
-                let $crate::contact_sql::Sql { text, binds } =
-                    links("SELECT contact_id, list_id AS linked_id FROM contact_list_members");
-                let text = format!("{text} ORDER BY created_at, list_id");
-                lists = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::unavailable)?;
-            }
-            let mut tags = Vec::new();
-            if includes.taggings {
-                let $crate::contact_sql::Sql { text, binds } =
-                    links("SELECT contact_id, tag_id AS linked_id FROM contact_taggings");
-                let text = format!("{text} ORDER BY created_at, tag_id");
-                tags = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::ContactLinkRow>(&text), binds)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::unavailable)?;
-            }
-            let mut values = Vec::new();
-            if includes.custom_fields {
-                let $crate::contact_sql::Sql { text, binds } =
-                    links("SELECT contact_id, custom_field_id, value, choice_ids FROM contact_custom_values");
-                let text = format!("{text} ORDER BY custom_field_id");
-                values = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::CustomValueRow>(&text), binds)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::unavailable)?;
-            }
-            $crate::rows::attach(contacts, lists, tags, values);
+            let Some($crate::contact_sql::Sql { text, binds }) = $crate::contact_sql::links_query(account, &ids, includes) else {
+                return Ok(());
+            };
+            let links = $crate::bind_all!($crate::sqlx::query_as::<_, $crate::rows::LinkRow>(&text), binds)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::unavailable)?;
+            $crate::rows::attach(contacts, links);
             Ok(())
         }
 
-        /// One contact found by a condition on `c` (`$1` the account, `$2` the key).
+        /// One contact found by a condition on `c` (`$1` the account, `$2` the key), with the
+        /// links `includes` asks for.
         async fn contact_where<K>(
             &self,
             account: $crate::roster_domain::AccountId,
             condition: &str,
             key: K,
+            includes: $crate::roster_domain::contact::Includes,
         ) -> Result<Option<$crate::roster_domain::contact::Contact>, $crate::roster_domain::StoreError>
         where
             K: for<'q> $crate::sqlx::Encode<'q, $db> + $crate::sqlx::Type<$db> + Send,
@@ -243,7 +348,7 @@ macro_rules! contact_helpers {
                 return Ok(None);
             };
             let mut contacts = [row.into_domain()?];
-            self.load_contact_links(account, &mut contacts, $crate::roster_domain::contact::Includes::all()).await?;
+            self.load_contact_links(account, &mut contacts, includes).await?;
             let [contact] = contacts;
             Ok(Some(contact))
         }
@@ -504,20 +609,10 @@ macro_rules! contact_store_methods {
             account: $crate::roster_domain::AccountId,
             ids: &[$crate::roster_domain::ListId],
         ) -> $crate::roster_domain::store::StoreResult<Vec<$crate::roster_domain::ListId>> {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let mut sql = $crate::contact_sql::Sql::default();
-            let account_bind = sql.bind($crate::contact_sql::Bind::Uuid(account.0));
-            let placeholders: Vec<String> = ids.iter().map(|id| sql.bind($crate::contact_sql::Bind::Uuid(id.0))).collect();
-            sql.text = format!(
-                "SELECT id FROM contact_lists WHERE account_id = {account_bind} AND deleted_at IS NULL AND id IN ({})",
-                placeholders.join(", ")
-            );
-            let $crate::contact_sql::Sql { text, binds } = sql;
-            let rows: Vec<($crate::uuid::Uuid,)> =
-                $crate::bind_all!($crate::sqlx::query_as(&text), binds).fetch_all(&self.pool).await.map_err($crate::unavailable)?;
-            Ok(rows.into_iter().map(|(id,)| $crate::roster_domain::ListId(id)).collect())
+            let found = self
+                .existing_ids("contact_lists WHERE deleted_at IS NULL AND", account, ids.iter().map(|id| id.0))
+                .await?;
+            Ok(found.into_iter().map($crate::roster_domain::ListId).collect())
         }
 
         async fn create_tag(
@@ -615,20 +710,8 @@ macro_rules! contact_store_methods {
             account: $crate::roster_domain::AccountId,
             ids: &[$crate::roster_domain::TagId],
         ) -> $crate::roster_domain::store::StoreResult<Vec<$crate::roster_domain::TagId>> {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let mut sql = $crate::contact_sql::Sql::default();
-            let account_bind = sql.bind($crate::contact_sql::Bind::Uuid(account.0));
-            let placeholders: Vec<String> = ids.iter().map(|id| sql.bind($crate::contact_sql::Bind::Uuid(id.0))).collect();
-            sql.text = format!(
-                "SELECT id FROM contact_tags WHERE account_id = {account_bind} AND id IN ({})",
-                placeholders.join(", ")
-            );
-            let $crate::contact_sql::Sql { text, binds } = sql;
-            let rows: Vec<($crate::uuid::Uuid,)> =
-                $crate::bind_all!($crate::sqlx::query_as(&text), binds).fetch_all(&self.pool).await.map_err($crate::unavailable)?;
-            Ok(rows.into_iter().map(|(id,)| $crate::roster_domain::TagId(id)).collect())
+            let found = self.existing_ids("contact_tags WHERE", account, ids.iter().map(|id| id.0)).await?;
+            Ok(found.into_iter().map($crate::roster_domain::TagId).collect())
         }
 
         async fn insert_contact(
@@ -655,105 +738,14 @@ macro_rules! contact_store_methods {
             account: $crate::roster_domain::AccountId,
             contacts: &[$crate::roster_domain::contact::Contact],
         ) -> $crate::roster_domain::store::StoreResult<()> {
-            use $crate::contact_sql::bulk_chunk_rows;
             use $crate::roster_domain::counts::{CountDeltas, Footprint};
             if contacts.is_empty() {
                 return Ok(());
             }
             let conflict = |e| $crate::conflict_on_unique(e, "a contact with one of these email addresses already exists");
             let mut tx = self.pool.begin().await.map_err($crate::unavailable)?;
-            for chunk in contacts.chunks(bulk_chunk_rows(30)) {
-                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO contacts (account_id, id, email, permission, opt_in_source, opt_in_date, opt_out_source, \
-                     opt_out_date, opt_out_reason, confirm_status, email_created_at, email_updated_at, first_name, last_name, \
-                     job_title, company_name, birthday_month, birthday_day, anniversary, create_source, update_source, \
-                     created_at, updated_at, deleted_at, phone_numbers, street_addresses, notes, sms_channel, status, sms_status) ",
-                );
-                insert.push_values(chunk, |mut values, contact| {
-                    let row = $crate::rows::ContactRow::from_domain(contact);
-                    values
-                        .push_bind(account.0)
-                        .push_bind(row.id)
-                        .push_bind(row.email)
-                        .push_bind(row.permission)
-                        .push_bind(row.opt_in_source)
-                        .push_bind(row.opt_in_date)
-                        .push_bind(row.opt_out_source)
-                        .push_bind(row.opt_out_date)
-                        .push_bind(row.opt_out_reason)
-                        .push_bind(row.confirm_status)
-                        .push_bind(row.email_created_at)
-                        .push_bind(row.email_updated_at)
-                        .push_bind(row.first_name)
-                        .push_bind(row.last_name)
-                        .push_bind(row.job_title)
-                        .push_bind(row.company_name)
-                        .push_bind(row.birthday_month)
-                        .push_bind(row.birthday_day)
-                        .push_bind(row.anniversary)
-                        .push_bind(row.create_source)
-                        .push_bind(row.update_source)
-                        .push_bind(row.created_at)
-                        .push_bind(row.updated_at)
-                        .push_bind(row.deleted_at)
-                        .push_bind(row.phone_numbers)
-                        .push_bind(row.street_addresses)
-                        .push_bind(row.notes)
-                        .push_bind(row.sms_channel)
-                        .push_bind(contact.bucket().as_str())
-                        .push_bind(contact.sms_channel.as_ref().map(|sms| sms.status().to_string()));
-                });
-                insert.build().persistent(false).execute(&mut *tx).await.map_err(conflict)?;
-            }
-            // Memberships and taggings are stamped with the contact's update time, as
-            // `write_contact_links` does for a single contact.
-            let memberships: Vec<($crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
-                .iter()
-                .flat_map(|c| c.list_ids.iter().map(move |l| (l.0, c.id.0, c.updated_at.millis())))
-                .collect();
-            for chunk in memberships.chunks(bulk_chunk_rows(4)) {
-                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO contact_list_members (account_id, list_id, contact_id, created_at) ",
-                );
-                insert.push_values(chunk, |mut values, (list, contact, at)| {
-                    values.push_bind(account.0).push_bind(*list).push_bind(*contact).push_bind(*at);
-                });
-                insert.build().persistent(false).execute(&mut *tx).await.map_err($crate::unavailable)?;
-            }
-            let taggings: Vec<($crate::uuid::Uuid, $crate::uuid::Uuid, i64)> = contacts
-                .iter()
-                .flat_map(|c| c.tag_ids.iter().map(move |t| (t.0, c.id.0, c.updated_at.millis())))
-                .collect();
-            for chunk in taggings.chunks(bulk_chunk_rows(4)) {
-                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO contact_taggings (account_id, tag_id, contact_id, created_at) ",
-                );
-                insert.push_values(chunk, |mut values, (tag, contact, at)| {
-                    values.push_bind(account.0).push_bind(*tag).push_bind(*contact).push_bind(*at);
-                });
-                insert.build().persistent(false).execute(&mut *tx).await.map_err($crate::unavailable)?;
-            }
-            let custom_values: Vec<(
-                $crate::roster_domain::ContactId,
-                &$crate::roster_domain::contact::CustomValue,
-            )> = contacts
-                .iter()
-                .flat_map(|c| c.custom_fields.iter().map(move |v| (c.id, v)))
-                .collect();
-            for chunk in custom_values.chunks(bulk_chunk_rows(5)) {
-                let mut insert = $crate::sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO contact_custom_values (account_id, contact_id, custom_field_id, value, choice_ids) ",
-                );
-                insert.push_values(chunk, |mut values, (contact, value)| {
-                    values
-                        .push_bind(account.0)
-                        .push_bind(contact.0)
-                        .push_bind(value.custom_field_id.0)
-                        .push_bind(value.value.clone())
-                        .push_bind($crate::rows::choice_ids_text(value));
-                });
-                insert.build().persistent(false).execute(&mut *tx).await.map_err($crate::unavailable)?;
-            }
+            let new_contacts: Vec<&$crate::roster_domain::contact::Contact> = contacts.iter().collect();
+            Self::insert_new_contacts(&mut tx, account, &new_contacts).await.map_err(conflict)?;
             let mut deltas = CountDeltas::default();
             for contact in contacts {
                 deltas.merge(CountDeltas::between(&Footprint::default(), &Footprint::of(contact)));
@@ -768,7 +760,16 @@ macro_rules! contact_store_methods {
             account: $crate::roster_domain::AccountId,
             id: $crate::roster_domain::ContactId,
         ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::contact::Contact>> {
-            self.contact_where(account, "c.id = $2", id.0).await
+            self.contact_with(account, id, $crate::roster_domain::contact::Includes::all()).await
+        }
+
+        async fn contact_with(
+            &self,
+            account: $crate::roster_domain::AccountId,
+            id: $crate::roster_domain::ContactId,
+            includes: $crate::roster_domain::contact::Includes,
+        ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::contact::Contact>> {
+            self.contact_where(account, "c.id = $2", id.0, includes).await
         }
 
         async fn contact_by_email(
@@ -776,7 +777,7 @@ macro_rules! contact_store_methods {
             account: $crate::roster_domain::AccountId,
             email: &$crate::roster_domain::EmailAddress,
         ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::contact::Contact>> {
-            self.contact_where(account, "c.email = $2", email.as_str().to_string()).await
+            self.contact_where(account, "c.email = $2", email.as_str().to_string(), $crate::roster_domain::contact::Includes::all()).await
         }
 
         async fn save_contact(

@@ -675,32 +675,16 @@ impl ContactRow {
     }
 }
 
+/// A row of `contact_sql::links_query`: a membership, tagging or custom value of a contact.
 #[derive(sqlx::FromRow)]
-pub struct ContactLinkRow {
+pub struct LinkRow {
+    pub kind: i32,
     pub contact_id: Uuid,
+    /// The list, the tag or the custom field.
     pub linked_id: Uuid,
-}
-
-#[derive(sqlx::FromRow)]
-pub struct CustomValueRow {
-    pub contact_id: Uuid,
-    pub custom_field_id: Uuid,
-    pub value: String,
-    pub choice_ids: String,
-}
-
-impl CustomValueRow {
-    pub fn into_domain(self) -> CustomValue {
-        CustomValue {
-            custom_field_id: CustomFieldId(self.custom_field_id),
-            value: self.value,
-            choice_ids: self
-                .choice_ids
-                .split(',')
-                .filter_map(|id| id.parse().ok())
-                .collect(),
-        }
-    }
+    /// Custom values only.
+    pub value: Option<String>,
+    pub choice_ids: Option<String>,
 }
 
 pub fn choice_ids_text(value: &CustomValue) -> String {
@@ -713,29 +697,32 @@ pub fn choice_ids_text(value: &CustomValue) -> String {
 }
 
 /// Attaches loaded sub-resource rows to the contacts they belong to.
-pub fn attach(
-    contacts: &mut [Contact],
-    lists: Vec<ContactLinkRow>,
-    tags: Vec<ContactLinkRow>,
-    values: Vec<CustomValueRow>,
-) {
+/// Adds the links read by `contact_sql::links_query` to their contacts, in the order read.
+pub fn attach(contacts: &mut [Contact], links: Vec<LinkRow>) {
+    use crate::contact_sql::{LINK_CUSTOM_VALUE, LINK_LIST, LINK_TAG};
     let mut index: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
     for (position, contact) in contacts.iter().enumerate() {
         index.insert(contact.id.0, position);
     }
-    for row in lists {
-        if let Some(&at) = index.get(&row.contact_id) {
-            contacts[at].list_ids.push(ListId(row.linked_id));
-        }
-    }
-    for row in tags {
-        if let Some(&at) = index.get(&row.contact_id) {
-            contacts[at].tag_ids.push(TagId(row.linked_id));
-        }
-    }
-    for row in values {
-        if let Some(&at) = index.get(&row.contact_id) {
-            contacts[at].custom_fields.push(row.into_domain());
+    for row in links {
+        let Some(&at) = index.get(&row.contact_id) else {
+            continue;
+        };
+        let contact = &mut contacts[at];
+        match row.kind {
+            LINK_LIST => contact.list_ids.push(ListId(row.linked_id)),
+            LINK_TAG => contact.tag_ids.push(TagId(row.linked_id)),
+            LINK_CUSTOM_VALUE => contact.custom_fields.push(CustomValue {
+                custom_field_id: CustomFieldId(row.linked_id),
+                value: row.value.unwrap_or_default(),
+                choice_ids: row
+                    .choice_ids
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|id| id.parse().ok())
+                    .collect(),
+            }),
+            _ => {}
         }
     }
 }

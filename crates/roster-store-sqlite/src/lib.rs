@@ -43,6 +43,11 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // sqlx pings a pooled connection before lending it by default: for a file opened
+            // in this process that checks nothing, and it is one more hand-off to the
+            // connection's thread and back per statement (the benchmark's profile of GET
+            // /contacts/{id}: most of the server's CPU went to such thread switches).
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the SQLite database {url}"))?;

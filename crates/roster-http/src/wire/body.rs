@@ -26,17 +26,19 @@ impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !is_json_media_type(content_type) {
-            return Err(ApiError::UnsupportedMediaType(
+        let unsupported = || {
+            ApiError::UnsupportedMediaType(
                 "Unsupported Media Type; the payload must be in JSON format, and Content-Type must be application/json."
                     .into(),
-            ));
-        }
+            )
+        };
+        // No Content-Type at all may simply mean no body, which is a missing body (400), not
+        // one of an unsupported type: that is decided once the body is read.
+        let declared_json = match request.headers().get(CONTENT_TYPE) {
+            None => false,
+            Some(value) if value.to_str().is_ok_and(is_json_media_type) => true,
+            Some(_) => return Err(unsupported()),
+        };
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
@@ -52,6 +54,9 @@ impl FromRequest<AppState> for JsonBody {
             return Err(ApiError::BadRequest(
                 "The request body is empty; a JSON object is required.".into(),
             ));
+        }
+        if !declared_json {
+            return Err(unsupported());
         }
         match serde_json::from_slice(&bytes) {
             Ok(value) => Ok(JsonBody(value)),

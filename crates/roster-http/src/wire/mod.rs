@@ -10,7 +10,7 @@ pub mod query;
 
 pub use body::{JsonBody, ObjectReader};
 pub use cursor::{CursorCodec, PageLinks};
-pub use path::{IdPath, PathId};
+pub use path::{FileExportId, IdPath, PathId};
 pub use query::QueryParams;
 
 use roster_domain::Timestamp;

@@ -34,6 +34,22 @@ impl PathId for TagId {
     const PARAM: &'static str = "tag_id";
 }
 
+/// `file_export_id` of GET /contact_exports/{file_export_id}: the id of the export activity
+/// that wrote the file, under the parameter name the document gives it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileExportId(pub ActivityId);
+
+impl FromStr for FileExportId {
+    type Err = <ActivityId as FromStr>::Err;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.parse().map(Self)
+    }
+}
+
+impl PathId for FileExportId {
+    const PARAM: &'static str = "file_export_id";
+}
+
 /// The path parameter `T::PARAM`, parsed.
 pub struct IdPath<T>(pub T);
 

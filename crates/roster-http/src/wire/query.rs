@@ -17,7 +17,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        Ok(Self::parse(parts.uri.query().unwrap_or("")))
+        let params = Self::parse(parts.uri.query().unwrap_or(""));
+        params.refuse_nul()?;
+        Ok(params)
     }
 }
 
@@ -27,6 +29,26 @@ impl QueryParams {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         Self { pairs }
+    }
+
+    /// No V3 text holds a NUL character, and PostgreSQL cannot even compare one (it would fail
+    /// the query), so a decoded `%00` anywhere in the query answers 400 before any handler
+    /// sees it.
+    fn refuse_nul(&self) -> Result<(), ApiError> {
+        match self
+            .pairs
+            .iter()
+            .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        {
+            None => Ok(()),
+            Some((name, _)) if name.contains('\0') => Err(ApiError::BadRequest(
+                "Query parameter names must not contain NUL characters.".into(),
+            )),
+            Some((name, _)) => Err(ApiError::invalid(
+                name.as_str(),
+                "must not contain NUL characters",
+            )),
+        }
     }
 
     /// Every pair, in order, for rebuilding a link.
@@ -158,6 +180,13 @@ mod tests {
         assert_eq!(query.single("limit"), Some("7"));
         assert_eq!(query.single("name"), Some("a b c"));
         assert_eq!(query.limit(50, 100).unwrap(), 7);
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        assert!(QueryParams::parse("name=a%00b").refuse_nul().is_err());
+        assert!(QueryParams::parse("na%00me=a").refuse_nul().is_err());
+        assert!(QueryParams::parse("name=a%01b&x=%FF").refuse_nul().is_ok());
     }
 
     #[test]

@@ -105,7 +105,8 @@ on_both_engines!(
     memberships_taggings_and_deletes_move_the_counts,
     list_and_tag_deletes_answer_202_with_their_activity,
     activity_collection_filters_and_pages,
-    a_full_queue_answers_429
+    a_full_queue_answers_429,
+    racing_requests_cannot_pass_the_queue_limit_together
 );
 
 async fn json_import_upserts_by_email_and_keeps_permission(app: TestApp) {
@@ -602,6 +603,42 @@ async fn a_full_queue_answers_429(app: TestApp) {
         .await
         .expect(429);
     assert!(response.error_messages()[0].contains("1,000 queued activities"));
+}
+
+/// Fifty requests race for the last ten places in the queue: exactly ten win.
+async fn racing_requests_cannot_pass_the_queue_limit_together(app: TestApp) {
+    let account = app.owner.account;
+    let queue = |count: usize| {
+        (0..count).map(|_| {
+            let activity = roster_domain::activity::Activity::new(
+                account,
+                roster_domain::activity::ActivityKind::ListDelete,
+                0,
+                roster_domain::Timestamp::now(),
+            );
+            let store = app.store();
+            async move {
+                store
+                    .create_activity(
+                        &activity,
+                        &roster_domain::activity::ActivityJob::DeleteLists(Vec::new()),
+                        1000,
+                    )
+                    .await
+            }
+        })
+    };
+    for created in queue(990) {
+        created.await.unwrap();
+    }
+    let raced = futures::future::join_all(queue(50)).await;
+    let won = raced.iter().filter(|created| created.is_ok()).count();
+    assert_eq!(won, 10, "the queue holds exactly 1,000 activities");
+    assert!(raced.iter().all(|created| match created {
+        Ok(()) => true,
+        Err(roster_domain::StoreError::LimitReached(_)) => true,
+        Err(_) => false,
+    }));
 }
 
 on_both_engines!(

@@ -17,6 +17,7 @@ mod contacts_semantics;
 mod conventions;
 mod custom_fields;
 mod health;
+mod hostile_input;
 mod isolation;
 mod mailer;
 mod oauth;

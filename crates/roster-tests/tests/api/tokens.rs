@@ -24,6 +24,7 @@ use crate::support::{assert_answer, assert_still_healthy, unauthorized, COLLECTI
 on_both_engines!(
     tokens_signed_here_with_the_real_key_are_accepted,
     expired_tokens_are_refused,
+    a_token_accepted_before_is_refused_once_it_expires,
     altered_tokens_are_refused,
     unsigned_tokens_are_refused,
     hs256_keyed_with_the_public_key_is_refused,
@@ -141,6 +142,23 @@ async fn expired_tokens_are_refused(app: TestApp) {
     assert_accepted(&app, &mint(60), "a token valid for a minute").await;
     assert_nothing_created(&app).await;
     assert_still_healthy(&app).await;
+}
+
+/// The verifier remembers tokens whose signature checked out; remembering must not outlive
+/// the token: accepted while valid, refused once `exp` (plus the 5 seconds of skew) is past.
+async fn a_token_accepted_before_is_refused_once_it_expires(app: TestApp) {
+    let key = real_key(&app).await;
+    let mut claims = owner_claims(&app);
+    let exp = Timestamp::now().unix_seconds() + 1;
+    claims["exp"] = json!(exp);
+    let short_lived = sign_rs256(&key.private, Some(&key.kid), &claims);
+    assert_accepted(&app, &short_lived, "a token valid for a second").await;
+    assert_accepted(&app, &short_lived, "the same token again, remembered").await;
+    while Timestamp::now().unix_seconds() <= exp + 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_refused(&app, &short_lived, "the remembered token after its expiry").await;
+    assert_nothing_created(&app).await;
 }
 
 async fn altered_tokens_are_refused(app: TestApp) {

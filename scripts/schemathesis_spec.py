@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Writes the copy of the official V3 document that scripts/schemathesis tests Roster against.
+
+The copy is the vendored OpenAPI 3 document (crates/roster-spec/spec/ctct-v3-openapi3.yaml,
+never edited) restricted to the operations Roster routes, as read from
+crates/roster-http/src/router.rs, with the overrides in scripts/schemathesis-overrides.json
+applied (each one names the document's mistake it corrects).
+
+Usage: schemathesis_spec.py SPEC ROUTER OVERRIDES OUT
+Prints the number of operations kept.
+"""
+
+import base64
+import json
+import re
+import sys
+
+import yaml
+
+METHODS = ("get", "post", "put", "delete", "patch")
+API_PREFIX = "/v3"
+
+
+def routed_operations(router_source):
+    """(method, path template) for every `.route("/v3/…", get(…).post(…))` call."""
+    source = re.sub(r"//[^\n]*", "", router_source)
+    operations = set()
+    for start in (m.end() for m in re.finditer(r"\.route\(", source)):
+        depth, end = 1, start
+        while depth and end < len(source):
+            depth += {"(": 1, ")": -1}.get(source[end], 0)
+            end += 1
+        call = source[start : end - 1]
+        path = re.match(r'\s*"([^"]+)"\s*,', call)
+        if not path or not path.group(1).startswith(API_PREFIX + "/"):
+            continue
+        methods = re.findall(r"(?<![\w:])(%s)\(" % "|".join(METHODS), call[path.end() :])
+        for method in methods:
+            operations.add((method, path.group(1)[len(API_PREFIX) :]))
+    return operations
+
+
+def shape(template):
+    """A path template with its parameter names erased: the router and the document name them differently."""
+    return re.sub(r"\{[^}]*\}", "{}", template)
+
+
+def pointer_tokens(pointer):
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+def apply_override(document, override):
+    """RFC 6902 `add`, `replace` and `remove` on one JSON pointer."""
+    *parents, last = pointer_tokens(override["path"])
+    target = document
+    for token in parents:
+        target = target[int(token)] if isinstance(target, list) else target[token]
+    op = override["op"]
+    if op == "remove":
+        del target[int(last) if isinstance(target, list) else last]
+    elif op == "replace":
+        key = int(last) if isinstance(target, list) else last
+        target[key]  # must exist, as RFC 6902 requires
+        target[key] = override["value"]
+    elif op == "add":
+        if isinstance(target, list):
+            target.insert(len(target) if last == "-" else int(last), override["value"])
+        else:
+            target[last] = override["value"]
+    else:
+        raise SystemExit(f"unknown override op {op!r} in {override}")
+
+
+class TextTimestampLoader(yaml.SafeLoader):
+    """YAML's timestamps stay the strings the document wrote (examples are sent as written)."""
+
+
+TextTimestampLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def binary_as_base64(value):
+    """The document's one `!!binary` example, written back as the base64 text it was."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def main(spec_path, router_path, overrides_path, out_path):
+    with open(spec_path, encoding="utf-8") as f:
+        document = yaml.load(f, Loader=TextTimestampLoader)
+    with open(router_path, encoding="utf-8") as f:
+        routed = {(method, shape(path)) for method, path in routed_operations(f.read())}
+    with open(overrides_path, encoding="utf-8") as f:
+        overrides = json.load(f)
+
+    kept = 0
+    matched = set()
+    for template in list(document["paths"]):
+        item = document["paths"][template]
+        for method in list(item):
+            if method not in METHODS:
+                continue
+            if (method, shape(template)) in routed:
+                kept += 1
+                matched.add((method, shape(template)))
+            else:
+                del item[method]
+        if not any(m in item for m in METHODS):
+            del document["paths"][template]
+
+    unmatched = routed - matched
+    if unmatched:
+        # A route the document does not describe is not tested; say so rather than hide it.
+        for method, path in sorted(unmatched):
+            print(f"note: {method.upper()} /v3{path} is routed but not in the document", file=sys.stderr)
+
+    for override in overrides:
+        if not override.get("why"):
+            raise SystemExit(f"override without a reason: {override}")
+        apply_override(document, override)
+
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump(document, f, default=binary_as_base64)
+    print(kept)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        raise SystemExit(__doc__)
+    main(*sys.argv[1:])
