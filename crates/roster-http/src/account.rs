@@ -18,6 +18,7 @@ use roster_domain::outbox::OutboxEntry;
 use roster_domain::{AccountId, EmailAddress, Timestamp};
 use roster_mailer::SystemMail;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{AccountRead, AccountUpdate, Caller};
 use crate::error::ApiError;
@@ -29,19 +30,24 @@ use crate::AppState;
 /// Where the confirmation link of a sender address points (outside /v3: a page for people).
 pub const CONFIRM_PATH: &str = "/account/emails/confirm";
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PhysicalAddressResource {
     address_line1: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     address_line2: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     address_line3: Option<String>,
     city: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     state_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     state_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     postal_code: Option<String>,
     country_code: String,
 }
@@ -61,42 +67,62 @@ impl From<PhysicalAddress> for PhysicalAddressResource {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CompanyLogoResource {
     external_url: String,
 }
 
 /// `Customer` (GET) and `CustomerPut` (the PUT's answer, without the extra fields).
-#[derive(Serialize)]
-pub struct SummaryResource {
+/// The account's details as PUT /account/summary answers them.
+#[derive(Serialize, ToSchema)]
+pub struct AccountDetails {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     contact_email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     contact_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     country_code: Option<String>,
     encoded_account_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     first_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     last_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     organization_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     organization_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     state_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     time_zone_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     website: Option<String>,
+}
+
+/// GET /account/summary: the details, with the `extra_fields` the request asks for.
+#[derive(Serialize, ToSchema)]
+pub struct SummaryResource {
+    #[serde(flatten)]
+    details: AccountDetails,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     physical_address: Option<PhysicalAddressResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     company_logo: Option<CompanyLogoResource>,
 }
 
-impl SummaryResource {
+impl AccountDetails {
     fn new(profile: AccountProfile) -> Self {
         Self {
             contact_email: profile.contact_email.map(|e| e.as_str().to_string()),
@@ -110,20 +136,20 @@ impl SummaryResource {
             state_code: profile.state_code,
             time_zone_id: profile.time_zone_id,
             website: profile.website,
-            physical_address: None,
-            company_logo: None,
         }
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AccountEmailResource {
     email_address: String,
     email_id: i64,
     confirm_status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     confirm_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     confirm_source_type: Option<String>,
     roles: Vec<&'static str>,
     pending_roles: Vec<&'static str>,
@@ -143,7 +169,7 @@ impl From<AccountEmail> for AccountEmailResource {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AccountEmailCreated {
     email_address: String,
     email_id: i64,
@@ -166,6 +192,21 @@ fn no_address() -> ApiError {
 }
 
 /// GET /account/summary
+#[utoipa::path(
+    get,
+    path = "/account/summary",
+    operation_id = "getAccountDetails",
+    tag = "Account Services",
+    summary = "GET a Summary of Account Details",
+    params(
+        ("extra_fields" = Option<String>, Query, description = "Use the `extra_fields` query parameter to include the `physical_address` and/or `company_logo` details in the response body."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = SummaryResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
+)]
 pub async fn summary(
     caller: Caller<AccountRead>,
     State(state): State<AppState>,
@@ -174,7 +215,11 @@ pub async fn summary(
     let extra = query.all_of("extra_fields", &["physical_address", "company_logo"])?;
     let profile = profile(&state, caller.account).await?;
     let logo = profile.logo_external_url.clone();
-    let mut resource = SummaryResource::new(profile);
+    let mut resource = SummaryResource {
+        details: AccountDetails::new(profile),
+        physical_address: None,
+        company_logo: None,
+    };
     if extra.contains(&"physical_address") {
         resource.physical_address = state
             .store
@@ -283,11 +328,24 @@ fn read_summary_changes(
 
 /// PUT /account/summary: a partial update (properties left out keep their values; an empty
 /// string clears one; `encoded_account_id` is ignored).
+#[utoipa::path(
+    put,
+    path = "/account/summary",
+    operation_id = "updateAccount",
+    tag = "Account Services",
+    summary = "PUT (update) Account Details",
+    request_body = SummaryBody,
+    responses(
+        (status = 200, description = "Request successful", body = AccountDetails),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
+)]
 pub async fn update_summary(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<Json<SummaryResource>, ApiError> {
+) -> Result<Json<AccountDetails>, ApiError> {
     let mut profile = profile(&state, caller.account).await?;
     let contact_email = body.read_object(|r| read_summary_changes(r, &mut profile))?;
     if let Some(address) = contact_email {
@@ -315,7 +373,7 @@ pub async fn update_summary(
     {
         return Err(ApiError::Unauthorized);
     }
-    Ok(Json(SummaryResource::new(profile)))
+    Ok(Json(AccountDetails::new(profile)))
 }
 
 /// Reads a physical address body; every property is text, checked by the domain's rules.
@@ -354,6 +412,18 @@ fn read_address(body: JsonBody) -> Result<PhysicalAddress, ApiError> {
 }
 
 /// GET /account/summary/physical_address
+#[utoipa::path(
+    get,
+    path = "/account/summary/physical_address",
+    operation_id = "getAccountPhysicalAddress",
+    tag = "Account Services",
+    summary = "GET the Physical Address for the Account",
+    responses(
+        (status = 200, description = "Request successful", body = PhysicalAddressResource),
+        crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
+)]
 pub async fn physical_address(
     caller: Caller<AccountRead>,
     State(state): State<AppState>,
@@ -367,6 +437,19 @@ pub async fn physical_address(
 }
 
 /// POST /account/summary/physical_address: 409 when the account has an address already.
+#[utoipa::path(
+    post,
+    path = "/account/summary/physical_address",
+    operation_id = "addPhysicalAddress",
+    tag = "Account Services",
+    summary = "POST the Physical Address for the Account",
+    request_body = PhysicalAddressResource,
+    responses(
+        (status = 201, description = "Request successful", body = PhysicalAddressResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
+)]
 pub async fn add_physical_address(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
@@ -382,6 +465,19 @@ pub async fn add_physical_address(
 
 /// PUT /account/summary/physical_address: replaces the whole address (a property left out is
 /// removed); 404 before one was added.
+#[utoipa::path(
+    put,
+    path = "/account/summary/physical_address",
+    operation_id = "updateAccountPhysicalAddress",
+    tag = "Account Services",
+    summary = "PUT (update) the Physical Address for an Account",
+    request_body = PhysicalAddressResource,
+    responses(
+        (status = 200, description = "Request successful", body = PhysicalAddressResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
+)]
 pub async fn replace_physical_address(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
@@ -434,6 +530,23 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
 }
 
 /// GET /account/emails
+#[utoipa::path(
+    get,
+    path = "/account/emails",
+    operation_id = "getAllAccountEmailAddresses",
+    tag = "Account Services",
+    summary = "GET a Collection of Account Email Addresses",
+    params(
+        ("confirm_status" = Option<String>, Query, description = "Use the `confirm_status` query parameter to search for account emails using the email status."),
+        ("role_code" = Option<String>, Query, description = "Use the `role_code` query parameter to search for account emails that have a specific role."),
+        ("email_address" = Option<String>, Query, description = "Use the `email_address` query parameter to search for a specific account email address."),
+    ),
+    responses(
+        (status = 200, description = "Request successful.", body = Vec<AccountEmailResource>),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
+)]
 pub async fn emails(
     caller: Caller<AccountRead>,
     State(state): State<AppState>,
@@ -458,6 +571,19 @@ fn parse_confirmation_token(token: &str) -> Option<(AccountId, String)> {
 
 /// POST /account/emails: the address starts UNCONFIRMED; a confirmation link is mailed to it
 /// (queued in the same transaction as the address, so one never exists without the other).
+#[utoipa::path(
+    post,
+    path = "/account/emails",
+    operation_id = "addAccountEmailAddress",
+    tag = "Account Services",
+    summary = "POST Add an Account Email Address",
+    request_body = AccountEmailBody,
+    responses(
+        (status = 201, description = "Request successful.", body = AccountEmailCreated),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
+)]
 pub async fn add_email(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
@@ -575,6 +701,51 @@ pub async fn confirm(State(state): State<AppState>, body: Bytes) -> Result<Respo
         escape(email.address.as_str())
     );
     Ok(page(StatusCode::OK, "Sender address confirmed", &body, &[]))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// `company_logo` of PUT /account/summary.
+#[derive(ToSchema)]
+pub struct CompanyLogoBody {
+    #[schema(nullable = false)]
+    pub external_url: Option<String>,
+}
+
+/// PUT /account/summary: the properties it changes; the others are left as they are.
+#[derive(ToSchema)]
+pub struct SummaryBody {
+    #[schema(nullable = false)]
+    pub contact_email: Option<String>,
+    #[schema(nullable = false)]
+    pub contact_phone: Option<String>,
+    #[schema(nullable = false)]
+    pub country_code: Option<String>,
+    #[schema(nullable = false)]
+    pub first_name: Option<String>,
+    #[schema(nullable = false)]
+    pub last_name: Option<String>,
+    #[schema(nullable = false)]
+    pub organization_name: Option<String>,
+    #[schema(nullable = false)]
+    pub organization_phone: Option<String>,
+    #[schema(nullable = false)]
+    pub state_code: Option<String>,
+    #[schema(nullable = false)]
+    pub time_zone_id: Option<String>,
+    #[schema(nullable = false)]
+    pub website: Option<String>,
+    #[schema(nullable = false)]
+    pub company_logo: Option<CompanyLogoBody>,
+}
+
+/// POST /account/emails
+#[derive(ToSchema)]
+pub struct AccountEmailBody {
+    pub email_address: String,
 }
 
 #[cfg(test)]

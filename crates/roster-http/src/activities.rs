@@ -18,11 +18,15 @@ use roster_domain::{
     AccountId, ActivityId, ContactId, CustomFieldId, ListId, PageRequest, StoreError, TagId,
     Timestamp,
 };
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, FileExportId, IdPath, JsonBody, ObjectReader, QueryParams};
+use crate::wire::{
+    date_time, FileExportId, IdPath, JsonBody, ObjectReader, PageLinks, QueryParams,
+};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -48,81 +52,309 @@ pub enum Shape {
     OneTagDelete,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Wire shapes of responses: one type per shape of the V3 document, so the OpenAPI document
+// describes exactly what `render` writes.
+
+#[derive(Serialize, ToSchema)]
+pub struct Href {
+    href: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SelfLink {
+    #[serde(rename = "self")]
+    this: Href,
+}
+
+/// `_links` of an activity that may point at its export file.
+#[derive(Serialize, ToSchema)]
+pub struct ResultLinks {
+    #[serde(rename = "self")]
+    this: Href,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    results: Option<Href>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FullStatus {
+    items_total_count: i64,
+    items_completed_count: i64,
+    person_count: i64,
+    error_count: i64,
+    correctable_count: i64,
+    cannot_add_to_list_count: i64,
+    list_count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportStatus {
+    items_total_count: i64,
+    person_count: i64,
+    error_count: i64,
+    correctable_count: i64,
+    cannot_add_to_list_count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemStatus {
+    items_total_count: i64,
+    items_completed_count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListItemStatus {
+    list_count: i64,
+    items_total_count: i64,
+    items_completed_count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListStatus {
+    list_count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityErrorMessage {
+    message: String,
+}
+
+/// What every activity shape shows.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityHead {
+    activity_id: String,
+    state: &'static str,
+    created_at: String,
+    updated_at: String,
+    percent_done: i64,
+}
+
+/// When the activity started and completed, in every shape but the single deletes'.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityTimes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    started_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    completed_at: Option<String>,
+}
+
+/// GET /activities/{activity_id} and the items of GET /activities.
+#[derive(Serialize, ToSchema)]
+pub struct FullActivity {
+    #[serde(flatten)]
+    head: ActivityHead,
+    #[serde(flatten)]
+    times: ActivityTimes,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    source_file_name: Option<String>,
+    activity_errors: Vec<String>,
+    status: FullStatus,
+    _links: ResultLinks,
+}
+
+/// The two contact imports.
+#[derive(Serialize, ToSchema)]
+pub struct ImportActivity {
+    #[serde(flatten)]
+    head: ActivityHead,
+    #[serde(flatten)]
+    times: ActivityTimes,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    source_file_name: Option<String>,
+    activity_errors: Vec<String>,
+    status: ImportStatus,
+    _links: SelfLink,
+}
+
+/// A timed shape without a source file, with its status and links types.
+macro_rules! timed_activity {
+    ($(#[$doc:meta])* $name:ident, $status:ty, $links:ty) => {
+        $(#[$doc])*
+        #[derive(Serialize, ToSchema)]
+        pub struct $name {
+            #[serde(flatten)]
+            head: ActivityHead,
+            #[serde(flatten)]
+            times: ActivityTimes,
+            activity_errors: Vec<String>,
+            status: $status,
+            _links: $links,
+        }
+    };
+}
+
+timed_activity!(
+    /// The contact export.
+    ExportActivity, ItemStatus, ResultLinks
+);
+timed_activity!(
+    /// Bulk contact deletes and list membership changes.
+    ListItemActivity, ListItemStatus, SelfLink
+);
+timed_activity!(
+    /// Bulk list deletes.
+    ListDeleteActivity, ListStatus, SelfLink
+);
+timed_activity!(
+    /// Taggings added or removed, tags deleted in bulk.
+    TaggingActivity, ItemStatus, SelfLink
+);
+
+/// Bulk custom field deletes: no status.
+#[derive(Serialize, ToSchema)]
+pub struct CustomFieldsDeleteActivity {
+    #[serde(flatten)]
+    head: ActivityHead,
+    #[serde(flatten)]
+    times: ActivityTimes,
+    activity_errors: Vec<String>,
+    _links: SelfLink,
+}
+
+/// DELETE /contact_lists/{list_id} (202).
+#[derive(Serialize, ToSchema)]
+pub struct OneListDeleteActivity {
+    #[serde(flatten)]
+    head: ActivityHead,
+    activity_errors: Vec<String>,
+    _links: SelfLink,
+}
+
+/// DELETE /contact_tags/{tag_id} (202): its errors are objects.
+#[derive(Serialize, ToSchema)]
+pub struct OneTagDeleteActivity {
+    #[serde(flatten)]
+    head: ActivityHead,
+    activity_errors: Vec<ActivityErrorMessage>,
+    status: ItemStatus,
+    _links: SelfLink,
+}
+
 /// An activity as the shape `shape` shows it.
 pub fn render(activity: &Activity, shape: Shape) -> Value {
-    let mut out = Map::new();
-    out.insert("activity_id".into(), json!(activity.id.to_string()));
-    out.insert("state".into(), json!(activity.state.as_str()));
-    let timed = !matches!(shape, Shape::OneListDelete | Shape::OneTagDelete);
-    if timed {
-        if let Some(at) = activity.started_at {
-            out.insert("started_at".into(), json!(date_time(at)));
-        }
-        if let Some(at) = activity.completed_at {
-            out.insert("completed_at".into(), json!(date_time(at)));
-        }
-    }
-    out.insert("created_at".into(), json!(date_time(activity.created_at)));
-    out.insert("updated_at".into(), json!(date_time(activity.updated_at)));
-    if matches!(shape, Shape::Full | Shape::Import) {
-        if let Some(name) = &activity.source_file_name {
-            out.insert("source_file_name".into(), json!(name));
-        }
-    }
-    out.insert("percent_done".into(), json!(activity.percent_done()));
-    out.insert(
-        "activity_errors".into(),
-        if shape == Shape::OneTagDelete {
-            json!(activity
+    let head = || ActivityHead {
+        activity_id: activity.id.to_string(),
+        state: activity.state.as_str(),
+        created_at: date_time(activity.created_at),
+        updated_at: date_time(activity.updated_at),
+        percent_done: activity.percent_done(),
+    };
+    let times = || ActivityTimes {
+        started_at: activity.started_at.map(date_time),
+        completed_at: activity.completed_at.map(date_time),
+    };
+    let errors = || activity.errors.clone();
+    let this = || Href {
+        href: format!("/v3/activities/{}", activity.id),
+    };
+    let self_link = || SelfLink { this: this() };
+    let result_links = || ResultLinks {
+        this: this(),
+        results: (activity.kind == ActivityKind::ContactExports).then(|| Href {
+            href: format!("/v3/contact_exports/{}", activity.id),
+        }),
+    };
+    let items = || ItemStatus {
+        items_total_count: activity.items_total,
+        items_completed_count: activity.items_completed,
+    };
+    let person_count = activity.created_count + activity.updated_count;
+    let rendered = match shape {
+        Shape::Full => serde_json::to_value(FullActivity {
+            head: head(),
+            times: times(),
+            source_file_name: activity.source_file_name.clone(),
+            activity_errors: errors(),
+            status: FullStatus {
+                items_total_count: activity.items_total,
+                items_completed_count: activity.items_completed,
+                person_count,
+                error_count: activity.error_count,
+                correctable_count: 0,
+                cannot_add_to_list_count: activity.cannot_add_to_list_count,
+                list_count: activity.list_count,
+            },
+            _links: result_links(),
+        }),
+        Shape::Import => serde_json::to_value(ImportActivity {
+            head: head(),
+            times: times(),
+            source_file_name: activity.source_file_name.clone(),
+            activity_errors: errors(),
+            status: ImportStatus {
+                items_total_count: activity.items_total,
+                person_count,
+                error_count: activity.error_count,
+                correctable_count: 0,
+                cannot_add_to_list_count: activity.cannot_add_to_list_count,
+            },
+            _links: self_link(),
+        }),
+        Shape::Export => serde_json::to_value(ExportActivity {
+            head: head(),
+            times: times(),
+            activity_errors: errors(),
+            status: items(),
+            _links: result_links(),
+        }),
+        Shape::ContactDelete | Shape::Membership => serde_json::to_value(ListItemActivity {
+            head: head(),
+            times: times(),
+            activity_errors: errors(),
+            status: ListItemStatus {
+                list_count: activity.list_count,
+                items_total_count: activity.items_total,
+                items_completed_count: activity.items_completed,
+            },
+            _links: self_link(),
+        }),
+        Shape::ListDelete => serde_json::to_value(ListDeleteActivity {
+            head: head(),
+            times: times(),
+            activity_errors: errors(),
+            status: ListStatus {
+                list_count: activity.list_count,
+            },
+            _links: self_link(),
+        }),
+        Shape::Tagging => serde_json::to_value(TaggingActivity {
+            head: head(),
+            times: times(),
+            activity_errors: errors(),
+            status: items(),
+            _links: self_link(),
+        }),
+        Shape::CustomFieldsDelete => serde_json::to_value(CustomFieldsDeleteActivity {
+            head: head(),
+            times: times(),
+            activity_errors: errors(),
+            _links: self_link(),
+        }),
+        Shape::OneListDelete => serde_json::to_value(OneListDeleteActivity {
+            head: head(),
+            activity_errors: errors(),
+            _links: self_link(),
+        }),
+        Shape::OneTagDelete => serde_json::to_value(OneTagDeleteActivity {
+            head: head(),
+            activity_errors: activity
                 .errors
                 .iter()
-                .map(|m| json!({"message": m}))
-                .collect::<Vec<_>>())
-        } else {
-            json!(activity.errors)
-        },
-    );
-    let total = json!(activity.items_total);
-    let completed = json!(activity.items_completed);
-    let status = match shape {
-        Shape::Full => Some(json!({
-            "items_total_count": total,
-            "items_completed_count": completed,
-            "person_count": activity.created_count + activity.updated_count,
-            "error_count": activity.error_count,
-            "correctable_count": 0,
-            "cannot_add_to_list_count": activity.cannot_add_to_list_count,
-            "list_count": activity.list_count,
-        })),
-        Shape::Import => Some(json!({
-            "items_total_count": total,
-            "person_count": activity.created_count + activity.updated_count,
-            "error_count": activity.error_count,
-            "correctable_count": 0,
-            "cannot_add_to_list_count": activity.cannot_add_to_list_count,
-        })),
-        Shape::Export | Shape::Tagging | Shape::OneTagDelete => Some(json!({
-            "items_total_count": total,
-            "items_completed_count": completed,
-        })),
-        Shape::ContactDelete | Shape::Membership => Some(json!({
-            "list_count": activity.list_count,
-            "items_total_count": total,
-            "items_completed_count": completed,
-        })),
-        Shape::ListDelete => Some(json!({"list_count": activity.list_count})),
-        Shape::CustomFieldsDelete | Shape::OneListDelete => None,
+                .map(|message| ActivityErrorMessage {
+                    message: message.clone(),
+                })
+                .collect(),
+            status: items(),
+            _links: self_link(),
+        }),
     };
-    if let Some(status) = status {
-        out.insert("status".into(), status);
-    }
-    let mut links = json!({"self": {"href": format!("/v3/activities/{}", activity.id)}});
-    if activity.kind == ActivityKind::ContactExports && matches!(shape, Shape::Full | Shape::Export)
-    {
-        links["results"] = json!({"href": format!("/v3/contact_exports/{}", activity.id)});
-    }
-    out.insert("_links".into(), links);
-    Value::Object(out)
+    // Serialising these plain structs of strings and integers cannot fail.
+    rendered.unwrap_or_default()
 }
 
 /// Queues an activity; a full queue answers 429 with the spec's text.
@@ -214,6 +446,19 @@ async fn selection_total(
 // Imports
 
 /// POST /activities/contacts_json_import
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_json_import",
+    operation_id = "createImportJSONActivity",
+    tag = "Bulk Activities",
+    summary = "Import Contacts using a JSON Payload",
+    request_body = JsonImportBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn json_import(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -300,6 +545,19 @@ fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize
 
 /// POST /activities/contacts_file_import: a multipart form with `file` (CSV), `list_ids`
 /// (comma-separated) and optionally `sms_permission_to_send`.
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_file_import",
+    operation_id = "createCSVImportActivity",
+    tag = "Bulk Activities",
+    summary = "Import Contacts using a CSV File",
+    request_body(content = FileImportBody, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn file_import(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -441,6 +699,19 @@ pub async fn file_import(
 // Exports
 
 /// POST /activities/contact_exports
+#[utoipa::path(
+    post,
+    path = "/activities/contact_exports",
+    operation_id = "createExportActivity",
+    tag = "Bulk Activities",
+    summary = "Export Contacts to a File",
+    request_body = ExportBody,
+    responses(
+        (status = 201, description = "Request successful, queued for processing.", body = ExportActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn export_contacts(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -545,6 +816,21 @@ fn read_fields(r: &mut ObjectReader<'_>) -> Option<Vec<String>> {
 }
 
 /// GET /contact_exports/{file_export_id}: the CSV, streamed from the stored chunks.
+#[utoipa::path(
+    get,
+    path = "/contact_exports/{file_export_id}",
+    operation_id = "getCSVExportFile",
+    tag = "Bulk Activities",
+    summary = "Retrieve Exported Contacts File",
+    params(
+        ("file_export_id" = String, Path, description = "The unique ID of the exported file provided in the results: section of the export contacts activity response."),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = String, content_type = "text/csv"),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn download(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -633,6 +919,12 @@ async fn check_segment(
 
 /// The `source` and `exclude` of a membership or tagging body; exactly one source property.
 fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<ContactSelection> {
+    // Read first, so its problems are reported along with the source's.
+    let exclude = r
+        .object("exclude", |e| {
+            e.ids::<ContactId>("contact_ids", 500).unwrap_or_default()
+        })
+        .unwrap_or_default();
     if !r.has("source") {
         r.error("source", "is required");
         return None;
@@ -665,11 +957,6 @@ fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<C
             segment_id,
         })
     })??;
-    let exclude = r
-        .object("exclude", |e| {
-            e.ids::<ContactId>("contact_ids", 500).unwrap_or_default()
-        })
-        .unwrap_or_default();
     Some(ContactSelection {
         exclude,
         ..selection
@@ -727,6 +1014,19 @@ async fn membership(
 }
 
 /// POST /activities/add_list_memberships
+#[utoipa::path(
+    post,
+    path = "/activities/add_list_memberships",
+    operation_id = "createListAddActivity",
+    tag = "Bulk Activities",
+    summary = "Add Contacts to Lists",
+    request_body = MembershipBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn add_list_memberships(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -736,6 +1036,19 @@ pub async fn add_list_memberships(
 }
 
 /// POST /activities/remove_list_memberships
+#[utoipa::path(
+    post,
+    path = "/activities/remove_list_memberships",
+    operation_id = "createListRemoveActivity",
+    tag = "Bulk Activities",
+    summary = "Remove Contacts from Lists",
+    request_body = MembershipBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn remove_list_memberships(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -775,6 +1088,19 @@ async fn tagging(
 }
 
 /// POST /activities/contacts_taggings_add
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_taggings_add",
+    operation_id = "createTagAddContactActivity",
+    tag = "Bulk Activities",
+    summary = "Add Tags to Contacts",
+    request_body = TaggingBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn taggings_add(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -784,6 +1110,19 @@ pub async fn taggings_add(
 }
 
 /// POST /activities/contacts_taggings_remove
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_taggings_remove",
+    operation_id = "createTagRemoveActivity",
+    tag = "Bulk Activities",
+    summary = "Remove Tags from Contacts",
+    request_body = TaggingBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn taggings_remove(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -793,6 +1132,19 @@ pub async fn taggings_remove(
 }
 
 /// POST /activities/contact_delete: up to 500 contact_ids, or every member of up to 50 lists.
+#[utoipa::path(
+    post,
+    path = "/activities/contact_delete",
+    operation_id = "createDeleteActivity",
+    tag = "Bulk Activities",
+    summary = "Delete Contacts in Bulk",
+    request_body = ContactDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn contact_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -871,6 +1223,19 @@ pub async fn start_tags_delete(
 }
 
 /// POST /activities/list_delete
+#[utoipa::path(
+    post,
+    path = "/activities/list_delete",
+    operation_id = "createListDeleteActivity",
+    tag = "Bulk Activities",
+    summary = "Delete Contact Lists",
+    request_body = ListDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListDeleteActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn list_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -883,6 +1248,19 @@ pub async fn list_delete(
 }
 
 /// POST /activities/contacts_tags_delete
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_tags_delete",
+    operation_id = "createTagDeleteActivity",
+    tag = "Bulk Activities",
+    summary = "Delete Tags",
+    request_body = TagsDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn tags_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -895,6 +1273,19 @@ pub async fn tags_delete(
 }
 
 /// POST /activities/custom_fields_delete
+#[utoipa::path(
+    post,
+    path = "/activities/custom_fields_delete",
+    operation_id = "postCustomFieldDelete",
+    tag = "Bulk Activities",
+    summary = "Delete Custom Fields",
+    request_body = CustomFieldsDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = CustomFieldsDeleteActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn custom_fields_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -926,6 +1317,21 @@ pub async fn custom_fields_delete(
 // Status
 
 /// GET /activities/{activity_id}
+#[utoipa::path(
+    get,
+    path = "/activities/{activity_id}",
+    operation_id = "getActivityById",
+    tag = "Bulk Activities",
+    summary = "GET an Activity Status",
+    params(
+        ("activity_id" = String, Path, description = "The unique ID of the activity to GET"),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = FullActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn get(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -942,11 +1348,28 @@ pub async fn get(
 }
 
 /// GET /activities: the account's activities of the last 10 days, newest first.
+#[utoipa::path(
+    get,
+    path = "/activities",
+    operation_id = "getAllActivities",
+    tag = "Bulk Activities",
+    summary = "GET Activity Status Collection",
+    params(
+        ("state" = Option<String>, Query, description = "Use this parameter to filter the response to include only activities in one of the following states: cancelled, completed, failed, processing, or timed_out."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = ActivityCollection),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn list(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     query: QueryParams,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ActivityCollection>, ApiError> {
     let (limit, after) = state
         .cursors
         .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
@@ -973,16 +1396,157 @@ pub async fn list(
         .store
         .activities(caller.account, filter, since, PageRequest { limit, after })
         .await?;
-    let mut body = json!({
-        "activities": page.items.iter().map(|a| render(a, Shape::Full)).collect::<Vec<_>>(),
-    });
-    if let Some(links) = state.cursors.links(
+    let links = state.cursors.links(
         "/v3/activities",
         &query,
         limit,
         page.next.map(|id| id.to_string()),
-    ) {
-        body["_links"] = serde_json::to_value(links).map_err(|e| ApiError::Internal(e.into()))?;
-    }
-    Ok(Json(body))
+    );
+    Ok(Json(ActivityCollection {
+        activities: page.items.iter().map(|a| render(a, Shape::Full)).collect(),
+        _links: links,
+    }))
+}
+
+/// GET /activities.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityCollection {
+    /// Each rendered as [`FullActivity`].
+    #[schema(value_type = Vec<FullActivity>)]
+    activities: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    _links: Option<PageLinks>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// POST /activities/contacts_json_import
+#[derive(ToSchema)]
+pub struct JsonImportBody {
+    /// One object per contact, column name to value (`email`, `first_name`, `cf:<name>`, ...).
+    pub import_data: Vec<serde_json::Map<String, Value>>,
+    pub list_ids: Vec<String>,
+    /// not_set or explicit.
+    #[schema(nullable = false)]
+    pub sms_permission_to_send: Option<String>,
+}
+
+/// POST /activities/contacts_file_import (multipart/form-data)
+#[derive(ToSchema)]
+pub struct FileImportBody {
+    #[schema(format = Binary, value_type = String)]
+    pub file: Vec<u8>,
+    /// Comma-separated list ids.
+    pub list_ids: String,
+    #[schema(nullable = false)]
+    pub sms_permission_to_send: Option<String>,
+}
+
+/// `exclude` of a bulk activity body.
+#[derive(ToSchema)]
+pub struct ExcludeBody {
+    #[schema(nullable = false)]
+    pub contact_ids: Option<Vec<String>>,
+}
+
+/// POST /activities/contact_exports
+#[derive(ToSchema)]
+pub struct ExportBody {
+    #[schema(nullable = false)]
+    pub contact_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub list_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub tag_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub new_subscriber: Option<bool>,
+    #[schema(nullable = false)]
+    pub segment_id: Option<i64>,
+    #[schema(nullable = false)]
+    pub fields: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub status: Option<String>,
+    #[schema(nullable = false)]
+    pub exclude: Option<ExcludeBody>,
+}
+
+/// POST /activities/contact_delete: `contact_ids` or `list_ids`.
+#[derive(ToSchema)]
+pub struct ContactDeleteBody {
+    #[schema(nullable = false)]
+    pub contact_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub list_ids: Option<Vec<String>>,
+}
+
+/// `source` of a membership change: exactly one of its properties.
+#[derive(ToSchema)]
+pub struct MembershipSourceBody {
+    #[schema(nullable = false)]
+    pub list_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub all_active_contacts: Option<bool>,
+    #[schema(nullable = false)]
+    pub contact_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub tag_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub segment_id: Option<i64>,
+}
+
+/// POST /activities/add_list_memberships and /activities/remove_list_memberships
+#[derive(ToSchema)]
+pub struct MembershipBody {
+    pub source: MembershipSourceBody,
+    #[schema(nullable = false)]
+    pub exclude: Option<ExcludeBody>,
+    pub list_ids: Vec<String>,
+}
+
+/// `source` of a tagging change: exactly one of its properties.
+#[derive(ToSchema)]
+pub struct TaggingSourceBody {
+    #[schema(nullable = false)]
+    pub contact_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub list_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub tag_ids: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub all_active_contacts: Option<bool>,
+    #[schema(nullable = false)]
+    pub new_subscriber: Option<bool>,
+    #[schema(nullable = false)]
+    pub segment_id: Option<i64>,
+}
+
+/// POST /activities/contacts_taggings_add and /activities/contacts_taggings_remove
+#[derive(ToSchema)]
+pub struct TaggingBody {
+    pub source: TaggingSourceBody,
+    #[schema(nullable = false)]
+    pub exclude: Option<ExcludeBody>,
+    pub tag_ids: Vec<String>,
+}
+
+/// POST /activities/list_delete
+#[derive(ToSchema)]
+pub struct ListDeleteBody {
+    pub list_ids: Vec<String>,
+}
+
+/// POST /activities/contacts_tags_delete
+#[derive(ToSchema)]
+pub struct TagsDeleteBody {
+    pub tag_ids: Vec<String>,
+}
+
+/// POST /activities/custom_fields_delete
+#[derive(ToSchema)]
+pub struct CustomFieldsDeleteBody {
+    pub custom_field_ids: Vec<String>,
 }

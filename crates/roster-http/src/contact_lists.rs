@@ -9,6 +9,7 @@ use roster_domain::contact_list::{
 };
 use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
@@ -20,18 +21,28 @@ const PAGE_MAX: u32 = 1000;
 /// List descriptions have no documented limit; this keeps them to a sane size.
 const MAX_DESCRIPTION_LEN: usize = 10_000;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ListResource {
     list_id: String,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     description: Option<String>,
     favorite: bool,
     created_at: String,
     updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     deleted_at: Option<String>,
+}
+
+/// A list as the reads show it: with its membership count when the request asks for one.
+#[derive(Serialize, ToSchema)]
+pub struct CountedListResource {
+    #[serde(flatten)]
+    list: ListResource,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     membership_count: Option<i64>,
 }
 
@@ -42,8 +53,22 @@ enum MembershipCount {
     Active,
 }
 
-impl ListResource {
+impl CountedListResource {
     fn new(list: ContactList, count: MembershipCount) -> Self {
+        let membership_count = match count {
+            MembershipCount::None => None,
+            MembershipCount::All => Some(list.member_count),
+            MembershipCount::Active => Some(list.active_member_count),
+        };
+        CountedListResource {
+            list: ListResource::new(list),
+            membership_count,
+        }
+    }
+}
+
+impl ListResource {
+    fn new(list: ContactList) -> Self {
         ListResource {
             list_id: list.id.to_string(),
             name: list.name,
@@ -52,21 +77,18 @@ impl ListResource {
             created_at: date_time(list.created_at),
             updated_at: date_time(list.updated_at),
             deleted_at: list.deleted_at.map(date_time),
-            membership_count: match count {
-                MembershipCount::None => None,
-                MembershipCount::All => Some(list.member_count),
-                MembershipCount::Active => Some(list.active_member_count),
-            },
         }
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ListCollection {
-    lists: Vec<ListResource>,
+    lists: Vec<CountedListResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     lists_count: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     _links: Option<PageLinks>,
 }
 
@@ -99,6 +121,28 @@ fn not_found(id: ListId) -> ApiError {
 }
 
 /// GET /contact_lists
+#[utoipa::path(
+    get,
+    path = "/contact_lists",
+    operation_id = "getAllLists",
+    tag = "Contact Lists",
+    summary = "GET Lists Collection",
+    params(
+        ("include_count" = Option<bool>, Query, description = "Set `include_count` to `true` to return the total number of contact lists that meet your selection criteria."),
+        ("include_membership_count" = Option<String>, Query, description = "Use to include the total number of contacts per list."),
+        ("name" = Option<String>, Query, description = "Use to get details for a single list by entering the full name of the list."),
+        ("status" = Option<String>, Query, description = "Use to get lists by status."),
+        ("channel_type" = Option<String>, Query, description = "Use to return lists by channel type."),
+        ("include_sms_membership_count" = Option<bool>, Query, description = "Set to `true` to return the total number of SMS members in each list."),
+        ("limit" = Option<i64>, Query, description = "Use to specify the number of results displayed per page of output, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = ListCollection),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn list(
     caller: Caller<ListsRead>,
     State(state): State<AppState>,
@@ -162,7 +206,7 @@ pub async fn list(
         lists: page
             .items
             .into_iter()
-            .map(|l| ListResource::new(l, count))
+            .map(|l| CountedListResource::new(l, count))
             .collect(),
         lists_count,
         _links: links,
@@ -170,6 +214,19 @@ pub async fn list(
 }
 
 /// POST /contact_lists
+#[utoipa::path(
+    post,
+    path = "/contact_lists",
+    operation_id = "createList",
+    tag = "Contact Lists",
+    summary = "POST (create) a List",
+    request_body = ListBody,
+    responses(
+        (status = 201, description = "New list successfully created", body = ListResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn create(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
@@ -181,29 +238,58 @@ pub async fn create(
         .store
         .create_list(caller.account, &list, MAX_LISTS_PER_ACCOUNT)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ListResource::new(list, MembershipCount::None)),
-    ))
+    Ok((StatusCode::CREATED, Json(ListResource::new(list))))
 }
 
 /// GET /contact_lists/{list_id}
+#[utoipa::path(
+    get,
+    path = "/contact_lists/{list_id}",
+    operation_id = "getList",
+    tag = "Contact Lists",
+    summary = "GET a List",
+    params(
+        ("list_id" = String, Path, description = "The system generated ID that uniquely identifies a contact list."),
+        ("include_membership_count" = Option<String>, Query, description = "Returns the total number of contacts per list that meet your selection criteria."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = CountedListResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn get(
     caller: Caller<ListsRead>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ListId>,
     query: QueryParams,
-) -> Result<Json<ListResource>, ApiError> {
+) -> Result<Json<CountedListResource>, ApiError> {
     let count = membership_count(&query)?;
     let list = state
         .store
         .list(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
-    Ok(Json(ListResource::new(list, count)))
+    Ok(Json(CountedListResource::new(list, count)))
 }
 
 /// PUT /contact_lists/{list_id}: name, description and favorite are replaced.
+#[utoipa::path(
+    put,
+    path = "/contact_lists/{list_id}",
+    operation_id = "updateList",
+    tag = "Contact Lists",
+    summary = "PUT (update) a List",
+    params(
+        ("list_id" = String, Path, description = "Unique ID of the contact list to update"),
+    ),
+    request_body = ListBody,
+    responses(
+        (status = 200, description = "Request successful", body = ListResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn replace(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
@@ -228,11 +314,26 @@ pub async fn replace(
     if !stored {
         return Err(not_found(id));
     }
-    Ok(Json(ListResource::new(updated, MembershipCount::None)))
+    Ok(Json(ListResource::new(updated)))
 }
 
 /// DELETE /contact_lists/{list_id}: queues the list's deletion (its memberships go with it,
 /// its contacts stay) and answers 202 with the activity.
+#[utoipa::path(
+    delete,
+    path = "/contact_lists/{list_id}",
+    operation_id = "deleteList",
+    tag = "Contact Lists",
+    summary = "DELETE a List",
+    params(
+        ("list_id" = String, Path, description = "Unique ID of the list to delete"),
+    ),
+    responses(
+        (status = 202, description = "Accepted", body = crate::activities::OneListDeleteActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn delete(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
@@ -256,7 +357,7 @@ pub async fn delete(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Xrefs {
     pub xrefs: Vec<serde_json::Value>,
 }
@@ -283,10 +384,40 @@ pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
 }
 
 /// GET /contact_lists/list_id_xrefs: Roster never had V2 ids, so no sequence id maps to a list.
+#[utoipa::path(
+    get,
+    path = "/contact_lists/list_id_xrefs",
+    operation_id = "getListIdXrefs",
+    tag = "Contact Lists",
+    summary = "GET a collection of V2 and V3 API List IDs",
+    params(
+        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API list `ids` to cross-reference with the V3 API `list_id` value."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = Xrefs),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn xrefs(
     _caller: Caller<ListsRead>,
     query: QueryParams,
 ) -> Result<Json<Xrefs>, ApiError> {
     check_sequence_ids(&query)?;
     Ok(Json(Xrefs { xrefs: Vec::new() }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// POST /contact_lists and PUT /contact_lists/{list_id}
+#[derive(ToSchema)]
+pub struct ListBody {
+    pub name: String,
+    #[schema(nullable = false)]
+    pub favorite: Option<bool>,
+    #[schema(nullable = false)]
+    pub description: Option<String>,
 }

@@ -7,6 +7,7 @@ use axum::Json;
 use roster_domain::tag::{Tag, MAX_TAG_NAME_LEN};
 use roster_domain::{PageRequest, TagId, Timestamp};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
@@ -17,15 +18,17 @@ const PAGE_DEFAULT: u32 = 50;
 const PAGE_MAX: u32 = 500;
 const MAX_TAG_SOURCE_LEN: usize = 255;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TagResource {
     tag_id: String,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     contacts_count: Option<i64>,
     created_at: String,
     updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     tag_source: Option<String>,
 }
 
@@ -42,10 +45,11 @@ impl TagResource {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TagCollection {
     tags: Vec<TagResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     _links: Option<PageLinks>,
 }
 
@@ -62,6 +66,23 @@ fn not_found(id: TagId) -> ApiError {
 }
 
 /// GET /contact_tags
+#[utoipa::path(
+    get,
+    path = "/contact_tags",
+    operation_id = "getAllTags",
+    tag = "Contact Tags",
+    summary = "GET Details for All Tags",
+    params(
+        ("include_count" = Option<bool>, Query, description = "Returns the total number of contacts (`contacts_count`) to which a tag applies."),
+        ("limit" = Option<i64>, Query, description = "Use to specify the number of tag results (up to `500`) to display per page of output."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = TagCollection),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn list(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -98,6 +119,19 @@ pub async fn list(
 }
 
 /// POST /contact_tags
+#[utoipa::path(
+    post,
+    path = "/contact_tags",
+    operation_id = "postTag",
+    tag = "Contact Tags",
+    summary = "POST (Create) a Tag",
+    request_body = TagCreateBody,
+    responses(
+        (status = 201, description = "Request Successful", body = TagResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn create(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -118,6 +152,22 @@ pub async fn create(
 }
 
 /// GET /contact_tags/{tag_id}
+#[utoipa::path(
+    get,
+    path = "/contact_tags/{tag_id}",
+    operation_id = "getTag",
+    tag = "Contact Tags",
+    summary = "GET Tag Details",
+    params(
+        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag (UUID format)."),
+        ("include_count" = Option<bool>, Query, description = "Use to include (`true`) or exclude (`false`) the total number of tagged contacts (`contacts_count`) from the results."),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = TagResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn get(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -134,6 +184,22 @@ pub async fn get(
 }
 
 /// PUT /contact_tags/{tag_id}: renames the tag.
+#[utoipa::path(
+    put,
+    path = "/contact_tags/{tag_id}",
+    operation_id = "putTag",
+    tag = "Contact Tags",
+    summary = "PUT (Update) a Tag",
+    params(
+        ("tag_id" = String, Path, description = "The system generated ID used to uniquely identify the tag that you want to rename (UUID format)."),
+    ),
+    request_body = TagRenameBody,
+    responses(
+        (status = 200, description = "Request Successful", body = TagResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn rename(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -157,6 +223,21 @@ pub async fn rename(
 
 /// DELETE /contact_tags/{tag_id}: queues the tag's deletion (its taggings go with it, its
 /// contacts stay) and answers 202 with the activity.
+#[utoipa::path(
+    delete,
+    path = "/contact_tags/{tag_id}",
+    operation_id = "deleteTag",
+    tag = "Contact Tags",
+    summary = "DELETE a Tag",
+    params(
+        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag in UUID format."),
+    ),
+    responses(
+        (status = 202, description = "The asynchronous request was successfully accepted. To view the results of the activity request, use the href link returned in the response.", body = crate::activities::OneTagDeleteActivity),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -173,4 +254,23 @@ pub async fn delete(
             crate::activities::Shape::OneTagDelete,
         )),
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// POST /contact_tags
+#[derive(ToSchema)]
+pub struct TagCreateBody {
+    pub name: String,
+    #[schema(nullable = false)]
+    pub tag_source: Option<String>,
+}
+
+/// PUT /contact_tags/{tag_id}
+#[derive(ToSchema)]
+pub struct TagRenameBody {
+    pub name: String,
 }

@@ -17,6 +17,7 @@ use roster_domain::contact::{
 use roster_domain::custom_field::FieldError;
 use roster_domain::{AccountId, ContactId, EmailAddress, ListId, PageRequest, TagId, Timestamp};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::contact_lists::{check_sequence_ids, Xrefs};
@@ -44,26 +45,31 @@ const NEW_SUBSCRIBER_DAYS: i64 = 30;
 // ---------------------------------------------------------------------------------------------
 // Wire shapes of responses.
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct EmailResource {
     address: String,
     permission_to_send: &'static str,
     created_at: String,
     updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     opt_in_source: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     opt_in_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     opt_out_source: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     opt_out_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     opt_out_reason: Option<String>,
     confirm_status: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CustomValueResource {
     custom_field_id: String,
     value: String,
@@ -71,12 +77,14 @@ struct CustomValueResource {
     choice_ids: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct PhoneResource {
     phone_number_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     phone_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     kind: Option<&'static str>,
     created_at: String,
     updated_at: String,
@@ -84,44 +92,51 @@ struct PhoneResource {
     create_source: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct AddressResource {
     street_address_id: String,
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     street: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     city: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     state: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     postal_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     country: Option<String>,
     created_at: String,
     updated_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct NoteResource {
     note_id: String,
     created_at: String,
     content: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SmsConsentResource {
     sms_consent_permission: String,
     consent_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     opt_in_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     opt_out_date: Option<String>,
     created_at: String,
     updated_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SmsResource {
     sms_channel_id: String,
     sms_address: String,
@@ -132,44 +147,60 @@ struct SmsResource {
     sms_channel_consents: Vec<SmsConsentResource>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ContactResource {
     contact_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     email_address: Option<EmailResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     first_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     last_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     job_title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     company_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     birthday_month: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     birthday_day: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     anniversary: Option<String>,
     update_source: &'static str,
     create_source: &'static str,
     created_at: String,
     updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     deleted_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     custom_fields: Option<Vec<CustomValueResource>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     phone_numbers: Option<Vec<PhoneResource>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     street_addresses: Option<Vec<AddressResource>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     list_memberships: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     taggings: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     notes: Option<Vec<NoteResource>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     sms_channel: Option<SmsResource>,
 }
 
@@ -290,12 +321,14 @@ impl ContactResource {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ContactCollection {
     contacts: Vec<ContactResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     contacts_count: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     _links: Option<PageLinks>,
 }
 
@@ -537,6 +570,19 @@ fn not_found(id: ContactId) -> ApiError {
 // Handlers.
 
 /// POST /contacts
+#[utoipa::path(
+    post,
+    path = "/contacts",
+    operation_id = "createContact",
+    tag = "Contacts",
+    summary = "POST (create) a Contact",
+    request_body = ContactCreateBody,
+    responses(
+        (status = 201, description = "New contact successfully created", body = ContactResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn create(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -658,6 +704,37 @@ async fn segment_filter(
 }
 
 /// GET /contacts
+#[utoipa::path(
+    get,
+    path = "/contacts",
+    operation_id = "getAllContacts",
+    tag = "Contacts",
+    summary = "GET Contacts Collection",
+    params(
+        ("status" = Option<String>, Query, description = "Use the `status` query parameter to search for contacts by status."),
+        ("email" = Option<String>, Query, description = "Use the `email` query parameter to search for a contact using a specific email address."),
+        ("lists" = Option<String>, Query, description = "Use the `lists` query parameter to search for contacts that are members of one or more specified lists."),
+        ("segment_id" = Option<String>, Query, description = "Use to get contacts that meet the segment criteria for a single specified `segment_id`."),
+        ("tags" = Option<String>, Query, description = "Use to get contact details for up to 50 specified tags."),
+        ("updated_after" = Option<String>, Query, description = "Use `updated_after` to search for contacts that have been updated after the date you specify."),
+        ("updated_before" = Option<String>, Query, description = "Use `updated_before` to search for contacts that have been updated before a specified date."),
+        ("created_after" = Option<String>, Query, description = "Use `created_after` to search for contacts created after a specified date."),
+        ("created_before" = Option<String>, Query, description = "Use `created_before` to search for contacts created before a specified date."),
+        ("optout_after" = Option<String>, Query, description = "Use `optout_after` to search for contacts that unsubscribed after a specified date."),
+        ("optout_before" = Option<String>, Query, description = "Use `optout_before` to search for contacts that unsubscribed before a specified date."),
+        ("include" = Option<String>, Query, description = "Use `include` to specify which contact sub-resources to include in the response."),
+        ("sms_status" = Option<String>, Query, description = "Use to get contacts by their SMS status."),
+        ("include_count" = Option<bool>, Query, description = "Set `include_count=true` to include the total number of contacts (`contacts_count`) that meet all search criteria in the response body."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output in the response, from 1 - 500, default = 50."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output in the response, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = ContactCollection),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn list(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -710,6 +787,22 @@ pub async fn list(
 }
 
 /// GET /contacts/{contact_id}
+#[utoipa::path(
+    get,
+    path = "/contacts/{contact_id}",
+    operation_id = "getContactById",
+    tag = "Contacts",
+    summary = "GET a Contact",
+    params(
+        ("contact_id" = String, Path, description = "Unique ID of contact to GET"),
+        ("include" = Option<String>, Query, description = "Use `include` to specify which contact sub-resources to include in the response."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = ContactResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn get(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -726,6 +819,22 @@ pub async fn get(
 }
 
 /// PUT /contacts/{contact_id}
+#[utoipa::path(
+    put,
+    path = "/contacts/{contact_id}",
+    operation_id = "updateContact",
+    tag = "Contacts",
+    summary = "PUT (update) a Contact",
+    params(
+        ("contact_id" = String, Path, description = "Unique ID of contact to update"),
+    ),
+    request_body = ContactReplaceBody,
+    responses(
+        (status = 200, description = "Contact resource has been updated", body = ContactResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn replace(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -768,6 +877,21 @@ pub async fn replace(
 
 /// DELETE /contacts/{contact_id}: marks the contact deleted. Deleting a deleted contact
 /// answers 204 again and keeps its first deletion date (the contact still exists for GET).
+#[utoipa::path(
+    delete,
+    path = "/contacts/{contact_id}",
+    operation_id = "deleteContact",
+    tag = "Contacts",
+    summary = "DELETE a Contact",
+    params(
+        ("contact_id" = String, Path, description = "Unique ID of contact to DELETE"),
+    ),
+    responses(
+        (status = 204, description = "Request successful; No content returned"),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -791,7 +915,7 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SignUpResult {
     contact_id: String,
     action: &'static str,
@@ -867,6 +991,20 @@ fn read_sign_up(r: &mut ObjectReader<'_>) -> Option<SignUpInput> {
 /// POST /contacts/sign_up_form: creates the contact (201) or updates the one with the same
 /// address (200). Two concurrent calls for a new address create one contact: the one that
 /// loses the insert updates what the other created.
+#[utoipa::path(
+    post,
+    path = "/contacts/sign_up_form",
+    operation_id = "createOrUpdateContact",
+    tag = "Contacts",
+    summary = "Create or Update a Contact",
+    request_body = SignUpBody,
+    responses(
+        (status = 200, description = "Contact successfully updated.", body = SignUpResult),
+        (status = 201, description = "Contact successfully created.", body = SignUpResult),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn sign_up(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -941,7 +1079,7 @@ pub async fn sign_up(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ContactCounts {
     total: i64,
     explicit: i64,
@@ -949,10 +1087,26 @@ pub struct ContactCounts {
     pending: i64,
     unsubscribed: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     new_subscriber: Option<i64>,
 }
 
 /// GET /contacts/counts, from the maintained counts.
+#[utoipa::path(
+    get,
+    path = "/contacts/counts",
+    operation_id = "getContactCounts",
+    tag = "Contacts",
+    summary = "GET Contact Consent Counts",
+    params(
+        ("include" = Option<String>, Query, description = "Use to return the total number of contacts that subscribed within the last 30 days in the results."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = ContactCounts),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn counts(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -985,6 +1139,21 @@ pub async fn counts(
 }
 
 /// GET /contacts/contact_id_xrefs: Roster never had V2 ids, so no sequence id maps to a contact.
+#[utoipa::path(
+    get,
+    path = "/contacts/contact_id_xrefs",
+    operation_id = "getContactIdXrefs",
+    tag = "Contacts",
+    summary = "GET a collection of V2 and V3 API contact IDs",
+    params(
+        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API contact `ids` to cross-reference with the V3 API `contact_id` value."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = crate::contact_lists::Xrefs),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn xrefs(
     _caller: Caller<ContactsRead>,
     query: QueryParams,
@@ -993,7 +1162,7 @@ pub async fn xrefs(
     Ok(Json(Xrefs { xrefs: Vec::new() }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SmsHistoryEntry {
     contact_id: String,
     sms_channel_id: String,
@@ -1002,7 +1171,7 @@ pub struct SmsHistoryEntry {
     history_details: SmsHistoryDetails,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SmsHistoryDetails {
     state: String,
     source: &'static str,
@@ -1014,6 +1183,21 @@ pub struct SmsHistoryDetails {
 
 /// GET /contacts/sms_engagement_history/{contact_id}: the consent changes recorded on the
 /// contact's SMS channel (Roster sends no SMS, so consents are its whole SMS history).
+#[utoipa::path(
+    get,
+    path = "/contacts/sms_engagement_history/{contact_id}",
+    operation_id = "getSmsEngagementHistory",
+    tag = "Contacts",
+    summary = "GET SMS Engagement History for a Contact",
+    params(
+        ("contact_id" = String, Path, description = "The contact's unique ID."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = Vec<SmsHistoryEntry>),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn sms_history(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -1051,4 +1235,196 @@ pub async fn sms_history(
         })
         .collect();
     Ok(Json(entries))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// `email_address` of a contact body.
+#[derive(ToSchema)]
+pub struct EmailBody {
+    pub address: String,
+    #[schema(nullable = false)]
+    pub permission_to_send: Option<String>,
+    #[schema(nullable = false)]
+    pub opt_out_reason: Option<String>,
+}
+
+/// A custom field value of a contact body.
+#[derive(ToSchema)]
+pub struct CustomValueBody {
+    pub custom_field_id: String,
+    #[schema(nullable = false)]
+    pub value: Option<String>,
+    #[schema(nullable = false)]
+    /// Numeric strings; whole numbers are accepted too.
+    pub choice_ids: Option<Vec<String>>,
+}
+
+/// A phone number of a contact body.
+#[derive(ToSchema)]
+pub struct PhoneBody {
+    #[schema(nullable = false)]
+    pub phone_number: Option<String>,
+    #[schema(nullable = false)]
+    pub kind: Option<String>,
+}
+
+/// A street address of a contact body.
+#[derive(ToSchema)]
+pub struct AddressBody {
+    /// home, work or other.
+    pub kind: String,
+    #[schema(nullable = false)]
+    pub street: Option<String>,
+    #[schema(nullable = false)]
+    pub city: Option<String>,
+    #[schema(nullable = false)]
+    pub state: Option<String>,
+    #[schema(nullable = false)]
+    pub postal_code: Option<String>,
+    #[schema(nullable = false)]
+    pub country: Option<String>,
+}
+
+/// A note of a contact body.
+#[derive(ToSchema)]
+pub struct NoteBody {
+    #[schema(nullable = false)]
+    pub note_id: Option<String>,
+    #[schema(nullable = false)]
+    pub created_at: Option<String>,
+    pub content: String,
+}
+
+/// One SMS consent.
+#[derive(ToSchema)]
+pub struct SmsConsentBody {
+    pub sms_consent_permission: String,
+    pub consent_type: String,
+    #[schema(nullable = false)]
+    pub consent_medium_details: Option<String>,
+}
+
+/// `sms_channel` of a contact body.
+#[derive(ToSchema)]
+pub struct SmsChannelBody {
+    pub full_sms_address: String,
+    pub sms_channel_consents: Vec<SmsConsentBody>,
+}
+
+/// The properties POST /contacts and PUT /contacts/{contact_id} share.
+#[derive(ToSchema)]
+pub struct ContactFieldsBody {
+    #[schema(nullable = false)]
+    pub email_address: Option<EmailBody>,
+    #[schema(nullable = false)]
+    pub first_name: Option<String>,
+    #[schema(nullable = false)]
+    pub last_name: Option<String>,
+    #[schema(nullable = false)]
+    pub job_title: Option<String>,
+    #[schema(nullable = false)]
+    pub company_name: Option<String>,
+    #[schema(nullable = false)]
+    pub birthday_month: Option<i64>,
+    #[schema(nullable = false)]
+    pub birthday_day: Option<i64>,
+    #[schema(nullable = false)]
+    pub anniversary: Option<String>,
+    #[schema(nullable = false)]
+    pub custom_fields: Option<Vec<CustomValueBody>>,
+    #[schema(nullable = false)]
+    pub phone_numbers: Option<Vec<PhoneBody>>,
+    #[schema(nullable = false)]
+    pub street_addresses: Option<Vec<AddressBody>>,
+    #[schema(nullable = false)]
+    pub list_memberships: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub taggings: Option<Vec<String>>,
+    #[schema(nullable = false)]
+    pub notes: Option<Vec<NoteBody>>,
+    #[schema(nullable = false)]
+    pub sms_channel: Option<SmsChannelBody>,
+}
+
+/// POST /contacts
+#[derive(ToSchema)]
+pub struct ContactCreateBody {
+    /// Contact or Account.
+    pub create_source: String,
+    #[serde(flatten)]
+    pub fields: ContactFieldsBody,
+}
+
+/// PUT /contacts/{contact_id}
+#[derive(ToSchema)]
+pub struct ContactReplaceBody {
+    /// Contact or Account.
+    pub update_source: String,
+    #[serde(flatten)]
+    pub fields: ContactFieldsBody,
+}
+
+/// One SMS consent of a sign-up, with the medium the consent was given through.
+#[derive(ToSchema)]
+pub struct SignUpConsentBody {
+    pub sms_consent_permission: String,
+    pub consent_type: String,
+    pub consent_medium_type: String,
+    pub consent_medium_url: String,
+    pub consent_medium_details: String,
+    #[schema(nullable = false)]
+    pub advertised_frequency: Option<i64>,
+    #[schema(nullable = false)]
+    pub advertised_interval: Option<String>,
+}
+
+/// `sms_channel` of a sign-up.
+#[derive(ToSchema)]
+pub struct SignUpSmsBody {
+    pub sms_address: String,
+    pub dial_code: String,
+    pub country_code: String,
+    pub sms_channel_consents: Vec<SignUpConsentBody>,
+}
+
+/// A custom field value of a sign-up.
+#[derive(ToSchema)]
+pub struct SignUpValueBody {
+    pub custom_field_id: String,
+    #[schema(nullable = false)]
+    pub value: Option<String>,
+}
+
+/// POST /contacts/sign_up_form: `email_address` is required unless `sms_channel` is given.
+#[derive(ToSchema)]
+pub struct SignUpBody {
+    #[schema(nullable = false)]
+    pub email_address: Option<String>,
+    #[schema(nullable = false)]
+    pub first_name: Option<String>,
+    #[schema(nullable = false)]
+    pub last_name: Option<String>,
+    #[schema(nullable = false)]
+    pub job_title: Option<String>,
+    #[schema(nullable = false)]
+    pub company_name: Option<String>,
+    #[schema(nullable = false)]
+    pub phone_number: Option<String>,
+    pub list_memberships: Vec<String>,
+    #[schema(nullable = false)]
+    pub custom_fields: Option<Vec<SignUpValueBody>>,
+    #[schema(nullable = false)]
+    pub anniversary: Option<String>,
+    #[schema(nullable = false)]
+    pub birthday_month: Option<i64>,
+    #[schema(nullable = false)]
+    pub birthday_day: Option<i64>,
+    #[schema(nullable = false)]
+    pub street_address: Option<AddressBody>,
+    #[schema(nullable = false)]
+    pub sms_channel: Option<SignUpSmsBody>,
 }

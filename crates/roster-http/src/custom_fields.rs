@@ -12,6 +12,7 @@ use roster_domain::custom_field::{
 };
 use roster_domain::{CustomFieldId, PageRequest, Timestamp};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
@@ -29,7 +30,7 @@ const TYPE_NAMES: [&str; 6] = [
     "multi_select",
 ];
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomFieldResource {
     custom_field_id: String,
     label: String,
@@ -37,32 +38,41 @@ pub struct CustomFieldResource {
     #[serde(rename = "type")]
     field_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     metadata: Option<MetadataResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     version: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     choices: Option<Vec<ChoiceResource>>,
     created_at: String,
     updated_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MetadataResource {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     display_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     allow_negative: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     decimal_places: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     currency_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     integer: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     display_format: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ChoiceResource {
     custom_field_id: String,
     choice_id: i64,
@@ -110,10 +120,11 @@ impl From<CustomField> for CustomFieldResource {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomFieldCollection {
     custom_fields: Vec<CustomFieldResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     _links: Option<PageLinks>,
 }
 
@@ -161,6 +172,22 @@ fn not_found(id: CustomFieldId) -> ApiError {
 }
 
 /// GET /contact_custom_fields
+#[utoipa::path(
+    get,
+    path = "/contact_custom_fields",
+    operation_id = "getAllCustomFields",
+    tag = "Contacts Custom Fields",
+    summary = "GET custom_fields Collection",
+    params(
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output, from 1 - 100, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = CustomFieldCollection),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn list(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -192,6 +219,19 @@ pub async fn list(
 }
 
 /// POST /contact_custom_fields
+#[utoipa::path(
+    post,
+    path = "/contact_custom_fields",
+    operation_id = "createCustomFields",
+    tag = "Contacts Custom Fields",
+    summary = "POST (create) a custom_field",
+    request_body = CustomFieldCreateBody,
+    responses(
+        (status = 201, description = "New custom field successfully created", body = CustomFieldResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn create(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -225,6 +265,21 @@ pub async fn create(
 }
 
 /// GET /contact_custom_fields/{custom_field_id}
+#[utoipa::path(
+    get,
+    path = "/contact_custom_fields/{custom_field_id}",
+    operation_id = "getCustomField",
+    tag = "Contacts Custom Fields",
+    summary = "GET a custom_field",
+    params(
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = CustomFieldResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn get(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
@@ -241,6 +296,22 @@ pub async fn get(
 /// PUT /contact_custom_fields/{custom_field_id}: label and choices are replaced; omitted ones
 /// would become null, so `label` is required (a field cannot lose its label) and a select
 /// field must keep at least one choice.
+#[utoipa::path(
+    put,
+    path = "/contact_custom_fields/{custom_field_id}",
+    operation_id = "updateCustomField",
+    tag = "Contacts Custom Fields",
+    summary = "Update a custom field.",
+    params(
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field to update."),
+    ),
+    request_body = CustomFieldReplaceBody,
+    responses(
+        (status = 200, description = "Success - custom_field updated", body = CustomFieldResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn replace(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -272,6 +343,21 @@ pub async fn replace(
 }
 
 /// DELETE /contact_custom_fields/{custom_field_id}
+#[utoipa::path(
+    delete,
+    path = "/contact_custom_fields/{custom_field_id}",
+    operation_id = "deleteCustomField",
+    tag = "Contacts Custom Fields",
+    summary = "DELETE a custom_field",
+    params(
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field to delete."),
+    ),
+    responses(
+        (status = 204, description = "Request successful; No content returned"),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -282,4 +368,66 @@ pub async fn delete(
     } else {
         Err(not_found(id))
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// `metadata` of a custom field body.
+#[derive(ToSchema)]
+pub struct MetadataBody {
+    #[schema(nullable = false)]
+    pub display_type: Option<String>,
+    #[schema(nullable = false)]
+    pub allow_negative: Option<bool>,
+    #[schema(nullable = false)]
+    pub decimal_places: Option<i64>,
+    #[schema(nullable = false)]
+    pub currency_code: Option<String>,
+    #[schema(nullable = false)]
+    pub integer: Option<bool>,
+    #[schema(nullable = false)]
+    pub display_format: Option<String>,
+}
+
+/// A choice of a new dropdown field.
+#[derive(ToSchema)]
+pub struct NewChoiceBody {
+    pub choice_label: String,
+    #[schema(nullable = false)]
+    pub display_order: Option<i64>,
+}
+
+/// A choice of a replaced field: an existing one keeps its `choice_id`.
+#[derive(ToSchema)]
+pub struct ChoiceBody {
+    #[schema(nullable = false)]
+    pub choice_id: Option<i64>,
+    pub choice_label: String,
+    #[schema(nullable = false)]
+    pub display_order: Option<i64>,
+}
+
+/// POST /contact_custom_fields
+#[derive(ToSchema)]
+pub struct CustomFieldCreateBody {
+    pub label: String,
+    #[schema(rename = "type")]
+    pub field_type: String,
+    #[schema(nullable = false)]
+    pub metadata: Option<MetadataBody>,
+    #[schema(nullable = false)]
+    pub choices: Option<Vec<NewChoiceBody>>,
+    #[schema(nullable = false)]
+    pub version: Option<i64>,
+}
+
+/// PUT /contact_custom_fields/{custom_field_id}
+#[derive(ToSchema)]
+pub struct CustomFieldReplaceBody {
+    pub label: String,
+    #[schema(nullable = false)]
+    pub choices: Option<Vec<ChoiceBody>>,
 }

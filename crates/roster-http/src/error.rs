@@ -9,6 +9,7 @@ use axum::Json;
 use roster_domain::custom_field::FieldError;
 use roster_domain::StoreError;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Error keys, one per kind of failure (documented in docs/WIRE.md).
 pub mod keys {
@@ -61,7 +62,7 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ErrorEntry {
     pub error_key: String,
     pub error_message: String,

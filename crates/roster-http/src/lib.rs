@@ -14,6 +14,7 @@ pub mod custom_fields;
 pub mod error;
 pub mod health;
 pub mod oauth;
+pub mod openapi;
 pub mod ratelimit;
 pub mod redact;
 pub mod resubscribe;

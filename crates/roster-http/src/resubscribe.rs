@@ -13,6 +13,7 @@ use roster_domain::resubscription::Resubscription;
 use roster_domain::{ContactId, ListId, StoreError, Timestamp};
 use roster_mailer::SystemMail;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
@@ -28,6 +29,22 @@ const MAX_LISTS: usize = 50;
 const CONFIRM_ATTEMPTS: usize = 3;
 
 /// PUT /v3/contacts/resubscribe/{contact_id}: 200 with an empty body.
+#[utoipa::path(
+    put,
+    path = "/contacts/resubscribe/{contact_id}",
+    operation_id = "resubscribeContact",
+    tag = "Contacts",
+    summary = "PUT Resubscribe a Contact",
+    params(
+        ("contact_id" = String, Path, description = "The ID that uniquely identifies the contact to resubscribe."),
+    ),
+    request_body = ResubscribeBody,
+    responses(
+        (status = 200, description = "Contact resource has been updated."),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn request(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
@@ -307,4 +324,16 @@ async fn confirm_request(
             Err(error) => return Err(error),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// PUT /contacts/resubscribe/{contact_id}
+#[derive(ToSchema)]
+pub struct ResubscribeBody {
+    /// The lists the contact asks to rejoin (at least one).
+    pub list_ids: Vec<String>,
 }

@@ -2,136 +2,108 @@
 //! feature implements yet are not routed: they answer 404 like any unknown path.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, patch, post, put};
+use axum::http::Method;
+use axum::routing::{get, on, post, MethodFilter, MethodRouter};
 use axum::{middleware, Router};
 
 use crate::error::ApiError;
 use crate::{
     account, activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth,
-    ratelimit, resubscribe, segments, user_privileges, wire, AppState,
+    openapi, ratelimit, resubscribe, segments, user_privileges, wire, AppState,
 };
 
+/// One V3 operation: where it is served and by which handler. The `/v3` router is built from
+/// [`V3_ROUTES`] alone, so the table is the complete list of what Roster serves under `/v3`, and
+/// the OpenAPI document (`openapi.rs`) is checked against it by the test suite.
+pub struct V3Route {
+    pub method: Method,
+    pub path: &'static str,
+    /// The same method as `method`, in the form axum routes on.
+    filter: MethodFilter,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+}
+
+impl V3Route {
+    fn method_router(&self) -> MethodRouter<AppState> {
+        (self.handler)(self.filter)
+    }
+}
+
+macro_rules! v3 {
+    ($method:ident $path:literal => $handler:path) => {
+        V3Route {
+            method: Method::$method,
+            path: $path,
+            filter: MethodFilter::$method,
+            handler: |filter| on(filter, $handler),
+        }
+    };
+}
+
+/// Every route under `/v3`. Paths served by several methods appear once per method; axum merges them.
+pub const V3_ROUTES: &[V3Route] = &[
+    v3!(GET "/v3/activities" => activities::list),
+    v3!(GET "/v3/activities/{activity_id}" => activities::get),
+    v3!(POST "/v3/activities/contacts_json_import" => activities::json_import),
+    v3!(POST "/v3/activities/contacts_file_import" => activities::file_import),
+    v3!(POST "/v3/activities/contact_exports" => activities::export_contacts),
+    v3!(GET "/v3/contact_exports/{file_export_id}" => activities::download),
+    v3!(POST "/v3/activities/contact_delete" => activities::contact_delete),
+    v3!(POST "/v3/activities/add_list_memberships" => activities::add_list_memberships),
+    v3!(POST "/v3/activities/remove_list_memberships" => activities::remove_list_memberships),
+    v3!(POST "/v3/activities/list_delete" => activities::list_delete),
+    v3!(POST "/v3/activities/contacts_taggings_add" => activities::taggings_add),
+    v3!(POST "/v3/activities/contacts_taggings_remove" => activities::taggings_remove),
+    v3!(POST "/v3/activities/contacts_tags_delete" => activities::tags_delete),
+    v3!(POST "/v3/activities/custom_fields_delete" => activities::custom_fields_delete),
+    v3!(GET "/v3/contact_custom_fields" => custom_fields::list),
+    v3!(POST "/v3/contact_custom_fields" => custom_fields::create),
+    v3!(GET "/v3/contact_custom_fields/{custom_field_id}" => custom_fields::get),
+    v3!(PUT "/v3/contact_custom_fields/{custom_field_id}" => custom_fields::replace),
+    v3!(DELETE "/v3/contact_custom_fields/{custom_field_id}" => custom_fields::delete),
+    v3!(GET "/v3/contacts" => contacts::list),
+    v3!(POST "/v3/contacts" => contacts::create),
+    v3!(GET "/v3/contacts/counts" => contacts::counts),
+    v3!(POST "/v3/contacts/sign_up_form" => contacts::sign_up),
+    v3!(GET "/v3/contacts/contact_id_xrefs" => contacts::xrefs),
+    v3!(PUT "/v3/contacts/resubscribe/{contact_id}" => resubscribe::request),
+    v3!(GET "/v3/contacts/sms_engagement_history/{contact_id}" => contacts::sms_history),
+    v3!(GET "/v3/contacts/{contact_id}" => contacts::get),
+    v3!(PUT "/v3/contacts/{contact_id}" => contacts::replace),
+    v3!(DELETE "/v3/contacts/{contact_id}" => contacts::delete),
+    v3!(GET "/v3/contact_lists" => contact_lists::list),
+    v3!(POST "/v3/contact_lists" => contact_lists::create),
+    v3!(GET "/v3/contact_lists/list_id_xrefs" => contact_lists::xrefs),
+    v3!(GET "/v3/contact_lists/{list_id}" => contact_lists::get),
+    v3!(PUT "/v3/contact_lists/{list_id}" => contact_lists::replace),
+    v3!(DELETE "/v3/contact_lists/{list_id}" => contact_lists::delete),
+    v3!(GET "/v3/contact_tags" => contact_tags::list),
+    v3!(POST "/v3/contact_tags" => contact_tags::create),
+    v3!(GET "/v3/contact_tags/{tag_id}" => contact_tags::get),
+    v3!(PUT "/v3/contact_tags/{tag_id}" => contact_tags::rename),
+    v3!(DELETE "/v3/contact_tags/{tag_id}" => contact_tags::delete),
+    v3!(GET "/v3/segments" => segments::list),
+    v3!(POST "/v3/segments" => segments::create),
+    v3!(GET "/v3/segments/{segment_id}" => segments::get),
+    v3!(PUT "/v3/segments/{segment_id}" => segments::replace),
+    v3!(DELETE "/v3/segments/{segment_id}" => segments::delete),
+    v3!(PATCH "/v3/segments/{segment_id}/name" => segments::rename),
+    v3!(GET "/v3/account/user/privileges" => user_privileges::list),
+    v3!(GET "/v3/account/summary" => account::summary),
+    v3!(PUT "/v3/account/summary" => account::update_summary),
+    v3!(GET "/v3/account/summary/physical_address" => account::physical_address),
+    v3!(POST "/v3/account/summary/physical_address" => account::add_physical_address),
+    v3!(PUT "/v3/account/summary/physical_address" => account::replace_physical_address),
+    v3!(GET "/v3/account/emails" => account::emails),
+    v3!(POST "/v3/account/emails" => account::add_email),
+];
+
 pub fn build(state: AppState) -> Router {
-    let v3 = Router::new()
-        .route("/v3/activities", get(activities::list))
-        .route("/v3/activities/{activity_id}", get(activities::get))
-        .route(
-            "/v3/activities/contacts_json_import",
-            post(activities::json_import),
-        )
-        .route(
-            "/v3/activities/contacts_file_import",
-            post(activities::file_import),
-        )
-        .route(
-            "/v3/activities/contact_exports",
-            post(activities::export_contacts),
-        )
-        .route(
-            "/v3/contact_exports/{file_export_id}",
-            get(activities::download),
-        )
-        .route(
-            "/v3/activities/contact_delete",
-            post(activities::contact_delete),
-        )
-        .route(
-            "/v3/activities/add_list_memberships",
-            post(activities::add_list_memberships),
-        )
-        .route(
-            "/v3/activities/remove_list_memberships",
-            post(activities::remove_list_memberships),
-        )
-        .route("/v3/activities/list_delete", post(activities::list_delete))
-        .route(
-            "/v3/activities/contacts_taggings_add",
-            post(activities::taggings_add),
-        )
-        .route(
-            "/v3/activities/contacts_taggings_remove",
-            post(activities::taggings_remove),
-        )
-        .route(
-            "/v3/activities/contacts_tags_delete",
-            post(activities::tags_delete),
-        )
-        .route(
-            "/v3/activities/custom_fields_delete",
-            post(activities::custom_fields_delete),
-        )
-        .route(
-            "/v3/contact_custom_fields",
-            get(custom_fields::list).post(custom_fields::create),
-        )
-        .route(
-            "/v3/contact_custom_fields/{custom_field_id}",
-            get(custom_fields::get)
-                .put(custom_fields::replace)
-                .delete(custom_fields::delete),
-        )
-        .route("/v3/contacts", get(contacts::list).post(contacts::create))
-        .route("/v3/contacts/counts", get(contacts::counts))
-        .route("/v3/contacts/sign_up_form", post(contacts::sign_up))
-        .route("/v3/contacts/contact_id_xrefs", get(contacts::xrefs))
-        .route(
-            "/v3/contacts/resubscribe/{contact_id}",
-            put(resubscribe::request),
-        )
-        .route(
-            "/v3/contacts/sms_engagement_history/{contact_id}",
-            get(contacts::sms_history),
-        )
-        .route(
-            "/v3/contacts/{contact_id}",
-            get(contacts::get)
-                .put(contacts::replace)
-                .delete(contacts::delete),
-        )
-        .route(
-            "/v3/contact_lists",
-            get(contact_lists::list).post(contact_lists::create),
-        )
-        .route("/v3/contact_lists/list_id_xrefs", get(contact_lists::xrefs))
-        .route(
-            "/v3/contact_lists/{list_id}",
-            get(contact_lists::get)
-                .put(contact_lists::replace)
-                .delete(contact_lists::delete),
-        )
-        .route(
-            "/v3/contact_tags",
-            get(contact_tags::list).post(contact_tags::create),
-        )
-        .route(
-            "/v3/contact_tags/{tag_id}",
-            get(contact_tags::get)
-                .put(contact_tags::rename)
-                .delete(contact_tags::delete),
-        )
-        .route("/v3/segments", get(segments::list).post(segments::create))
-        .route(
-            "/v3/segments/{segment_id}",
-            get(segments::get)
-                .put(segments::replace)
-                .delete(segments::delete),
-        )
-        .route("/v3/segments/{segment_id}/name", patch(segments::rename))
-        .route("/v3/account/user/privileges", get(user_privileges::list))
-        .route(
-            "/v3/account/summary",
-            get(account::summary).put(account::update_summary),
-        )
-        .route(
-            "/v3/account/summary/physical_address",
-            get(account::physical_address)
-                .post(account::add_physical_address)
-                .put(account::replace_physical_address),
-        )
-        .route(
-            "/v3/account/emails",
-            get(account::emails).post(account::add_email),
-        )
+    let mut v3 = Router::new();
+    for route in V3_ROUTES {
+        v3 = v3.route(route.path, route.method_router());
+    }
+    let v3 = v3
         .layer(middleware::from_fn_with_state(
             state.clone(),
             ratelimit::limit_by_client,
@@ -183,6 +155,7 @@ pub fn build(state: AppState) -> Router {
         );
 
     v3.merge(open)
+        .merge(openapi::routes())
         .fallback(|| async { ApiError::NotFound("The requested resource was not found.".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.body_limit))

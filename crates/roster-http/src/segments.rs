@@ -15,6 +15,7 @@ use roster_domain::segment::{
 };
 use roster_domain::{AccountId, Timestamp};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
@@ -42,21 +43,19 @@ impl PathId for SegmentId {
     const PARAM: &'static str = "segment_id";
 }
 
-#[derive(Serialize)]
-pub struct SegmentResource {
+/// A segment as GET /segments lists it: without its criteria.
+#[derive(Serialize, ToSchema)]
+pub struct SegmentSummary {
     name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    segment_criteria: Option<String>,
     segment_id: i64,
     created_at: String,
     edited_at: String,
 }
 
-impl SegmentResource {
-    fn new(segment: Segment, with_criteria: bool) -> Self {
-        SegmentResource {
-            name: segment.name,
-            segment_criteria: with_criteria.then_some(segment.criteria),
+impl SegmentSummary {
+    fn new(segment: &Segment) -> Self {
+        SegmentSummary {
+            name: segment.name.clone(),
             segment_id: segment.id,
             created_at: date_time(segment.created_at),
             edited_at: date_time(segment.edited_at),
@@ -64,10 +63,28 @@ impl SegmentResource {
     }
 }
 
-#[derive(Serialize)]
+/// One segment with its criteria.
+#[derive(Serialize, ToSchema)]
+pub struct SegmentResource {
+    #[serde(flatten)]
+    summary: SegmentSummary,
+    segment_criteria: String,
+}
+
+impl SegmentResource {
+    fn new(segment: Segment) -> Self {
+        SegmentResource {
+            summary: SegmentSummary::new(&segment),
+            segment_criteria: segment.criteria,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct SegmentCollection {
-    segments: Vec<SegmentResource>,
+    segments: Vec<SegmentSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     _links: Option<PageLinks>,
 }
 
@@ -132,6 +149,23 @@ fn read_segment_body(body: JsonBody) -> Result<(String, String), ApiError> {
 }
 
 /// GET /segments
+#[utoipa::path(
+    get,
+    path = "/segments",
+    operation_id = "getAllSegments",
+    tag = "Segments",
+    summary = "GET all Segments",
+    params(
+        ("sort_by" = Option<String>, Query, description = "Specify the segment sort order to use."),
+        ("limit" = Option<i64>, Query, description = "The number of segments to return on a page."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request successful.", body = SegmentCollection),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn list(
     caller: Caller<ListsRead>,
     State(state): State<AppState>,
@@ -171,13 +205,26 @@ pub async fn list(
         segments: page
             .items
             .into_iter()
-            .map(|s| SegmentResource::new(s, false))
+            .map(|s| SegmentSummary::new(&s))
             .collect(),
         _links: links,
     }))
 }
 
 /// POST /segments
+#[utoipa::path(
+    post,
+    path = "/segments",
+    operation_id = "createSegment",
+    tag = "Segments",
+    summary = "POST (create) a Segment",
+    request_body = SegmentBody,
+    responses(
+        (status = 201, description = "Segment successfully created.", body = SegmentResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn create(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
@@ -189,13 +236,25 @@ pub async fn create(
         .store
         .create_segment(caller.account, &name, &criteria, Timestamp::now())
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SegmentResource::new(segment, true)),
-    ))
+    Ok((StatusCode::CREATED, Json(SegmentResource::new(segment))))
 }
 
 /// GET /segments/{segment_id}
+#[utoipa::path(
+    get,
+    path = "/segments/{segment_id}",
+    operation_id = "getSegmentById",
+    tag = "Segments",
+    summary = "GET a Segment's Details",
+    params(
+        ("segment_id" = i64, Path, description = "The system-generated unique ID that identifies a segment."),
+    ),
+    responses(
+        (status = 200, description = "The segment was successfully returned.", body = SegmentResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn get(
     caller: Caller<ListsRead>,
     State(state): State<AppState>,
@@ -206,10 +265,26 @@ pub async fn get(
         .segment(caller.account, id.0)
         .await?
         .ok_or_else(|| not_found(id))?;
-    Ok(Json(SegmentResource::new(segment, true)))
+    Ok(Json(SegmentResource::new(segment)))
 }
 
 /// PUT /segments/{segment_id}: name and criteria are both required.
+#[utoipa::path(
+    put,
+    path = "/segments/{segment_id}",
+    operation_id = "updateSegment",
+    tag = "Segments",
+    summary = "PUT (update) a Segment",
+    params(
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment that you want to modify."),
+    ),
+    request_body = SegmentBody,
+    responses(
+        (status = 200, description = "The segment was successfully updated.", body = SegmentResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn replace(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
@@ -229,10 +304,26 @@ pub async fn replace(
     if !state.store.update_segment(caller.account, &segment).await? {
         return Err(not_found(id));
     }
-    Ok(Json(SegmentResource::new(segment, true)))
+    Ok(Json(SegmentResource::new(segment)))
 }
 
 /// PATCH /segments/{segment_id}/name
+#[utoipa::path(
+    patch,
+    path = "/segments/{segment_id}/name",
+    operation_id = "updateSegmentName",
+    tag = "Segments",
+    summary = "PATCH (rename) a Segment",
+    params(
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment that you want to modify."),
+    ),
+    request_body = SegmentRenameBody,
+    responses(
+        (status = 200, description = "The segment name was successfully updated.", body = SegmentResource),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn rename(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
@@ -251,10 +342,25 @@ pub async fn rename(
     if !state.store.update_segment(caller.account, &segment).await? {
         return Err(not_found(id));
     }
-    Ok(Json(SegmentResource::new(segment, true)))
+    Ok(Json(SegmentResource::new(segment)))
 }
 
 /// DELETE /segments/{segment_id}
+#[utoipa::path(
+    delete,
+    path = "/segments/{segment_id}",
+    operation_id = "deleteSegment",
+    tag = "Segments",
+    summary = "DELETE a Segment",
+    params(
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment."),
+    ),
+    responses(
+        (status = 204, description = "The segment was successfully deleted."),
+        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
 pub async fn delete(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
@@ -265,6 +371,25 @@ pub async fn delete(
     } else {
         Err(not_found(id))
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies as the OpenAPI document describes them. The handlers read bodies with
+// `ObjectReader`, which reports every problem at once; these types state the same properties
+// for the document (docs/OPENAPI.md) and are never deserialised.
+
+/// POST /segments and PUT /segments/{segment_id}
+#[derive(ToSchema)]
+pub struct SegmentBody {
+    pub name: String,
+    /// The criteria JSON, as a string.
+    pub segment_criteria: String,
+}
+
+/// PATCH /segments/{segment_id}/name
+#[derive(ToSchema)]
+pub struct SegmentRenameBody {
+    pub name: String,
 }
 
 #[cfg(test)]

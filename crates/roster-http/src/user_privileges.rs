@@ -3,16 +3,29 @@
 
 use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{AnyToken, Caller};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PrivilegeResource {
     privilege_id: i64,
     privilege_name: &'static str,
 }
 
 /// GET /v3/account/user/privileges
+#[utoipa::path(
+    get,
+    path = "/account/user/privileges",
+    operation_id = "getUserPrivileges",
+    tag = "Account Services",
+    summary = "GET User Privileges",
+    responses(
+        (status = 200, description = "Request successful.", body = Vec<PrivilegeResource>),
+        crate::openapi::Answers,
+    ),
+    security(("oauth2_implicit" = []), ("oauth2_access_code" = [])),
+)]
 pub async fn list(caller: Caller<AnyToken>) -> Json<Vec<PrivilegeResource>> {
     Json(
         caller

@@ -6,8 +6,11 @@
 //! Response schemas are turned into closed JSON Schemas, so an undocumented property is an
 //! error rather than something a client silently ignores.
 
+mod compat;
 mod paths;
 mod schema;
+
+pub use compat::OperationKey;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -41,6 +44,8 @@ pub struct SpecChecker {
     validators: Mutex<HashMap<ValidatorKey, Arc<Compiled>>>,
     error_array: Validator,
     auth_error: Validator,
+    /// The whole document as parsed, for comparing another document with it (`compat.rs`).
+    document: Value,
 }
 
 /// Operation index, status key as declared (`"200"`, `"4XX"`, `"default"`), media type as declared.
@@ -189,6 +194,7 @@ impl SpecChecker {
     pub(crate) fn from_yaml(text: &str) -> Result<SpecChecker, String> {
         let mut document: Value =
             serde_norway::from_str(text).map_err(|e| format!("the YAML does not parse: {e}"))?;
+        let whole = document.clone();
         let components = match document.pointer_mut("/components/schemas").map(Value::take) {
             Some(Value::Object(map)) => map.into_iter().collect(),
             _ => HashMap::new(),
@@ -258,6 +264,7 @@ impl SpecChecker {
             validators: Mutex::new(HashMap::new()),
             error_array,
             auth_error,
+            document: whole,
         })
     }
 

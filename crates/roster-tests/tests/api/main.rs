@@ -22,6 +22,7 @@ mod isolation;
 mod mailer;
 mod oauth;
 mod oauth_python;
+mod openapi;
 mod privileges;
 mod python_sdk;
 mod rate_limits;
