@@ -7,6 +7,7 @@
 pub mod dataset;
 pub mod report;
 pub mod server;
+pub mod soak;
 pub mod wrk;
 
 use std::path::{Path, PathBuf};
@@ -137,33 +138,7 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
 
     let port = server::free_port()?;
     let base_url = format!("http://127.0.0.1:{port}");
-    // The same secret and public URL as the server: the token's key, issuer and audience match.
-    let state = AppState::new(
-        store.clone(),
-        ServerConfig {
-            public_url: base_url.clone(),
-            body_limit: roster_http::DEFAULT_BODY_LIMIT,
-            secret: ServerSecret::new(server::SECRET)?,
-            oauth: Default::default(),
-            rate_limit: None,
-            import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
-        },
-    )
-    .await?;
-    let token = state
-        .tokens
-        .mint(Grant {
-            user: loaded.user,
-            account: loaded.account,
-            client_id: loaded.client_id.clone(),
-            scopes: vec!["contact_data".into()],
-            lifetime_seconds: 24 * 3600,
-            role: roster_domain::account::OWNER_ROLE.to_string(),
-            grant: None,
-        })?
-        .access_token;
-    drop(state);
-    drop(store);
+    let token = mint_token(store, &base_url, &loaded).await?;
 
     let scratch = tempfile::Builder::new()
         .prefix("roster-bench-run-")
@@ -192,6 +167,41 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
     let rows = bench.scenarios(&server).await;
     server.stop()?;
     rows
+}
+
+/// A day-long `contact_data` token for the loaded account's owner, signed in-process with the
+/// server's secret and public URL `base_url`, so its key, issuer and audience match the
+/// `roster serve` that `Server::start` runs on the same database.
+pub async fn mint_token(
+    store: std::sync::Arc<dyn roster_domain::Store>,
+    base_url: &str,
+    loaded: &Loaded,
+) -> anyhow::Result<String> {
+    let state = AppState::new(
+        store,
+        ServerConfig {
+            public_url: base_url.to_string(),
+            body_limit: roster_http::DEFAULT_BODY_LIMIT,
+            secret: ServerSecret::new(server::SECRET)?,
+            oauth: Default::default(),
+            rate_limit: None,
+            import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
+        },
+    )
+    .await?;
+    let token = state
+        .tokens
+        .mint(Grant {
+            user: loaded.user,
+            account: loaded.account,
+            client_id: loaded.client_id.clone(),
+            scopes: vec!["contact_data".into()],
+            lifetime_seconds: 24 * 3600,
+            role: roster_domain::account::OWNER_ROLE.to_string(),
+            grant: None,
+        })?
+        .access_token;
+    Ok(token)
 }
 
 /// Checks an endpoint's answer once before it is put under load.

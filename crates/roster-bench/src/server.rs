@@ -13,7 +13,7 @@ use sqlx::Connection;
 /// The server secret of every run: the harness mints its token with it in-process.
 pub const SECRET: &str = "roster benchmark secret, not for production";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Engine {
     Sqlite,
     Postgres,
@@ -258,14 +258,25 @@ fn supports_flag(binary: &Path, flag: &str) -> bool {
 
 /// `VmHWM` of /proc/PID/status, in bytes.
 pub fn peak_rss_of(pid: u32) -> anyhow::Result<u64> {
+    memory_of(pid, "VmHWM")
+}
+
+/// `VmRSS` (resident memory now) of /proc/PID/status, in bytes.
+pub fn rss_of(pid: u32) -> anyhow::Result<u64> {
+    memory_of(pid, "VmRSS")
+}
+
+/// A `kB` line of /proc/PID/status, in bytes.
+fn memory_of(pid: u32, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("cannot read /proc/{pid}/status"))?;
+    let prefix = format!("{field}:");
     let line = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .context("no VmHWM line")?;
+        .find(|l| l.starts_with(&prefix))
+        .with_context(|| format!("no {field} line"))?;
     let kib: u64 = line
-        .trim_start_matches("VmHWM:")
+        .trim_start_matches(&prefix)
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -292,5 +303,7 @@ mod tests {
     #[test]
     fn reads_this_process_peak_memory() {
         assert!(peak_rss_of(std::process::id()).unwrap() > 0);
+        let now = rss_of(std::process::id()).unwrap();
+        assert!(now > 0 && now <= peak_rss_of(std::process::id()).unwrap());
     }
 }
