@@ -21,6 +21,9 @@ use roster_tests::serve::ServeProcess;
 use roster_tests::{Engine, TestApp};
 use serde_json::{json, Value};
 
+use crate::contact_support::create_list;
+use crate::support::{create_field, id_of};
+
 const ROSTER: &str = env!("CARGO_BIN_EXE_roster-under-test");
 /// Concurrent writers, each with its own contacts.
 const WRITERS: usize = 8;
@@ -65,31 +68,14 @@ struct Fixture {
 impl Fixture {
     async fn create(app: &TestApp, phase: &str) -> Fixture {
         let tag = format!("{phase}{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        let mut lists = Vec::new();
-        for n in 0..2 {
-            let list = app
-                .post(
-                    "/v3/contact_lists",
-                    json!({"name": format!("{tag} list {n}")}),
-                )
-                .send()
-                .await
-                .expect(201)
-                .json();
-            lists.push(list["list_id"].as_str().unwrap().to_string());
-        }
-        let field = app
-            .post(
-                "/v3/contact_custom_fields",
-                json!({"label": format!("{tag} field"), "type": "string"}),
-            )
-            .send()
-            .await
-            .expect(201)
-            .json();
+        let lists = [
+            create_list(app, &format!("{tag} list 0")).await,
+            create_list(app, &format!("{tag} list 1")).await,
+        ];
+        let field = id_of(&create_field(app, &format!("{tag} field")).await);
         Fixture {
-            lists: [lists[0].clone(), lists[1].clone()],
-            field: field["custom_field_id"].as_str().unwrap().to_string(),
+            lists,
+            field,
             tag,
             token: app.owner.token.clone(),
         }
