@@ -8,6 +8,7 @@ mod bulk;
 pub mod dataset;
 pub mod report;
 pub mod server;
+pub mod soak;
 pub mod wrk;
 
 use std::path::{Path, PathBuf};
@@ -148,44 +149,26 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
 
     let port = server::free_port()?;
     let base_url = format!("http://127.0.0.1:{port}");
-    // The same secret and public URL as the server: the token's key, issuer and audience match.
-    let state = AppState::new(
+    let token = mint_token(
         store.clone(),
-        ServerConfig {
-            public_url: base_url.clone(),
-            body_limit: roster_http::DEFAULT_BODY_LIMIT,
-            secret: ServerSecret::new(server::SECRET)?,
-            oauth: Default::default(),
-            rate_limit: None,
-            import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
-        },
+        &base_url,
+        (loaded.user, loaded.account, &loaded.client_id),
     )
     .await?;
-    let mint = |user, account, client_id: &str| {
-        state
-            .tokens
-            .mint(Grant {
-                user,
-                account,
-                client_id: client_id.to_string(),
-                scopes: vec!["contact_data".into()],
-                lifetime_seconds: 24 * 3600,
-                role: roster_domain::account::OWNER_ROLE.to_string(),
-                grant: None,
-            })
-            .map(|issued| issued.access_token)
-    };
-    let token = mint(loaded.user, loaded.account, &loaded.client_id)?;
     let import_target = ImportTarget {
-        token: mint(
-            import_setup.user,
-            import_setup.account,
-            &import_setup.client_id,
-        )?,
+        token: mint_token(
+            store.clone(),
+            &base_url,
+            (
+                import_setup.user,
+                import_setup.account,
+                &import_setup.client_id,
+            ),
+        )
+        .await?,
         setup: import_setup,
         unlisted,
     };
-    drop(state);
     drop(store);
 
     let scratch = tempfile::Builder::new()
@@ -216,6 +199,41 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
     let rows = bench.scenarios(&server).await;
     server.stop()?;
     rows
+}
+
+/// A day-long `contact_data` token for the loaded account's owner, signed in-process with the
+/// server's secret and public URL `base_url`, so its key, issuer and audience match the
+/// `roster serve` that `Server::start` runs on the same database.
+pub async fn mint_token(
+    store: std::sync::Arc<dyn roster_domain::Store>,
+    base_url: &str,
+    (user, account, client_id): (roster_domain::UserId, roster_domain::AccountId, &str),
+) -> anyhow::Result<String> {
+    let state = AppState::new(
+        store,
+        ServerConfig {
+            public_url: base_url.to_string(),
+            body_limit: roster_http::DEFAULT_BODY_LIMIT,
+            secret: ServerSecret::new(server::SECRET)?,
+            oauth: Default::default(),
+            rate_limit: None,
+            import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
+        },
+    )
+    .await?;
+    let token = state
+        .tokens
+        .mint(Grant {
+            user,
+            account,
+            client_id: client_id.to_string(),
+            scopes: vec!["contact_data".into()],
+            lifetime_seconds: 24 * 3600,
+            role: roster_domain::account::OWNER_ROLE.to_string(),
+            grant: None,
+        })?
+        .access_token;
+    Ok(token)
 }
 
 /// Checks an endpoint's answer once before it is put under load.

@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Run the scenarios on a fresh database and update BENCHMARKS.md.
     All(AllArgs),
+    /// Mixed reads and writes at high concurrency for minutes: errors and memory (issue 9).
+    Soak(roster_bench::soak::SoakArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -62,7 +64,10 @@ struct AllArgs {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Command::All(args) = Cli::parse().command;
+    let args = match Cli::parse().command {
+        Command::All(args) => args,
+        Command::Soak(args) => return roster_bench::soak::main(args).await,
+    };
     let roster_binary = match std::env::current_exe()
         .map_err(anyhow::Error::from)
         .and_then(|exe| roster_bench::server::roster_binary_beside(&exe))

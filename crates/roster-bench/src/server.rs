@@ -13,7 +13,7 @@ use sqlx::Connection;
 /// The server secret of every run: the harness mints its token with it in-process.
 pub const SECRET: &str = "roster benchmark secret, not for production";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Engine {
     Sqlite,
     Postgres,
@@ -258,19 +258,25 @@ fn supports_flag(binary: &Path, flag: &str) -> bool {
 
 /// `VmHWM` of /proc/PID/status (the peak since the process started), in bytes.
 pub fn peak_rss_of(pid: u32) -> anyhow::Result<u64> {
-    memory_line(pid, "VmHWM:")
+    memory_of(pid, "VmHWM")
 }
 
-/// A line of /proc/PID/status in kB, in bytes.
-fn memory_line(pid: u32, name: &str) -> anyhow::Result<u64> {
+/// `VmRSS` (resident memory now) of /proc/PID/status, in bytes.
+pub fn rss_of(pid: u32) -> anyhow::Result<u64> {
+    memory_of(pid, "VmRSS")
+}
+
+/// A `kB` line of /proc/PID/status, in bytes.
+fn memory_of(pid: u32, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("cannot read /proc/{pid}/status"))?;
+    let prefix = format!("{field}:");
     let line = status
         .lines()
-        .find(|l| l.starts_with(name))
-        .with_context(|| format!("no {name} line"))?;
+        .find(|l| l.starts_with(&prefix))
+        .with_context(|| format!("no {field} line"))?;
     let kib: u64 = line
-        .trim_start_matches(name)
+        .trim_start_matches(&prefix)
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -293,10 +299,10 @@ impl RssSampler {
         let thread = std::thread::spawn(move || {
             let mut peak = 0;
             while !stopped.load(Ordering::Relaxed) {
-                peak = peak.max(memory_line(pid, "VmRSS:").unwrap_or(0));
+                peak = peak.max(rss_of(pid).unwrap_or(0));
                 std::thread::sleep(Duration::from_millis(100));
             }
-            peak.max(memory_line(pid, "VmRSS:").unwrap_or(0))
+            peak.max(rss_of(pid).unwrap_or(0))
         });
         Self { stop, thread }
     }
@@ -327,6 +333,8 @@ mod tests {
     #[test]
     fn reads_this_process_peak_memory() {
         assert!(peak_rss_of(std::process::id()).unwrap() > 0);
+        let now = rss_of(std::process::id()).unwrap();
+        assert!(now > 0 && now <= peak_rss_of(std::process::id()).unwrap());
     }
 
     #[test]

@@ -37,8 +37,14 @@ pub struct Outcome {
     pub requests: u64,
 }
 
-pub fn run(load: &Load<'_>) -> anyhow::Result<Outcome> {
-    let threads = load.connections.clamp(1, 2);
+/// wrk's threads for a load: one per core of the usual two, never more than the connections.
+pub fn threads(load: &Load<'_>) -> u32 {
+    load.connections.clamp(1, 2)
+}
+
+/// The wrk command line for a load (its report goes to stdout).
+pub fn command(load: &Load<'_>) -> Command {
+    let threads = threads(load);
     let mut command = Command::new("wrk");
     command
         .arg(format!("-t{threads}"))
@@ -57,7 +63,11 @@ pub fn run(load: &Load<'_>) -> anyhow::Result<Outcome> {
         command.arg("-s").arg(script);
     }
     command.arg(load.url);
-    let output = command
+    command
+}
+
+pub fn run(load: &Load<'_>) -> anyhow::Result<Outcome> {
+    let output = command(load)
         .output()
         .with_context(|| format!("cannot run wrk (install it: {INSTALL_HINT})"))?;
     let text = String::from_utf8_lossy(&output.stdout);

@@ -8,18 +8,26 @@ use std::time::Duration;
 use roster_bench::report::Outcome;
 use roster_bench::{Engine, Options, SCENARIOS};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_harness_runs_on_tiny_data() {
+/// The `roster` binary of this build, or None (with a notice) where wrk or it is missing.
+fn roster_binary() -> Option<std::path::PathBuf> {
     if !roster_bench::wrk::available() {
         eprintln!(
             "SKIPPED: wrk is not installed ({})",
             roster_bench::wrk::INSTALL_HINT
         );
-        return;
+        return None;
     }
     let test_exe = std::env::current_exe().unwrap();
     let Ok(roster_binary) = roster_bench::server::roster_binary_beside(&test_exe) else {
         eprintln!("SKIPPED: no roster binary in this build's target directory");
+        return None;
+    };
+    Some(roster_binary)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_harness_runs_on_tiny_data() {
+    let Some(roster_binary) = roster_binary() else {
         return;
     };
     let directory = tempfile::tempdir().unwrap();
@@ -64,4 +72,28 @@ async fn the_harness_runs_on_tiny_data() {
     let written = std::fs::read_to_string(&output).unwrap();
     assert!(written.contains("## SQLite"), "{written}");
     assert!(!written.contains("not available"), "{written}");
+}
+
+/// The soak command for three seconds on 300 contacts: every request of the mix answers 2xx
+/// (a duplicate email, a list over the cap or a malformed body in the script would not).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_soak_mix_answers_only_2xx() {
+    let Some(roster_binary) = roster_binary() else {
+        return;
+    };
+    let args = roster_bench::soak::SoakArgs {
+        duration: 3,
+        connections: 8,
+        contacts: 300,
+        sample_every: 1,
+        engine: Engine::Sqlite,
+        postgres_url: String::new(),
+    };
+    let report = roster_bench::soak::run(&args, &roster_binary)
+        .await
+        .expect("the soak runs");
+    assert!(report.requests > 0);
+    assert_eq!(report.non_2xx, 0, "{}", report.plain());
+    assert_eq!(report.socket_errors, 0, "{}", report.plain());
+    assert!(report.rss.len() >= 3, "{:?}", report.rss);
 }

@@ -40,7 +40,7 @@ impl Timestamp {
     /// truncated.
     pub fn parse_iso8601(text: &str) -> Result<Self, InvalidTimestamp> {
         let text = text.trim();
-        if text.len() > 40 {
+        if text.len() > 40 || !starts_with_a_four_digit_year(text) {
             return Err(InvalidTimestamp);
         }
         if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -55,6 +55,11 @@ impl Timestamp {
             .find_map(|format| NaiveDateTime::parse_from_str(local, format).ok())
             .ok_or(InvalidTimestamp)?;
         let utc_millis = naive.and_utc().timestamp_millis() - i64::from(offset) * 1000;
+        // An offset can carry year 0000 or 9999 over the edge into a year that prints as
+        // neither a four-digit year nor anything this parser reads back.
+        if !(EARLIEST_MILLIS..=LATEST_MILLIS).contains(&utc_millis) {
+            return Err(InvalidTimestamp);
+        }
         Ok(Self(utc_millis))
     }
 
@@ -77,6 +82,17 @@ impl Timestamp {
     pub fn plus_seconds(self, seconds: i64) -> Self {
         Self(self.0.saturating_add(seconds.saturating_mul(1000)))
     }
+}
+
+/// The instants the API reads and writes: the four-digit years of RFC 3339, 0000 to 9999.
+/// chrono's `%Y` also reads signed and longer years (`-021-01-01`, found by the fuzz target
+/// fuzz/fuzz_targets/contact_query.rs), which print as text no client or this parser reads.
+const EARLIEST_MILLIS: i64 = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+const LATEST_MILLIS: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+fn starts_with_a_four_digit_year(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() > 4 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-'
 }
 
 /// Splits `2020-01-01T10:00:00+05:30` into the local part and the offset in seconds east.
@@ -151,8 +167,24 @@ mod tests {
             "2022-01-01T00:00:00+0:00",
             "2022-01-01T00:00:00",
             "13/45/2020",
+            // Years outside 0000–9999, as written or after the offset (fuzzing found these).
+            "-021-01-01T00:00-01",
+            "+2022-01-01T00:00:00Z",
+            "12022-01-01T00:00:00Z",
+            "202-01-01",
+            "0000-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-00:01",
         ] {
             assert!(Timestamp::parse_iso8601(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn the_first_and_last_instants_round_trip() {
+        for edge in ["0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"] {
+            assert_eq!(utc(edge), edge);
+            let at = Timestamp::parse_iso8601(edge).unwrap();
+            assert!(Timestamp::parse_iso8601(&at.to_date()).is_ok());
         }
     }
 

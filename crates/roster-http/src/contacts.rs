@@ -27,8 +27,8 @@ use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
 const PAGE_MAX: u32 = 500;
-const MAX_LIST_FILTER: usize = 25;
-const MAX_TAG_FILTER: usize = 50;
+pub const MAX_LIST_FILTER: usize = 25;
+pub const MAX_TAG_FILTER: usize = 50;
 const MAX_SIGN_UP_EMAIL_LEN: usize = 50;
 const MAX_SIGN_UP_CUSTOM_FIELDS: usize = 50;
 const MAX_SMS_TEXT_LEN: usize = 255;
@@ -554,7 +554,8 @@ async fn check_references(
     Ok(state.store.all_custom_fields(account).await?)
 }
 
-fn includes(query: &QueryParams) -> Result<Includes, ApiError> {
+/// The `include` parameter of the contact reads.
+pub fn includes(query: &QueryParams) -> Result<Includes, ApiError> {
     let mut includes = Includes::default();
     for name in query.all_of("include", &Includes::NAMES)? {
         includes.set(name);
@@ -617,7 +618,9 @@ pub async fn create(
     ))
 }
 
-fn contact_filter(query: &QueryParams) -> Result<ContactFilter, ApiError> {
+/// The query filters of GET /contacts without `segment_id`. Public for the fuzz target
+/// (`fuzz/fuzz_targets/contact_query.rs`), which feeds it arbitrary query strings.
+pub fn contact_filter(query: &QueryParams) -> Result<ContactFilter, ApiError> {
     let mut buckets: Vec<Bucket> = Vec::new();
     let statuses = query.all_of(
         "status",

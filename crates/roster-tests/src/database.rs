@@ -28,7 +28,7 @@ fn with_database(admin_url: &str, database: &str) -> String {
     format!("{base}/{database}")
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI")
         .map(|v| v == "true" || v == "1")
         .unwrap_or(false)

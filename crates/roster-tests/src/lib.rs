@@ -12,6 +12,8 @@
 
 mod browser;
 mod database;
+pub mod postgres_cluster;
+pub mod serve;
 pub mod smtp_sink;
 
 use std::future::Future;
@@ -70,6 +72,22 @@ where
     Fut: Future<Output = ()>,
 {
     run_inner(engine, |_| {}, false, test).await
+}
+
+/// As [`run`], against a database the caller provides and drops (it is migrated when the
+/// server opens it): e.g. one on a private PostgreSQL cluster that the test stops and starts.
+pub async fn run_at<F, Fut>(engine: Engine, url: &str, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut app = TestApp::start(engine, url, test_config(), None).await;
+    let stopper = app.stopper();
+    let result = std::panic::AssertUnwindSafe(test(app)).catch_unwind().await;
+    stopper.stop().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// `run` with a changed configuration (rate limits on, shorter lifetimes, …).

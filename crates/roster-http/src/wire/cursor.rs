@@ -57,18 +57,15 @@ impl CursorCodec {
         if !constant_time_eq(tag.as_bytes(), self.tag(payload).as_bytes()) {
             return Err(invalid());
         }
-        let mut limit = None;
-        let mut after = None;
-        for part in payload.split('&') {
-            match part.split_once('=') {
-                Some(("limit", n)) => limit = n.parse().ok(),
-                Some(("next", key)) => after = Some(key.to_string()),
-                _ => return Err(invalid()),
-            }
-        }
+        // The key is everything after `&next=`, whatever it holds: splitting the payload on
+        // every `&` refused keys containing one (found by fuzz/fuzz_targets/cursor.rs).
+        let (limit, after) = payload
+            .strip_prefix("limit=")
+            .and_then(|rest| rest.split_once("&next="))
+            .ok_or_else(invalid)?;
         Ok(Cursor {
-            limit: limit.ok_or_else(invalid)?,
-            after: after.ok_or_else(invalid)?,
+            limit: limit.parse().map_err(|_| invalid())?,
+            after: after.to_string(),
         })
     }
 
@@ -155,6 +152,29 @@ mod tests {
         assert!(codec.decode(&forged).is_err());
         assert!(codec.decode("not base64 !").is_err());
         assert!(CursorCodec::new([8; 32]).decode(&cursor).is_err());
+    }
+
+    #[test]
+    fn any_key_round_trips() {
+        // The fuzzer's first crash: a key holding `&` (and `=`, `&next=`, `&sig=`, NUL).
+        let codec = CursorCodec::new([7; 32]);
+        for after in [
+            "a&b",
+            "&0-0000=7~",
+            "x&next=y",
+            "k&sig=00",
+            "\0&\u{fffd}",
+            "",
+        ] {
+            assert_eq!(
+                codec.decode(&codec.encode(50, after)).unwrap(),
+                Cursor {
+                    limit: 50,
+                    after: after.into()
+                },
+                "{after:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,15 +2,16 @@
 //! retries after 451, failure after 550, the sandbox (no relay), the send rate, and the bound on
 //! duplicates when a delivering `roster serve` is killed mid-batch.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mail_parser::MimeHeaders;
 use roster_domain::outbox::{Mailbox, OutboxMessage, OutboxState};
 use roster_domain::{EmailAddress, OutboxId, PageRequest};
 use roster_mailer::{DrainReport, SystemMail};
+use roster_tests::serve::{roster_command, ServeProcess};
 use roster_tests::smtp_sink::{SinkScript, SmtpSink};
-use roster_tests::{on_both_engines, on_both_engines_with_mail, TestApp, TEST_SECRET};
+use roster_tests::{on_both_engines, on_both_engines_with_mail, TestApp};
 
 fn mailbox(name: Option<&str>, address: &str) -> Mailbox {
     Mailbox::new(name, EmailAddress::parse(address).unwrap()).unwrap()
@@ -353,15 +354,11 @@ on_both_engines_with_mail!(
     background_workers_deliver_what_is_enqueued,
 );
 
+const ROSTER: &str = env!("CARGO_BIN_EXE_roster-under-test");
+
 /// `roster` itself, run as a separate process on the test's database.
 fn roster(app: &TestApp) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_roster-under-test"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("ROSTER_DATABASE_URL", &app.database_url)
-        .env("ROSTER_SECRET_KEY", TEST_SECRET);
-    command
+    roster_command(ROSTER, &app.database_url)
 }
 
 fn roster_output(app: &TestApp, args: &[&str]) -> String {
@@ -446,50 +443,28 @@ async fn without_a_relay_mail_stays_in_the_outbox_for_the_outbox_commands(app: T
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no outbox message"));
 }
 
+/// The delivery settings of the `roster serve` processes that are killed mid-batch.
+const CONCURRENCY: usize = 3;
+
 /// A `roster serve` process delivering to `sink`.
-struct Server {
-    child: Child,
-}
-
-impl Server {
-    const CONCURRENCY: usize = 3;
-
-    fn start(app: &TestApp, sink: &SmtpSink) -> Server {
-        let child = roster(app)
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--smtp-url",
-                &sink.url(),
-                "--smtp-concurrency",
-                &Self::CONCURRENCY.to_string(),
-                "--smtp-rate",
-                "0",
-                "--smtp-timeout",
-                "5",
-                "--smtp-lease",
-                "6",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("roster serve starts");
-        Server { child }
-    }
-
-    fn kill(mut self) {
-        // SIGKILL: no shutdown path runs, exactly like a crash.
-        self.child.kill().expect("the server is killed");
-        self.child.wait().expect("the server is reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+async fn start_server(app: &TestApp, sink: &SmtpSink) -> ServeProcess {
+    ServeProcess::start(
+        ROSTER,
+        &app.database_url,
+        &[
+            "--smtp-url",
+            &sink.url(),
+            "--smtp-concurrency",
+            &CONCURRENCY.to_string(),
+            "--smtp-rate",
+            "0",
+            "--smtp-timeout",
+            "5",
+            "--smtp-lease",
+            "6",
+        ],
+    )
+    .await
 }
 
 async fn states(app: &TestApp) -> std::collections::HashMap<OutboxState, usize> {
@@ -513,12 +488,9 @@ async fn a_killed_worker_resends_at_most_concurrency_messages(app: TestApp) {
 
     // The first server delivers five, then every worker is inside a transaction the relay
     // has taken but not yet answered: the window between acceptance and commit.
-    let server = Server::start(&app, &sink);
-    sink.wait_for(
-        ACCEPTED_BEFORE_CRASH + Server::CONCURRENCY,
-        Duration::from_secs(30),
-    )
-    .await;
+    let server = start_server(&app, &sink).await;
+    sink.wait_for(ACCEPTED_BEFORE_CRASH + CONCURRENCY, Duration::from_secs(30))
+        .await;
     // The five accepted ones are committed; the held ones wait for a reply (up to the
     // 5 s timeout, far longer than this).
     let deadline = Instant::now() + Duration::from_secs(4);
@@ -530,7 +502,7 @@ async fn a_killed_worker_resends_at_most_concurrency_messages(app: TestApp) {
     let at_crash = states(&app).await;
     assert_eq!(
         at_crash.get(&OutboxState::Sending).copied(),
-        Some(Server::CONCURRENCY),
+        Some(CONCURRENCY),
         "{at_crash:?}"
     );
     assert_eq!(
@@ -540,7 +512,7 @@ async fn a_killed_worker_resends_at_most_concurrency_messages(app: TestApp) {
 
     // A new server takes over once the dead one's leases expire.
     sink.set_script(SinkScript::Accept);
-    let server = Server::start(&app, &sink);
+    let server = start_server(&app, &sink).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     while states(&app).await.get(&OutboxState::Sent).copied() != Some(MESSAGES) {
         assert!(
@@ -573,9 +545,9 @@ async fn a_killed_worker_resends_at_most_concurrency_messages(app: TestApp) {
     );
     let duplicates = received.len() - copies.len();
     assert!(
-        duplicates <= Server::CONCURRENCY,
+        duplicates <= CONCURRENCY,
         "{duplicates} duplicates exceed the concurrency of {}",
-        Server::CONCURRENCY
+        CONCURRENCY
     );
     assert!(
         duplicates >= 1,

@@ -16,6 +16,7 @@ mod contacts_resubscribe;
 mod contacts_semantics;
 mod conventions;
 mod custom_fields;
+mod durability;
 mod health;
 mod hostile_input;
 mod isolation;
