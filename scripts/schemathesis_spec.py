@@ -2,11 +2,11 @@
 """Writes the copy of the official V3 document that scripts/schemathesis tests Roster against.
 
 The copy is the vendored OpenAPI 3 document (crates/roster-spec/spec/ctct-v3-openapi3.yaml,
-never edited) restricted to the operations Roster routes, as read from
-crates/roster-http/src/router.rs, with the overrides in scripts/schemathesis-overrides.json
+never edited) restricted to the operations Roster routes, as listed by the document Roster serves
+(GET /v3/openapi.json, generated from the router's table), with the overrides in scripts/schemathesis-overrides.json
 applied (each one names the document's mistake it corrects).
 
-Usage: schemathesis_spec.py SPEC ROUTER OVERRIDES OUT
+Usage: schemathesis_spec.py SPEC SERVED_JSON OVERRIDES OUT
 Prints the number of operations kept.
 """
 
@@ -21,23 +21,15 @@ METHODS = ("get", "post", "put", "delete", "patch")
 API_PREFIX = "/v3"
 
 
-def routed_operations(router_source):
-    """(method, path template) for every `.route("/v3/…", get(…).post(…))` call."""
-    source = re.sub(r"//[^\n]*", "", router_source)
-    operations = set()
-    for start in (m.end() for m in re.finditer(r"\.route\(", source)):
-        depth, end = 1, start
-        while depth and end < len(source):
-            depth += {"(": 1, ")": -1}.get(source[end], 0)
-            end += 1
-        call = source[start : end - 1]
-        path = re.match(r'\s*"([^"]+)"\s*,', call)
-        if not path or not path.group(1).startswith(API_PREFIX + "/"):
-            continue
-        methods = re.findall(r"(?<![\w:])(%s)\(" % "|".join(METHODS), call[path.end() :])
-        for method in methods:
-            operations.add((method, path.group(1)[len(API_PREFIX) :]))
-    return operations
+def served_operations(served):
+    """(method, path template) for every operation of the document Roster serves at
+    /v3/openapi.json, which the test suite proves is exactly the router's /v3 table."""
+    return {
+        (method, path)
+        for path, item in served["paths"].items()
+        for method in item
+        if method in METHODS
+    }
 
 
 def shape(template):
@@ -88,11 +80,11 @@ def binary_as_base64(value):
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def main(spec_path, router_path, overrides_path, out_path):
+def main(spec_path, served_path, overrides_path, out_path):
     with open(spec_path, encoding="utf-8") as f:
         document = yaml.load(f, Loader=TextTimestampLoader)
-    with open(router_path, encoding="utf-8") as f:
-        routed = {(method, shape(path)) for method, path in routed_operations(f.read())}
+    with open(served_path, encoding="utf-8") as f:
+        routed = {(method, shape(path)) for method, path in served_operations(json.load(f))}
     with open(overrides_path, encoding="utf-8") as f:
         overrides = json.load(f)
 
