@@ -45,6 +45,14 @@ macro_rules! uuid_id {
     };
 }
 
+/// The smallest UUID v7 of the millisecond `at`: every v7 id generated at `at` or later sorts
+/// at or after it. A contact's id is generated after its `created_at` is read from the same
+/// clock (and `generate` never goes back in time), so "created at `at` or later" implies
+/// "id at or after `id_floor(at)`": a creation-time bound becomes a bound on the primary key.
+pub fn id_floor(at: crate::Timestamp) -> Uuid {
+    uuid::Builder::from_unix_timestamp_millis(at.millis().max(0) as u64, &[0; 10]).into_uuid()
+}
+
 uuid_id!(
     /// An account's internal id (never shown on the wire; `encoded_account_id` is).
     AccountId
@@ -102,6 +110,15 @@ mod tests {
             .parse::<CustomFieldId>()
             .is_err());
         assert!("".parse::<CustomFieldId>().is_err());
+    }
+
+    #[test]
+    fn ids_generated_at_or_after_a_time_sort_at_or_after_its_floor() {
+        let before = crate::Timestamp::now();
+        let id = ContactId::generate();
+        assert!(id.0 >= id_floor(before));
+        assert!(id.0 < id_floor(before.plus_seconds(60)));
+        assert!(id_floor(before) < id_floor(crate::Timestamp::from_millis(before.millis() + 1)));
     }
 
     #[test]

@@ -103,6 +103,35 @@ pub enum Node {
     Condition(Condition),
 }
 
+impl Node {
+    /// A time every contact the criteria select was created at or after, when the criteria
+    /// imply one (a `created_at` lower bound in the `and` chain from the root, or in every
+    /// branch of an `or`): the store turns it into a bound on contact ids (`ids::id_floor`),
+    /// so a segment of recent contacts does not walk the older ones.
+    pub fn created_at_least(&self) -> Option<Timestamp> {
+        match self {
+            Node::Condition(Condition::Contact(ContactField::Instant("created_at"), test)) => {
+                match test {
+                    ContactTest::After(Operand::Instant(at))
+                    | ContactTest::Equals(Operand::Instant(at))
+                    | ContactTest::Between(Operand::Instant(at), _) => Some(*at),
+                    _ => None,
+                }
+            }
+            Node::Condition(_) => None,
+            Node::Group(GroupKind::And, nodes) => {
+                nodes.iter().filter_map(Node::created_at_least).max()
+            }
+            Node::Group(GroupKind::Or, nodes) => nodes
+                .iter()
+                .map(Node::created_at_least)
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .min(),
+        }
+    }
+}
+
 /// A contact property a condition can test.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContactField {
@@ -615,6 +644,73 @@ mod tests {
                 ContactField::Instant("created_at"),
                 ContactTest::After(Operand::Instant(Timestamp::from_millis(0)))
             ))
+        );
+    }
+
+    #[test]
+    fn a_creation_lower_bound_is_found_through_and_and_every_or_branch() {
+        let created = |op: &str, value: &str| {
+            format!(
+                r#"{{"source":"contact","field":"created_at","op":"{op}","const_value":"{value}"}}"#
+            )
+        };
+        let named = r#"{"source":"contact","field":"first_name","op":"eq","const_value":"Ann"}"#;
+        let bound = |criteria: String| {
+            let text = format!(r#"{{"version":"1.0.0","criteria":{criteria}}}"#);
+            let (node, _) = parse_criteria(
+                &text,
+                &CriteriaContext { custom_fields: &[] },
+                Timestamp::from_millis(100 * 86_400_000),
+            )
+            .unwrap();
+            node.created_at_least().map(Timestamp::millis)
+        };
+        let days = |n: i64| Some(n * 86_400_000);
+        let last = |n: u32| created("in-last-days", &n.to_string());
+        assert_eq!(
+            bound(format!(
+                r#"{{"type":"and","group":[{named},{}]}}"#,
+                last(90)
+            )),
+            days(10)
+        );
+        assert_eq!(
+            bound(format!(
+                r#"{{"type":"and","group":[{},{}]}}"#,
+                last(90),
+                last(30)
+            )),
+            days(70),
+            "the tighter of two bounds"
+        );
+        assert_eq!(
+            bound(format!(
+                r#"{{"type":"and","group":[{{"type":"or","group":[{},{}]}}]}}"#,
+                last(90),
+                last(30)
+            )),
+            days(10),
+            "the looser of two branches"
+        );
+        assert_eq!(
+            bound(format!(
+                r#"{{"type":"and","group":[{{"type":"or","group":[{named},{}]}}]}}"#,
+                last(30)
+            )),
+            None,
+            "a branch without a bound"
+        );
+        assert_eq!(
+            bound(format!(r#"{{"type":"and","group":[{named}]}}"#)),
+            None
+        );
+        assert_eq!(
+            bound(format!(
+                r#"{{"type":"and","group":[{}]}}"#,
+                created("lt", "1970-01-20T00:00:00Z")
+            )),
+            None,
+            "an upper bound only"
         );
     }
 

@@ -143,6 +143,21 @@ fn from_where(
         let condition = node_sql(dialect, segment, sql);
         sql.text.push_str(&format!(" AND {condition}"));
     }
+    // Pages walk contacts in id order, oldest first: a lower bound on creation time also
+    // bounds the ids (`id_floor`), so "created in the last 90 days" starts its walk at the
+    // first candidate instead of reading every older contact before it.
+    let created_at_least = [
+        filter.created_after,
+        filter.segment.as_ref().and_then(|s| s.created_at_least()),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    if let Some(at) = created_at_least {
+        let floor = sql.bind(Bind::Uuid(roster_domain::id_floor(at)));
+        sql.text
+            .push_str(&format!(" AND {order_column} >= {floor}"));
+    }
     order_column
 }
 
