@@ -340,9 +340,11 @@ mod tests {
     #[test]
     fn samples_this_process_memory() {
         let sampler = RssSampler::start(std::process::id());
-        let held = vec![1u8; 8 << 20];
+        // black_box: an optimised build would not allocate a buffer nobody reads.
+        let held = std::hint::black_box(vec![1u8; 8 << 20]);
         std::thread::sleep(Duration::from_millis(300));
         let peak = sampler.finish();
+        std::hint::black_box(&held);
         assert!(
             peak >= held.len() as u64,
             "sampled {peak} bytes while holding 8 MiB"
