@@ -32,6 +32,19 @@ impl Dialect {
             Dialect::Postgres => Some("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"),
         }
     }
+
+    /// Ends a segment condition's `EXISTS` subquery. PostgreSQL turns a plain `EXISTS` into a
+    /// semi-join and, misjudging how many custom values pass a `LOWER(value) = …` test, hashes
+    /// every member of a large list and every value of a field before sorting for the first
+    /// page (0.57 s on the benchmark's million contacts). `OFFSET 0` keeps each subquery a
+    /// per-contact probe, so a page walks contacts in id order and stops at the limit, as
+    /// SQLite's plan does.
+    fn exists_end(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " OFFSET 0",
+        }
+    }
 }
 
 /// SQL text with its binds.
@@ -248,23 +261,25 @@ fn test_sql(expression: &str, text: bool, test: &ContactTest, sql: &mut Sql) -> 
 /// holds a non-empty value; "not equals" means no row equals; anything else means some row
 /// passes the test.
 fn exists_sql(
+    dialect: Dialect,
     from: &str,
     expression: &str,
     text: bool,
     test: &ContactTest,
     sql: &mut Sql,
 ) -> String {
+    let end = dialect.exists_end();
     match test {
         ContactTest::IsEmpty => {
-            format!("NOT EXISTS ({from} AND {expression} IS NOT NULL AND {expression} <> '')")
+            format!("NOT EXISTS ({from} AND {expression} IS NOT NULL AND {expression} <> ''{end})")
         }
         ContactTest::NotEquals(operand) => {
             let equal = test_sql(expression, text, &ContactTest::Equals(operand.clone()), sql);
-            format!("NOT EXISTS ({from} AND {equal})")
+            format!("NOT EXISTS ({from} AND {equal}{end})")
         }
         other => {
             let passes = test_sql(expression, text, other, sql);
-            format!("EXISTS ({from} AND {passes})")
+            format!("EXISTS ({from} AND {passes}{end})")
         }
     }
 }
@@ -288,7 +303,7 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
                         format!("(a.value ->> '{part}')"),
                     ),
                 };
-                exists_sql(&from, &expression, true, test, sql)
+                exists_sql(dialect, &from, &expression, true, test, sql)
             }
             ContactField::CustomField { id, numeric } => {
                 let field = sql.bind(Bind::Uuid(id.0));
@@ -298,6 +313,7 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
                 );
                 if *numeric && !matches!(test, ContactTest::IsEmpty | ContactTest::IsNotEmpty) {
                     exists_sql(
+                        dialect,
                         &from,
                         "CAST(NULLIF(v.value, '') AS DOUBLE PRECISION)",
                         false,
@@ -305,7 +321,7 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
                         sql,
                     )
                 } else {
-                    exists_sql(&from, "v.value", true, test, sql)
+                    exists_sql(dialect, &from, "v.value", true, test, sql)
                 }
             }
         },
@@ -313,7 +329,8 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
             let ids = sql.bind_list(lists.iter().map(|l| Bind::Uuid(l.0)));
             let exists = format!(
                 "EXISTS (SELECT 1 FROM contact_list_members sm WHERE sm.account_id = c.account_id \
-                 AND sm.contact_id = c.id AND sm.list_id IN ({ids}))"
+                 AND sm.contact_id = c.id AND sm.list_id IN ({ids}){})",
+                dialect.exists_end()
             );
             if *any {
                 exists
@@ -325,7 +342,8 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
             let ids = sql.bind_list(tags.iter().map(|t| Bind::Uuid(t.0)));
             let exists = format!(
                 "EXISTS (SELECT 1 FROM contact_taggings st WHERE st.account_id = c.account_id \
-                 AND st.contact_id = c.id AND st.tag_id IN ({ids}))"
+                 AND st.contact_id = c.id AND st.tag_id IN ({ids}){})",
+                dialect.exists_end()
             );
             if *any {
                 exists
