@@ -5,13 +5,15 @@
 pub mod accept;
 pub mod body;
 pub mod cursor;
+pub mod field;
 pub mod path;
 pub mod query;
 
 pub use body::{JsonBody, ObjectReader};
 pub use cursor::{CursorCodec, PageLinks};
+pub use field::{Body, Check, Field, LooseInteger, Problems};
 pub use path::{FileExportId, IdPath, PathId};
-pub use query::QueryParams;
+pub use query::{Param, Query, QueryParams};
 
 use roster_domain::Timestamp;
 

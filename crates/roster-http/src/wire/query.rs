@@ -5,6 +5,8 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use roster_domain::Timestamp;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use crate::error::ApiError;
 
@@ -56,6 +58,17 @@ impl QueryParams {
         &self.pairs
     }
 
+    /// Every value given for `name`, in order.
+    pub fn param(&self, name: &str) -> Param {
+        Param(
+            self.pairs
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+        )
+    }
+
     /// The last value given for a single-valued parameter.
     pub fn single(&self, name: &str) -> Option<&str> {
         self.pairs
@@ -65,10 +78,89 @@ impl QueryParams {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The union of every comma-separated value given for a list parameter, in first-seen order.
+    /// `limit`, checked against the operation's bounds.
+    pub fn limit(&self, default: u32, max: u32) -> Result<u32, ApiError> {
+        self.param("limit").limit(default, max)
+    }
+
+    // The readers below serve the handlers not yet moved to typed `Query<T>` structs.
+
     pub fn list(&self, name: &str) -> Vec<String> {
+        self.param(name).list()
+    }
+
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        self.param(name).boolean(name)
+    }
+
+    pub fn ids<T: std::str::FromStr>(&self, name: &str, max: usize) -> Result<Vec<T>, ApiError> {
+        self.param(name).ids(name, max)
+    }
+
+    pub fn one_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Option<&'a str>, ApiError> {
+        self.param(name).one_of(name, allowed)
+    }
+
+    pub fn all_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Vec<&'a str>, ApiError> {
+        self.param(name).all_of(name, allowed)
+    }
+
+    pub fn timestamp(&self, name: &str) -> Result<Option<Timestamp>, ApiError> {
+        self.param(name).timestamp(name)
+    }
+}
+
+/// A query string parsed into the operation's typed parameters `T`, which also derives the
+/// document's parameters (`IntoParams`), and the pairs as given (for `_links`). Each field of
+/// `T` is a [`Param`] named as the query parameter, documented with
+/// `#[param(value_type = …)]`; the handler checks it with the `Param` method for its kind.
+pub struct Query<T>(pub T, pub QueryParams);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = QueryParams::from_request_parts(parts, state).await?;
+        let mut by_name = serde_json::Map::new();
+        for (name, value) in &params.pairs {
+            let values = by_name
+                .entry(name.clone())
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let serde_json::Value::Array(values) = values {
+                values.push(serde_json::Value::String(value.clone()));
+            }
+        }
+        let typed = T::deserialize(serde_json::Value::Object(by_name))
+            .map_err(|_| ApiError::BadRequest("The query string is not valid.".into()))?;
+        Ok(Query(typed, params))
+    }
+}
+
+/// Every value one query parameter was given, in order; empty when it was not given. A
+/// repeated comma-list parameter takes the union of its values, a repeated single-valued one
+/// its last value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Param(Vec<String>);
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Through `Option`, so that a parameter not given is empty without `#[serde(default)]`.
+        Ok(Param(
+            Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default(),
+        ))
+    }
+}
+
+impl Param {
+    /// The last value given, for a single-valued parameter.
+    pub fn single(&self) -> Option<&str> {
+        self.0.last().map(String::as_str)
+    }
+
+    /// The union of every comma-separated value given, in first-seen order.
+    pub fn list(&self) -> Vec<String> {
         let mut values: Vec<String> = Vec::new();
-        for (_, value) in self.pairs.iter().filter(|(k, _)| k == name) {
+        for value in &self.0 {
             for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 if !values.iter().any(|v| v == item) {
                     values.push(item.to_string());
@@ -80,7 +172,7 @@ impl QueryParams {
 
     /// `limit`, checked against the operation's bounds.
     pub fn limit(&self, default: u32, max: u32) -> Result<u32, ApiError> {
-        let Some(text) = self.single("limit") else {
+        let Some(text) = self.single() else {
             return Ok(default);
         };
         match text.trim().parse::<u64>() {
@@ -93,7 +185,7 @@ impl QueryParams {
     }
 
     pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
-        match self.single(name).map(str::trim) {
+        match self.single().map(str::trim) {
             None => Ok(None),
             Some(text) if text.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(text) if text.eq_ignore_ascii_case("false") => Ok(Some(false)),
@@ -103,7 +195,7 @@ impl QueryParams {
 
     /// A comma-list of ids, at most `max` of them.
     pub fn ids<T: std::str::FromStr>(&self, name: &str, max: usize) -> Result<Vec<T>, ApiError> {
-        let values = self.list(name);
+        let values = self.list();
         if values.len() > max {
             return Err(ApiError::invalid(
                 name,
@@ -122,7 +214,7 @@ impl QueryParams {
 
     /// A single value that must be one of `allowed`.
     pub fn one_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Option<&'a str>, ApiError> {
-        match self.single(name) {
+        match self.single() {
             None => Ok(None),
             Some(value) => allowed
                 .iter()
@@ -137,7 +229,7 @@ impl QueryParams {
 
     /// Comma-list values that must each be one of `allowed`.
     pub fn all_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Vec<&'a str>, ApiError> {
-        self.list(name)
+        self.list()
             .iter()
             .map(|value| {
                 allowed
@@ -155,7 +247,7 @@ impl QueryParams {
     }
 
     pub fn timestamp(&self, name: &str) -> Result<Option<Timestamp>, ApiError> {
-        match self.single(name) {
+        match self.single() {
             None => Ok(None),
             Some(text) => Timestamp::parse_iso8601(text).map(Some).map_err(|_| {
                 ApiError::invalid(
@@ -176,7 +268,10 @@ mod tests {
         let query = QueryParams::parse(
             "status=active%2Cdeleted&status=active,unsubscribed&limit=5&limit=7&name=a%20b+c",
         );
-        assert_eq!(query.list("status"), ["active", "deleted", "unsubscribed"]);
+        assert_eq!(
+            query.param("status").list(),
+            ["active", "deleted", "unsubscribed"]
+        );
         assert_eq!(query.single("limit"), Some("7"));
         assert_eq!(query.single("name"), Some("a b c"));
         assert_eq!(query.limit(50, 100).unwrap(), 7);
