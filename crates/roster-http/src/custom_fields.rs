@@ -11,12 +11,12 @@ use roster_domain::custom_field::{
     MAX_CUSTOM_FIELDS_PER_ACCOUNT, MAX_DROPDOWN_CHOICES, MAX_LABEL_LEN,
 };
 use roster_domain::{CustomFieldId, PageRequest, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, IdPath, JsonBody, ObjectReader, PageLinks, QueryParams};
+use crate::wire::{date_time, Body, Check, Field, IdPath, PageLinks, Problems, QueryParams};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -128,38 +128,6 @@ pub struct CustomFieldCollection {
     _links: Option<PageLinks>,
 }
 
-fn read_metadata(reader: &mut ObjectReader<'_>) -> CustomFieldMetadata {
-    CustomFieldMetadata {
-        display_type: reader.enumerated(
-            "display_type",
-            &["radio", "checkbox", "dropdown"],
-            DisplayType::parse,
-        ),
-        allow_negative: reader.boolean("allow_negative"),
-        decimal_places: reader.integer("decimal_places"),
-        currency_code: reader.string("currency_code", 3),
-        integer: reader.boolean("integer"),
-        display_format: reader.string("display_format", 20),
-    }
-}
-
-fn read_choices(reader: &mut ObjectReader<'_>, with_ids: bool) -> Option<Vec<ChoiceInput>> {
-    reader.objects("choices", MAX_DROPDOWN_CHOICES, |choice| {
-        let choice_id = if with_ids {
-            choice.integer("choice_id")
-        } else {
-            None
-        };
-        let choice_label = choice.required_string("choice_label", MAX_CHOICE_LABEL_LEN)?;
-        let display_order = choice.integer("display_order");
-        Some(ChoiceInput {
-            choice_id,
-            choice_label,
-            display_order,
-        })
-    })
-}
-
 /// Turns the domain's rule violations into the 400 they are.
 fn rules(
     result: Result<CustomField, Vec<roster_domain::custom_field::FieldError>>,
@@ -235,27 +203,9 @@ pub async fn list(
 pub async fn create(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<CustomFieldCreateBody>,
 ) -> Result<(StatusCode, Json<CustomFieldResource>), ApiError> {
-    let draft = body.read_object(|r| {
-        let label = r.required_string("label", MAX_LABEL_LEN);
-        let field_type = if r.has("type") {
-            r.enumerated("type", &TYPE_NAMES, CustomFieldType::parse)
-        } else {
-            r.error("type", "is required");
-            None
-        };
-        let metadata = r.object("metadata", read_metadata);
-        let version = r.integer("version");
-        let choices = read_choices(r, false);
-        Some(CustomFieldDraft {
-            label: label?,
-            field_type: field_type?,
-            metadata,
-            version,
-            choices,
-        })
-    })?;
+    let draft = CustomFieldDraft::try_from(body)?;
     let field = rules(CustomField::create(draft, Timestamp::now()))?;
     state
         .store
@@ -316,16 +266,9 @@ pub async fn replace(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<CustomFieldId>,
-    body: JsonBody,
+    Body(body): Body<CustomFieldReplaceBody>,
 ) -> Result<Json<CustomFieldResource>, ApiError> {
-    let put = body.read_object(|r| {
-        let label = r.required_string("label", MAX_LABEL_LEN);
-        let choices = read_choices(r, true);
-        Some(CustomFieldReplacement {
-            label: label?,
-            choices,
-        })
-    })?;
+    let put = CustomFieldReplacement::try_from(body)?;
     let existing = state
         .store
         .custom_field(caller.account, id)
@@ -371,63 +314,163 @@ pub async fn delete(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Request bodies as the OpenAPI document describes them. The handlers read bodies with
-// `ObjectReader`, which reports every problem at once; these types state the same properties
-// for the document (docs/OPENAPI.md) and are never deserialised.
+// Request bodies: parsed into these types, which also give the document its schemas, then
+// checked into the domain's drafts (every problem reported at once).
 
 /// `metadata` of a custom field body.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct MetadataBody {
-    #[schema(nullable = false)]
-    pub display_type: Option<String>,
-    #[schema(nullable = false)]
-    pub allow_negative: Option<bool>,
-    #[schema(nullable = false)]
-    pub decimal_places: Option<i64>,
-    #[schema(nullable = false)]
-    pub currency_code: Option<String>,
-    #[schema(nullable = false)]
-    pub integer: Option<bool>,
-    #[schema(nullable = false)]
-    pub display_format: Option<String>,
+    #[schema(value_type = String, required = false)]
+    display_type: Field<String>,
+    #[schema(value_type = bool, required = false)]
+    allow_negative: Field<bool>,
+    #[schema(value_type = i64, required = false)]
+    decimal_places: Field<i64>,
+    #[schema(value_type = String, required = false, max_length = 3)]
+    currency_code: Field<String>,
+    #[schema(value_type = bool, required = false)]
+    integer: Field<bool>,
+    #[schema(value_type = String, required = false, max_length = 20)]
+    display_format: Field<String>,
+}
+
+impl MetadataBody {
+    fn check(c: &mut Check<'_>, metadata: Self) -> CustomFieldMetadata {
+        CustomFieldMetadata {
+            display_type: c.enumerated(
+                "display_type",
+                metadata.display_type,
+                &["radio", "checkbox", "dropdown"],
+                DisplayType::parse,
+            ),
+            allow_negative: c.boolean("allow_negative", metadata.allow_negative),
+            decimal_places: c.integer("decimal_places", metadata.decimal_places),
+            currency_code: c.string("currency_code", metadata.currency_code, 3),
+            integer: c.boolean("integer", metadata.integer),
+            display_format: c.string("display_format", metadata.display_format, 20),
+        }
+    }
 }
 
 /// A choice of a new dropdown field.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct NewChoiceBody {
-    pub choice_label: String,
-    #[schema(nullable = false)]
-    pub display_order: Option<i64>,
+    #[schema(value_type = String, max_length = 255)]
+    choice_label: Field<String>,
+    #[schema(value_type = i64, required = false)]
+    display_order: Field<i64>,
+}
+
+impl NewChoiceBody {
+    fn check(c: &mut Check<'_>, choice: Self) -> Option<ChoiceInput> {
+        let choice_label =
+            c.required_string("choice_label", choice.choice_label, MAX_CHOICE_LABEL_LEN);
+        let display_order = c.integer("display_order", choice.display_order);
+        Some(ChoiceInput {
+            choice_id: None,
+            choice_label: choice_label?,
+            display_order,
+        })
+    }
 }
 
 /// A choice of a replaced field: an existing one keeps its `choice_id`.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct ChoiceBody {
-    #[schema(nullable = false)]
-    pub choice_id: Option<i64>,
-    pub choice_label: String,
-    #[schema(nullable = false)]
-    pub display_order: Option<i64>,
+    #[schema(value_type = i64, required = false)]
+    choice_id: Field<i64>,
+    #[schema(value_type = String, max_length = 255)]
+    choice_label: Field<String>,
+    #[schema(value_type = i64, required = false)]
+    display_order: Field<i64>,
+}
+
+impl ChoiceBody {
+    fn check(c: &mut Check<'_>, choice: Self) -> Option<ChoiceInput> {
+        let choice_id = c.integer("choice_id", choice.choice_id);
+        let choice_label =
+            c.required_string("choice_label", choice.choice_label, MAX_CHOICE_LABEL_LEN);
+        let display_order = c.integer("display_order", choice.display_order);
+        Some(ChoiceInput {
+            choice_id,
+            choice_label: choice_label?,
+            display_order,
+        })
+    }
 }
 
 /// POST /contact_custom_fields
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct CustomFieldCreateBody {
-    pub label: String,
-    #[schema(rename = "type")]
-    pub field_type: String,
-    #[schema(nullable = false)]
-    pub metadata: Option<MetadataBody>,
-    #[schema(nullable = false)]
-    pub choices: Option<Vec<NewChoiceBody>>,
-    #[schema(nullable = false)]
-    pub version: Option<i64>,
+    #[schema(value_type = String, max_length = 50)]
+    label: Field<String>,
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    field_type: Field<String>,
+    #[schema(value_type = MetadataBody, required = false)]
+    metadata: Field<MetadataBody>,
+    #[schema(value_type = Vec<NewChoiceBody>, required = false, max_items = 100)]
+    choices: Field<Vec<Field<NewChoiceBody>>>,
+    #[schema(value_type = i64, required = false)]
+    version: Field<i64>,
+}
+
+impl TryFrom<CustomFieldCreateBody> for CustomFieldDraft {
+    type Error = ApiError;
+
+    fn try_from(body: CustomFieldCreateBody) -> Result<Self, ApiError> {
+        Problems::run(|c| {
+            let label = c.required_string("label", body.label, MAX_LABEL_LEN);
+            let field_type = if body.field_type.is_present() {
+                c.enumerated("type", body.field_type, &TYPE_NAMES, CustomFieldType::parse)
+            } else {
+                c.error("type", "is required");
+                None
+            };
+            let metadata = c.object("metadata", body.metadata, MetadataBody::check);
+            let version = c.integer("version", body.version);
+            let choices = c.objects(
+                "choices",
+                body.choices,
+                MAX_DROPDOWN_CHOICES,
+                NewChoiceBody::check,
+            );
+            Some(CustomFieldDraft {
+                label: label?,
+                field_type: field_type?,
+                metadata,
+                version,
+                choices,
+            })
+        })
+    }
 }
 
 /// PUT /contact_custom_fields/{custom_field_id}
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct CustomFieldReplaceBody {
-    pub label: String,
-    #[schema(nullable = false)]
-    pub choices: Option<Vec<ChoiceBody>>,
+    #[schema(value_type = String, max_length = 50)]
+    label: Field<String>,
+    #[schema(value_type = Vec<ChoiceBody>, required = false, max_items = 100)]
+    choices: Field<Vec<Field<ChoiceBody>>>,
+}
+
+impl TryFrom<CustomFieldReplaceBody> for CustomFieldReplacement {
+    type Error = ApiError;
+
+    fn try_from(body: CustomFieldReplaceBody) -> Result<Self, ApiError> {
+        Problems::run(|c| {
+            let label = c.required_string("label", body.label, MAX_LABEL_LEN);
+            let choices = c.objects(
+                "choices",
+                body.choices,
+                MAX_DROPDOWN_CHOICES,
+                ChoiceBody::check,
+            );
+            Some(CustomFieldReplacement {
+                label: label?,
+                choices,
+            })
+        })
+    }
 }

@@ -27,6 +27,7 @@ mod openapi;
 mod privileges;
 mod python_sdk;
 mod rate_limits;
+mod request_schemas;
 mod segments;
 mod support;
 mod tokens;
