@@ -12,11 +12,11 @@ use roster_domain::custom_field::{
 };
 use roster_domain::{CustomFieldId, PageRequest, Timestamp};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, Body, Check, Field, IdPath, PageLinks, Problems, QueryParams};
+use crate::wire::{date_time, Body, Check, Field, IdPath, PageLinks, Param, Problems, Query};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -139,6 +139,18 @@ fn not_found(id: CustomFieldId) -> ApiError {
     ApiError::NotFound(format!("The custom field {id} was not found."))
 }
 
+/// The query of GET /contact_custom_fields.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomFieldsQuery {
+    /// Specifies the number of results displayed per page of output, from 1 - 100, default = 50.
+    #[param(value_type = Option<i64>)]
+    limit: Param,
+    /// The opaque cursor of a `_links.next.href`; pages on from where the previous page ended.
+    #[param(value_type = Option<String>)]
+    cursor: Param,
+}
+
 /// GET /contact_custom_fields
 #[utoipa::path(
     get,
@@ -146,10 +158,7 @@ fn not_found(id: CustomFieldId) -> ApiError {
     operation_id = "getAllCustomFields",
     tag = "Contacts Custom Fields",
     summary = "GET custom_fields Collection",
-    params(
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output, from 1 - 100, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
-    ),
+    params(CustomFieldsQuery),
     responses(
         (status = 200, description = "Request successful", body = CustomFieldCollection),
         crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
@@ -159,11 +168,12 @@ fn not_found(id: CustomFieldId) -> ApiError {
 pub async fn list(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, query): Query<CustomFieldsQuery>,
 ) -> Result<Json<CustomFieldCollection>, ApiError> {
-    let (limit, after) = state
-        .cursors
-        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let (limit, after) =
+        state
+            .cursors
+            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
     let after = after
         .map(|key| {
             key.parse::<CustomFieldId>()

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::Sha256;
 use utoipa::ToSchema;
 
-use super::QueryParams;
+use super::query::{Param, QueryParams};
 use crate::error::ApiError;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -71,15 +71,16 @@ impl CursorCodec {
 
     /// The page request of a collection GET: the cursor's position, and its page size unless
     /// the query sets `limit` itself.
-    pub fn page_position(
+    pub fn page_at(
         &self,
-        query: &QueryParams,
+        limit: &Param,
+        cursor: &Param,
         default: u32,
         max: u32,
     ) -> Result<(u32, Option<String>), ApiError> {
-        let explicit = query.single("limit").is_some();
-        let limit = query.limit(default, max)?;
-        match query.single("cursor") {
+        let explicit = limit.single().is_some();
+        let limit = limit.limit(default, max)?;
+        match cursor.single() {
             None => Ok((limit, None)),
             Some(text) => {
                 let cursor = self.decode(text)?;
@@ -91,6 +92,16 @@ impl CursorCodec {
                 Ok((limit, Some(cursor.after)))
             }
         }
+    }
+
+    /// [`Self::page_at`] for the handlers not yet moved to typed `Query<T>` structs.
+    pub fn page_position(
+        &self,
+        query: &QueryParams,
+        default: u32,
+        max: u32,
+    ) -> Result<(u32, Option<String>), ApiError> {
+        self.page_at(&query.param("limit"), &query.param("cursor"), default, max)
     }
 
     /// `_links` for a page: present only when a next page exists.
