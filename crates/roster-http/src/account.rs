@@ -203,7 +203,7 @@ fn no_address() -> ApiError {
     ),
     responses(
         (status = 200, description = "Request successful", body = SummaryResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
 )]
@@ -337,7 +337,7 @@ fn read_summary_changes(
     request_body = SummaryBody,
     responses(
         (status = 200, description = "Request successful", body = AccountDetails),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]
@@ -420,7 +420,7 @@ fn read_address(body: JsonBody) -> Result<PhysicalAddress, ApiError> {
     summary = "GET the Physical Address for the Account",
     responses(
         (status = 200, description = "Request successful", body = PhysicalAddressResource),
-        crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
 )]
@@ -446,7 +446,7 @@ pub async fn physical_address(
     request_body = PhysicalAddressResource,
     responses(
         (status = 201, description = "Request successful", body = PhysicalAddressResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]
@@ -474,7 +474,7 @@ pub async fn add_physical_address(
     request_body = PhysicalAddressResource,
     responses(
         (status = 200, description = "Request successful", body = PhysicalAddressResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]
@@ -543,7 +543,7 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
     ),
     responses(
         (status = 200, description = "Request successful.", body = Vec<AccountEmailResource>),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
 )]
@@ -580,7 +580,7 @@ fn parse_confirmation_token(token: &str) -> Option<(AccountId, String)> {
     request_body = AccountEmailBody,
     responses(
         (status = 201, description = "Request successful.", body = AccountEmailCreated),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]

@@ -455,7 +455,7 @@ async fn selection_total(
     request_body = JsonImportBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -554,7 +554,7 @@ fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize
     request_body(content = FileImportBody, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -708,7 +708,7 @@ pub async fn file_import(
     request_body = ExportBody,
     responses(
         (status = 201, description = "Request successful, queued for processing.", body = ExportActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -827,7 +827,7 @@ fn read_fields(r: &mut ObjectReader<'_>) -> Option<Vec<String>> {
     ),
     responses(
         (status = 200, description = "Request Successful", body = String, content_type = "text/csv"),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1023,7 +1023,7 @@ async fn membership(
     request_body = MembershipBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1045,7 +1045,7 @@ pub async fn add_list_memberships(
     request_body = MembershipBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1097,7 +1097,7 @@ async fn tagging(
     request_body = TaggingBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1119,7 +1119,7 @@ pub async fn taggings_add(
     request_body = TaggingBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1141,7 +1141,7 @@ pub async fn taggings_remove(
     request_body = ContactDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1232,7 +1232,7 @@ pub async fn start_tags_delete(
     request_body = ListDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListDeleteActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1257,7 +1257,7 @@ pub async fn list_delete(
     request_body = TagsDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1282,7 +1282,7 @@ pub async fn tags_delete(
     request_body = CustomFieldsDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = CustomFieldsDeleteActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1328,7 +1328,7 @@ pub async fn custom_fields_delete(
     ),
     responses(
         (status = 200, description = "Request Successful", body = FullActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1361,7 +1361,7 @@ pub async fn get(
     ),
     responses(
         (status = 200, description = "Request Successful", body = ActivityCollection),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
