@@ -19,6 +19,8 @@ use roster_domain::{AccountId, EmailAddress, Timestamp};
 use roster_mailer::SystemMail;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{AccountRead, AccountUpdate, Caller};
 use crate::error::ApiError;
@@ -701,6 +703,20 @@ pub async fn confirm(State(state): State<AppState>, body: Bytes) -> Result<Respo
         escape(email.address.as_str())
     );
     Ok(page(StatusCode::OK, "Sender address confirmed", &body, &[]))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(crate::user_privileges::list))
+        .routes(routes!(summary, update_summary))
+        .routes(routes!(
+            physical_address,
+            add_physical_address,
+            replace_physical_address
+        ))
+        .routes(routes!(emails, add_email))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ use roster_domain::{
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
@@ -1417,6 +1419,26 @@ pub struct ActivityCollection {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     _links: Option<PageLinks>,
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list))
+        .routes(routes!(get))
+        .routes(routes!(json_import))
+        .routes(routes!(file_import))
+        .routes(routes!(export_contacts))
+        .routes(routes!(download))
+        .routes(routes!(contact_delete))
+        .routes(routes!(add_list_memberships))
+        .routes(routes!(remove_list_memberships))
+        .routes(routes!(list_delete))
+        .routes(routes!(taggings_add))
+        .routes(routes!(taggings_remove))
+        .routes(routes!(tags_delete))
+        .routes(routes!(custom_fields_delete))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ use roster_domain::contact_list::{
 use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
@@ -405,6 +407,15 @@ pub async fn xrefs(
 ) -> Result<Json<Xrefs>, ApiError> {
     check_sequence_ids(&query)?;
     Ok(Json(Xrefs { xrefs: Vec::new() }))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(xrefs))
+        .routes(routes!(get, replace, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

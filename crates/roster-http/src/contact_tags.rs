@@ -8,6 +8,8 @@ use roster_domain::tag::{Tag, MAX_TAG_NAME_LEN};
 use roster_domain::{PageRequest, TagId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
@@ -254,6 +256,14 @@ pub async fn delete(
             crate::activities::Shape::OneTagDelete,
         )),
     ))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(get, rename, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

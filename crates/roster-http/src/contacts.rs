@@ -18,6 +18,8 @@ use roster_domain::custom_field::FieldError;
 use roster_domain::{AccountId, ContactId, EmailAddress, ListId, PageRequest, TagId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::contact_lists::{check_sequence_ids, Xrefs};
@@ -1238,6 +1240,19 @@ pub async fn sms_history(
         })
         .collect();
     Ok(Json(entries))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(counts))
+        .routes(routes!(sign_up))
+        .routes(routes!(xrefs))
+        .routes(routes!(crate::resubscribe::request))
+        .routes(routes!(sms_history))
+        .routes(routes!(get, replace, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

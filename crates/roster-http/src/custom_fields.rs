@@ -13,6 +13,8 @@ use roster_domain::custom_field::{
 use roster_domain::{CustomFieldId, PageRequest, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
@@ -368,6 +370,14 @@ pub async fn delete(
     } else {
         Err(not_found(id))
     }
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(get, replace, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,10 +18,7 @@ use crate::wire::responses::{
     BadRequest, Conflict, Forbidden, NotAcceptable, NotFound, ServerError, TooLarge,
     TooManyRequests, Unauthorized, Unavailable, UnsupportedMediaType,
 };
-use crate::{
-    account, activities, contact_lists, contact_tags, contacts, custom_fields, resubscribe,
-    segments, user_privileges, AppState,
-};
+use crate::AppState;
 
 pub const JSON_PATH: &str = "/v3/openapi.json";
 pub const YAML_PATH: &str = "/v3/openapi.yaml";
@@ -36,62 +33,6 @@ pub const DOCS_PATH: &str = "/docs";
         license(name = "MIT OR Apache-2.0"),
     ),
     servers((url = "/v3", description = "This server")),
-    paths(
-        activities::list,
-        activities::get,
-        activities::json_import,
-        activities::file_import,
-        activities::export_contacts,
-        activities::download,
-        activities::contact_delete,
-        activities::add_list_memberships,
-        activities::remove_list_memberships,
-        activities::list_delete,
-        activities::taggings_add,
-        activities::taggings_remove,
-        activities::tags_delete,
-        activities::custom_fields_delete,
-        custom_fields::list,
-        custom_fields::create,
-        custom_fields::get,
-        custom_fields::replace,
-        custom_fields::delete,
-        contacts::list,
-        contacts::create,
-        contacts::counts,
-        contacts::sign_up,
-        contacts::xrefs,
-        resubscribe::request,
-        contacts::sms_history,
-        contacts::get,
-        contacts::replace,
-        contacts::delete,
-        contact_lists::list,
-        contact_lists::create,
-        contact_lists::xrefs,
-        contact_lists::get,
-        contact_lists::replace,
-        contact_lists::delete,
-        contact_tags::list,
-        contact_tags::create,
-        contact_tags::get,
-        contact_tags::rename,
-        contact_tags::delete,
-        segments::list,
-        segments::create,
-        segments::get,
-        segments::replace,
-        segments::delete,
-        segments::rename,
-        user_privileges::list,
-        account::summary,
-        account::update_summary,
-        account::physical_address,
-        account::add_physical_address,
-        account::replace_physical_address,
-        account::emails,
-        account::add_email,
-    ),
     components(
         schemas(ErrorEntry),
         responses(
@@ -162,15 +103,16 @@ impl Modify for OAuthServer {
     }
 }
 
-/// The document as utoipa builds it from the attributes.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The document without its paths: what it says about itself, its security schemes, the shared
+/// error responses and the tags. The router adds every /v3 operation's path to it as it routes
+/// the operation (`router::v3`), so nothing here lists the operations.
+pub fn shell() -> utoipa::openapi::OpenApi {
     V3Document::openapi()
 }
 
 /// GET /v3/openapi.json, /v3/openapi.yaml and the reference page under /docs. The document is
 /// rendered once, when the router is built; none of these routes needs a token.
-pub fn routes() -> Router<AppState> {
-    let document = document();
+pub fn routes(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
     // Rendering a document of plain maps and strings cannot fail; an empty body would show it.
     let json = document.to_pretty_json().unwrap_or_default();
     let yaml = document.to_yaml().unwrap_or_default();

@@ -16,6 +16,8 @@ use roster_domain::segment::{
 use roster_domain::{AccountId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
@@ -371,6 +373,15 @@ pub async fn delete(
     } else {
         Err(not_found(id))
     }
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(get, replace, delete))
+        .routes(routes!(rename))
 }
 
 // ---------------------------------------------------------------------------------------------
