@@ -19,6 +19,8 @@ use roster_domain::{AccountId, EmailAddress, Timestamp};
 use roster_mailer::SystemMail;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{AccountRead, AccountUpdate, Caller};
 use crate::error::ApiError;
@@ -203,7 +205,7 @@ fn no_address() -> ApiError {
     ),
     responses(
         (status = 200, description = "Request successful", body = SummaryResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
 )]
@@ -337,7 +339,7 @@ fn read_summary_changes(
     request_body = SummaryBody,
     responses(
         (status = 200, description = "Request successful", body = AccountDetails),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]
@@ -420,7 +422,7 @@ fn read_address(body: JsonBody) -> Result<PhysicalAddress, ApiError> {
     summary = "GET the Physical Address for the Account",
     responses(
         (status = 200, description = "Request successful", body = PhysicalAddressResource),
-        crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
 )]
@@ -446,7 +448,7 @@ pub async fn physical_address(
     request_body = PhysicalAddressResource,
     responses(
         (status = 201, description = "Request successful", body = PhysicalAddressResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]
@@ -474,7 +476,7 @@ pub async fn add_physical_address(
     request_body = PhysicalAddressResource,
     responses(
         (status = 200, description = "Request successful", body = PhysicalAddressResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]
@@ -543,7 +545,7 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
     ),
     responses(
         (status = 200, description = "Request successful.", body = Vec<AccountEmailResource>),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_read"]), ("oauth2_access_code" = ["account_read"])),
 )]
@@ -580,7 +582,7 @@ fn parse_confirmation_token(token: &str) -> Option<(AccountId, String)> {
     request_body = AccountEmailBody,
     responses(
         (status = 201, description = "Request successful.", body = AccountEmailCreated),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["account_update"]), ("oauth2_access_code" = ["account_update"])),
 )]
@@ -701,6 +703,20 @@ pub async fn confirm(State(state): State<AppState>, body: Bytes) -> Result<Respo
         escape(email.address.as_str())
     );
     Ok(page(StatusCode::OK, "Sender address confirmed", &body, &[]))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(crate::user_privileges::list))
+        .routes(routes!(summary, update_summary))
+        .routes(routes!(
+            physical_address,
+            add_physical_address,
+            replace_physical_address
+        ))
+        .routes(routes!(emails, add_email))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ use roster_domain::{
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
@@ -455,7 +457,7 @@ async fn selection_total(
     request_body = JsonImportBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -554,7 +556,7 @@ fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize
     request_body(content = FileImportBody, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -708,7 +710,7 @@ pub async fn file_import(
     request_body = ExportBody,
     responses(
         (status = 201, description = "Request successful, queued for processing.", body = ExportActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -827,7 +829,7 @@ fn read_fields(r: &mut ObjectReader<'_>) -> Option<Vec<String>> {
     ),
     responses(
         (status = 200, description = "Request Successful", body = String, content_type = "text/csv"),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1023,7 +1025,7 @@ async fn membership(
     request_body = MembershipBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1045,7 +1047,7 @@ pub async fn add_list_memberships(
     request_body = MembershipBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1097,7 +1099,7 @@ async fn tagging(
     request_body = TaggingBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1119,7 +1121,7 @@ pub async fn taggings_add(
     request_body = TaggingBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1141,7 +1143,7 @@ pub async fn taggings_remove(
     request_body = ContactDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1232,7 +1234,7 @@ pub async fn start_tags_delete(
     request_body = ListDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = ListDeleteActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1257,7 +1259,7 @@ pub async fn list_delete(
     request_body = TagsDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1282,7 +1284,7 @@ pub async fn tags_delete(
     request_body = CustomFieldsDeleteBody,
     responses(
         (status = 201, description = "Request successful. Activity queued for processing.", body = CustomFieldsDeleteActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1328,7 +1330,7 @@ pub async fn custom_fields_delete(
     ),
     responses(
         (status = 200, description = "Request Successful", body = FullActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1361,7 +1363,7 @@ pub async fn get(
     ),
     responses(
         (status = 200, description = "Request Successful", body = ActivityCollection),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1417,6 +1419,26 @@ pub struct ActivityCollection {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     _links: Option<PageLinks>,
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list))
+        .routes(routes!(get))
+        .routes(routes!(json_import))
+        .routes(routes!(file_import))
+        .routes(routes!(export_contacts))
+        .routes(routes!(download))
+        .routes(routes!(contact_delete))
+        .routes(routes!(add_list_memberships))
+        .routes(routes!(remove_list_memberships))
+        .routes(routes!(list_delete))
+        .routes(routes!(taggings_add))
+        .routes(routes!(taggings_remove))
+        .routes(routes!(tags_delete))
+        .routes(routes!(custom_fields_delete))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ use roster_domain::contact_list::{
 use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
@@ -139,7 +141,7 @@ fn not_found(id: ListId) -> ApiError {
     ),
     responses(
         (status = 200, description = "Request successful", body = ListCollection),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -223,7 +225,7 @@ pub async fn list(
     request_body = ListBody,
     responses(
         (status = 201, description = "New list successfully created", body = ListResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -254,7 +256,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Request successful", body = CountedListResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -286,7 +288,7 @@ pub async fn get(
     request_body = ListBody,
     responses(
         (status = 200, description = "Request successful", body = ListResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -330,7 +332,7 @@ pub async fn replace(
     ),
     responses(
         (status = 202, description = "Accepted", body = crate::activities::OneListDeleteActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -395,7 +397,7 @@ pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
     ),
     responses(
         (status = 200, description = "Request successful", body = Xrefs),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -405,6 +407,15 @@ pub async fn xrefs(
 ) -> Result<Json<Xrefs>, ApiError> {
     check_sequence_ids(&query)?;
     Ok(Json(Xrefs { xrefs: Vec::new() }))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(xrefs))
+        .routes(routes!(get, replace, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

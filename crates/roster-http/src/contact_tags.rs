@@ -8,6 +8,8 @@ use roster_domain::tag::{Tag, MAX_TAG_NAME_LEN};
 use roster_domain::{PageRequest, TagId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
@@ -79,7 +81,7 @@ fn not_found(id: TagId) -> ApiError {
     ),
     responses(
         (status = 200, description = "Request Successful", body = TagCollection),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -128,7 +130,7 @@ pub async fn list(
     request_body = TagCreateBody,
     responses(
         (status = 201, description = "Request Successful", body = TagResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -164,7 +166,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Request Successful", body = TagResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -196,7 +198,7 @@ pub async fn get(
     request_body = TagRenameBody,
     responses(
         (status = 200, description = "Request Successful", body = TagResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -234,7 +236,7 @@ pub async fn rename(
     ),
     responses(
         (status = 202, description = "The asynchronous request was successfully accepted. To view the results of the activity request, use the href link returned in the response.", body = crate::activities::OneTagDeleteActivity),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -254,6 +256,14 @@ pub async fn delete(
             crate::activities::Shape::OneTagDelete,
         )),
     ))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(get, rename, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ use roster_domain::custom_field::FieldError;
 use roster_domain::{AccountId, ContactId, EmailAddress, ListId, PageRequest, TagId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::contact_lists::{check_sequence_ids, Xrefs};
@@ -580,7 +582,7 @@ fn not_found(id: ContactId) -> ApiError {
     request_body = ContactCreateBody,
     responses(
         (status = 201, description = "New contact successfully created", body = ContactResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -734,7 +736,7 @@ async fn segment_filter(
     ),
     responses(
         (status = 200, description = "Request successful", body = ContactCollection),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -802,7 +804,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "Request successful", body = ContactResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -834,7 +836,7 @@ pub async fn get(
     request_body = ContactReplaceBody,
     responses(
         (status = 200, description = "Contact resource has been updated", body = ContactResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -891,7 +893,7 @@ pub async fn replace(
     ),
     responses(
         (status = 204, description = "Request successful; No content returned"),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1004,7 +1006,7 @@ fn read_sign_up(r: &mut ObjectReader<'_>) -> Option<SignUpInput> {
     responses(
         (status = 200, description = "Contact successfully updated.", body = SignUpResult),
         (status = 201, description = "Contact successfully created.", body = SignUpResult),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1106,7 +1108,7 @@ pub struct ContactCounts {
     ),
     responses(
         (status = 200, description = "Request successful", body = ContactCounts),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1153,7 +1155,7 @@ pub async fn counts(
     ),
     responses(
         (status = 200, description = "Request successful", body = crate::contact_lists::Xrefs),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1197,7 +1199,7 @@ pub struct SmsHistoryDetails {
     ),
     responses(
         (status = 200, description = "Request successful", body = Vec<SmsHistoryEntry>),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -1238,6 +1240,19 @@ pub async fn sms_history(
         })
         .collect();
     Ok(Json(entries))
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(counts))
+        .routes(routes!(sign_up))
+        .routes(routes!(xrefs))
+        .routes(routes!(crate::resubscribe::request))
+        .routes(routes!(sms_history))
+        .routes(routes!(get, replace, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ use roster_domain::custom_field::{
 use roster_domain::{CustomFieldId, PageRequest, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
@@ -161,7 +163,7 @@ pub struct CustomFieldsQuery {
     params(CustomFieldsQuery),
     responses(
         (status = 200, description = "Request successful", body = CustomFieldCollection),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -206,7 +208,7 @@ pub async fn list(
     request_body = CustomFieldCreateBody,
     responses(
         (status = 201, description = "New custom field successfully created", body = CustomFieldResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -236,7 +238,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Request successful", body = CustomFieldResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -268,7 +270,7 @@ pub async fn get(
     request_body = CustomFieldReplaceBody,
     responses(
         (status = 200, description = "Success - custom_field updated", body = CustomFieldResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -307,7 +309,7 @@ pub async fn replace(
     ),
     responses(
         (status = 204, description = "Request successful; No content returned"),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -321,6 +323,14 @@ pub async fn delete(
     } else {
         Err(not_found(id))
     }
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(get, replace, delete))
 }
 
 // ---------------------------------------------------------------------------------------------

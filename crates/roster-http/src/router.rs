@@ -1,109 +1,76 @@
-//! Every route Roster serves, in one place. Operations of the official document that no
-//! feature implements yet are not routed: they answer 404 like any unknown path.
+//! Every route Roster serves, in one place. The `/v3` operations are each section's `routes()`
+//! (one `routes!` line per path, read from the handlers' `#[utoipa::path]` attributes), so the
+//! router and the OpenAPI document's paths are one list. Operations of the official document
+//! that no feature implements yet are not routed: they answer 404 like any unknown path.
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{get, on, post, MethodFilter, MethodRouter};
+use axum::routing::{get, post};
 use axum::{middleware, Router};
+use utoipa::openapi::path::PathItem;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
 use crate::{
     account, activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth,
-    openapi, ratelimit, resubscribe, segments, user_privileges, wire, AppState,
+    openapi, ratelimit, resubscribe, segments, wire, AppState,
 };
 
-/// One V3 operation: where it is served and by which handler. The `/v3` router is built from
-/// [`V3_ROUTES`] alone, so the table is the complete list of what Roster serves under `/v3`, and
-/// the OpenAPI document (`openapi.rs`) is checked against it by the test suite.
-pub struct V3Route {
-    pub method: Method,
-    pub path: &'static str,
-    /// The same method as `method`, in the form axum routes on.
-    filter: MethodFilter,
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+/// Where the V3 operations are served; the document's paths are relative to it (its server).
+pub const V3_PREFIX: &str = "/v3";
+
+/// Every V3 operation: the router (paths relative to [`V3_PREFIX`]) and the OpenAPI document
+/// with each operation's path, both from the same `routes!` lines.
+pub fn v3() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::shell())
+        .merge(activities::routes())
+        .merge(custom_fields::routes())
+        .merge(contacts::routes())
+        .merge(contact_lists::routes())
+        .merge(contact_tags::routes())
+        .merge(segments::routes())
+        .merge(account::routes())
 }
 
-impl V3Route {
-    fn method_router(&self) -> MethodRouter<AppState> {
-        (self.handler)(self.filter)
-    }
+/// The OpenAPI document Roster serves.
+pub fn document() -> OpenApi {
+    v3().into_openapi()
 }
 
-macro_rules! v3 {
-    ($method:ident $path:literal => $handler:path) => {
-        V3Route {
-            method: Method::$method,
-            path: $path,
-            filter: MethodFilter::$method,
-            handler: |filter| on(filter, $handler),
+/// Every routed V3 operation as (method, path under `/v3`), read from the document the router
+/// was built with: the list tests and scripts use instead of keeping their own.
+pub fn v3_operations() -> Vec<(Method, String)> {
+    let document = document();
+    let mut operations = Vec::new();
+    for (path, item) in &document.paths.paths {
+        for (method, operation) in methods(item) {
+            if operation.is_some() {
+                operations.push((method, format!("{V3_PREFIX}{path}")));
+            }
         }
-    };
+    }
+    operations
 }
 
-/// Every route under `/v3`. Paths served by several methods appear once per method; axum merges them.
-pub const V3_ROUTES: &[V3Route] = &[
-    v3!(GET "/v3/activities" => activities::list),
-    v3!(GET "/v3/activities/{activity_id}" => activities::get),
-    v3!(POST "/v3/activities/contacts_json_import" => activities::json_import),
-    v3!(POST "/v3/activities/contacts_file_import" => activities::file_import),
-    v3!(POST "/v3/activities/contact_exports" => activities::export_contacts),
-    v3!(GET "/v3/contact_exports/{file_export_id}" => activities::download),
-    v3!(POST "/v3/activities/contact_delete" => activities::contact_delete),
-    v3!(POST "/v3/activities/add_list_memberships" => activities::add_list_memberships),
-    v3!(POST "/v3/activities/remove_list_memberships" => activities::remove_list_memberships),
-    v3!(POST "/v3/activities/list_delete" => activities::list_delete),
-    v3!(POST "/v3/activities/contacts_taggings_add" => activities::taggings_add),
-    v3!(POST "/v3/activities/contacts_taggings_remove" => activities::taggings_remove),
-    v3!(POST "/v3/activities/contacts_tags_delete" => activities::tags_delete),
-    v3!(POST "/v3/activities/custom_fields_delete" => activities::custom_fields_delete),
-    v3!(GET "/v3/contact_custom_fields" => custom_fields::list),
-    v3!(POST "/v3/contact_custom_fields" => custom_fields::create),
-    v3!(GET "/v3/contact_custom_fields/{custom_field_id}" => custom_fields::get),
-    v3!(PUT "/v3/contact_custom_fields/{custom_field_id}" => custom_fields::replace),
-    v3!(DELETE "/v3/contact_custom_fields/{custom_field_id}" => custom_fields::delete),
-    v3!(GET "/v3/contacts" => contacts::list),
-    v3!(POST "/v3/contacts" => contacts::create),
-    v3!(GET "/v3/contacts/counts" => contacts::counts),
-    v3!(POST "/v3/contacts/sign_up_form" => contacts::sign_up),
-    v3!(GET "/v3/contacts/contact_id_xrefs" => contacts::xrefs),
-    v3!(PUT "/v3/contacts/resubscribe/{contact_id}" => resubscribe::request),
-    v3!(GET "/v3/contacts/sms_engagement_history/{contact_id}" => contacts::sms_history),
-    v3!(GET "/v3/contacts/{contact_id}" => contacts::get),
-    v3!(PUT "/v3/contacts/{contact_id}" => contacts::replace),
-    v3!(DELETE "/v3/contacts/{contact_id}" => contacts::delete),
-    v3!(GET "/v3/contact_lists" => contact_lists::list),
-    v3!(POST "/v3/contact_lists" => contact_lists::create),
-    v3!(GET "/v3/contact_lists/list_id_xrefs" => contact_lists::xrefs),
-    v3!(GET "/v3/contact_lists/{list_id}" => contact_lists::get),
-    v3!(PUT "/v3/contact_lists/{list_id}" => contact_lists::replace),
-    v3!(DELETE "/v3/contact_lists/{list_id}" => contact_lists::delete),
-    v3!(GET "/v3/contact_tags" => contact_tags::list),
-    v3!(POST "/v3/contact_tags" => contact_tags::create),
-    v3!(GET "/v3/contact_tags/{tag_id}" => contact_tags::get),
-    v3!(PUT "/v3/contact_tags/{tag_id}" => contact_tags::rename),
-    v3!(DELETE "/v3/contact_tags/{tag_id}" => contact_tags::delete),
-    v3!(GET "/v3/segments" => segments::list),
-    v3!(POST "/v3/segments" => segments::create),
-    v3!(GET "/v3/segments/{segment_id}" => segments::get),
-    v3!(PUT "/v3/segments/{segment_id}" => segments::replace),
-    v3!(DELETE "/v3/segments/{segment_id}" => segments::delete),
-    v3!(PATCH "/v3/segments/{segment_id}/name" => segments::rename),
-    v3!(GET "/v3/account/user/privileges" => user_privileges::list),
-    v3!(GET "/v3/account/summary" => account::summary),
-    v3!(PUT "/v3/account/summary" => account::update_summary),
-    v3!(GET "/v3/account/summary/physical_address" => account::physical_address),
-    v3!(POST "/v3/account/summary/physical_address" => account::add_physical_address),
-    v3!(PUT "/v3/account/summary/physical_address" => account::replace_physical_address),
-    v3!(GET "/v3/account/emails" => account::emails),
-    v3!(POST "/v3/account/emails" => account::add_email),
-];
+fn methods(item: &PathItem) -> [(Method, Option<&utoipa::openapi::path::Operation>); 8] {
+    [
+        (Method::GET, item.get.as_ref()),
+        (Method::PUT, item.put.as_ref()),
+        (Method::POST, item.post.as_ref()),
+        (Method::DELETE, item.delete.as_ref()),
+        (Method::OPTIONS, item.options.as_ref()),
+        (Method::HEAD, item.head.as_ref()),
+        (Method::PATCH, item.patch.as_ref()),
+        (Method::TRACE, item.trace.as_ref()),
+    ]
+}
 
 pub fn build(state: AppState) -> Router {
-    let mut v3 = Router::new();
-    for route in V3_ROUTES {
-        v3 = v3.route(route.path, route.method_router());
-    }
-    let v3 = v3
+    let (operations, document) = v3().split_for_parts();
+    // The layers wrap the nested routes from outside, so they see the full path (`/v3/...`).
+    let v3 = Router::new()
+        .nest(V3_PREFIX, operations)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             ratelimit::limit_by_client,
@@ -155,7 +122,7 @@ pub fn build(state: AppState) -> Router {
         );
 
     v3.merge(open)
-        .merge(openapi::routes())
+        .merge(openapi::routes(&document))
         .fallback(|| async { ApiError::NotFound("The requested resource was not found.".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.body_limit))

@@ -16,6 +16,8 @@ use roster_domain::segment::{
 use roster_domain::{AccountId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
@@ -162,7 +164,7 @@ fn read_segment_body(body: JsonBody) -> Result<(String, String), ApiError> {
     ),
     responses(
         (status = 200, description = "Request successful.", body = SegmentCollection),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -221,7 +223,7 @@ pub async fn list(
     request_body = SegmentBody,
     responses(
         (status = 201, description = "Segment successfully created.", body = SegmentResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -251,7 +253,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "The segment was successfully returned.", body = SegmentResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -281,7 +283,7 @@ pub async fn get(
     request_body = SegmentBody,
     responses(
         (status = 200, description = "The segment was successfully updated.", body = SegmentResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -320,7 +322,7 @@ pub async fn replace(
     request_body = SegmentRenameBody,
     responses(
         (status = 200, description = "The segment name was successfully updated.", body = SegmentResource),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Conflicting, crate::openapi::BodyRejected, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -357,7 +359,7 @@ pub async fn rename(
     ),
     responses(
         (status = 204, description = "The segment was successfully deleted."),
-        crate::openapi::Invalid, crate::openapi::Scoped, crate::openapi::Missing, crate::openapi::Answers,
+        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -371,6 +373,15 @@ pub async fn delete(
     } else {
         Err(not_found(id))
     }
+}
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(get, replace, delete))
+        .routes(routes!(rename))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ pub struct PrivilegeResource {
     summary = "GET User Privileges",
     responses(
         (status = 200, description = "Request successful.", body = Vec<PrivilegeResource>),
-        crate::openapi::Answers,
+        crate::wire::responses::Answers,
     ),
     security(("oauth2_implicit" = []), ("oauth2_access_code" = [])),
 )]

@@ -1,6 +1,7 @@
 //! The V3 wire conventions, written once and shared by every endpoint: JSON bodies with our
 //! rejections, the body reader that reports every problem at once, query parameters, path ids,
-//! the pagination cursor, content negotiation and timestamps.
+//! the pagination cursor, content negotiation, timestamps, and the error responses every
+//! operation's OpenAPI entry lists.
 
 pub mod accept;
 pub mod body;
@@ -8,6 +9,7 @@ pub mod cursor;
 pub mod field;
 pub mod path;
 pub mod query;
+pub mod responses;
 
 pub use body::{JsonBody, ObjectReader};
 pub use cursor::{CursorCodec, PageLinks};
