@@ -9,10 +9,11 @@ pub mod cursor;
 pub mod path;
 pub mod query;
 pub mod responses;
+pub mod xrefs;
 
 pub use body::{JsonBody, ObjectReader};
 pub use cursor::{CursorCodec, PageLinks};
-pub use path::{FileExportId, IdPath, PathId};
+pub use path::{FileExportId, IdPath, PathId, SegmentId};
 pub use query::QueryParams;
 
 use roster_domain::Timestamp;
