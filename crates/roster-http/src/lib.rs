@@ -17,11 +17,9 @@ pub mod oauth;
 pub mod openapi;
 pub mod ratelimit;
 pub mod redact;
-pub mod resubscribe;
 pub mod router;
 pub mod segments;
 pub mod tls;
-pub mod user_privileges;
 pub mod wire;
 
 use std::future::Future;

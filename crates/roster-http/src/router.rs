@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ApiError;
 use crate::{
     account, activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth,
-    openapi, ratelimit, resubscribe, segments, wire, AppState,
+    openapi, ratelimit, segments, wire, AppState,
 };
 
 /// Where the V3 operations are served; the document's paths are relative to it (its server).
@@ -80,14 +80,14 @@ pub fn build(state: AppState) -> Router {
     let open = Router::new()
         .route("/healthz", get(health::alive))
         .route(
-            account::CONFIRM_PATH,
-            get(account::confirm_page).post(account::confirm),
+            account::confirm::CONFIRM_PATH,
+            get(account::confirm::confirm_page).post(account::confirm::confirm),
         )
         .route("/readyz", get(health::ready))
         .route("/oauth2/default/v1/keys", get(oauth::jwks))
         .route(
-            resubscribe::CONFIRM_PATH,
-            get(resubscribe::confirm_page).post(resubscribe::confirm),
+            contacts::resubscribe::CONFIRM_PATH,
+            get(contacts::resubscribe::confirm_page).post(contacts::resubscribe::confirm),
         )
         .route(
             "/oauth2/default/v1/authorize",

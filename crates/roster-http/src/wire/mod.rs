@@ -10,11 +10,12 @@ pub mod field;
 pub mod path;
 pub mod query;
 pub mod responses;
+pub mod xrefs;
 
 pub use body::{JsonBody, ObjectReader};
 pub use cursor::{CursorCodec, PageLinks};
 pub use field::{Body, Check, Field, LooseInteger, Problems};
-pub use path::{FileExportId, IdPath, PathId};
+pub use path::{FileExportId, IdPath, PathId, SegmentId};
 pub use query::{Param, Query, QueryParams};
 
 use roster_domain::Timestamp;

@@ -50,6 +50,24 @@ impl PathId for FileExportId {
     const PARAM: &'static str = "file_export_id";
 }
 
+/// `segment_id`: a positive integer (segments have V3's only integer ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentId(pub i64);
+
+impl FromStr for SegmentId {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text.parse::<i64>() {
+            Ok(id) if id > 0 && !text.starts_with('+') => Ok(Self(id)),
+            _ => Err(()),
+        }
+    }
+}
+
+impl PathId for SegmentId {
+    const PARAM: &'static str = "segment_id";
+}
+
 /// The path parameter `T::PARAM`, parsed.
 pub struct IdPath<T>(pub T);
 
@@ -67,5 +85,18 @@ impl<S: Send + Sync, T: PathId> FromRequestParts<S> for IdPath<T> {
             .map(|(_, value)| value)
             .ok_or_else(invalid)?;
         raw.parse().map(IdPath).map_err(|_| invalid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SegmentId;
+
+    #[test]
+    fn segment_ids_are_positive_integers() {
+        assert_eq!("14".parse::<SegmentId>(), Ok(SegmentId(14)));
+        for bad in ["0", "-3", "+3", "1.5", "abc", "", "99999999999999999999"] {
+            assert!(bad.parse::<SegmentId>().is_err(), "{bad}");
+        }
     }
 }

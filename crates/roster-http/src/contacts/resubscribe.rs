@@ -10,21 +10,22 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use roster_domain::resubscription::Resubscription;
-use roster_domain::{ContactId, ListId, StoreError, Timestamp};
+use roster_domain::{ContactId, StoreError, Timestamp};
 use roster_mailer::SystemMail;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
+use super::bodies::{read_resubscribe, ResubscribeBody};
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
 use crate::oauth::pages::{escape, hidden_inputs, page};
 use crate::oauth::{random_secret, sha256_hex};
+use crate::wire::responses::{Answers, BodyRejected, Invalid, Missing, Scoped};
 use crate::wire::{IdPath, JsonBody};
 use crate::AppState;
 
 /// Where the confirmation mail's links point, below the public URL.
 pub const CONFIRM_PATH: &str = "/contacts/resubscribe/confirm";
-const MAX_LISTS: usize = 50;
+
 /// How often a confirmation is retried when the contact changed between read and write.
 const CONFIRM_ATTEMPTS: usize = 3;
 
@@ -41,7 +42,7 @@ const CONFIRM_ATTEMPTS: usize = 3;
     request_body = ResubscribeBody,
     responses(
         (status = 200, description = "Contact resource has been updated."),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -51,18 +52,7 @@ pub async fn request(
     IdPath(id): IdPath<ContactId>,
     body: JsonBody,
 ) -> Result<StatusCode, ApiError> {
-    let lists: Vec<ListId> = body.read_object(|r| {
-        if !r.has("list_ids") {
-            r.error("list_ids", "is required");
-            return None;
-        }
-        let lists: Vec<ListId> = r.ids("list_ids", MAX_LISTS)?;
-        if lists.is_empty() {
-            r.error("list_ids", "must name at least one contact list");
-            return None;
-        }
-        Some(lists)
-    })?;
+    let lists = read_resubscribe(body)?;
     let known = state.store.existing_lists(caller.account, &lists).await?;
     let unknown: Vec<_> = lists
         .iter()
@@ -324,16 +314,4 @@ async fn confirm_request(
             Err(error) => return Err(error),
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request bodies as the OpenAPI document describes them. The handlers read bodies with
-// `ObjectReader`, which reports every problem at once; these types state the same properties
-// for the document (docs/OPENAPI.md) and are never deserialised.
-
-/// PUT /contacts/resubscribe/{contact_id}
-#[derive(ToSchema)]
-pub struct ResubscribeBody {
-    /// The lists the contact asks to rejoin (at least one).
-    pub list_ids: Vec<String>,
 }

@@ -1,153 +1,25 @@
-//! Segments: GET/POST /segments, GET/PUT/DELETE /segments/{segment_id} and
-//! PATCH /segments/{segment_id}/name. Criteria are parsed and checked by the domain
-//! (roster_domain::segment) and compiled to SQL by the stores; GET /contacts?segment_id= uses
-//! the same evaluation.
-
-use std::str::FromStr;
+//! The Segments handlers.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::custom_field::FieldError;
-use roster_domain::segment::{
-    parse_criteria, CriteriaContext, Node, Segment, SegmentKey, SegmentSort, MAX_CRITERIA_LEN,
-    MAX_NAME_LEN,
-};
-use roster_domain::{AccountId, Timestamp};
-use serde::Serialize;
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use roster_domain::segment::{SegmentKey, SegmentSort};
+use roster_domain::Timestamp;
 
+use super::bodies::{read_rename, read_segment_body, SegmentBody, SegmentRenameBody};
+use super::criteria::checked_criteria;
+use super::resources::{SegmentCollection, SegmentResource, SegmentSummary};
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, IdPath, JsonBody, PageLinks, PathId, QueryParams};
+use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
+use crate::wire::{IdPath, JsonBody, QueryParams, SegmentId};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 1000;
 const PAGE_MAX: u32 = 1000;
 
-/// `segment_id`: a positive integer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SegmentId(pub i64);
-
-impl FromStr for SegmentId {
-    type Err = ();
-    fn from_str(text: &str) -> Result<Self, ()> {
-        match text.parse::<i64>() {
-            Ok(id) if id > 0 && !text.starts_with('+') => Ok(Self(id)),
-            _ => Err(()),
-        }
-    }
-}
-
-impl PathId for SegmentId {
-    const PARAM: &'static str = "segment_id";
-}
-
-/// A segment as GET /segments lists it: without its criteria.
-#[derive(Serialize, ToSchema)]
-pub struct SegmentSummary {
-    name: String,
-    segment_id: i64,
-    created_at: String,
-    edited_at: String,
-}
-
-impl SegmentSummary {
-    fn new(segment: &Segment) -> Self {
-        SegmentSummary {
-            name: segment.name.clone(),
-            segment_id: segment.id,
-            created_at: date_time(segment.created_at),
-            edited_at: date_time(segment.edited_at),
-        }
-    }
-}
-
-/// One segment with its criteria.
-#[derive(Serialize, ToSchema)]
-pub struct SegmentResource {
-    #[serde(flatten)]
-    summary: SegmentSummary,
-    segment_criteria: String,
-}
-
-impl SegmentResource {
-    fn new(segment: Segment) -> Self {
-        SegmentResource {
-            summary: SegmentSummary::new(&segment),
-            segment_criteria: segment.criteria,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SegmentCollection {
-    segments: Vec<SegmentSummary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    _links: Option<PageLinks>,
-}
-
 fn not_found(id: SegmentId) -> ApiError {
     ApiError::NotFound(format!("The segment {} was not found.", id.0))
-}
-
-fn checked_name(name: Option<String>) -> Result<String, ApiError> {
-    let name = name.map(|n| n.trim().to_string()).unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name", "must not be blank"));
-    }
-    Ok(name)
-}
-
-/// Parses criteria against the account: its custom fields, lists and tags must exist.
-pub async fn checked_criteria(
-    state: &AppState,
-    account: AccountId,
-    text: &str,
-) -> Result<Node, ApiError> {
-    let definitions = state.store.all_custom_fields(account).await?;
-    let (node, referenced) = parse_criteria(
-        text,
-        &CriteriaContext {
-            custom_fields: &definitions,
-        },
-        Timestamp::now(),
-    )
-    .map_err(ApiError::Validation)?;
-    let mut errors = Vec::new();
-    let lists = state
-        .store
-        .existing_lists(account, &referenced.lists)
-        .await?;
-    for list in referenced.lists.iter().filter(|l| !lists.contains(l)) {
-        errors.push(FieldError::new(
-            "segment_criteria",
-            format!("names the list {list}, which is not a contact list of this account"),
-        ));
-    }
-    let tags = state.store.existing_tags(account, &referenced.tags).await?;
-    for tag in referenced.tags.iter().filter(|t| !tags.contains(t)) {
-        errors.push(FieldError::new(
-            "segment_criteria",
-            format!("names the tag {tag}, which is not a tag of this account"),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    Ok(node)
-}
-
-fn read_segment_body(body: JsonBody) -> Result<(String, String), ApiError> {
-    let (name, criteria) = body.read_object(|r| {
-        let name = r.required_string("name", MAX_NAME_LEN);
-        let criteria = r.required_string("segment_criteria", MAX_CRITERIA_LEN);
-        Some((name, criteria?))
-    })?;
-    Ok((checked_name(name)?, criteria))
 }
 
 /// GET /segments
@@ -164,7 +36,7 @@ fn read_segment_body(body: JsonBody) -> Result<(String, String), ApiError> {
     ),
     responses(
         (status = 200, description = "Request successful.", body = SegmentCollection),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
+        Invalid, Scoped, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -223,7 +95,7 @@ pub async fn list(
     request_body = SegmentBody,
     responses(
         (status = 201, description = "Segment successfully created.", body = SegmentResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -253,7 +125,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "The segment was successfully returned.", body = SegmentResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -283,7 +155,7 @@ pub async fn get(
     request_body = SegmentBody,
     responses(
         (status = 200, description = "The segment was successfully updated.", body = SegmentResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -322,7 +194,7 @@ pub async fn replace(
     request_body = SegmentRenameBody,
     responses(
         (status = 200, description = "The segment name was successfully updated.", body = SegmentResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -332,8 +204,7 @@ pub async fn rename(
     IdPath(id): IdPath<SegmentId>,
     body: JsonBody,
 ) -> Result<Json<SegmentResource>, ApiError> {
-    let name = body.read_object(|r| Some(r.required_string("name", MAX_NAME_LEN)))?;
-    let name = checked_name(name)?;
+    let name = read_rename(body)?;
     let mut segment = state
         .store
         .segment(caller.account, id.0)
@@ -359,7 +230,7 @@ pub async fn rename(
     ),
     responses(
         (status = 204, description = "The segment was successfully deleted."),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -372,46 +243,5 @@ pub async fn delete(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(id))
-    }
-}
-
-/// The section's operations: each `routes!` registers one path's handlers with the router and
-/// their `#[utoipa::path]` attributes with the document.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(list, create))
-        .routes(routes!(get, replace, delete))
-        .routes(routes!(rename))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request bodies as the OpenAPI document describes them. The handlers read bodies with
-// `ObjectReader`, which reports every problem at once; these types state the same properties
-// for the document (docs/OPENAPI.md) and are never deserialised.
-
-/// POST /segments and PUT /segments/{segment_id}
-#[derive(ToSchema)]
-pub struct SegmentBody {
-    pub name: String,
-    /// The criteria JSON, as a string.
-    pub segment_criteria: String,
-}
-
-/// PATCH /segments/{segment_id}/name
-#[derive(ToSchema)]
-pub struct SegmentRenameBody {
-    pub name: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SegmentId;
-
-    #[test]
-    fn segment_ids_are_positive_integers() {
-        assert_eq!("14".parse::<SegmentId>(), Ok(SegmentId(14)));
-        for bad in ["0", "-3", "+3", "1.5", "abc", "", "99999999999999999999"] {
-            assert!(bad.parse::<SegmentId>().is_err(), "{bad}");
-        }
     }
 }

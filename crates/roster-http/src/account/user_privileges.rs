@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{AnyToken, Caller};
+use crate::wire::responses::Answers;
 
 #[derive(Serialize, ToSchema)]
 pub struct PrivilegeResource {
@@ -22,7 +23,7 @@ pub struct PrivilegeResource {
     summary = "GET User Privileges",
     responses(
         (status = 200, description = "Request successful.", body = Vec<PrivilegeResource>),
-        crate::wire::responses::Answers,
+        Answers,
     ),
     security(("oauth2_implicit" = []), ("oauth2_access_code" = [])),
 )]

@@ -1,67 +1,21 @@
-//! Contact Tags: GET/POST /contact_tags and GET/PUT /contact_tags/{tag_id}. (DELETE is a bulk
-//! activity.)
+//! The Contact Tags handlers.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::tag::{Tag, MAX_TAG_NAME_LEN};
+use roster_domain::tag::Tag;
 use roster_domain::{PageRequest, TagId, Timestamp};
-use serde::Serialize;
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::bodies::{read_create, read_rename, TagCreateBody, TagRenameBody};
+use super::resources::{TagCollection, TagResource};
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, IdPath, JsonBody, PageLinks, QueryParams};
+use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
+use crate::wire::{IdPath, JsonBody, QueryParams};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
 const PAGE_MAX: u32 = 500;
-const MAX_TAG_SOURCE_LEN: usize = 255;
-
-#[derive(Serialize, ToSchema)]
-pub struct TagResource {
-    tag_id: String,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    contacts_count: Option<i64>,
-    created_at: String,
-    updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    tag_source: Option<String>,
-}
-
-impl TagResource {
-    fn new(tag: Tag, include_count: bool) -> Self {
-        TagResource {
-            tag_id: tag.id.to_string(),
-            name: tag.name,
-            contacts_count: include_count.then_some(tag.contacts_count),
-            created_at: date_time(tag.created_at),
-            updated_at: date_time(tag.updated_at),
-            tag_source: tag.tag_source,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TagCollection {
-    tags: Vec<TagResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    _links: Option<PageLinks>,
-}
-
-fn checked_name(name: Option<String>) -> Result<String, ApiError> {
-    let name = name.map(|n| n.trim().to_string()).unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name", "must not be blank"));
-    }
-    Ok(name)
-}
 
 fn not_found(id: TagId) -> ApiError {
     ApiError::NotFound(format!("The tag {id} was not found."))
@@ -81,7 +35,7 @@ fn not_found(id: TagId) -> ApiError {
     ),
     responses(
         (status = 200, description = "Request Successful", body = TagCollection),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
+        Invalid, Scoped, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -130,7 +84,7 @@ pub async fn list(
     request_body = TagCreateBody,
     responses(
         (status = 201, description = "Request Successful", body = TagResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -139,16 +93,8 @@ pub async fn create(
     State(state): State<AppState>,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<TagResource>), ApiError> {
-    let (name, tag_source) = body.read_object(|r| {
-        let name = r.required_string("name", MAX_TAG_NAME_LEN);
-        let source = r.string("tag_source", MAX_TAG_SOURCE_LEN);
-        Some((name, source))
-    })?;
-    let tag = Tag::create(
-        checked_name(name)?,
-        tag_source.filter(|s| !s.trim().is_empty()),
-        Timestamp::now(),
-    );
+    let (name, tag_source) = read_create(body)?;
+    let tag = Tag::create(name, tag_source, Timestamp::now());
     state.store.create_tag(caller.account, &tag).await?;
     Ok((StatusCode::CREATED, Json(TagResource::new(tag, true))))
 }
@@ -166,7 +112,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Request Successful", body = TagResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -198,7 +144,7 @@ pub async fn get(
     request_body = TagRenameBody,
     responses(
         (status = 200, description = "Request Successful", body = TagResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -208,8 +154,7 @@ pub async fn rename(
     IdPath(id): IdPath<TagId>,
     body: JsonBody,
 ) -> Result<Json<TagResource>, ApiError> {
-    let name = body.read_object(|r| Some(r.required_string("name", MAX_TAG_NAME_LEN)))?;
-    let name = checked_name(name)?;
+    let name = read_rename(body)?;
     let mut tag = state
         .store
         .tag(caller.account, id)
@@ -235,8 +180,8 @@ pub async fn rename(
         ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag in UUID format."),
     ),
     responses(
-        (status = 202, description = "The asynchronous request was successfully accepted. To view the results of the activity request, use the href link returned in the response.", body = crate::activities::OneTagDeleteActivity),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
+        (status = 202, description = "The asynchronous request was successfully accepted. To view the results of the activity request, use the href link returned in the response.", body = crate::activities::resources::OneTagDeleteActivity),
+        Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -248,39 +193,13 @@ pub async fn delete(
     if state.store.tag(caller.account, id).await?.is_none() {
         return Err(not_found(id));
     }
-    let activity = crate::activities::start_tags_delete(&state, caller.account, vec![id]).await?;
+    let activity =
+        crate::activities::start::start_tags_delete(&state, caller.account, vec![id]).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(crate::activities::render(
+        Json(crate::activities::resources::render(
             &activity,
-            crate::activities::Shape::OneTagDelete,
+            crate::activities::resources::Shape::OneTagDelete,
         )),
     ))
-}
-
-/// The section's operations: each `routes!` registers one path's handlers with the router and
-/// their `#[utoipa::path]` attributes with the document.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(list, create))
-        .routes(routes!(get, rename, delete))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request bodies as the OpenAPI document describes them. The handlers read bodies with
-// `ObjectReader`, which reports every problem at once; these types state the same properties
-// for the document (docs/OPENAPI.md) and are never deserialised.
-
-/// POST /contact_tags
-#[derive(ToSchema)]
-pub struct TagCreateBody {
-    pub name: String,
-    #[schema(nullable = false)]
-    pub tag_source: Option<String>,
-}
-
-/// PUT /contact_tags/{tag_id}
-#[derive(ToSchema)]
-pub struct TagRenameBody {
-    pub name: String,
 }

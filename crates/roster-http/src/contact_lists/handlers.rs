@@ -1,98 +1,22 @@
-//! Contact Lists: GET/POST /contact_lists, GET/PUT/DELETE /contact_lists/{list_id} and
-//! GET /contact_lists/list_id_xrefs. DELETE starts a bulk activity and answers 202 with it.
+//! The Contact Lists handlers.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::contact_list::{
-    ContactList, ListInput, ListStatusFilter, MAX_LISTS_PER_ACCOUNT, MAX_LIST_NAME_LEN,
-};
+use roster_domain::contact_list::{ContactList, ListStatusFilter, MAX_LISTS_PER_ACCOUNT};
 use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
-use serde::Serialize;
-use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::bodies::{read_list_input, ListBody};
+use super::resources::{CountedListResource, ListCollection, ListResource, MembershipCount};
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, IdPath, JsonBody, PageLinks, QueryParams};
+use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
+use crate::wire::xrefs::{check_sequence_ids, Xrefs};
+use crate::wire::{IdPath, JsonBody, QueryParams};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
 const PAGE_MAX: u32 = 1000;
-/// List descriptions have no documented limit; this keeps them to a sane size.
-const MAX_DESCRIPTION_LEN: usize = 10_000;
-
-#[derive(Serialize, ToSchema)]
-pub struct ListResource {
-    list_id: String,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    description: Option<String>,
-    favorite: bool,
-    created_at: String,
-    updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    deleted_at: Option<String>,
-}
-
-/// A list as the reads show it: with its membership count when the request asks for one.
-#[derive(Serialize, ToSchema)]
-pub struct CountedListResource {
-    #[serde(flatten)]
-    list: ListResource,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    membership_count: Option<i64>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum MembershipCount {
-    None,
-    All,
-    Active,
-}
-
-impl CountedListResource {
-    fn new(list: ContactList, count: MembershipCount) -> Self {
-        let membership_count = match count {
-            MembershipCount::None => None,
-            MembershipCount::All => Some(list.member_count),
-            MembershipCount::Active => Some(list.active_member_count),
-        };
-        CountedListResource {
-            list: ListResource::new(list),
-            membership_count,
-        }
-    }
-}
-
-impl ListResource {
-    fn new(list: ContactList) -> Self {
-        ListResource {
-            list_id: list.id.to_string(),
-            name: list.name,
-            description: list.description,
-            favorite: list.favorite,
-            created_at: date_time(list.created_at),
-            updated_at: date_time(list.updated_at),
-            deleted_at: list.deleted_at.map(date_time),
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ListCollection {
-    lists: Vec<CountedListResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    lists_count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    _links: Option<PageLinks>,
-}
 
 fn membership_count(query: &QueryParams) -> Result<MembershipCount, ApiError> {
     Ok(
@@ -102,20 +26,6 @@ fn membership_count(query: &QueryParams) -> Result<MembershipCount, ApiError> {
             Some(_) => MembershipCount::All,
         },
     )
-}
-
-fn read_list_input(body: JsonBody) -> Result<ListInput, ApiError> {
-    let input = body.read_object(|r| {
-        let name = r.required_string("name", MAX_LIST_NAME_LEN);
-        let description = r.string("description", MAX_DESCRIPTION_LEN);
-        let favorite = r.boolean("favorite");
-        Some(ListInput {
-            name: name?,
-            description,
-            favorite: favorite.unwrap_or(false),
-        })
-    })?;
-    input.checked().map_err(ApiError::Validation)
 }
 
 fn not_found(id: ListId) -> ApiError {
@@ -141,7 +51,7 @@ fn not_found(id: ListId) -> ApiError {
     ),
     responses(
         (status = 200, description = "Request successful", body = ListCollection),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
+        Invalid, Scoped, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -225,7 +135,7 @@ pub async fn list(
     request_body = ListBody,
     responses(
         (status = 201, description = "New list successfully created", body = ListResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Conflicting, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -256,7 +166,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Request successful", body = CountedListResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -288,7 +198,7 @@ pub async fn get(
     request_body = ListBody,
     responses(
         (status = 200, description = "Request successful", body = ListResource),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::BodyRejected, crate::wire::responses::Answers,
+        Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -331,8 +241,8 @@ pub async fn replace(
         ("list_id" = String, Path, description = "Unique ID of the list to delete"),
     ),
     responses(
-        (status = 202, description = "Accepted", body = crate::activities::OneListDeleteActivity),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Missing, crate::wire::responses::Answers,
+        (status = 202, description = "Accepted", body = crate::activities::resources::OneListDeleteActivity),
+        Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -349,40 +259,15 @@ pub async fn delete(
     {
         return Err(not_found(id));
     }
-    let activity = crate::activities::start_list_delete(&state, caller.account, vec![id]).await?;
+    let activity =
+        crate::activities::start::start_list_delete(&state, caller.account, vec![id]).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(crate::activities::render(
+        Json(crate::activities::resources::render(
             &activity,
-            crate::activities::Shape::OneListDelete,
+            crate::activities::resources::Shape::OneListDelete,
         )),
     ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Xrefs {
-    pub xrefs: Vec<serde_json::Value>,
-}
-
-/// Checks `sequence_ids` of an xrefs request: V2 sequence ids are positive integers.
-pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
-    let ids = query.list("sequence_ids");
-    if ids.is_empty() {
-        return Err(ApiError::invalid("sequence_ids", "is required"));
-    }
-    if ids.len() > 500 {
-        return Err(ApiError::invalid(
-            "sequence_ids",
-            "may name at most 500 ids",
-        ));
-    }
-    if let Some(bad) = ids.iter().find(|id| id.parse::<u64>().is_err()) {
-        return Err(ApiError::invalid(
-            "sequence_ids",
-            format!("holds {bad}, which is not a V2 sequence id"),
-        ));
-    }
-    Ok(())
 }
 
 /// GET /contact_lists/list_id_xrefs: Roster never had V2 ids, so no sequence id maps to a list.
@@ -397,7 +282,7 @@ pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
     ),
     responses(
         (status = 200, description = "Request successful", body = Xrefs),
-        crate::wire::responses::Invalid, crate::wire::responses::Scoped, crate::wire::responses::Answers,
+        Invalid, Scoped, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
 )]
@@ -407,28 +292,4 @@ pub async fn xrefs(
 ) -> Result<Json<Xrefs>, ApiError> {
     check_sequence_ids(&query)?;
     Ok(Json(Xrefs { xrefs: Vec::new() }))
-}
-
-/// The section's operations: each `routes!` registers one path's handlers with the router and
-/// their `#[utoipa::path]` attributes with the document.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default()
-        .routes(routes!(list, create))
-        .routes(routes!(xrefs))
-        .routes(routes!(get, replace, delete))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request bodies as the OpenAPI document describes them. The handlers read bodies with
-// `ObjectReader`, which reports every problem at once; these types state the same properties
-// for the document (docs/OPENAPI.md) and are never deserialised.
-
-/// POST /contact_lists and PUT /contact_lists/{list_id}
-#[derive(ToSchema)]
-pub struct ListBody {
-    pub name: String,
-    #[schema(nullable = false)]
-    pub favorite: Option<bool>,
-    #[schema(nullable = false)]
-    pub description: Option<String>,
 }

@@ -1,0 +1,597 @@
+//! The Bulk Activities handlers: each reads its request (bodies.rs), starts the activity
+//! (start.rs) and answers with the shape the V3 document gives the operation (resources.rs).
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use roster_activities::{export, import, new_activity};
+use roster_domain::activity::{ActivityJob, ActivityKind, ActivityState, HISTORY_DAYS};
+use roster_domain::{ActivityId, CustomFieldId, ListId, PageRequest, TagId, Timestamp};
+use serde_json::Value;
+
+use super::bodies::{
+    read_contact_delete, read_csv_upload, read_export, read_json_import, read_membership,
+    read_required_ids, read_tagging, ContactDeleteBody, CsvUpload, CustomFieldsDeleteBody,
+    ExportBody, FileImportBody, JsonImportBody, ListDeleteBody, MembershipBody, TaggingBody,
+    TagsDeleteBody,
+};
+use super::resources::{
+    render, ActivityCollection, CustomFieldsDeleteActivity, ExportActivity, FullActivity,
+    ImportActivity, ListDeleteActivity, ListItemActivity, Shape, TaggingActivity,
+};
+use super::start::{
+    check_lists, check_segment, check_tags, created, queue, selection_total, start_change,
+    start_import, start_list_delete, start_tags_delete,
+};
+use crate::auth::{Caller, ContactsWrite};
+use crate::error::ApiError;
+use crate::wire::responses::{Answers, BodyRejected, Invalid, Missing, Scoped};
+use crate::wire::{FileExportId, IdPath, JsonBody, QueryParams};
+use crate::AppState;
+
+const PAGE_DEFAULT: u32 = 50;
+const PAGE_MAX: u32 = 500;
+
+/// POST /activities/contacts_json_import
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_json_import",
+    operation_id = "createImportJSONActivity",
+    tag = "Bulk Activities",
+    summary = "Import Contacts using a JSON Payload",
+    request_body = JsonImportBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn json_import(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (raw_items, list_ids) = read_json_import(body, state.config.import_max_contacts)?;
+    check_lists(&state, caller.account, &list_ids, "list_ids").await?;
+    let custom_fields = state.store.all_custom_fields(caller.account).await?;
+    let items = import::json_items(&raw_items, &custom_fields);
+    start_import(
+        &state,
+        caller.account,
+        ActivityKind::ContactsJsonImport,
+        None,
+        list_ids,
+        items,
+    )
+    .await
+}
+
+/// POST /activities/contacts_file_import: a multipart form with `file` (CSV), `list_ids`
+/// (comma-separated) and optionally `sms_permission_to_send`.
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_file_import",
+    operation_id = "createCSVImportActivity",
+    tag = "Bulk Activities",
+    summary = "Import Contacts using a CSV File",
+    request_body(content = FileImportBody, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn file_import(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let CsvUpload {
+        file_name,
+        bytes,
+        list_ids,
+    } = read_csv_upload(request, &state).await?;
+    check_lists(&state, caller.account, &list_ids, "list_ids").await?;
+    let custom_fields = state.store.all_custom_fields(caller.account).await?;
+    let items = match import::csv_items(&bytes, &custom_fields, state.config.import_max_contacts) {
+        Ok(items) => items,
+        Err(import::UploadError::NotCsv(message)) => {
+            return Err(ApiError::UnsupportedMediaType(message))
+        }
+        Err(import::UploadError::Invalid(message)) => return Err(ApiError::BadRequest(message)),
+    };
+    start_import(
+        &state,
+        caller.account,
+        ActivityKind::ContactsFileImport,
+        file_name,
+        list_ids,
+        items,
+    )
+    .await
+}
+
+/// POST /activities/contact_exports
+#[utoipa::path(
+    post,
+    path = "/activities/contact_exports",
+    operation_id = "createExportActivity",
+    tag = "Bulk Activities",
+    summary = "Export Contacts to a File",
+    request_body = ExportBody,
+    responses(
+        (status = 201, description = "Request successful, queued for processing.", body = ExportActivity),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn export_contacts(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (selection, fields) = read_export(body)?;
+    check_lists(&state, caller.account, &selection.lists, "list_ids").await?;
+    check_tags(&state, caller.account, &selection.tags, "tag_ids").await?;
+    check_segment(&state, caller.account, &selection, "segment_id").await?;
+    let custom_fields = state.store.all_custom_fields(caller.account).await?;
+    let fields = match fields {
+        Some(fields) => {
+            let unknown: Vec<&String> = fields
+                .iter()
+                .filter(|f| {
+                    !export::is_field(f)
+                        || f.strip_prefix("cf:").is_some_and(|name| {
+                            !custom_fields
+                                .iter()
+                                .any(|c| c.name.eq_ignore_ascii_case(name))
+                        })
+                })
+                .collect();
+            if !unknown.is_empty() {
+                return Err(ApiError::invalid(
+                    "fields",
+                    format!(
+                        "names unknown fields ({}); fields are {} and cf:<custom field name>",
+                        unknown
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        export::FIELDS.join(", ")
+                    ),
+                ));
+            }
+            fields
+        }
+        None => export::default_fields(&custom_fields),
+    };
+    let total = selection_total(&state, caller.account, &selection).await?;
+    let activity = new_activity(caller.account, ActivityKind::ContactExports, total);
+    queue(
+        &state,
+        &activity,
+        &ActivityJob::Export { selection, fields },
+    )
+    .await?;
+    Ok(created(&activity, Shape::Export))
+}
+
+/// GET /contact_exports/{file_export_id}: the CSV, streamed from the stored chunks.
+#[utoipa::path(
+    get,
+    path = "/contact_exports/{file_export_id}",
+    operation_id = "getCSVExportFile",
+    tag = "Bulk Activities",
+    summary = "Retrieve Exported Contacts File",
+    params(
+        ("file_export_id" = String, Path, description = "The unique ID of the exported file provided in the results: section of the export contacts activity response."),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = String, content_type = "text/csv"),
+        Invalid, Scoped, Missing, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn download(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    IdPath(FileExportId(id)): IdPath<FileExportId>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("No export file has the id {id}."));
+    let activity = state
+        .store
+        .activity(caller.account, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if activity.kind != ActivityKind::ContactExports {
+        return Err(not_found());
+    }
+    if activity.state != ActivityState::Completed {
+        return Err(ApiError::NotFound(format!(
+            "The export {id} is {}; its file is available once the activity is completed.",
+            activity.state.as_str()
+        )));
+    }
+    let store = state.store.clone();
+    let account = caller.account;
+    // One chunk in memory at a time: the next is read only when the client took the last.
+    let stream = futures_util::stream::unfold(Some(None::<i64>), move |position| {
+        let store = store.clone();
+        async move {
+            let after = position?;
+            match store.export_chunk(account, id, after).await {
+                Ok(Some((seq, data))) => Some((
+                    Ok::<_, std::io::Error>(axum::body::Bytes::from(data)),
+                    Some(Some(seq)),
+                )),
+                Ok(None) => None,
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), "export download interrupted");
+                    Some((
+                        Err(std::io::Error::other("the export file could not be read")),
+                        None,
+                    ))
+                }
+            }
+        }
+    });
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"contacts-{id}.csv\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+async fn membership(
+    caller: Caller<ContactsWrite>,
+    state: AppState,
+    body: JsonBody,
+    kind: ActivityKind,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (selection, lists) = read_membership(body)?;
+    check_lists(&state, caller.account, &lists, "list_ids").await?;
+    start_change(
+        &state,
+        caller.account,
+        kind,
+        selection,
+        lists,
+        Vec::new(),
+        Shape::Membership,
+    )
+    .await
+}
+
+/// POST /activities/add_list_memberships
+#[utoipa::path(
+    post,
+    path = "/activities/add_list_memberships",
+    operation_id = "createListAddActivity",
+    tag = "Bulk Activities",
+    summary = "Add Contacts to Lists",
+    request_body = MembershipBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        Invalid, Scoped, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn add_list_memberships(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    membership(caller, state, body, ActivityKind::AddListMemberships).await
+}
+
+/// POST /activities/remove_list_memberships
+#[utoipa::path(
+    post,
+    path = "/activities/remove_list_memberships",
+    operation_id = "createListRemoveActivity",
+    tag = "Bulk Activities",
+    summary = "Remove Contacts from Lists",
+    request_body = MembershipBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        Invalid, Scoped, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn remove_list_memberships(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    membership(caller, state, body, ActivityKind::RemoveListMemberships).await
+}
+
+async fn tagging(
+    caller: Caller<ContactsWrite>,
+    state: AppState,
+    body: JsonBody,
+    kind: ActivityKind,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (selection, tags) = read_tagging(body)?;
+    check_tags(&state, caller.account, &tags, "tag_ids").await?;
+    start_change(
+        &state,
+        caller.account,
+        kind,
+        selection,
+        Vec::new(),
+        tags,
+        Shape::Tagging,
+    )
+    .await
+}
+
+/// POST /activities/contacts_taggings_add
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_taggings_add",
+    operation_id = "createTagAddContactActivity",
+    tag = "Bulk Activities",
+    summary = "Add Tags to Contacts",
+    request_body = TaggingBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        Invalid, Scoped, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn taggings_add(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    tagging(caller, state, body, ActivityKind::TaggingsAdd).await
+}
+
+/// POST /activities/contacts_taggings_remove
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_taggings_remove",
+    operation_id = "createTagRemoveActivity",
+    tag = "Bulk Activities",
+    summary = "Remove Tags from Contacts",
+    request_body = TaggingBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        Invalid, Scoped, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn taggings_remove(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    tagging(caller, state, body, ActivityKind::TaggingsRemove).await
+}
+
+/// POST /activities/contact_delete: up to 500 contact_ids, or every member of up to 50 lists.
+#[utoipa::path(
+    post,
+    path = "/activities/contact_delete",
+    operation_id = "createDeleteActivity",
+    tag = "Bulk Activities",
+    summary = "Delete Contacts in Bulk",
+    request_body = ContactDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn contact_delete(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let selection = read_contact_delete(body)?;
+    let list_count = selection.lists.len() as i64;
+    check_lists(&state, caller.account, &selection.lists, "list_ids").await?;
+    let total = selection_total(&state, caller.account, &selection).await?;
+    let mut activity = new_activity(caller.account, ActivityKind::ContactDelete, total);
+    activity.list_count = list_count;
+    let job = ActivityJob::ChangeContacts {
+        selection,
+        change: roster_domain::activity::ContactChange::Delete,
+    };
+    queue(&state, &activity, &job).await?;
+    Ok(created(&activity, Shape::ContactDelete))
+}
+
+/// POST /activities/list_delete
+#[utoipa::path(
+    post,
+    path = "/activities/list_delete",
+    operation_id = "createListDeleteActivity",
+    tag = "Bulk Activities",
+    summary = "Delete Contact Lists",
+    request_body = ListDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = ListDeleteActivity),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn list_delete(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let lists: Vec<ListId> = read_required_ids(body, "list_ids", 100)?;
+    check_lists(&state, caller.account, &lists, "list_ids").await?;
+    let activity = start_list_delete(&state, caller.account, lists).await?;
+    Ok(created(&activity, Shape::ListDelete))
+}
+
+/// POST /activities/contacts_tags_delete
+#[utoipa::path(
+    post,
+    path = "/activities/contacts_tags_delete",
+    operation_id = "createTagDeleteActivity",
+    tag = "Bulk Activities",
+    summary = "Delete Tags",
+    request_body = TagsDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn tags_delete(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let tags: Vec<TagId> = read_required_ids(body, "tag_ids", 500)?;
+    check_tags(&state, caller.account, &tags, "tag_ids").await?;
+    let activity = start_tags_delete(&state, caller.account, tags).await?;
+    Ok(created(&activity, Shape::Tagging))
+}
+
+/// POST /activities/custom_fields_delete
+#[utoipa::path(
+    post,
+    path = "/activities/custom_fields_delete",
+    operation_id = "postCustomFieldDelete",
+    tag = "Bulk Activities",
+    summary = "Delete Custom Fields",
+    request_body = CustomFieldsDeleteBody,
+    responses(
+        (status = 201, description = "Request successful. Activity queued for processing.", body = CustomFieldsDeleteActivity),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn custom_fields_delete(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let ids: Vec<CustomFieldId> = read_required_ids(body, "custom_field_ids", 100)?;
+    let known = state.store.all_custom_fields(caller.account).await?;
+    let unknown: Vec<String> = ids
+        .iter()
+        .filter(|id| !known.iter().any(|f| f.id == **id))
+        .map(ToString::to_string)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::NotFound(format!(
+            "No custom field has the id {}.",
+            unknown.join(", ")
+        )));
+    }
+    let activity = new_activity(
+        caller.account,
+        ActivityKind::CustomFieldsDelete,
+        ids.len() as i64,
+    );
+    queue(&state, &activity, &ActivityJob::DeleteCustomFields(ids)).await?;
+    Ok(created(&activity, Shape::CustomFieldsDelete))
+}
+
+/// GET /activities/{activity_id}
+#[utoipa::path(
+    get,
+    path = "/activities/{activity_id}",
+    operation_id = "getActivityById",
+    tag = "Bulk Activities",
+    summary = "GET an Activity Status",
+    params(
+        ("activity_id" = String, Path, description = "The unique ID of the activity to GET"),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = FullActivity),
+        Invalid, Scoped, Missing, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn get(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ActivityId>,
+) -> Result<Json<Value>, ApiError> {
+    let activity = state
+        .store
+        .activity(caller.account, id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound("Resource not found for the activity_id provided".into())
+        })?;
+    Ok(Json(render(&activity, Shape::Full)))
+}
+
+/// GET /activities: the account's activities of the last 10 days, newest first.
+#[utoipa::path(
+    get,
+    path = "/activities",
+    operation_id = "getAllActivities",
+    tag = "Bulk Activities",
+    summary = "GET Activity Status Collection",
+    params(
+        ("state" = Option<String>, Query, description = "Use this parameter to filter the response to include only activities in one of the following states: cancelled, completed, failed, processing, or timed_out."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request Successful", body = ActivityCollection),
+        Invalid, Scoped, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn list(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<ActivityCollection>, ApiError> {
+    let (limit, after) = state
+        .cursors
+        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let after = after
+        .map(|key| {
+            key.parse::<ActivityId>()
+                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
+        })
+        .transpose()?;
+    let filter = query
+        .one_of(
+            "state",
+            &[
+                "processing",
+                "completed",
+                "cancelled",
+                "failed",
+                "timed_out",
+            ],
+        )?
+        .and_then(ActivityState::parse);
+    let since = Timestamp::now().plus_seconds(-HISTORY_DAYS * 86_400);
+    let page = state
+        .store
+        .activities(caller.account, filter, since, PageRequest { limit, after })
+        .await?;
+    let links = state.cursors.links(
+        "/v3/activities",
+        &query,
+        limit,
+        page.next.map(|id| id.to_string()),
+    );
+    Ok(Json(ActivityCollection {
+        activities: page.items.iter().map(|a| render(a, Shape::Full)).collect(),
+        _links: links,
+    }))
+}

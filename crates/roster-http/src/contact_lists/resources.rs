@@ -1,0 +1,78 @@
+//! Contact lists as the V3 document shows them.
+
+use roster_domain::contact_list::ContactList;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::wire::{date_time, PageLinks};
+
+#[derive(Serialize, ToSchema)]
+pub struct ListResource {
+    list_id: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    description: Option<String>,
+    favorite: bool,
+    created_at: String,
+    updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    deleted_at: Option<String>,
+}
+
+/// A list as the reads show it: with its membership count when the request asks for one.
+#[derive(Serialize, ToSchema)]
+pub struct CountedListResource {
+    #[serde(flatten)]
+    list: ListResource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    membership_count: Option<i64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum MembershipCount {
+    None,
+    All,
+    Active,
+}
+
+impl CountedListResource {
+    pub(super) fn new(list: ContactList, count: MembershipCount) -> Self {
+        let membership_count = match count {
+            MembershipCount::None => None,
+            MembershipCount::All => Some(list.member_count),
+            MembershipCount::Active => Some(list.active_member_count),
+        };
+        CountedListResource {
+            list: ListResource::new(list),
+            membership_count,
+        }
+    }
+}
+
+impl ListResource {
+    pub(super) fn new(list: ContactList) -> Self {
+        ListResource {
+            list_id: list.id.to_string(),
+            name: list.name,
+            description: list.description,
+            favorite: list.favorite,
+            created_at: date_time(list.created_at),
+            updated_at: date_time(list.updated_at),
+            deleted_at: list.deleted_at.map(date_time),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListCollection {
+    pub(super) lists: Vec<CountedListResource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) lists_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) _links: Option<PageLinks>,
+}

@@ -1,0 +1,19 @@
+//! Contact Tags: GET/POST /contact_tags and GET/PUT/DELETE /contact_tags/{tag_id}. DELETE starts
+//! a bulk activity and answers 202 with it.
+
+pub mod bodies;
+pub mod handlers;
+pub mod resources;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(handlers::list, handlers::create))
+        .routes(routes!(handlers::get, handlers::rename, handlers::delete))
+}

@@ -1,0 +1,42 @@
+//! Tags as the V3 document shows them.
+
+use roster_domain::tag::Tag;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::wire::{date_time, PageLinks};
+
+#[derive(Serialize, ToSchema)]
+pub struct TagResource {
+    tag_id: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    contacts_count: Option<i64>,
+    created_at: String,
+    updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    tag_source: Option<String>,
+}
+
+impl TagResource {
+    pub(super) fn new(tag: Tag, include_count: bool) -> Self {
+        TagResource {
+            tag_id: tag.id.to_string(),
+            name: tag.name,
+            contacts_count: include_count.then_some(tag.contacts_count),
+            created_at: date_time(tag.created_at),
+            updated_at: date_time(tag.updated_at),
+            tag_source: tag.tag_source,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TagCollection {
+    pub(super) tags: Vec<TagResource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) _links: Option<PageLinks>,
+}

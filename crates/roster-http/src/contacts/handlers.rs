@@ -1,0 +1,537 @@
+//! The Contacts handlers (resubscription has its own file, `resubscribe.rs`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use roster_domain::contact::{AccountContext, Bucket, Contact, Includes};
+use roster_domain::custom_field::FieldError;
+use roster_domain::{AccountId, ContactId, ListId, PageRequest, TagId, Timestamp};
+
+use super::bodies::{
+    read_create, read_replace, read_sign_up, ContactCreateBody, ContactReplaceBody, SignUpBody,
+};
+use super::query::{contact_filter, includes, segment_filter};
+use super::resources::{
+    millis, ContactCollection, ContactCounts, ContactResource, SignUpResult, SmsHistoryDetails,
+    SmsHistoryEntry,
+};
+use crate::auth::{Caller, ContactsRead, ContactsWrite};
+use crate::error::ApiError;
+use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
+use crate::wire::xrefs::{check_sequence_ids, Xrefs};
+use crate::wire::{IdPath, JsonBody, QueryParams};
+use crate::AppState;
+
+const PAGE_DEFAULT: u32 = 50;
+const PAGE_MAX: u32 = 500;
+
+/// `new_subscriber` counts contacts that opted in within this many days.
+const NEW_SUBSCRIBER_DAYS: i64 = 30;
+
+/// Checks that every list and tag a body names belongs to the account, and returns the
+/// account's custom-field definitions for the domain's checks.
+async fn check_references(
+    state: &AppState,
+    account: AccountId,
+    lists: &[ListId],
+    list_field: &str,
+    tags: &[TagId],
+) -> Result<Vec<roster_domain::custom_field::CustomField>, ApiError> {
+    let mut errors = Vec::new();
+    let known_lists = state.store.existing_lists(account, lists).await?;
+    for (index, list) in lists.iter().enumerate() {
+        if !known_lists.contains(list) {
+            errors.push(FieldError::new(
+                format!("{list_field}[{index}]"),
+                format!("{list} is not a contact list of this account"),
+            ));
+        }
+    }
+    let known_tags = state.store.existing_tags(account, tags).await?;
+    for (index, tag) in tags.iter().enumerate() {
+        if !known_tags.contains(tag) {
+            errors.push(FieldError::new(
+                format!("taggings[{index}]"),
+                format!("{tag} is not a tag of this account"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(state.store.all_custom_fields(account).await?)
+}
+
+fn not_found(id: ContactId) -> ApiError {
+    ApiError::NotFound(format!("The contact {id} was not found."))
+}
+
+/// POST /contacts
+#[utoipa::path(
+    post,
+    path = "/contacts",
+    operation_id = "createContact",
+    tag = "Contacts",
+    summary = "POST (create) a Contact",
+    request_body = ContactCreateBody,
+    responses(
+        (status = 201, description = "New contact successfully created", body = ContactResource),
+        Invalid, Scoped, Conflicting, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn create(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<ContactResource>), ApiError> {
+    let (input, source) = read_create(body)?;
+    let definitions = check_references(
+        &state,
+        caller.account,
+        input.list_ids.as_deref().unwrap_or_default(),
+        "list_memberships",
+        input.tag_ids.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    let contact = Contact::create(
+        input,
+        source,
+        &AccountContext {
+            custom_fields: &definitions,
+        },
+        Timestamp::now(),
+    )
+    .map_err(ApiError::Validation)?;
+    state.store.insert_contact(caller.account, &contact).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ContactResource::new(contact, Includes::all())),
+    ))
+}
+
+/// GET /contacts
+#[utoipa::path(
+    get,
+    path = "/contacts",
+    operation_id = "getAllContacts",
+    tag = "Contacts",
+    summary = "GET Contacts Collection",
+    params(
+        ("status" = Option<String>, Query, description = "Use the `status` query parameter to search for contacts by status."),
+        ("email" = Option<String>, Query, description = "Use the `email` query parameter to search for a contact using a specific email address."),
+        ("lists" = Option<String>, Query, description = "Use the `lists` query parameter to search for contacts that are members of one or more specified lists."),
+        ("segment_id" = Option<String>, Query, description = "Use to get contacts that meet the segment criteria for a single specified `segment_id`."),
+        ("tags" = Option<String>, Query, description = "Use to get contact details for up to 50 specified tags."),
+        ("updated_after" = Option<String>, Query, description = "Use `updated_after` to search for contacts that have been updated after the date you specify."),
+        ("updated_before" = Option<String>, Query, description = "Use `updated_before` to search for contacts that have been updated before a specified date."),
+        ("created_after" = Option<String>, Query, description = "Use `created_after` to search for contacts created after a specified date."),
+        ("created_before" = Option<String>, Query, description = "Use `created_before` to search for contacts created before a specified date."),
+        ("optout_after" = Option<String>, Query, description = "Use `optout_after` to search for contacts that unsubscribed after a specified date."),
+        ("optout_before" = Option<String>, Query, description = "Use `optout_before` to search for contacts that unsubscribed before a specified date."),
+        ("include" = Option<String>, Query, description = "Use `include` to specify which contact sub-resources to include in the response."),
+        ("sms_status" = Option<String>, Query, description = "Use to get contacts by their SMS status."),
+        ("include_count" = Option<bool>, Query, description = "Set `include_count=true` to include the total number of contacts (`contacts_count`) that meet all search criteria in the response body."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output in the response, from 1 - 500, default = 50."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output in the response, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = ContactCollection),
+        Invalid, Scoped, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn list(
+    caller: Caller<ContactsRead>,
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<ContactCollection>, ApiError> {
+    let (limit, after) = state
+        .cursors
+        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let after = after
+        .map(|key| {
+            key.parse::<ContactId>()
+                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
+        })
+        .transpose()?;
+    let filter = match query.single("segment_id") {
+        None => contact_filter(&query)?,
+        Some(segment) => segment_filter(&state, caller.account, &query, segment).await?,
+    };
+    let includes = includes(&query)?;
+    let include_count = query.boolean("include_count")?.unwrap_or(false);
+    let page = state
+        .store
+        .contacts(
+            caller.account,
+            &filter,
+            includes,
+            PageRequest { limit, after },
+        )
+        .await?;
+    let contacts_count = if include_count {
+        Some(state.store.count_contacts(caller.account, &filter).await?)
+    } else {
+        None
+    };
+    let links = state.cursors.links(
+        "/v3/contacts",
+        &query,
+        limit,
+        page.next.map(|id| id.to_string()),
+    );
+    Ok(Json(ContactCollection {
+        contacts: page
+            .items
+            .into_iter()
+            .map(|c| ContactResource::new(c, includes))
+            .collect(),
+        contacts_count,
+        _links: links,
+    }))
+}
+
+/// GET /contacts/{contact_id}
+#[utoipa::path(
+    get,
+    path = "/contacts/{contact_id}",
+    operation_id = "getContactById",
+    tag = "Contacts",
+    summary = "GET a Contact",
+    params(
+        ("contact_id" = String, Path, description = "Unique ID of contact to GET"),
+        ("include" = Option<String>, Query, description = "Use `include` to specify which contact sub-resources to include in the response."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = ContactResource),
+        Invalid, Scoped, Missing, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn get(
+    caller: Caller<ContactsRead>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ContactId>,
+    query: QueryParams,
+) -> Result<Json<ContactResource>, ApiError> {
+    let includes = includes(&query)?;
+    let contact = state
+        .store
+        .contact_with(caller.account, id, includes)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    Ok(Json(ContactResource::new(contact, includes)))
+}
+
+/// PUT /contacts/{contact_id}
+#[utoipa::path(
+    put,
+    path = "/contacts/{contact_id}",
+    operation_id = "updateContact",
+    tag = "Contacts",
+    summary = "PUT (update) a Contact",
+    params(
+        ("contact_id" = String, Path, description = "Unique ID of contact to update"),
+    ),
+    request_body = ContactReplaceBody,
+    responses(
+        (status = 200, description = "Contact resource has been updated", body = ContactResource),
+        Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn replace(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ContactId>,
+    body: JsonBody,
+) -> Result<Json<ContactResource>, ApiError> {
+    let (input, source) = read_replace(body)?;
+    let definitions = check_references(
+        &state,
+        caller.account,
+        input.list_ids.as_deref().unwrap_or_default(),
+        "list_memberships",
+        input.tag_ids.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    let existing = state
+        .store
+        .contact(caller.account, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let updated = existing
+        .replace(
+            input,
+            source,
+            &AccountContext {
+                custom_fields: &definitions,
+            },
+            Timestamp::now(),
+        )
+        .map_err(ApiError::Validation)?;
+    if !state.store.save_contact(caller.account, &updated).await? {
+        return Err(not_found(id));
+    }
+    Ok(Json(ContactResource::new(updated, Includes::all())))
+}
+
+/// DELETE /contacts/{contact_id}: marks the contact deleted. Deleting a deleted contact
+/// answers 204 again and keeps its first deletion date (the contact still exists for GET).
+#[utoipa::path(
+    delete,
+    path = "/contacts/{contact_id}",
+    operation_id = "deleteContact",
+    tag = "Contacts",
+    summary = "DELETE a Contact",
+    params(
+        ("contact_id" = String, Path, description = "Unique ID of contact to DELETE"),
+    ),
+    responses(
+        (status = 204, description = "Request successful; No content returned"),
+        Invalid, Scoped, Missing, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn delete(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ContactId>,
+) -> Result<StatusCode, ApiError> {
+    let existing = state
+        .store
+        .contact(caller.account, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    if existing.deleted_at.is_some() {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    if !state
+        .store
+        .save_contact(caller.account, &existing.deleted(Timestamp::now()))
+        .await?
+    {
+        return Err(not_found(id));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST /contacts/sign_up_form: creates the contact (201) or updates the one with the same
+/// address (200). Two concurrent calls for a new address create one contact: the one that
+/// loses the insert updates what the other created.
+#[utoipa::path(
+    post,
+    path = "/contacts/sign_up_form",
+    operation_id = "createOrUpdateContact",
+    tag = "Contacts",
+    summary = "Create or Update a Contact",
+    request_body = SignUpBody,
+    responses(
+        (status = 200, description = "Contact successfully updated.", body = SignUpResult),
+        (status = 201, description = "Contact successfully created.", body = SignUpResult),
+        Invalid, Scoped, Conflicting, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn sign_up(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<SignUpResult>), ApiError> {
+    let form = read_sign_up(body)?;
+    let definitions = check_references(
+        &state,
+        caller.account,
+        &form.list_ids,
+        "list_memberships",
+        &[],
+    )
+    .await?;
+    let context = AccountContext {
+        custom_fields: &definitions,
+    };
+    let Some(email) = form.email.clone() else {
+        // An SMS-only sign-up always creates a contact.
+        let contact = form
+            .create(false, &context, Timestamp::now())
+            .map_err(ApiError::Validation)?;
+        state.store.insert_contact(caller.account, &contact).await?;
+        return Ok((
+            StatusCode::CREATED,
+            Json(SignUpResult {
+                contact_id: contact.id.to_string(),
+                action: "created",
+            }),
+        ));
+    };
+    for _ in 0..2 {
+        match state.store.contact_by_email(caller.account, &email).await? {
+            Some(existing) => {
+                let updated = form
+                    .update(&existing, &context, Timestamp::now())
+                    .map_err(ApiError::Validation)?;
+                if state.store.save_contact(caller.account, &updated).await? {
+                    return Ok((
+                        StatusCode::OK,
+                        Json(SignUpResult {
+                            contact_id: updated.id.to_string(),
+                            action: "updated",
+                        }),
+                    ));
+                }
+            }
+            None => {
+                let contact = form
+                    .create(false, &context, Timestamp::now())
+                    .map_err(ApiError::Validation)?;
+                match state.store.insert_contact(caller.account, &contact).await {
+                    Ok(()) => {
+                        return Ok((
+                            StatusCode::CREATED,
+                            Json(SignUpResult {
+                                contact_id: contact.id.to_string(),
+                                action: "created",
+                            }),
+                        ))
+                    }
+                    // Another request created it in between: update that one instead.
+                    Err(roster_domain::StoreError::Conflict(_)) => continue,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        }
+    }
+    Err(ApiError::Conflict(
+        "Conflict. You sent simultaneous requests that are attempting to modify the same contact."
+            .into(),
+    ))
+}
+
+/// GET /contacts/counts, from the maintained counts.
+#[utoipa::path(
+    get,
+    path = "/contacts/counts",
+    operation_id = "getContactCounts",
+    tag = "Contacts",
+    summary = "GET Contact Consent Counts",
+    params(
+        ("include" = Option<String>, Query, description = "Use to return the total number of contacts that subscribed within the last 30 days in the results."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = ContactCounts),
+        Invalid, Scoped, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn counts(
+    caller: Caller<ContactsRead>,
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Json<ContactCounts>, ApiError> {
+    let new_subscriber = query
+        .all_of("include", &["new_subscriber"])?
+        .contains(&"new_subscriber");
+    let counts = state.store.contact_bucket_counts(caller.account).await?;
+    let count = |bucket: Bucket| counts.get(&bucket).copied().unwrap_or(0);
+    let new_subscriber = if new_subscriber {
+        let since = Timestamp::now().plus_seconds(-NEW_SUBSCRIBER_DAYS * 24 * 3600);
+        Some(
+            state
+                .store
+                .count_new_subscribers(caller.account, since)
+                .await?,
+        )
+    } else {
+        None
+    };
+    Ok(Json(ContactCounts {
+        total: Bucket::NOT_DELETED.iter().map(|b| count(*b)).sum(),
+        explicit: count(Bucket::Explicit),
+        implicit: count(Bucket::Implicit),
+        pending: count(Bucket::PendingConfirmation),
+        unsubscribed: count(Bucket::Unsubscribed),
+        new_subscriber,
+    }))
+}
+
+/// GET /contacts/contact_id_xrefs: Roster never had V2 ids, so no sequence id maps to a contact.
+#[utoipa::path(
+    get,
+    path = "/contacts/contact_id_xrefs",
+    operation_id = "getContactIdXrefs",
+    tag = "Contacts",
+    summary = "GET a collection of V2 and V3 API contact IDs",
+    params(
+        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API contact `ids` to cross-reference with the V3 API `contact_id` value."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = Xrefs),
+        Invalid, Scoped, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn xrefs(
+    _caller: Caller<ContactsRead>,
+    query: QueryParams,
+) -> Result<Json<Xrefs>, ApiError> {
+    check_sequence_ids(&query)?;
+    Ok(Json(Xrefs { xrefs: Vec::new() }))
+}
+
+/// GET /contacts/sms_engagement_history/{contact_id}: the consent changes recorded on the
+/// contact's SMS channel (Roster sends no SMS, so consents are its whole SMS history).
+#[utoipa::path(
+    get,
+    path = "/contacts/sms_engagement_history/{contact_id}",
+    operation_id = "getSmsEngagementHistory",
+    tag = "Contacts",
+    summary = "GET SMS Engagement History for a Contact",
+    params(
+        ("contact_id" = String, Path, description = "The contact's unique ID."),
+    ),
+    responses(
+        (status = 200, description = "Request successful", body = Vec<SmsHistoryEntry>),
+        Invalid, Scoped, Missing, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn sms_history(
+    caller: Caller<ContactsRead>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ContactId>,
+) -> Result<Json<Vec<SmsHistoryEntry>>, ApiError> {
+    let contact = state
+        .store
+        .contact(caller.account, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let Some(sms) = contact.sms_channel else {
+        return Ok(Json(Vec::new()));
+    };
+    let entries = sms
+        .consents
+        .iter()
+        .enumerate()
+        .map(|(index, consent)| SmsHistoryEntry {
+            contact_id: contact.id.to_string(),
+            sms_channel_id: sms.id.to_string(),
+            sms_channel_history_id: format!("{}-{}", sms.id.simple(), index + 1),
+            insert_time: millis(consent.created_at),
+            history_details: SmsHistoryDetails {
+                state: consent.sms_consent_permission.clone(),
+                source: sms.update_source.as_str(),
+                consent_type: consent.consent_type.clone(),
+                consent_action_time: millis(consent.updated_at),
+                consent_action_type: if consent.sms_consent_permission == "unsubscribed" {
+                    "opt_out"
+                } else {
+                    "opt_in"
+                },
+                source_sms_number: format!("+{}{}", sms.dial_code, sms.sms_address),
+            },
+        })
+        .collect();
+    Ok(Json(entries))
+}

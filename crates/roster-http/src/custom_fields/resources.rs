@@ -1,0 +1,106 @@
+//! Custom fields as the V3 document shows them.
+
+use roster_domain::custom_field::{CustomField, CustomFieldChoice, DisplayType};
+use roster_domain::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::wire::{date_time, PageLinks};
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomFieldResource {
+    custom_field_id: String,
+    label: String,
+    name: String,
+    #[serde(rename = "type")]
+    field_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    metadata: Option<MetadataResource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    version: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    choices: Option<Vec<ChoiceResource>>,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MetadataResource {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    display_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    allow_negative: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    decimal_places: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    currency_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    integer: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    display_format: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ChoiceResource {
+    custom_field_id: String,
+    choice_id: i64,
+    choice_label: String,
+    display_order: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+impl From<CustomField> for CustomFieldResource {
+    fn from(field: CustomField) -> Self {
+        let id = field.id.to_string();
+        let choices = field.field_type.has_choices().then(|| {
+            field
+                .choices
+                .iter()
+                .map(|choice: &CustomFieldChoice| ChoiceResource {
+                    custom_field_id: id.clone(),
+                    choice_id: choice.choice_id,
+                    choice_label: choice.choice_label.clone(),
+                    display_order: choice.display_order,
+                    created_at: date_time(Timestamp::from_millis(choice.created_at_millis)),
+                    updated_at: date_time(Timestamp::from_millis(choice.updated_at_millis)),
+                })
+                .collect()
+        });
+        CustomFieldResource {
+            custom_field_id: id,
+            label: field.label,
+            name: field.name,
+            field_type: field.field_type.as_str(),
+            metadata: field.metadata.map(|m| MetadataResource {
+                display_type: m.display_type.map(DisplayType::as_str),
+                allow_negative: m.allow_negative,
+                decimal_places: m.decimal_places,
+                currency_code: m.currency_code,
+                integer: m.integer,
+                display_format: m.display_format,
+            }),
+            version: field.version,
+            choices,
+            created_at: date_time(field.created_at),
+            updated_at: date_time(field.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomFieldCollection {
+    pub(super) custom_fields: Vec<CustomFieldResource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub(super) _links: Option<PageLinks>,
+}

@@ -1,0 +1,35 @@
+//! The V2-to-V3 id cross references (GET /contacts/contact_id_xrefs and
+//! /contact_lists/list_id_xrefs): the query they both take and the collection they answer.
+//! Roster never had V2 ids, so no sequence id maps to anything.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::wire::QueryParams;
+
+#[derive(Serialize, ToSchema)]
+pub struct Xrefs {
+    pub xrefs: Vec<serde_json::Value>,
+}
+
+/// Checks `sequence_ids` of an xrefs request: V2 sequence ids are positive integers.
+pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
+    let ids = query.list("sequence_ids");
+    if ids.is_empty() {
+        return Err(ApiError::invalid("sequence_ids", "is required"));
+    }
+    if ids.len() > 500 {
+        return Err(ApiError::invalid(
+            "sequence_ids",
+            "may name at most 500 ids",
+        ));
+    }
+    if let Some(bad) = ids.iter().find(|id| id.parse::<u64>().is_err()) {
+        return Err(ApiError::invalid(
+            "sequence_ids",
+            format!("holds {bad}, which is not a V2 sequence id"),
+        ));
+    }
+    Ok(())
+}
