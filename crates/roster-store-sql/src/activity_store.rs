@@ -2,8 +2,7 @@
 //! release, finish), the batch writers that commit a batch's changes together with the
 //! activity's progress (so a crash resumes from the last committed batch), export files and
 //! the list and tag deletes. `activity_helpers!` goes into the engine's inherent impl,
-//! `activity_store_methods!` into its `Store` impl. The one engine-specific statement, the
-//! claim, comes from each engine's `claim_activity_sql()`.
+//! `activity_store_methods!` into its `Store` impl.
 
 /// The columns `rows::ActivityRow` reads.
 #[macro_export]
@@ -282,9 +281,15 @@ macro_rules! activity_store_methods {
             now: $crate::roster_domain::Timestamp,
             lease_until: $crate::roster_domain::Timestamp,
         ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::activity::ClaimedActivity>> {
+            // The one claim text of both engines; `claim_lock` says why they differ.
+            // `$1` node, `$2` now, `$3` lease end.
             let text = format!(
-                "{} RETURNING {}, job",
-                Self::claim_activity_sql(),
+                "UPDATE activities SET state = 'processing', lease_owner = $1, lease_until = $3, \
+                 started_at = COALESCE(started_at, $2), updated_at = $2 \
+                 WHERE id = (SELECT id FROM activities \
+                 WHERE state = 'initialized' OR (state = 'processing' AND (lease_until IS NULL OR lease_until < $2)) \
+                 ORDER BY created_at, id LIMIT 1{}) RETURNING {}, job",
+                Self::DIALECT.claim_lock(),
                 $crate::activity_columns!()
             );
             let row: Option<$crate::rows::ClaimedRow> = $crate::sqlx::query_as(&text)

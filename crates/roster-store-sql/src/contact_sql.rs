@@ -6,6 +6,8 @@ use roster_domain::segment::{Condition, ContactField, ContactTest, GroupKind, No
 use roster_domain::{AccountId, ContactId};
 use uuid::Uuid;
 
+use crate::dialect::Dialect;
+
 /// A value to bind to a numbered placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bind {
@@ -13,38 +15,6 @@ pub enum Bind {
     I64(i64),
     F64(f64),
     Text(String),
-}
-
-/// The few places where the engines' SQL differs (JSON functions, row locks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    /// A statement that serialises writers of one account until the transaction ends, for checks
-    /// such as "at most N queued activities" that a concurrent insert could otherwise slip past.
-    /// SQLite needs none: it runs one write transaction at a time.
-    pub fn lock_account(self) -> Option<&'static str> {
-        match self {
-            Dialect::Sqlite => None,
-            Dialect::Postgres => Some("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"),
-        }
-    }
-
-    /// Ends a segment condition's `EXISTS` subquery. PostgreSQL turns a plain `EXISTS` into a
-    /// semi-join and, misjudging how many custom values pass a `LOWER(value) = …` test, hashes
-    /// every member of a large list and every value of a field before sorting for the first
-    /// page (0.57 s on the benchmark's million contacts). `OFFSET 0` keeps each subquery a
-    /// per-contact probe, so a page walks contacts in id order and stops at the limit, as
-    /// SQLite's plan does.
-    fn exists_end(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " OFFSET 0",
-        }
-    }
 }
 
 /// SQL text with its binds.
@@ -292,18 +262,9 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
             | ContactField::Instant(column)
             | ContactField::Date(column) => test_sql(&format!("c.{column}"), false, test, sql),
             ContactField::Address(part) => {
-                // Addresses are JSON on the contact row: the one place the engines differ.
-                let (from, expression) = match dialect {
-                    Dialect::Sqlite => (
-                        "SELECT 1 FROM json_each(c.street_addresses) a WHERE 1 = 1".to_string(),
-                        format!("json_extract(a.value, '$.{part}')"),
-                    ),
-                    Dialect::Postgres => (
-                        "SELECT 1 FROM jsonb_array_elements(c.street_addresses::jsonb) a WHERE 1 = 1".to_string(),
-                        format!("(a.value ->> '{part}')"),
-                    ),
-                };
-                exists_sql(dialect, &from, &expression, true, test, sql)
+                // Addresses are JSON on the contact row, read with each engine's functions.
+                let (from, expression) = dialect.address_part(part);
+                exists_sql(dialect, from, &expression, true, test, sql)
             }
             ContactField::CustomField { id, numeric } => {
                 let field = sql.bind(Bind::Uuid(id.0));

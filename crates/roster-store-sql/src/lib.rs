@@ -8,6 +8,7 @@ mod account_store;
 mod activity_store;
 pub mod contact_sql;
 mod contact_store;
+pub mod dialect;
 pub mod rows;
 
 // Re-exported so the macro's expansion resolves them from the engine crates.
@@ -50,10 +51,7 @@ pub fn list_conditions(
 }
 
 /// Implements `roster_domain::Store` for an engine's store type `$store`, which must have a
-/// field `pool: sqlx::Pool<$db>`, an associated `const ENGINE: &'static str`, and the one query
-/// whose text differs by engine, the outbox claim: an inherent
-/// `async fn claim_outbox_batch(&self, now: i64, lease: Uuid, lease_until: i64, limit: i64)
-/// -> Result<Vec<rows::OutboxRow>, sqlx::Error>`.
+/// field `pool: sqlx::Pool<$db>` and an associated `const DIALECT: dialect::Dialect`.
 #[macro_export]
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
@@ -105,7 +103,7 @@ macro_rules! impl_store {
         $crate::account_store_methods! { $store, $db, {
 
             fn engine(&self) -> &'static str {
-                Self::ENGINE
+                Self::DIALECT.name()
             }
 
             async fn ping(&self) -> $crate::roster_domain::store::StoreResult<()> {
@@ -970,8 +968,22 @@ macro_rules! impl_store {
                 lease_until: $crate::roster_domain::Timestamp,
                 limit: u32,
             ) -> $crate::roster_domain::store::StoreResult<Vec<$crate::roster_domain::outbox::OutboxEntry>> {
-                let rows = self
-                    .claim_outbox_batch(now.millis(), lease.0, lease_until.millis(), i64::from(limit))
+                // The one claim text of both engines; `claim_lock` says why they differ.
+                let text = format!(
+                    "UPDATE outbox SET state = 'sending', lease_token = $2, due_at = $3, \
+                     attempts = attempts + 1, updated_at = $1 \
+                     WHERE id IN (SELECT id FROM outbox WHERE {} \
+                     ORDER BY due_at, id LIMIT $4{}) RETURNING {}",
+                    $crate::outbox_claimable!(),
+                    Self::DIALECT.claim_lock(),
+                    $crate::outbox_columns!(),
+                );
+                let rows: Vec<$crate::rows::OutboxRow> = $crate::sqlx::query_as(&text)
+                    .bind(now.millis())
+                    .bind(lease.0)
+                    .bind(lease_until.millis())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
                     .await
                     .map_err($crate::unavailable)?;
                 let mut entries = rows
