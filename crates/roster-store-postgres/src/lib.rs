@@ -2,19 +2,21 @@
 //! Migrations take PostgreSQL's advisory lock, so nodes starting together apply them once.
 
 use anyhow::Context;
+use roster_store_sql::dialect::Dialect;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::PgPool;
+
+/// The sqlx database the shared queries of `engine` are compiled for.
+type Db = sqlx::Postgres;
+
+// Every query of the storage contract, one text shared with the SQLite engine: the folder
+// is included here with `Db` set to this engine's database (see its mod.rs).
+#[path = "../../roster-store-sql/src/engine/mod.rs"]
+mod engine;
 
 /// Roster's storage on PostgreSQL.
-#[derive(Clone)]
-pub struct PostgresStore {
-    pool: PgPool,
-}
+pub use engine::SqlStore as PostgresStore;
 
 impl PostgresStore {
-    const DIALECT: roster_store_sql::dialect::Dialect =
-        roster_store_sql::dialect::Dialect::Postgres;
-
     /// Connects to a `postgres://` URL and applies pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
@@ -32,12 +34,6 @@ impl PostgresStore {
             .run(&pool)
             .await
             .context("cannot apply the PostgreSQL migrations")?;
-        Ok(Self { pool })
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
+        Ok(Self::new(pool, Dialect::Postgres))
     }
 }
-
-roster_store_sql::impl_store!(PostgresStore, sqlx::Postgres);

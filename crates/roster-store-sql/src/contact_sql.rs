@@ -6,6 +6,7 @@ use roster_domain::segment::{Condition, ContactField, ContactTest, GroupKind, No
 use roster_domain::{AccountId, ContactId};
 use uuid::Uuid;
 
+use crate::columns::CONTACT_COLUMNS;
 use crate::dialect::Dialect;
 
 /// A value to bind to a numbered placeholder.
@@ -37,13 +38,6 @@ impl Sql {
     }
 }
 
-/// The columns `rows::ContactRow` reads, qualified by the alias `c`.
-pub const CONTACT_COLUMNS: &str = "c.id, c.email, c.permission, c.opt_in_source, c.opt_in_date, c.opt_out_source, \
-    c.opt_out_date, c.opt_out_reason, c.confirm_status, c.email_created_at, c.email_updated_at, c.first_name, \
-    c.last_name, c.job_title, c.company_name, c.birthday_month, c.birthday_day, c.anniversary, c.create_source, \
-    c.update_source, c.created_at, c.updated_at, c.deleted_at, c.phone_numbers, c.street_addresses, c.notes, \
-    c.sms_channel";
-
 /// FROM and WHERE for the contacts matching `filter`, and the column to order and page by.
 /// A single-list filter walks that list's members in contact order (the membership index),
 /// so a page costs the same whatever the list's share of all contacts. SQLite takes
@@ -74,8 +68,9 @@ fn from_where(
         if !filter.lists.is_empty() {
             let lists = sql.bind_list(filter.lists.iter().map(|l| Bind::Uuid(l.0)));
             sql.text.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM contact_list_members lm WHERE lm.account_id = c.account_id \
-                 AND lm.contact_id = c.id AND lm.list_id IN ({lists}))"
+                " AND EXISTS (SELECT 1 FROM contact_list_members lm \
+                 WHERE lm.account_id = c.account_id AND lm.contact_id = c.id \
+                 AND lm.list_id IN ({lists}))"
             ));
         }
     }
@@ -372,13 +367,15 @@ pub fn links_query(account: AccountId, ids: &[ContactId], includes: Includes) ->
         (
             includes.list_memberships,
             LINK_LIST,
-            "list_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, CAST(NULL AS TEXT) AS choice_ids",
+            "list_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, \
+             CAST(NULL AS TEXT) AS choice_ids",
             "contact_list_members",
         ),
         (
             includes.taggings,
             LINK_TAG,
-            "tag_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, CAST(NULL AS TEXT) AS choice_ids",
+            "tag_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, \
+             CAST(NULL AS TEXT) AS choice_ids",
             "contact_taggings",
         ),
         (

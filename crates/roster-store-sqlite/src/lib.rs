@@ -6,18 +6,21 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+use roster_store_sql::dialect::Dialect;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+
+/// The sqlx database the shared queries of `engine` are compiled for.
+type Db = sqlx::Sqlite;
+
+// Every query of the storage contract, one text shared with the PostgreSQL engine: the folder
+// is included here with `Db` set to this engine's database (see its mod.rs).
+#[path = "../../roster-store-sql/src/engine/mod.rs"]
+mod engine;
 
 /// Roster's storage on SQLite.
-#[derive(Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
+pub use engine::SqlStore as SqliteStore;
 
 impl SqliteStore {
-    const DIALECT: roster_store_sql::dialect::Dialect = roster_store_sql::dialect::Dialect::Sqlite;
-
     /// Opens (creating if missing) the database at a `sqlite://relative.db` or
     /// `sqlite:///absolute/path.db` URL and applies pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
@@ -54,7 +57,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .context("cannot apply the SQLite migrations")?;
-        Ok(Self { pool })
+        Ok(Self::new(pool, Dialect::Sqlite))
     }
 
     /// The file behind this store.
@@ -62,10 +65,4 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?;
         Ok(Path::new(options.get_filename()).to_path_buf())
     }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
 }
-
-roster_store_sql::impl_store!(SqliteStore, sqlx::Sqlite);
