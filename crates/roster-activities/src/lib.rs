@@ -17,8 +17,10 @@ use roster_domain::activity::{
     ContactSelection, RETENTION_DAYS,
 };
 use roster_domain::contact::{Bucket, Contact, ContactFilter, Includes};
-use roster_domain::store::StoreResult;
-use roster_domain::{ContactId, PageRequest, Store, StoreError, Timestamp};
+use roster_domain::{
+    ActivityEngineStore, ContactId, CustomFieldStore, PageRequest, SegmentStore, StoreError,
+    StoreResult, Timestamp,
+};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
@@ -55,7 +57,7 @@ impl Default for EngineConfig {
 }
 
 struct Inner {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ActivityEngineStore>,
     config: EngineConfig,
     /// This process's name in leases.
     node: String,
@@ -76,7 +78,7 @@ fn millis(duration: Duration) -> i64 {
 
 impl ActivityEngine {
     /// An engine with no workers yet: activities queue until `start` or `drain`.
-    pub fn new(store: Arc<dyn Store>, config: EngineConfig) -> Self {
+    pub fn new(store: Arc<dyn ActivityEngineStore>, config: EngineConfig) -> Self {
         let (stop, _) = watch::channel(false);
         Self {
             inner: Arc::new(Inner {
@@ -545,11 +547,14 @@ impl ActivityEngine {
 /// tags, and a segment's criteria parsed against the account's custom fields as they are now
 /// (the same evaluation as GET /contacts?segment_id=). `Err` names why the selection cannot be
 /// evaluated any more (its segment was deleted or no longer parses).
-pub async fn selection_filter(
-    store: &dyn roster_domain::Store,
+pub async fn selection_filter<S>(
+    store: &S,
     account: roster_domain::AccountId,
     selection: &ContactSelection,
-) -> StoreResult<Result<ContactFilter, String>> {
+) -> StoreResult<Result<ContactFilter, String>>
+where
+    S: SegmentStore + CustomFieldStore + ?Sized,
+{
     let mut filter = ContactFilter {
         buckets: if selection.buckets.is_empty() {
             Bucket::NOT_DELETED.to_vec()

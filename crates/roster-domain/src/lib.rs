@@ -27,5 +27,9 @@ pub use email::EmailAddress;
 pub use ids::*;
 pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
-pub use store::{Store, StoreError};
+pub use store::{
+    AccountServicesStore, AccountStore, ActivityEngineStore, ActivityStore, ContactStore,
+    CustomFieldStore, ListStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore,
+    SegmentStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+};
 pub use time::Timestamp;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use roster_domain::outbox::{InvalidMessage, Mailbox, OutboxEntry, OutboxMessage};
-use roster_domain::{EmailAddress, OutboxId, Store, StoreError, Timestamp};
+use roster_domain::{EmailAddress, OutboxId, OutboxStore, StoreError, Timestamp};
 
 pub use relay::{RelaySecurity, RelayUrl};
 pub use templates::SystemMail;
@@ -158,7 +158,7 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(store: Arc<dyn Store>, config: MailerConfig) -> Result<Self, MailerError> {
+    pub fn new(store: Arc<dyn OutboxStore>, config: MailerConfig) -> Result<Self, MailerError> {
         config.validate()?;
         Ok(Self {
             inner: Arc::new(worker::Inner::new(store, config)?),
@@ -166,7 +166,7 @@ impl Mailer {
     }
 
     /// A mailer with no relay: messages are recorded and stay queued.
-    pub fn outbox_only(store: Arc<dyn Store>) -> Result<Self, MailerError> {
+    pub fn outbox_only(store: Arc<dyn OutboxStore>) -> Result<Self, MailerError> {
         Self::new(store, MailerConfig::default())
     }
 
@@ -193,7 +193,8 @@ impl Mailer {
     }
 
     /// Wakes this node's workers for a message that a feature recorded in the outbox itself,
-    /// in the transaction of the change that sends it (see `Store::add_account_email`).
+    /// in the transaction of the change that sends it (see
+    /// `AccountServicesStore::add_account_email`).
     pub fn notify_queued(&self) {
         self.inner.wake.notify_waiters();
     }

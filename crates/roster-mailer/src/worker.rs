@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roster_domain::outbox::{DeliveryOutcome, Lease, OutboxEntry};
-use roster_domain::{Store, Timestamp};
+use roster_domain::{OutboxStore, Timestamp};
 use tokio::sync::{watch, Mutex, Notify};
 use tokio::time::Instant;
 
@@ -16,7 +16,7 @@ use crate::templates::Templates;
 use crate::{DrainReport, MailerConfig, MailerError};
 
 pub(crate) struct Inner {
-    pub(crate) store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn OutboxStore>,
     pub(crate) config: MailerConfig,
     pub(crate) templates: Templates,
     pub(crate) wake: Notify,
@@ -25,7 +25,10 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    pub(crate) fn new(store: Arc<dyn Store>, config: MailerConfig) -> Result<Self, MailerError> {
+    pub(crate) fn new(
+        store: Arc<dyn OutboxStore>,
+        config: MailerConfig,
+    ) -> Result<Self, MailerError> {
         let transport = config
             .relay
             .as_ref()

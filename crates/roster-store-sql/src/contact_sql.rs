@@ -6,6 +6,9 @@ use roster_domain::segment::{Condition, ContactField, ContactTest, GroupKind, No
 use roster_domain::{AccountId, ContactId};
 use uuid::Uuid;
 
+use crate::columns::CONTACT_COLUMNS;
+use crate::dialect::Dialect;
+
 /// A value to bind to a numbered placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bind {
@@ -13,38 +16,6 @@ pub enum Bind {
     I64(i64),
     F64(f64),
     Text(String),
-}
-
-/// The few places where the engines' SQL differs (JSON functions, row locks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    /// A statement that serialises writers of one account until the transaction ends, for checks
-    /// such as "at most N queued activities" that a concurrent insert could otherwise slip past.
-    /// SQLite needs none: it runs one write transaction at a time.
-    pub fn lock_account(self) -> Option<&'static str> {
-        match self {
-            Dialect::Sqlite => None,
-            Dialect::Postgres => Some("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"),
-        }
-    }
-
-    /// Ends a segment condition's `EXISTS` subquery. PostgreSQL turns a plain `EXISTS` into a
-    /// semi-join and, misjudging how many custom values pass a `LOWER(value) = …` test, hashes
-    /// every member of a large list and every value of a field before sorting for the first
-    /// page (0.57 s on the benchmark's million contacts). `OFFSET 0` keeps each subquery a
-    /// per-contact probe, so a page walks contacts in id order and stops at the limit, as
-    /// SQLite's plan does.
-    fn exists_end(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " OFFSET 0",
-        }
-    }
 }
 
 /// SQL text with its binds.
@@ -66,13 +37,6 @@ impl Sql {
         placeholders.join(", ")
     }
 }
-
-/// The columns `rows::ContactRow` reads, qualified by the alias `c`.
-pub const CONTACT_COLUMNS: &str = "c.id, c.email, c.permission, c.opt_in_source, c.opt_in_date, c.opt_out_source, \
-    c.opt_out_date, c.opt_out_reason, c.confirm_status, c.email_created_at, c.email_updated_at, c.first_name, \
-    c.last_name, c.job_title, c.company_name, c.birthday_month, c.birthday_day, c.anniversary, c.create_source, \
-    c.update_source, c.created_at, c.updated_at, c.deleted_at, c.phone_numbers, c.street_addresses, c.notes, \
-    c.sms_channel";
 
 /// FROM and WHERE for the contacts matching `filter`, and the column to order and page by.
 /// A single-list filter walks that list's members in contact order (the membership index),
@@ -104,8 +68,9 @@ fn from_where(
         if !filter.lists.is_empty() {
             let lists = sql.bind_list(filter.lists.iter().map(|l| Bind::Uuid(l.0)));
             sql.text.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM contact_list_members lm WHERE lm.account_id = c.account_id \
-                 AND lm.contact_id = c.id AND lm.list_id IN ({lists}))"
+                " AND EXISTS (SELECT 1 FROM contact_list_members lm \
+                 WHERE lm.account_id = c.account_id AND lm.contact_id = c.id \
+                 AND lm.list_id IN ({lists}))"
             ));
         }
     }
@@ -292,18 +257,9 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
             | ContactField::Instant(column)
             | ContactField::Date(column) => test_sql(&format!("c.{column}"), false, test, sql),
             ContactField::Address(part) => {
-                // Addresses are JSON on the contact row: the one place the engines differ.
-                let (from, expression) = match dialect {
-                    Dialect::Sqlite => (
-                        "SELECT 1 FROM json_each(c.street_addresses) a WHERE 1 = 1".to_string(),
-                        format!("json_extract(a.value, '$.{part}')"),
-                    ),
-                    Dialect::Postgres => (
-                        "SELECT 1 FROM jsonb_array_elements(c.street_addresses::jsonb) a WHERE 1 = 1".to_string(),
-                        format!("(a.value ->> '{part}')"),
-                    ),
-                };
-                exists_sql(dialect, &from, &expression, true, test, sql)
+                // Addresses are JSON on the contact row, read with each engine's functions.
+                let (from, expression) = dialect.address_part(part);
+                exists_sql(dialect, from, &expression, true, test, sql)
             }
             ContactField::CustomField { id, numeric } => {
                 let field = sql.bind(Bind::Uuid(id.0));
@@ -411,13 +367,15 @@ pub fn links_query(account: AccountId, ids: &[ContactId], includes: Includes) ->
         (
             includes.list_memberships,
             LINK_LIST,
-            "list_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, CAST(NULL AS TEXT) AS choice_ids",
+            "list_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, \
+             CAST(NULL AS TEXT) AS choice_ids",
             "contact_list_members",
         ),
         (
             includes.taggings,
             LINK_TAG,
-            "tag_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, CAST(NULL AS TEXT) AS choice_ids",
+            "tag_id AS linked_id, created_at AS sort_at, CAST(NULL AS TEXT) AS value, \
+             CAST(NULL AS TEXT) AS choice_ids",
             "contact_taggings",
         ),
         (

@@ -814,7 +814,7 @@ impl From<PhysicalAddressRow> for PhysicalAddress {
     }
 }
 
-/// The columns of `activities` that `ActivityRow` reads (`activity_columns!`).
+/// The columns of `activities` that `ActivityRow` reads (`columns::ACTIVITY_COLUMNS`).
 #[derive(sqlx::FromRow)]
 pub struct ActivityRow {
     pub id: Uuid,

@@ -6,20 +6,21 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+use roster_store_sql::dialect::Dialect;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+
+/// The sqlx database the shared queries of `engine` are compiled for.
+type Db = sqlx::Sqlite;
+
+// Every query of the storage contract, one text shared with the PostgreSQL engine: the folder
+// is included here with `Db` set to this engine's database (see its mod.rs).
+#[path = "../../roster-store-sql/src/engine/mod.rs"]
+mod engine;
 
 /// Roster's storage on SQLite.
-#[derive(Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
+pub use engine::SqlStore as SqliteStore;
 
 impl SqliteStore {
-    const ENGINE: &'static str = "sqlite";
-    const DIALECT: roster_store_sql::contact_sql::Dialect =
-        roster_store_sql::contact_sql::Dialect::Sqlite;
-
     /// Opens (creating if missing) the database at a `sqlite://relative.db` or
     /// `sqlite:///absolute/path.db` URL and applies pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
@@ -56,7 +57,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .context("cannot apply the SQLite migrations")?;
-        Ok(Self { pool })
+        Ok(Self::new(pool, Dialect::Sqlite))
     }
 
     /// The file behind this store.
@@ -64,48 +65,4 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?;
         Ok(Path::new(options.get_filename()).to_path_buf())
     }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// The outbox claim. One `UPDATE … RETURNING` statement is atomic in SQLite: a write
-    /// statement takes the database's write lock before it reads, so concurrent claims (from
-    /// this process, the only one that delivers from a SQLite file) never see the same row.
-    async fn claim_outbox_batch(
-        &self,
-        now: i64,
-        lease: uuid::Uuid,
-        lease_until: i64,
-        limit: i64,
-    ) -> Result<Vec<roster_store_sql::rows::OutboxRow>, sqlx::Error> {
-        sqlx::query_as(concat!(
-            "UPDATE outbox SET state = 'sending', lease_token = $2, due_at = $3, \
-             attempts = attempts + 1, updated_at = $1 \
-             WHERE id IN (SELECT id FROM outbox WHERE ",
-            roster_store_sql::outbox_claimable!(),
-            " ORDER BY due_at, id LIMIT $4) RETURNING ",
-            roster_store_sql::outbox_columns!()
-        ))
-        .bind(now)
-        .bind(lease)
-        .bind(lease_until)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-    }
 }
-
-impl SqliteStore {
-    /// The claim: one UPDATE, atomic on SQLite's single writer (one worker pool per process
-    /// shares the file). `$1` node, `$2` now, `$3` lease end.
-    fn claim_activity_sql() -> &'static str {
-        "UPDATE activities SET state = 'processing', lease_owner = $1, lease_until = $3, \
-         started_at = COALESCE(started_at, $2), updated_at = $2 \
-         WHERE id = (SELECT id FROM activities \
-         WHERE state = 'initialized' OR (state = 'processing' AND (lease_until IS NULL OR lease_until < $2)) \
-         ORDER BY created_at, id LIMIT 1)"
-    }
-}
-
-roster_store_sql::impl_store!(SqliteStore, sqlx::Sqlite);

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use roster_domain::account::SigningKey;
-use roster_domain::{Store, Timestamp};
+use roster_domain::{SigningKeyStore, Timestamp};
 use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPublicKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::traits::PublicKeyParts;
@@ -78,7 +78,10 @@ pub struct LoadedKey {
 }
 
 /// Creates a new RSA 2048 key pair and stores it (encrypted).
-pub async fn create_signing_key(store: &dyn Store, secret: &ServerSecret) -> anyhow::Result<()> {
+pub async fn create_signing_key(
+    store: &dyn SigningKeyStore,
+    secret: &ServerSecret,
+) -> anyhow::Result<()> {
     let private = tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand::thread_rng(), 2048))
         .await
         .context("key generation task failed")?
@@ -101,7 +104,10 @@ pub async fn create_signing_key(store: &dyn Store, secret: &ServerSecret) -> any
 }
 
 /// Makes sure a signing key exists (the first start of a new database creates one).
-pub async fn ensure_signing_key(store: &dyn Store, secret: &ServerSecret) -> anyhow::Result<()> {
+pub async fn ensure_signing_key(
+    store: &dyn SigningKeyStore,
+    secret: &ServerSecret,
+) -> anyhow::Result<()> {
     if store.signing_keys().await?.is_empty() {
         create_signing_key(store, secret).await?;
     }
@@ -110,7 +116,7 @@ pub async fn ensure_signing_key(store: &dyn Store, secret: &ServerSecret) -> any
 
 /// Every stored key, newest first, decrypted.
 pub async fn load_signing_keys(
-    store: &dyn Store,
+    store: &dyn SigningKeyStore,
     secret: &ServerSecret,
 ) -> anyhow::Result<Vec<LoadedKey>> {
     store

@@ -1,0 +1,27 @@
+//! Accounts and their users: the CLI creates them, sign-in and token checks read them. The
+//! engine's name and ping live here too, for logs and /readyz.
+
+use async_trait::async_trait;
+
+use crate::account::{Account, NewAccount, User};
+use crate::store::error::StoreResult;
+use crate::{AccountId, EmailAddress, UserId};
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// The engine's name, for logs and /readyz.
+    fn engine(&self) -> &'static str;
+
+    /// One round trip to the database.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates an account, its owner and the owner's confirmed sender address, atomically.
+    async fn create_account(&self, new: NewAccount) -> StoreResult<(Account, User)>;
+    async fn account(&self, id: AccountId) -> StoreResult<Option<Account>>;
+    async fn user_by_email(&self, email: &EmailAddress) -> StoreResult<Option<User>>;
+
+    /// Adds a user to an existing account (`Conflict` when the email signs in already).
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    /// A user of the account, or None (another account's user is None too).
+    async fn user(&self, account: AccountId, id: UserId) -> StoreResult<Option<User>>;
+}

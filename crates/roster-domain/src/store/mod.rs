@@ -1,0 +1,92 @@
+//! The storage contract, split by aggregate: one trait per group of records that change
+//! together, implemented identically by the SQLite and PostgreSQL engines. Every method that
+//! touches an account's data takes the account's id, so isolation between accounts is part of
+//! the contract, not of each caller.
+//!
+//! A component asks for the traits it uses (the mailer an `OutboxStore`, the activity engine
+//! an `ActivityEngineStore`); the HTTP layer, which serves every aggregate, holds a `Store`,
+//! and hands narrower views down by trait upcasting (`Arc<dyn Store>` coerces to
+//! `Arc<dyn OutboxStore>`).
+
+mod account_services;
+mod accounts;
+mod activities;
+mod contacts;
+mod custom_fields;
+mod error;
+mod lists;
+mod oauth;
+mod outbox;
+mod rate_limits;
+mod resubscriptions;
+mod segments;
+mod signing_keys;
+mod tags;
+
+pub use account_services::AccountServicesStore;
+pub use accounts::AccountStore;
+pub use activities::ActivityStore;
+pub use contacts::ContactStore;
+pub use custom_fields::CustomFieldStore;
+pub use error::{StoreError, StoreResult};
+pub use lists::ListStore;
+pub use oauth::OAuthStore;
+pub use outbox::OutboxStore;
+pub use rate_limits::RateLimitStore;
+pub use resubscriptions::ResubscriptionStore;
+pub use segments::SegmentStore;
+pub use signing_keys::SigningKeyStore;
+pub use tags::TagStore;
+
+/// What the bulk-activity engine (roster-activities) uses: the activity queue and its batch
+/// writers, the contact reads that select a job's contacts, and the deletes of lists, tags
+/// and custom fields that some jobs are. A supertrait of `Store`, so a `dyn Store` upcasts
+/// to it.
+pub trait ActivityEngineStore:
+    ActivityStore + ContactStore + CustomFieldStore + ListStore + SegmentStore + TagStore
+{
+}
+
+impl<T> ActivityEngineStore for T where
+    T: ActivityStore + ContactStore + CustomFieldStore + ListStore + SegmentStore + TagStore
+{
+}
+
+/// The whole contract, for the one component that serves every aggregate (the HTTP layer)
+/// and the CLI. Every type that implements each aggregate's trait is a `Store`.
+pub trait Store:
+    AccountStore
+    + SigningKeyStore
+    + OAuthStore
+    + RateLimitStore
+    + AccountServicesStore
+    + CustomFieldStore
+    + ContactStore
+    + ListStore
+    + TagStore
+    + SegmentStore
+    + ResubscriptionStore
+    + ActivityStore
+    + ActivityEngineStore
+    + OutboxStore
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: AccountStore
+        + SigningKeyStore
+        + OAuthStore
+        + RateLimitStore
+        + AccountServicesStore
+        + CustomFieldStore
+        + ContactStore
+        + ListStore
+        + TagStore
+        + SegmentStore
+        + ResubscriptionStore
+        + ActivityStore
+        + OutboxStore
+        + 'static
+{
+}

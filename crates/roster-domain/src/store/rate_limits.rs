@@ -1,0 +1,29 @@
+//! The counters behind rate limits, kept in the database so every node sees the same
+//! numbers: failed sign-ins (the sign-in throttle) and each client's API calls per day.
+
+use async_trait::async_trait;
+
+use crate::store::error::StoreResult;
+use crate::Timestamp;
+
+#[async_trait]
+pub trait RateLimitStore: Send + Sync {
+    /// Failed sign-ins recorded under `key` (`account:…`, `address:…`) since `since`.
+    async fn signin_failures(&self, key: &str, since: Timestamp) -> StoreResult<i64>;
+    /// Counts one failed sign-in; a window older than `window_start` starts over.
+    async fn record_signin_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_start: Timestamp,
+    ) -> StoreResult<()>;
+    async fn clear_signin_failures(&self, key: &str) -> StoreResult<()>;
+
+    /// Adds each client's requests to its count for `day` (days since the epoch, UTC) and
+    /// returns every listed client's total; a delta of 0 only reads.
+    async fn add_api_usage(
+        &self,
+        day: i64,
+        deltas: &[(String, i64)],
+    ) -> StoreResult<Vec<(String, i64)>>;
+}

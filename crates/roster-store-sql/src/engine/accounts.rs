@@ -1,0 +1,139 @@
+//! Accounts and users, and the engine's health.
+
+use async_trait::async_trait;
+use roster_domain::account::{Account, NewAccount, User};
+use roster_domain::account_services::{roles_to_text, CONFIRMED_BY_SITE_OWNER, OWNER_EMAIL_ROLES};
+use roster_domain::{AccountId, AccountStore, EmailAddress, StoreResult, UserId};
+use roster_store_sql::{conflict_on_unique, rows, unavailable};
+
+use super::physical_address::write_physical_address;
+use super::SqlStore;
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    fn engine(&self) -> &'static str {
+        self.dialect.name()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn create_account(&self, new: NewAccount) -> StoreResult<(Account, User)> {
+        let (account, user, address) = rows::new_account_records(new);
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // The owner's sign-in address is the account's first sender address (email_id 1),
+        // confirmed from the start, and the profile's contact email.
+        sqlx::query(
+            "INSERT INTO accounts (id, encoded_id, organization_name, custom_field_count, \
+             created_at, first_name, last_name, contact_email, account_email_seq) \
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 1)",
+        )
+        .bind(account.id.0)
+        .bind(&account.encoded_id)
+        .bind(&account.organization_name)
+        .bind(account.created_at.millis())
+        .bind(&user.first_name)
+        .bind(&user.last_name)
+        .bind(user.email.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, "an account with this id already exists"))?;
+        sqlx::query(
+            "INSERT INTO users (id, account_id, email, password_hash, first_name, last_name, \
+             role, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(user.id.0)
+        .bind(account.id.0)
+        .bind(user.email.as_str())
+        .bind(&user.password_hash)
+        .bind(&user.first_name)
+        .bind(&user.last_name)
+        .bind(&user.role)
+        .bind(user.created_at.millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, "a user with this email address already exists"))?;
+        sqlx::query(
+            "INSERT INTO account_emails (account_id, email, confirm_status, confirmed_at, \
+             created_at, email_id, confirm_source_type, roles, pending_roles) \
+             VALUES ($1, $2, 'CONFIRMED', $3, $3, 1, $4, $5, '')",
+        )
+        .bind(account.id.0)
+        .bind(user.email.as_str())
+        .bind(account.created_at.millis())
+        .bind(CONFIRMED_BY_SITE_OWNER)
+        .bind(roles_to_text(&OWNER_EMAIL_ROLES))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        if let Some(address) = &address {
+            write_physical_address(&mut tx, account.id, address, account.created_at, true)
+                .await
+                .map_err(unavailable)?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok((account, user))
+    }
+
+    async fn account(&self, id: AccountId) -> StoreResult<Option<Account>> {
+        let row: Option<rows::AccountRow> = sqlx::query_as(
+            "SELECT id, encoded_id, organization_name, created_at FROM accounts WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn user_by_email(&self, email: &EmailAddress) -> StoreResult<Option<User>> {
+        let row: Option<rows::UserRow> = sqlx::query_as(
+            "SELECT id, account_id, email, password_hash, first_name, last_name, role, created_at \
+             FROM users WHERE email = $1",
+        )
+        .bind(email.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO users (id, account_id, email, password_hash, first_name, last_name, \
+             role, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(user.id.0)
+        .bind(user.account_id.0)
+        .bind(user.email.as_str())
+        .bind(&user.password_hash)
+        .bind(&user.first_name)
+        .bind(&user.last_name)
+        .bind(&user.role)
+        .bind(user.created_at.millis())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_on_unique(e, "a user with this email address already exists"))?;
+        Ok(())
+    }
+
+    async fn user(&self, account: AccountId, id: UserId) -> StoreResult<Option<User>> {
+        let row: Option<rows::UserRow> = sqlx::query_as(
+            "SELECT id, account_id, email, password_hash, first_name, last_name, role, created_at \
+             FROM users WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        row.map(TryInto::try_into).transpose()
+    }
+}

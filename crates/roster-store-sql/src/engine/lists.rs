@@ -1,0 +1,198 @@
+//! Contact lists: the per-account quota claimed with the insert, pages and counts by status
+//! and name, and the bulk delete, which keeps contacts and drops only memberships.
+
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use roster_domain::contact_list::{ContactList, ListStatusFilter};
+use roster_domain::{
+    AccountId, ListId, ListStore, Page, PageRequest, StoreError, StoreResult, Timestamp,
+};
+use roster_store_sql::columns::LIST_COLUMNS;
+use roster_store_sql::contact_sql::{Bind, Sql};
+use roster_store_sql::{conflict_on_unique, list_conditions, rows, unavailable};
+
+use super::binds::{bound, existing_ids};
+use super::SqlStore;
+
+#[async_trait]
+impl ListStore for SqlStore {
+    async fn create_list(
+        &self,
+        account: AccountId,
+        list: &ContactList,
+        max_per_account: u32,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let claimed = sqlx::query(
+            "UPDATE accounts SET list_count = list_count + 1 WHERE id = $1 AND list_count < $2",
+        )
+        .bind(account.0)
+        .bind(i64::from(max_per_account))
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        if claimed.rows_affected() == 0 {
+            return Err(StoreError::LimitReached(format!(
+                "the account already has the maximum of {max_per_account} contact lists"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO contact_lists (account_id, id, name, name_key, description, favorite, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(account.0)
+        .bind(list.id.0)
+        .bind(&list.name)
+        .bind(list.name.to_lowercase())
+        .bind(&list.description)
+        .bind(list.favorite)
+        .bind(list.created_at.millis())
+        .bind(list.updated_at.millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            conflict_on_unique(
+                e,
+                &format!("a contact list named \"{}\" already exists", list.name),
+            )
+        })?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn list(&self, account: AccountId, id: ListId) -> StoreResult<Option<ContactList>> {
+        static SELECT: LazyLock<String> = LazyLock::new(|| {
+            format!("SELECT {LIST_COLUMNS} FROM contact_lists WHERE account_id = $1 AND id = $2")
+        });
+        let row: Option<rows::ListRow> = sqlx::query_as(&SELECT)
+            .bind(account.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn lists(
+        &self,
+        account: AccountId,
+        status: ListStatusFilter,
+        name: Option<&str>,
+        page: PageRequest<ListId>,
+    ) -> StoreResult<Page<ContactList, ListId>> {
+        let mut sql = Sql::default();
+        let account_bind = sql.bind(Bind::Uuid(account.0));
+        sql.text =
+            format!("SELECT {LIST_COLUMNS} FROM contact_lists WHERE account_id = {account_bind}");
+        list_conditions(&mut sql, status, name);
+        if let Some(after) = page.after {
+            let after = sql.bind(Bind::Uuid(after.0));
+            sql.text.push_str(&format!(" AND id > {after}"));
+        }
+        let limit = sql.bind(Bind::I64(i64::from(page.limit) + 1));
+        sql.text.push_str(&format!(" ORDER BY id LIMIT {limit}"));
+        let Sql { text, binds } = sql;
+        let rows: Vec<rows::ListRow> = bound(&text, binds)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        let lists = rows.into_iter().map(Into::into).collect();
+        Ok(Page::from_overfetch(
+            lists,
+            page.limit,
+            |l: &ContactList| l.id,
+        ))
+    }
+
+    async fn count_lists(
+        &self,
+        account: AccountId,
+        status: ListStatusFilter,
+        name: Option<&str>,
+    ) -> StoreResult<i64> {
+        let mut sql = Sql::default();
+        let account_bind = sql.bind(Bind::Uuid(account.0));
+        sql.text = format!("SELECT COUNT(*) FROM contact_lists WHERE account_id = {account_bind}");
+        list_conditions(&mut sql, status, name);
+        let Sql { text, binds } = sql;
+        let (count,): (i64,) = bound(&text, binds)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(count)
+    }
+
+    async fn update_list(&self, account: AccountId, list: &ContactList) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE contact_lists SET name = $3, name_key = $4, description = $5, favorite = $6, \
+             updated_at = $7 \
+             WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(list.id.0)
+        .bind(&list.name)
+        .bind(list.name.to_lowercase())
+        .bind(&list.description)
+        .bind(list.favorite)
+        .bind(list.updated_at.millis())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            conflict_on_unique(
+                e,
+                &format!("a contact list named \"{}\" already exists", list.name),
+            )
+        })?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn existing_lists(&self, account: AccountId, ids: &[ListId]) -> StoreResult<Vec<ListId>> {
+        let found = existing_ids(
+            &self.pool,
+            "contact_lists WHERE deleted_at IS NULL AND",
+            account,
+            ids.iter().map(|id| id.0),
+        )
+        .await?;
+        Ok(found.into_iter().map(ListId).collect())
+    }
+
+    async fn delete_lists(&self, account: AccountId, lists: &[ListId]) -> StoreResult<i64> {
+        let now = Timestamp::now().millis();
+        let mut deleted = 0;
+        for list in lists {
+            let mut tx = self.pool.begin().await.map_err(unavailable)?;
+            let done = sqlx::query(
+                "UPDATE contact_lists SET deleted_at = $3, updated_at = $3, member_count = 0, \
+                 active_member_count = 0 \
+                 WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL",
+            )
+            .bind(account.0)
+            .bind(list.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+            if done.rows_affected() == 1 {
+                sqlx::query(
+                    "DELETE FROM contact_list_members WHERE account_id = $1 AND list_id = $2",
+                )
+                .bind(account.0)
+                .bind(list.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                sqlx::query("UPDATE accounts SET list_count = list_count - 1 WHERE id = $1")
+                    .bind(account.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                deleted += 1;
+            }
+            tx.commit().await.map_err(unavailable)?;
+        }
+        Ok(deleted)
+    }
+}

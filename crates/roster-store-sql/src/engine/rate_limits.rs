@@ -1,0 +1,94 @@
+//! The rate-limit counters: failed sign-ins per throttle key and API calls per client and day,
+//! each moved by one upsert so concurrent nodes count together.
+
+use async_trait::async_trait;
+use roster_domain::{RateLimitStore, StoreResult, Timestamp};
+use roster_store_sql::unavailable;
+
+use super::SqlStore;
+
+#[async_trait]
+impl RateLimitStore for SqlStore {
+    async fn signin_failures(&self, key: &str, since: Timestamp) -> StoreResult<i64> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT failures FROM oauth_signin_failures \
+             WHERE throttle_key = $1 AND window_start >= $2",
+        )
+        .bind(key)
+        .bind(since.millis())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(row.map(|(failures,)| failures).unwrap_or(0))
+    }
+
+    async fn record_signin_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_start: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO oauth_signin_failures (throttle_key, window_start, failures) \
+             VALUES ($1, $2, 1) \
+             ON CONFLICT (throttle_key) DO UPDATE SET failures = CASE \
+             WHEN oauth_signin_failures.window_start < $3 THEN 1 \
+             ELSE oauth_signin_failures.failures + 1 END, window_start = CASE \
+             WHEN oauth_signin_failures.window_start < $3 THEN $2 \
+             ELSE oauth_signin_failures.window_start END",
+        )
+        .bind(key)
+        .bind(now.millis())
+        .bind(window_start.millis())
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn clear_signin_failures(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM oauth_signin_failures WHERE throttle_key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn add_api_usage(
+        &self,
+        day: i64,
+        deltas: &[(String, i64)],
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let mut totals = Vec::with_capacity(deltas.len());
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        for (client_id, delta) in deltas {
+            let total: Option<(i64,)> = if *delta == 0 {
+                sqlx::query_as(
+                    "SELECT requests FROM api_daily_usage WHERE client_id = $1 \
+                     AND day = $2",
+                )
+                .bind(client_id)
+                .bind(day)
+                .fetch_optional(&mut *tx)
+                .await
+            } else {
+                sqlx::query_as(
+                    "INSERT INTO api_daily_usage (client_id, day, requests) VALUES ($1, $2, $3) \
+                     ON CONFLICT (client_id, day) \
+                     DO UPDATE SET requests = api_daily_usage.requests + excluded.requests \
+                     RETURNING requests",
+                )
+                .bind(client_id)
+                .bind(day)
+                .bind(*delta)
+                .fetch_optional(&mut *tx)
+                .await
+            }
+            .map_err(unavailable)?;
+            totals.push((client_id.clone(), total.map(|(n,)| n).unwrap_or(0)));
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(totals)
+    }
+}

@@ -1,0 +1,151 @@
+//! Resubscription requests, each recorded or confirmed in one transaction with the contact
+//! write it causes, guarded by the contact's `updated_at` as it was read.
+
+use async_trait::async_trait;
+use roster_domain::contact::Contact;
+use roster_domain::resubscription::Resubscription;
+use roster_domain::{
+    AccountId, ContactId, ResubscriptionStore, StoreError, StoreResult, Timestamp,
+};
+use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use uuid::Uuid;
+
+use super::contact_writes::{lock_contact, write_locked_contact};
+use super::SqlStore;
+
+#[async_trait]
+impl ResubscriptionStore for SqlStore {
+    async fn request_resubscription(
+        &self,
+        request: &Resubscription,
+        contact: &Contact,
+        read_at: Timestamp,
+    ) -> StoreResult<bool> {
+        let account = request.account;
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        if !lock_contact(&mut tx, account, contact.id, Some(read_at))
+            .await
+            .map_err(unavailable)?
+        {
+            let exists: Option<(i64,)> =
+                sqlx::query_as("SELECT updated_at FROM contacts WHERE account_id = $1 AND id = $2")
+                    .bind(account.0)
+                    .bind(contact.id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+            return match exists {
+                None => Ok(false),
+                Some(_) => Err(StoreError::Conflict(
+                    "the contact changed while it was being resubscribed; try again".into(),
+                )),
+            };
+        }
+        sqlx::query(
+            "INSERT INTO contact_resubscriptions (account_id, contact_id, token_sha256, list_ids, \
+             requested_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account.0)
+        .bind(request.contact.0)
+        .bind(&request.token_sha256)
+        .bind(rows::resubscription_list_ids(request))
+        .bind(request.requested_at.millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            conflict_on_unique(e, "a resubscription email was already sent to this contact")
+        })?;
+        write_locked_contact(&mut tx, account, contact).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(true)
+    }
+
+    async fn withdraw_resubscription(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM contact_resubscriptions WHERE account_id = $1 AND contact_id = $2 \
+             AND confirmed_at IS NULL AND declined_at IS NULL",
+        )
+        .bind(account.0)
+        .bind(contact.0)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn resubscription_by_token(
+        &self,
+        token_sha256: &str,
+    ) -> StoreResult<Option<Resubscription>> {
+        let row: Option<rows::ResubscriptionRow> = sqlx::query_as(
+            "SELECT account_id, contact_id, token_sha256, list_ids, requested_at, confirmed_at, \
+             declined_at \
+             FROM contact_resubscriptions WHERE token_sha256 = $1",
+        )
+        .bind(token_sha256)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn confirm_resubscription(
+        &self,
+        token_sha256: &str,
+        contact: &Contact,
+        read_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // Claiming the request first makes a concurrent second confirmation find nothing.
+        let claimed: Option<(Uuid,)> = sqlx::query_as(
+            "UPDATE contact_resubscriptions SET confirmed_at = $2 \
+             WHERE token_sha256 = $1 AND contact_id = $3 AND confirmed_at IS NULL \
+             AND declined_at IS NULL \
+             RETURNING account_id",
+        )
+        .bind(token_sha256)
+        .bind(now.millis())
+        .bind(contact.id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let Some((account,)) = claimed else {
+            return Ok(false);
+        };
+        let account = AccountId(account);
+        if !lock_contact(&mut tx, account, contact.id, Some(read_at))
+            .await
+            .map_err(unavailable)?
+        {
+            return Err(StoreError::Conflict(
+                "the contact changed while it was being resubscribed".into(),
+            ));
+        }
+        write_locked_contact(&mut tx, account, contact).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(true)
+    }
+
+    async fn decline_resubscription(
+        &self,
+        token_sha256: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE contact_resubscriptions SET declined_at = $2 \
+             WHERE token_sha256 = $1 AND confirmed_at IS NULL AND declined_at IS NULL",
+        )
+        .bind(token_sha256)
+        .bind(now.millis())
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(done.rows_affected() > 0)
+    }
+}

@@ -1,0 +1,138 @@
+//! Segments: named criteria, paged by edit date or by name with a keyset on either.
+
+use async_trait::async_trait;
+use roster_domain::segment::{Segment, SegmentKey, SegmentSort};
+use roster_domain::{AccountId, Page, SegmentStore, StoreResult, Timestamp};
+use roster_store_sql::contact_sql::{Bind, Sql};
+use roster_store_sql::{conflict_on_unique, rows, unavailable};
+
+use super::binds::bound;
+use super::SqlStore;
+
+#[async_trait]
+impl SegmentStore for SqlStore {
+    async fn create_segment(
+        &self,
+        account: AccountId,
+        name: &str,
+        criteria: &str,
+        now: Timestamp,
+    ) -> StoreResult<Segment> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO segments (account_id, name, name_key, criteria, created_at, edited_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        )
+        .bind(account.0)
+        .bind(name)
+        .bind(name.to_lowercase())
+        .bind(criteria)
+        .bind(now.millis())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            conflict_on_unique(e, &format!("a segment named \"{name}\" already exists"))
+        })?;
+        Ok(Segment {
+            id,
+            name: name.to_string(),
+            criteria: criteria.to_string(),
+            created_at: now,
+            edited_at: now,
+        })
+    }
+
+    async fn segment(&self, account: AccountId, id: i64) -> StoreResult<Option<Segment>> {
+        let row: Option<rows::SegmentRow> = sqlx::query_as(
+            "SELECT id, name, criteria, created_at, edited_at FROM segments \
+             WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn segments(
+        &self,
+        account: AccountId,
+        sort: SegmentSort,
+        after: Option<SegmentKey>,
+        limit: u32,
+    ) -> StoreResult<Page<Segment, SegmentKey>> {
+        let mut sql = Sql::default();
+        let account_bind = sql.bind(Bind::Uuid(account.0));
+        sql.text = format!(
+            "SELECT id, name, criteria, created_at, edited_at FROM segments \
+             WHERE account_id = {account_bind}"
+        );
+        match &after {
+            Some(SegmentKey::Date { edited_at, id }) => {
+                let at = sql.bind(Bind::I64(*edited_at));
+                let at_again = sql.bind(Bind::I64(*edited_at));
+                let id = sql.bind(Bind::I64(*id));
+                sql.text.push_str(&format!(
+                    " AND (edited_at < {at} OR (edited_at = {at_again} AND id < {id}))"
+                ));
+            }
+            Some(SegmentKey::Name { name_key, id }) => {
+                let key = sql.bind(Bind::Text(name_key.clone()));
+                let key_again = sql.bind(Bind::Text(name_key.clone()));
+                let id = sql.bind(Bind::I64(*id));
+                sql.text.push_str(&format!(
+                    " AND (name_key > {key} OR (name_key = {key_again} AND id > {id}))"
+                ));
+            }
+            None => {}
+        }
+        let order = match sort {
+            SegmentSort::Date => "edited_at DESC, id DESC",
+            SegmentSort::Name => "name_key, id",
+        };
+        let fetch = sql.bind(Bind::I64(i64::from(limit) + 1));
+        sql.text
+            .push_str(&format!(" ORDER BY {order} LIMIT {fetch}"));
+        let Sql { text, binds } = sql;
+        let rows: Vec<rows::SegmentRow> = bound(&text, binds)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        let segments = rows.into_iter().map(Into::into).collect();
+        Ok(Page::from_overfetch(segments, limit, |s| {
+            SegmentKey::of(s, sort)
+        }))
+    }
+
+    async fn update_segment(&self, account: AccountId, segment: &Segment) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 \
+             WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(segment.id)
+        .bind(&segment.name)
+        .bind(segment.name.to_lowercase())
+        .bind(&segment.criteria)
+        .bind(segment.edited_at.millis())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            conflict_on_unique(
+                e,
+                &format!("a segment named \"{}\" already exists", segment.name),
+            )
+        })?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_segment(&self, account: AccountId, id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM segments WHERE account_id = $1 AND id = $2")
+            .bind(account.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(done.rows_affected() > 0)
+    }
+}
