@@ -5,11 +5,11 @@
 
 use roster_domain::activity::{ImportAddress, ImportItem, ImportRow};
 use roster_domain::contact::{
-    check_custom_values, parse_loose_date, AccountContext, AddressKind, CustomValueInput,
-    PhoneKind, MAX_ADDRESS_PART_LEN, MAX_CUSTOM_FIELDS, MAX_NAME_LEN, MAX_PHONE_LEN,
-    MAX_STREET_LEN,
+    check_custom_values, AccountContext, AddressKind, CustomValueInput, PhoneKind,
+    MAX_ADDRESS_PART_LEN, MAX_CUSTOM_FIELDS, MAX_NAME_LEN, MAX_PHONE_LEN, MAX_STREET_LEN,
 };
 use roster_domain::custom_field::CustomField;
+use roster_domain::time::parse_loose_date;
 use roster_domain::EmailAddress;
 use serde_json::Value;
 

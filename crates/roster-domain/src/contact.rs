@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::custom_field::{CustomField, CustomFieldType, FieldError};
+use crate::time::parse_loose_date;
 use crate::{ContactId, CustomFieldId, EmailAddress, ListId, TagId, Timestamp};
 
 pub const MAX_NAME_LEN: usize = 50;
@@ -397,36 +398,6 @@ fn check_birthday(
             })
         }
     }
-}
-
-/// Parses the date forms the V3 API accepts for anniversaries and date custom fields
-/// (MM/DD/YYYY, M/D/YYYY, YYYY/MM/DD, YYYY/M/D, YYYY-MM-DD, YYYY-M-D, M-D-YYYY, MM-DD-YYYY)
-/// into `YYYY-MM-DD`.
-pub fn parse_loose_date(text: &str) -> Option<String> {
-    let text = text.trim();
-    let separator = if text.contains('/') { '/' } else { '-' };
-    let parts: Vec<&str> = text.split(separator).collect();
-    if parts.len() != 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
-    {
-        return None;
-    }
-    let (year, month, day) = if parts[0].len() == 4 {
-        (parts[0], parts[1], parts[2])
-    } else if parts[2].len() == 4 {
-        (parts[2], parts[0], parts[1])
-    } else {
-        return None;
-    };
-    if month.len() > 2 || day.len() > 2 {
-        return None;
-    }
-    let (year, month, day): (i32, u32, u32) =
-        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
-    let date = chrono::NaiveDate::from_ymd_opt(year, month, day)?;
-    Some(date.format("%Y-%m-%d").to_string())
 }
 
 fn check_anniversary(text: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -1273,35 +1244,6 @@ mod tests {
 
     fn fields(errors: Vec<FieldError>) -> Vec<String> {
         errors.into_iter().map(|e| e.field).collect()
-    }
-
-    #[test]
-    fn loose_dates_accept_the_documented_forms_only() {
-        for (text, expected) in [
-            ("11/15/2006", "2006-11-15"),
-            ("1/5/2006", "2006-01-05"),
-            ("2006/11/15", "2006-11-15"),
-            ("2006/1/5", "2006-01-05"),
-            ("2006-11-15", "2006-11-15"),
-            ("2006-1-5", "2006-01-05"),
-            ("1-5-2006", "2006-01-05"),
-            ("11-15-2006", "2006-11-15"),
-            ("2/29/2024", "2024-02-29"),
-        ] {
-            assert_eq!(parse_loose_date(text).as_deref(), Some(expected), "{text}");
-        }
-        for bad in [
-            "13/45/2020",
-            "2/29/2023",
-            "2006.11.15",
-            "15/11/06",
-            "",
-            "2006-11",
-            "x/y/zzzz",
-            "111/1/2006",
-        ] {
-            assert_eq!(parse_loose_date(bad), None, "{bad}");
-        }
     }
 
     #[test]

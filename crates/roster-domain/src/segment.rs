@@ -517,7 +517,7 @@ impl Parser<'_> {
                 ContactField::Instant(_) => {
                     Timestamp::parse_iso8601(text).ok().map(Operand::Instant)
                 }
-                ContactField::Date(_) => crate::contact::parse_loose_date(text).map(Operand::Date),
+                ContactField::Date(_) => crate::time::parse_loose_date(text).map(Operand::Date),
                 _ => Some(Operand::Text(text.to_string())),
             };
             if parsed.is_none() {
