@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CustomFieldId, Timestamp};
+use crate::{CustomFieldId, FieldError, Timestamp};
 
 /// The most custom fields one account may define.
 pub const MAX_CUSTOM_FIELDS_PER_ACCOUNT: u32 = 100;
@@ -14,30 +14,6 @@ pub const MAX_CHOICE_LABEL_LEN: usize = 255;
 pub const MAX_DROPDOWN_CHOICES: usize = 100;
 /// Choices allowed for radio-button and checkbox selects.
 pub const MAX_BUTTON_CHOICES: usize = 20;
-
-/// One problem with a request, tied to the property it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The property's path in the request, e.g. `choices[2].choice_label`.
-    pub field: String,
-    /// Completes a sentence that starts with the field, e.g. "is required".
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}.", self.field, self.message)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

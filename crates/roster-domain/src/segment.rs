@@ -5,8 +5,7 @@
 
 use serde_json::Value;
 
-use crate::custom_field::FieldError;
-use crate::{CustomFieldId, ListId, TagId, Timestamp};
+use crate::{CustomFieldId, FieldError, ListId, TagId, Timestamp};
 
 pub const MAX_CRITERIA_LEN: usize = 20_000;
 pub const MAX_NAME_LEN: usize = 255;

@@ -13,8 +13,8 @@ use roster_domain::account_services::{
     EmailConfirmStatus, EmailRole, PhysicalAddress, PhysicalAddressDraft, MAX_NAME_LEN,
     MAX_ORGANIZATION_NAME_LEN, MAX_PHONE_LEN, MAX_TIME_ZONE_LEN, MAX_WEBSITE_LEN,
 };
-use roster_domain::custom_field::FieldError;
 use roster_domain::outbox::OutboxEntry;
+use roster_domain::FieldError;
 use roster_domain::{AccountId, EmailAddress, Timestamp};
 use roster_mailer::SystemMail;
 use serde::Serialize;

@@ -613,10 +613,7 @@ pub async fn file_import(
     }
     let mut problems = Vec::new();
     if file.is_none() {
-        problems.push(roster_domain::custom_field::FieldError::new(
-            "file",
-            "is required",
-        ));
+        problems.push(roster_domain::FieldError::new("file", "is required"));
     }
     let mut list_ids = Vec::new();
     match list_text
@@ -624,15 +621,12 @@ pub async fn file_import(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        None => problems.push(roster_domain::custom_field::FieldError::new(
-            "list_ids",
-            "is required",
-        )),
+        None => problems.push(roster_domain::FieldError::new("list_ids", "is required")),
         Some(text) => {
             for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 match part.parse::<ListId>() {
                     Ok(id) => list_ids.push(id),
-                    Err(_) => problems.push(roster_domain::custom_field::FieldError::new(
+                    Err(_) => problems.push(roster_domain::FieldError::new(
                         "list_ids",
                         format!("holds {part}, which is not a list id"),
                     )),
@@ -640,7 +634,7 @@ pub async fn file_import(
             }
             list_ids = dedup(list_ids);
             if list_ids.len() > 50 {
-                problems.push(roster_domain::custom_field::FieldError::new(
+                problems.push(roster_domain::FieldError::new(
                     "list_ids",
                     "may hold at most 50 items",
                 ));
@@ -649,7 +643,7 @@ pub async fn file_import(
     }
     if let Some(value) = &sms {
         if !matches!(value.trim(), "not_set" | "explicit") {
-            problems.push(roster_domain::custom_field::FieldError::new(
+            problems.push(roster_domain::FieldError::new(
                 "sms_permission_to_send",
                 "must be one of: not_set, explicit",
             ));

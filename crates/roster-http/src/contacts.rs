@@ -14,7 +14,7 @@ use roster_domain::contact::{
     MAX_NOTE_LEN, MAX_OPT_OUT_REASON_LEN, MAX_PHONE_LEN, MAX_PHONE_NUMBERS, MAX_STREET_ADDRESSES,
     MAX_STREET_LEN, MAX_TAGGINGS,
 };
-use roster_domain::custom_field::FieldError;
+use roster_domain::FieldError;
 use roster_domain::{AccountId, ContactId, EmailAddress, ListId, PageRequest, TagId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -162,7 +162,7 @@ fn read_choices(reader: &mut ObjectReader<'_>, with_ids: bool) -> Option<Vec<Cho
 
 /// Turns the domain's rule violations into the 400 they are.
 fn rules(
-    result: Result<CustomField, Vec<roster_domain::custom_field::FieldError>>,
+    result: Result<CustomField, Vec<roster_domain::FieldError>>,
 ) -> Result<CustomField, ApiError> {
     result.map_err(ApiError::Validation)
 }

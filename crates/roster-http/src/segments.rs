@@ -8,11 +8,11 @@ use std::str::FromStr;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::custom_field::FieldError;
 use roster_domain::segment::{
     parse_criteria, CriteriaContext, Node, Segment, SegmentKey, SegmentSort, MAX_CRITERIA_LEN,
     MAX_NAME_LEN,
 };
+use roster_domain::FieldError;
 use roster_domain::{AccountId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;

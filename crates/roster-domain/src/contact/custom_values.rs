@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::custom_field::{CustomField, CustomFieldType, FieldError};
+use crate::custom_field::{CustomField, CustomFieldType};
 use crate::time::parse_loose_date;
-use crate::CustomFieldId;
+use crate::{CustomFieldId, FieldError};
 
 /// A contact's value for one custom field. For select fields `choice_ids` names the chosen
 /// choices and `value` holds their labels (comma-separated for multi-select).

@@ -14,9 +14,8 @@ use super::source::Source;
 use super::sub_resources::{
     build_addresses, build_notes, build_phones, AddressInput, NoteInput, PhoneInput,
 };
-use crate::custom_field::FieldError;
 use crate::time::parse_loose_date;
-use crate::{ContactId, ListId, TagId, Timestamp};
+use crate::{ContactId, FieldError, ListId, TagId, Timestamp};
 
 /// The properties of a POST or PUT body (every one optional at this level).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

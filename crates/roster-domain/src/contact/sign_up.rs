@@ -12,8 +12,7 @@ use super::rules::{check_anniversary, check_birthday, check_count, ContactInput}
 use super::sms::{build_sms, SmsInput};
 use super::source::Source;
 use super::sub_resources::{build_addresses, build_phones, AddressInput, PhoneInput};
-use crate::custom_field::FieldError;
-use crate::{EmailAddress, ListId, Timestamp};
+use crate::{EmailAddress, FieldError, ListId, Timestamp};
 
 /// The body of POST /contacts/sign_up_form once its shape was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
