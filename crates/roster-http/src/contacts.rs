@@ -9,7 +9,7 @@ use axum::Json;
 use roster_domain::contact::{
     split_sms_address, AccountContext, AddressInput, AddressKind, Bucket, Contact, ContactFilter,
     ContactInput, CustomValueInput, EmailInput, Includes, NoteInput, Permission, PhoneInput,
-    PhoneKind, SignUpInput, SmsConsentInput, SmsInput, Source, MAX_ADDRESS_PART_LEN,
+    PhoneKind, SignUpInput, SmsConsentInput, SmsInput, SmsStatus, Source, MAX_ADDRESS_PART_LEN,
     MAX_CUSTOM_FIELDS, MAX_CUSTOM_VALUE_LEN, MAX_LIST_MEMBERSHIPS, MAX_NAME_LEN, MAX_NOTES,
     MAX_NOTE_LEN, MAX_OPT_OUT_REASON_LEN, MAX_PHONE_LEN, MAX_PHONE_NUMBERS, MAX_STREET_ADDRESSES,
     MAX_STREET_LEN, MAX_TAGGINGS,
@@ -32,13 +32,6 @@ pub const MAX_TAG_FILTER: usize = 50;
 const MAX_SIGN_UP_EMAIL_LEN: usize = 50;
 const MAX_SIGN_UP_CUSTOM_FIELDS: usize = 50;
 const MAX_SMS_TEXT_LEN: usize = 255;
-const SMS_STATUSES: [&str; 5] = [
-    "all",
-    "explicit",
-    "unsubscribed",
-    "pending_confirmation",
-    "not_set",
-];
 /// `new_subscriber` counts contacts that opted in within this many days.
 const NEW_SUBSCRIBER_DAYS: i64 = 30;
 
@@ -124,7 +117,7 @@ struct NoteResource {
 
 #[derive(Serialize, ToSchema)]
 struct SmsConsentResource {
-    sms_consent_permission: String,
+    sms_consent_permission: &'static str,
     consent_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -308,7 +301,7 @@ impl ContactResource {
                     .consents
                     .into_iter()
                     .map(|c| SmsConsentResource {
-                        sms_consent_permission: c.sms_consent_permission,
+                        sms_consent_permission: c.sms_consent_permission.as_str(),
                         consent_type: c.consent_type,
                         opt_in_date: c.opt_in_date.map(millis),
                         opt_out_date: c.opt_out_date.map(millis),
@@ -418,9 +411,7 @@ fn read_sms_consents(
     }
     s.objects("sms_channel_consents", 10, |c| {
         let permission = if c.has("sms_consent_permission") {
-            c.enumerated("sms_consent_permission", &SMS_STATUSES[1..], |p| {
-                SMS_STATUSES[1..].contains(&p).then(|| p.to_string())
-            })
+            c.enumerated("sms_consent_permission", SmsStatus::NAMES, SmsStatus::parse)
         } else {
             c.error("sms_consent_permission", "is required");
             None
@@ -655,9 +646,13 @@ pub fn contact_filter(query: &QueryParams) -> Result<ContactFilter, ApiError> {
                 .map_err(|problem| ApiError::invalid("email", problem.to_string()))?,
         ),
     };
-    let sms = query.all_of("sms_status", &SMS_STATUSES)?;
+    let sms_filter: Vec<&str> = ["all"]
+        .into_iter()
+        .chain(SmsStatus::NAMES.iter().copied())
+        .collect();
+    let sms = query.all_of("sms_status", &sms_filter)?;
     let sms_statuses = (!sms.is_empty() && !sms.contains(&"all"))
-        .then(|| sms.iter().map(|s| s.to_string()).collect());
+        .then(|| sms.iter().filter_map(|s| SmsStatus::parse(s)).collect());
     Ok(ContactFilter {
         buckets,
         email,
@@ -1176,7 +1171,7 @@ pub struct SmsHistoryEntry {
 
 #[derive(Serialize, ToSchema)]
 pub struct SmsHistoryDetails {
-    state: String,
+    state: &'static str,
     source: &'static str,
     consent_type: String,
     consent_action_time: String,
@@ -1224,11 +1219,11 @@ pub async fn sms_history(
             sms_channel_history_id: format!("{}-{}", sms.id.simple(), index + 1),
             insert_time: millis(consent.created_at),
             history_details: SmsHistoryDetails {
-                state: consent.sms_consent_permission.clone(),
+                state: consent.sms_consent_permission.as_str(),
                 source: sms.update_source.as_str(),
                 consent_type: consent.consent_type.clone(),
                 consent_action_time: millis(consent.updated_at),
-                consent_action_type: if consent.sms_consent_permission == "unsubscribed" {
+                consent_action_type: if consent.sms_consent_permission == SmsStatus::Unsubscribed {
                     "opt_out"
                 } else {
                     "opt_in"

@@ -97,7 +97,7 @@ macro_rules! contact_helpers {
                         .push_bind(row.notes)
                         .push_bind(row.sms_channel)
                         .push_bind(contact.bucket().as_str())
-                        .push_bind(contact.sms_channel.as_ref().map(|sms| sms.status().to_string()));
+                        .push_bind(contact.sms_channel.as_ref().map(|sms| sms.status().as_str()));
                 });
                 insert.build().persistent(false).execute(&mut **tx).await?;
             }
@@ -454,7 +454,7 @@ macro_rules! contact_helpers {
                 .bind(row.notes)
                 .bind(row.sms_channel)
                 .bind(contact.bucket().as_str())
-                .bind(contact.sms_channel.as_ref().map(|sms| sms.status().to_string()))
+                .bind(contact.sms_channel.as_ref().map(|sms| sms.status().as_str()))
                 .execute(&mut **tx)
                 .await?;
             Ok(done.rows_affected())

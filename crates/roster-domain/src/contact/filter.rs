@@ -2,6 +2,7 @@
 //! sources), and the sub-resources the `include` parameter asks for.
 
 use super::bucket::Bucket;
+use super::sms::SmsStatus;
 use crate::{EmailAddress, ListId, TagId, Timestamp};
 
 /// The filters of GET /contacts (and of bulk sources later), all ANDed together.
@@ -20,8 +21,8 @@ pub struct ContactFilter {
     pub updated_before: Option<Timestamp>,
     pub optout_after: Option<Timestamp>,
     pub optout_before: Option<Timestamp>,
-    /// SMS consent statuses (`explicit`, `unsubscribed`, `pending_confirmation`, `not_set`).
-    pub sms_statuses: Option<Vec<String>>,
+    /// SMS statuses: the contact's SMS channel's (`not_set` without one) is one of them.
+    pub sms_statuses: Option<Vec<SmsStatus>>,
     /// A segment's parsed criteria.
     pub segment: Option<crate::segment::Node>,
 }

@@ -29,7 +29,7 @@ pub use limits::*;
 pub use record::{Birthday, Contact};
 pub use rules::ContactInput;
 pub use sign_up::SignUpInput;
-pub use sms::{split_sms_address, SmsChannel, SmsConsent, SmsConsentInput, SmsInput};
+pub use sms::{split_sms_address, SmsChannel, SmsConsent, SmsConsentInput, SmsInput, SmsStatus};
 pub use source::Source;
 pub use sub_resources::{
     AddressInput, AddressKind, Note, NoteInput, PhoneInput, PhoneKind, PhoneNumber, StreetAddress,

@@ -5,12 +5,24 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::source::Source;
+use super::wire_enum::wire_enum;
 use crate::Timestamp;
+
+wire_enum!(
+    /// An SMS consent's `sms_consent_permission`, and the `sms_status` of a contact (its SMS
+    /// channel's newest consent's, `not_set` without one) that GET /contacts filters by.
+    SmsStatus {
+        Explicit = "explicit",
+        Unsubscribed = "unsubscribed",
+        PendingConfirmation = "pending_confirmation",
+        NotSet = "not_set",
+    }
+);
 
 /// One SMS consent of the contact's SMS channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmsConsent {
-    pub sms_consent_permission: String,
+    pub sms_consent_permission: SmsStatus,
     pub consent_type: String,
     pub consent_medium_details: Option<String>,
     pub opt_in_date: Option<i64>,
@@ -33,17 +45,16 @@ pub struct SmsChannel {
 
 impl SmsChannel {
     /// The permission of the newest consent, which is the channel's status for `sms_status`.
-    pub fn status(&self) -> &str {
+    pub fn status(&self) -> SmsStatus {
         self.consents
             .last()
-            .map(|c| c.sms_consent_permission.as_str())
-            .unwrap_or("not_set")
+            .map_or(SmsStatus::NotSet, |c| c.sms_consent_permission)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsConsentInput {
-    pub sms_consent_permission: String,
+    pub sms_consent_permission: SmsStatus,
     pub consent_type: String,
     pub consent_medium_details: Option<String>,
 }
@@ -66,10 +77,11 @@ pub(super) fn build_sms(
         .consents
         .into_iter()
         .map(|c| {
-            let opted_in = c.sms_consent_permission == "explicit";
+            let opted_in = c.sms_consent_permission == SmsStatus::Explicit;
+            let opted_out = c.sms_consent_permission == SmsStatus::Unsubscribed;
             SmsConsent {
                 opt_in_date: opted_in.then_some(now.millis()),
-                opt_out_date: (c.sms_consent_permission == "unsubscribed").then_some(now.millis()),
+                opt_out_date: opted_out.then_some(now.millis()),
                 sms_consent_permission: c.sms_consent_permission,
                 consent_type: c.consent_type,
                 consent_medium_details: c.consent_medium_details,
@@ -166,7 +178,62 @@ pub fn split_sms_address(full: &str) -> Option<(String, String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::split_sms_address;
+    use super::*;
+
+    #[test]
+    fn sms_statuses_keep_their_wire_spelling() {
+        for status in [
+            SmsStatus::Explicit,
+            SmsStatus::Unsubscribed,
+            SmsStatus::PendingConfirmation,
+            SmsStatus::NotSet,
+        ] {
+            assert_eq!(SmsStatus::parse(status.as_str()), Some(status));
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.as_str())
+            );
+        }
+        assert_eq!(
+            SmsStatus::NAMES,
+            [
+                "explicit",
+                "unsubscribed",
+                "pending_confirmation",
+                "not_set"
+            ]
+        );
+        assert_eq!(SmsStatus::parse("Explicit"), None);
+    }
+
+    #[test]
+    fn a_channel_is_in_the_status_of_its_newest_consent() {
+        let consent = |permission| SmsConsentInput {
+            sms_consent_permission: permission,
+            consent_type: "promotional_sms".into(),
+            consent_medium_details: None,
+        };
+        let input = SmsInput {
+            dial_code: "1".into(),
+            sms_address: "5551234567".into(),
+            country_code: "US".into(),
+            consents: vec![],
+        };
+        let now = Timestamp::from_millis(7);
+        let none = build_sms(input.clone(), Source::Account, now, None);
+        assert_eq!(none.status(), SmsStatus::NotSet);
+        let both = SmsInput {
+            consents: vec![
+                consent(SmsStatus::Explicit),
+                consent(SmsStatus::Unsubscribed),
+            ],
+            ..input
+        };
+        let channel = build_sms(both, Source::Account, now, None);
+        assert_eq!(channel.status(), SmsStatus::Unsubscribed);
+        assert_eq!(channel.consents[0].opt_in_date, Some(7));
+        assert_eq!(channel.consents[1].opt_out_date, Some(7));
+    }
 
     #[test]
     fn splits_dial_codes() {
