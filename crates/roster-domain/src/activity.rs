@@ -12,7 +12,8 @@ use crate::contact::{
     MAX_STREET_ADDRESSES,
 };
 use crate::{
-    AccountId, ActivityId, ContactId, CustomFieldId, EmailAddress, ListId, TagId, Timestamp,
+    AccountId, ActivityId, ContactId, CustomFieldId, EmailAddress, ListId, SegmentId, TagId,
+    Timestamp,
 };
 
 /// Constant Contact's cap on queued activities per account (answered 429 beyond it).
@@ -152,7 +153,7 @@ pub struct ContactSelection {
     pub opted_in_since: Option<i64>,
     /// Contacts matching this segment's criteria (evaluated when the activity runs).
     #[serde(default)]
-    pub segment_id: Option<i64>,
+    pub segment_id: Option<SegmentId>,
 }
 
 /// What a contact-walking job changes on each contact.

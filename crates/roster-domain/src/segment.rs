@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::{CustomFieldId, FieldError, ListId, TagId, Timestamp};
+use crate::{CustomFieldId, FieldError, ListId, SegmentId, TagId, Timestamp};
 
 pub const MAX_CRITERIA_LEN: usize = 20_000;
 pub const MAX_NAME_LEN: usize = 255;
@@ -15,7 +15,7 @@ pub const MAX_CONDITIONS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
-    pub id: i64,
+    pub id: SegmentId,
     pub name: String,
     /// The criteria as the client sent them (returned verbatim).
     pub criteria: String,
@@ -35,8 +35,8 @@ pub enum SegmentSort {
 /// The position after which a page of segments continues.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SegmentKey {
-    Date { edited_at: i64, id: i64 },
-    Name { name_key: String, id: i64 },
+    Date { edited_at: i64, id: SegmentId },
+    Name { name_key: String, id: SegmentId },
 }
 
 impl SegmentKey {
@@ -66,7 +66,8 @@ impl SegmentKey {
 
     pub fn decode(text: &str) -> Option<Self> {
         let mut parts = text.splitn(3, '.');
-        let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?.parse().ok()?);
+        let (kind, key) = (parts.next()?, parts.next()?);
+        let id = SegmentId(parts.next()?.parse().ok()?);
         match kind {
             "d" => Some(Self::Date {
                 edited_at: key.parse().ok()?,

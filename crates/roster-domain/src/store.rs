@@ -21,7 +21,7 @@ use crate::segment::{Segment, SegmentKey, SegmentSort};
 use crate::tag::Tag;
 use crate::{
     AccountId, ActivityId, ContactId, CustomFieldId, EmailAddress, ListId, OutboxId, Page,
-    PageRequest, TagId, Timestamp, UserId,
+    PageRequest, SegmentId, TagId, Timestamp, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -338,7 +338,7 @@ pub trait Store: Send + Sync + 'static {
         criteria: &str,
         now: Timestamp,
     ) -> StoreResult<Segment>;
-    async fn segment(&self, account: AccountId, id: i64) -> StoreResult<Option<Segment>>;
+    async fn segment(&self, account: AccountId, id: SegmentId) -> StoreResult<Option<Segment>>;
     async fn segments(
         &self,
         account: AccountId,
@@ -348,7 +348,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Page<Segment, SegmentKey>>;
     /// Overwrites name, criteria and edited_at; false when the segment does not exist.
     async fn update_segment(&self, account: AccountId, segment: &Segment) -> StoreResult<bool>;
-    async fn delete_segment(&self, account: AccountId, id: i64) -> StoreResult<bool>;
+    async fn delete_segment(&self, account: AccountId, id: SegmentId) -> StoreResult<bool>;
 
     // --- Bulk activities ---
     /// Queues an activity with its job unless the account already has `max_queued` activities

@@ -885,13 +885,13 @@ pub async fn download(
 // Contact-walking activities
 
 /// `segment_id` of a source: a positive integer (its segment is checked by `check_segment`).
-fn read_segment_id(r: &mut ObjectReader<'_>) -> Option<i64> {
+fn read_segment_id(r: &mut ObjectReader<'_>) -> Option<roster_domain::SegmentId> {
     let id = r.integer("segment_id")?;
     if id <= 0 {
         r.error("segment_id", "is in an invalid format");
         return None;
     }
-    Some(id)
+    Some(roster_domain::SegmentId(id))
 }
 
 /// A selection's segment must be one of the account's, with criteria that still parse.

@@ -686,12 +686,12 @@ async fn segment_filter(
             format!("can only be combined with limit, not with {other}"),
         ));
     }
-    let id: crate::segments::SegmentId = segment
+    let id: roster_domain::SegmentId = segment
         .parse()
         .map_err(|_| ApiError::BadRequest("segment_id is in an invalid format.".into()))?;
     let stored = state
         .store
-        .segment(account, id.0)
+        .segment(account, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("The segment {} was not found.", id.0)))?;
     let node = crate::segments::checked_criteria(state, account, &stored.criteria).await?;

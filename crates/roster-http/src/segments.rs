@@ -3,8 +3,6 @@
 //! (roster_domain::segment) and compiled to SQL by the stores; GET /contacts?segment_id= uses
 //! the same evaluation.
 
-use std::str::FromStr;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -13,35 +11,17 @@ use roster_domain::segment::{
     MAX_NAME_LEN,
 };
 use roster_domain::FieldError;
-use roster_domain::{AccountId, Timestamp};
+use roster_domain::{AccountId, SegmentId, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
-use crate::wire::{date_time, IdPath, JsonBody, PageLinks, PathId, QueryParams};
+use crate::wire::{date_time, IdPath, JsonBody, PageLinks, QueryParams};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 1000;
 const PAGE_MAX: u32 = 1000;
-
-/// `segment_id`: a positive integer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SegmentId(pub i64);
-
-impl FromStr for SegmentId {
-    type Err = ();
-    fn from_str(text: &str) -> Result<Self, ()> {
-        match text.parse::<i64>() {
-            Ok(id) if id > 0 && !text.starts_with('+') => Ok(Self(id)),
-            _ => Err(()),
-        }
-    }
-}
-
-impl PathId for SegmentId {
-    const PARAM: &'static str = "segment_id";
-}
 
 /// A segment as GET /segments lists it: without its criteria.
 #[derive(Serialize, ToSchema)]
@@ -56,7 +36,7 @@ impl SegmentSummary {
     fn new(segment: &Segment) -> Self {
         SegmentSummary {
             name: segment.name.clone(),
-            segment_id: segment.id,
+            segment_id: segment.id.0,
             created_at: date_time(segment.created_at),
             edited_at: date_time(segment.edited_at),
         }
@@ -262,7 +242,7 @@ pub async fn get(
 ) -> Result<Json<SegmentResource>, ApiError> {
     let segment = state
         .store
-        .segment(caller.account, id.0)
+        .segment(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     Ok(Json(SegmentResource::new(segment)))
@@ -294,7 +274,7 @@ pub async fn replace(
     let (name, criteria) = read_segment_body(body)?;
     let mut segment = state
         .store
-        .segment(caller.account, id.0)
+        .segment(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     checked_criteria(&state, caller.account, &criteria).await?;
@@ -334,7 +314,7 @@ pub async fn rename(
     let name = checked_name(name)?;
     let mut segment = state
         .store
-        .segment(caller.account, id.0)
+        .segment(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     segment.name = name;
@@ -366,7 +346,7 @@ pub async fn delete(
     State(state): State<AppState>,
     IdPath(id): IdPath<SegmentId>,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.delete_segment(caller.account, id.0).await? {
+    if state.store.delete_segment(caller.account, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(id))
@@ -390,17 +370,4 @@ pub struct SegmentBody {
 #[derive(ToSchema)]
 pub struct SegmentRenameBody {
     pub name: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SegmentId;
-
-    #[test]
-    fn segment_ids_are_positive_integers() {
-        assert_eq!("14".parse::<SegmentId>(), Ok(SegmentId(14)));
-        for bad in ["0", "-3", "+3", "1.5", "abc", "", "99999999999999999999"] {
-            assert!(bad.parse::<SegmentId>().is_err(), "{bad}");
-        }
-    }
 }

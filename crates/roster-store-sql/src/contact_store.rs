@@ -918,7 +918,7 @@ macro_rules! contact_store_methods {
             .await
             .map_err(|e| $crate::conflict_on_unique(e, &format!("a segment named \"{name}\" already exists")))?;
             Ok($crate::roster_domain::segment::Segment {
-                id,
+                id: $crate::roster_domain::SegmentId(id),
                 name: name.to_string(),
                 criteria: criteria.to_string(),
                 created_at: now,
@@ -929,13 +929,13 @@ macro_rules! contact_store_methods {
         async fn segment(
             &self,
             account: $crate::roster_domain::AccountId,
-            id: i64,
+            id: $crate::roster_domain::SegmentId,
         ) -> $crate::roster_domain::store::StoreResult<Option<$crate::roster_domain::segment::Segment>> {
             let row: Option<$crate::rows::SegmentRow> = $crate::sqlx::query_as(
                 "SELECT id, name, criteria, created_at, edited_at FROM segments WHERE account_id = $1 AND id = $2",
             )
             .bind(account.0)
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(&self.pool)
             .await
             .map_err($crate::unavailable)?;
@@ -959,13 +959,13 @@ macro_rules! contact_store_methods {
                 Some(SegmentKey::Date { edited_at, id }) => {
                     let at = sql.bind($crate::contact_sql::Bind::I64(*edited_at));
                     let at_again = sql.bind($crate::contact_sql::Bind::I64(*edited_at));
-                    let id = sql.bind($crate::contact_sql::Bind::I64(*id));
+                    let id = sql.bind($crate::contact_sql::Bind::I64(id.0));
                     sql.text.push_str(&format!(" AND (edited_at < {at} OR (edited_at = {at_again} AND id < {id}))"));
                 }
                 Some(SegmentKey::Name { name_key, id }) => {
                     let key = sql.bind($crate::contact_sql::Bind::Text(name_key.clone()));
                     let key_again = sql.bind($crate::contact_sql::Bind::Text(name_key.clone()));
-                    let id = sql.bind($crate::contact_sql::Bind::I64(*id));
+                    let id = sql.bind($crate::contact_sql::Bind::I64(id.0));
                     sql.text.push_str(&format!(" AND (name_key > {key} OR (name_key = {key_again} AND id > {id}))"));
                 }
                 None => {}
@@ -992,7 +992,7 @@ macro_rules! contact_store_methods {
                 "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 WHERE account_id = $1 AND id = $2",
             )
             .bind(account.0)
-            .bind(segment.id)
+            .bind(segment.id.0)
             .bind(&segment.name)
             .bind(segment.name.to_lowercase())
             .bind(&segment.criteria)
@@ -1006,11 +1006,11 @@ macro_rules! contact_store_methods {
         async fn delete_segment(
             &self,
             account: $crate::roster_domain::AccountId,
-            id: i64,
+            id: $crate::roster_domain::SegmentId,
         ) -> $crate::roster_domain::store::StoreResult<bool> {
             let done = $crate::sqlx::query("DELETE FROM segments WHERE account_id = $1 AND id = $2")
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .execute(&self.pool)
                 .await
                 .map_err($crate::unavailable)?;

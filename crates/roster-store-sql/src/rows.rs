@@ -739,7 +739,7 @@ pub struct SegmentRow {
 impl From<SegmentRow> for roster_domain::segment::Segment {
     fn from(row: SegmentRow) -> Self {
         roster_domain::segment::Segment {
-            id: row.id,
+            id: roster_domain::SegmentId(row.id),
             name: row.name,
             criteria: row.criteria,
             created_at: Timestamp::from_millis(row.created_at),

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use roster_domain::{ActivityId, ContactId, CustomFieldId, ListId, TagId};
+use roster_domain::{ActivityId, ContactId, CustomFieldId, ListId, SegmentId, TagId};
 
 use crate::error::ApiError;
 
@@ -32,6 +32,10 @@ impl PathId for ActivityId {
 
 impl PathId for TagId {
     const PARAM: &'static str = "tag_id";
+}
+
+impl PathId for SegmentId {
+    const PARAM: &'static str = "segment_id";
 }
 
 /// `file_export_id` of GET /contact_exports/{file_export_id}: the id of the export activity
