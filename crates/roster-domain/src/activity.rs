@@ -319,8 +319,8 @@ impl ImportRow {
                 kind: *kind,
                 create_source: Source::Account,
                 update_source: Source::Account,
-                created_at: now.millis(),
-                updated_at: now.millis(),
+                created_at: now,
+                updated_at: now,
             };
             let count = contact.phone_numbers.len();
             let same_kind = contact
@@ -342,8 +342,8 @@ impl ImportRow {
                 state: sent.state.clone(),
                 postal_code: sent.postal_code.clone(),
                 country: sent.country.clone(),
-                created_at: now.millis(),
-                updated_at: now.millis(),
+                created_at: now,
+                updated_at: now,
             };
             let count = contact.street_addresses.len();
             match contact

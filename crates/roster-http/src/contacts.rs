@@ -197,10 +197,6 @@ pub struct ContactResource {
     sms_channel: Option<SmsResource>,
 }
 
-fn millis(at: i64) -> String {
-    date_time(Timestamp::from_millis(at))
-}
-
 impl ContactResource {
     pub fn new(contact: Contact, includes: Includes) -> Self {
         let email_address = contact.email.map(|e| EmailResource {
@@ -249,8 +245,8 @@ impl ContactResource {
                         phone_number_id: p.id.to_string(),
                         phone_number: p.phone_number,
                         kind: p.kind.map(PhoneKind::as_str),
-                        created_at: millis(p.created_at),
-                        updated_at: millis(p.updated_at),
+                        created_at: date_time(p.created_at),
+                        updated_at: date_time(p.updated_at),
                         update_source: p.update_source.as_str(),
                         create_source: p.create_source.as_str(),
                     })
@@ -268,8 +264,8 @@ impl ContactResource {
                         state: a.state,
                         postal_code: a.postal_code,
                         country: a.country,
-                        created_at: millis(a.created_at),
-                        updated_at: millis(a.updated_at),
+                        created_at: date_time(a.created_at),
+                        updated_at: date_time(a.updated_at),
                     })
                     .collect()
             }),
@@ -285,7 +281,7 @@ impl ContactResource {
                     .into_iter()
                     .map(|n| NoteResource {
                         note_id: n.id.to_string(),
-                        created_at: millis(n.created_at),
+                        created_at: date_time(n.created_at),
                         content: n.content,
                     })
                     .collect()
@@ -303,10 +299,10 @@ impl ContactResource {
                     .map(|c| SmsConsentResource {
                         sms_consent_permission: c.sms_consent_permission.as_str(),
                         consent_type: c.consent_type,
-                        opt_in_date: c.opt_in_date.map(millis),
-                        opt_out_date: c.opt_out_date.map(millis),
-                        created_at: millis(c.created_at),
-                        updated_at: millis(c.updated_at),
+                        opt_in_date: c.opt_in_date.map(date_time),
+                        opt_out_date: c.opt_out_date.map(date_time),
+                        created_at: date_time(c.created_at),
+                        updated_at: date_time(c.updated_at),
                     })
                     .collect(),
             }),
@@ -1217,12 +1213,12 @@ pub async fn sms_history(
             contact_id: contact.id.to_string(),
             sms_channel_id: sms.id.to_string(),
             sms_channel_history_id: format!("{}-{}", sms.id.simple(), index + 1),
-            insert_time: millis(consent.created_at),
+            insert_time: date_time(consent.created_at),
             history_details: SmsHistoryDetails {
                 state: consent.sms_consent_permission.as_str(),
                 source: sms.update_source.as_str(),
                 consent_type: consent.consent_type.clone(),
-                consent_action_time: millis(consent.updated_at),
+                consent_action_time: date_time(consent.updated_at),
                 consent_action_type: if consent.sms_consent_permission == SmsStatus::Unsubscribed {
                     "opt_out"
                 } else {

@@ -8,6 +8,7 @@ mod account_store;
 mod activity_store;
 pub mod contact_sql;
 mod contact_store;
+mod documents;
 pub mod rows;
 
 // Re-exported so the macro's expansion resolves them from the engine crates.

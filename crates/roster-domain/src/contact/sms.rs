@@ -20,19 +20,19 @@ wire_enum!(
 );
 
 /// One SMS consent of the contact's SMS channel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsConsent {
     pub sms_consent_permission: SmsStatus,
     pub consent_type: String,
     pub consent_medium_details: Option<String>,
-    pub opt_in_date: Option<i64>,
-    pub opt_out_date: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub opt_in_date: Option<Timestamp>,
+    pub opt_out_date: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// The SMS channel: a phone number able to receive SMS and its consents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsChannel {
     pub id: Uuid,
     pub dial_code: String,
@@ -80,13 +80,13 @@ pub(super) fn build_sms(
             let opted_in = c.sms_consent_permission == SmsStatus::Explicit;
             let opted_out = c.sms_consent_permission == SmsStatus::Unsubscribed;
             SmsConsent {
-                opt_in_date: opted_in.then_some(now.millis()),
-                opt_out_date: opted_out.then_some(now.millis()),
+                opt_in_date: opted_in.then_some(now),
+                opt_out_date: opted_out.then_some(now),
                 sms_consent_permission: c.sms_consent_permission,
                 consent_type: c.consent_type,
                 consent_medium_details: c.consent_medium_details,
-                created_at: now.millis(),
-                updated_at: now.millis(),
+                created_at: now,
+                updated_at: now,
             }
         })
         .collect();
@@ -231,8 +231,8 @@ mod tests {
         };
         let channel = build_sms(both, Source::Account, now, None);
         assert_eq!(channel.status(), SmsStatus::Unsubscribed);
-        assert_eq!(channel.consents[0].opt_in_date, Some(7));
-        assert_eq!(channel.consents[1].opt_out_date, Some(7));
+        assert_eq!(channel.consents[0].opt_in_date, Some(now));
+        assert_eq!(channel.consents[1].opt_out_date, Some(now));
     }
 
     #[test]

@@ -19,18 +19,18 @@ wire_enum!(
     AddressKind { Home = "home", Work = "work", Other = "other" }
 );
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhoneNumber {
     pub id: Uuid,
     pub phone_number: Option<String>,
     pub kind: Option<PhoneKind>,
     pub create_source: Source,
     pub update_source: Source,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreetAddress {
     pub id: Uuid,
     pub kind: AddressKind,
@@ -39,14 +39,14 @@ pub struct StreetAddress {
     pub state: Option<String>,
     pub postal_code: Option<String>,
     pub country: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     pub id: Uuid,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     pub content: String,
 }
 
@@ -92,8 +92,8 @@ pub(super) fn build_phones(
                 kind: input.kind,
                 create_source: same.map(|p| p.create_source).unwrap_or(source),
                 update_source: source,
-                created_at: same.map(|p| p.created_at).unwrap_or(now.millis()),
-                updated_at: same.map(|p| p.updated_at).unwrap_or(now.millis()),
+                created_at: same.map(|p| p.created_at).unwrap_or(now),
+                updated_at: same.map(|p| p.updated_at).unwrap_or(now),
             }
         })
         .collect()
@@ -123,8 +123,8 @@ pub(super) fn build_addresses(
                 state: input.state,
                 postal_code: input.postal_code,
                 country: input.country,
-                created_at: same.map(|a| a.created_at).unwrap_or(now.millis()),
-                updated_at: same.map(|a| a.updated_at).unwrap_or(now.millis()),
+                created_at: same.map(|a| a.created_at).unwrap_or(now),
+                updated_at: same.map(|a| a.updated_at).unwrap_or(now),
             }
         })
         .collect()
@@ -135,7 +135,7 @@ pub(super) fn build_notes(inputs: Vec<NoteInput>, now: Timestamp) -> Vec<Note> {
         .into_iter()
         .map(|input| Note {
             id: input.note_id.unwrap_or_else(Uuid::now_v7),
-            created_at: input.created_at.unwrap_or(now).millis(),
+            created_at: input.created_at.unwrap_or(now),
             content: input.content,
         })
         .collect();
