@@ -182,8 +182,13 @@ impl Bench<'_> {
             let by_id = self.window_p99(&self.one_id_path(), Some(&script))?;
             let outcome = self.window_p99(path, None)?;
             say(format!(
-                "  {path}: p50 {:.2} ms, p99 {:.2} ms ({:.0} req/s); GET /v3/contacts/{{id}}: p50 {:.2} ms, p99 {:.2} ms",
-                outcome.p50_ms, outcome.p99_ms, outcome.requests_per_second, by_id.p50_ms, by_id.p99_ms
+                "  {path}: p50 {:.2} ms, p99 {:.2} ms ({:.0} req/s); GET /v3/contacts/{{id}}: \
+                 p50 {:.2} ms, p99 {:.2} ms",
+                outcome.p50_ms,
+                outcome.p99_ms,
+                outcome.requests_per_second,
+                by_id.p50_ms,
+                by_id.p99_ms
             ));
             baseline.push(by_id.p99_ms);
             figure.push(outcome.p99_ms);
@@ -193,7 +198,8 @@ impl Bench<'_> {
             baseline: Some((
                 median(&mut baseline),
                 format!(
-                    "p99 of GET /v3/contacts/{{id}}; medians of {LATENCY_PAIRS} alternating windows each"
+                    "p99 of GET /v3/contacts/{{id}}; medians of {LATENCY_PAIRS} alternating \
+                     windows each"
                 ),
             )),
         })

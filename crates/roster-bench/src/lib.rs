@@ -598,7 +598,8 @@ impl Bench<'_> {
             last = last.min(self.timed_get(&last_path).await?.0);
         }
         say(format!(
-            "  {pages} pages in {:.1} s; first page {first:.1} ms, last page {last:.1} ms (fastest of {PAGE_SAMPLES})",
+            "  {pages} pages in {:.1} s; first page {first:.1} ms, last page {last:.1} ms \
+             (fastest of {PAGE_SAMPLES})",
             walk.as_secs_f64()
         ));
         Ok(Row {

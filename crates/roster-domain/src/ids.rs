@@ -21,7 +21,8 @@ macro_rules! uuid_id {
         pub struct $name(pub Uuid);
 
         impl $name {
-            /// A new, time-ordered id (UUID v7): keyset pagination over ids then follows creation order.
+            /// A new, time-ordered id (UUID v7): keyset pagination over ids then follows
+            /// creation order.
             pub fn generate() -> Self {
                 Self(Uuid::now_v7())
             }

@@ -260,7 +260,9 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn printing_then_parsing_is_identity(millis in -2_000_000_000_000i64..8_000_000_000_000i64) {
+        fn printing_then_parsing_is_identity(
+            millis in -2_000_000_000_000i64..8_000_000_000_000i64
+        ) {
             let t = Timestamp::from_millis(millis);
             proptest::prop_assert_eq!(Timestamp::parse_iso8601(&t.to_rfc3339()).unwrap(), t);
         }

@@ -124,20 +124,40 @@ pub struct ServeArgs {
     pub rate_limit: String,
 
     /// Requests per second allowed per client id (per node).
-    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_SECOND", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(
+        long,
+        env = "ROSTER_RATE_LIMIT_PER_SECOND",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub rate_limit_per_second: u32,
 
     /// Requests per UTC day allowed per client id (shared by every node).
-    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_DAY", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(
+        long,
+        env = "ROSTER_RATE_LIMIT_PER_DAY",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub rate_limit_per_day: u64,
 
     /// Seconds between each node's flushes of its request counts into the shared daily totals.
-    #[arg(long, env = "ROSTER_RATE_LIMIT_FLUSH_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "ROSTER_RATE_LIMIT_FLUSH_SECS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     pub rate_limit_flush_secs: u64,
 
     /// Seconds between each node's reloads of the token revocations (a revoked token stops
     /// working everywhere within about this long).
-    #[arg(long, env = "ROSTER_REVOCATION_REFRESH_SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "ROSTER_REVOCATION_REFRESH_SECS",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     pub revocation_refresh_secs: u64,
 
     #[command(flatten)]
@@ -196,7 +216,11 @@ pub enum OutboxCommand {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ActivityArgs {
     /// Most contacts one import may carry.
-    #[arg(long, env = "ROSTER_IMPORT_MAX_CONTACTS", default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS)]
+    #[arg(
+        long,
+        env = "ROSTER_IMPORT_MAX_CONTACTS",
+        default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS
+    )]
     pub import_max_contacts: usize,
 
     /// Workers that run bulk activities in this process.

@@ -46,11 +46,15 @@ impl DatabaseArgs {
         }
         match Engine::of_url(&self.database_url)? {
             Engine::Postgres => anyhow::bail!(
-                "ROSTER_SECRET_KEY (or --secret-key) is required with PostgreSQL: every node must share it"
+                "ROSTER_SECRET_KEY (or --secret-key) is required with PostgreSQL: every node \
+                 must share it"
             ),
             Engine::Sqlite => {
                 let database = SqliteStore::database_path(&self.database_url)?;
-                let directory = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let directory = database
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
                 secret_from_file(&directory.join(SECRET_FILE))
             }
         }
@@ -80,7 +84,8 @@ fn secret_from_file(path: &PathBuf) -> anyhow::Result<ServerSecret> {
                 .with_context(|| format!("cannot write {}", path.display()))?;
             tracing::warn!(
                 path = %path.display(),
-                "ROSTER_SECRET_KEY is not set: generated a secret key file; keep it with the database"
+                "ROSTER_SECRET_KEY is not set: generated a secret key file; keep it with the \
+                 database"
             );
             ServerSecret::new(text.into_bytes())
         }

@@ -98,7 +98,8 @@ pub(super) fn check_anniversary(
         None => {
             errors.push(FieldError::new(
                 "anniversary",
-                "must be a real date in one of the forms MM/DD/YYYY, M/D/YYYY, YYYY/MM/DD, YYYY/M/D, YYYY-MM-DD, YYYY-M-D, M-D-YYYY or MM-DD-YYYY",
+                "must be a real date in one of the forms MM/DD/YYYY, M/D/YYYY, YYYY/MM/DD, \
+                 YYYY/M/D, YYYY-MM-DD, YYYY-M-D, M-D-YYYY or MM-DD-YYYY",
             ));
             None
         }
