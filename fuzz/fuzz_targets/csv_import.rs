@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use roster_activities::import::csv_items;
 use roster_domain::activity::ImportItem;
-use roster_domain::contact::parse_loose_date;
+use roster_domain::time::parse_loose_date;
 use roster_domain::EmailAddress;
 
 /// Small, so the fuzzer also reaches the "too many contacts" refusal.

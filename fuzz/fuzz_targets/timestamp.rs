@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roster_domain::contact::parse_loose_date;
+use roster_domain::time::parse_loose_date;
 use roster_domain::Timestamp;
 use roster_fuzz::assert_timestamp_round_trips;
 

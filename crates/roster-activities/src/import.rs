@@ -5,11 +5,11 @@
 
 use roster_domain::activity::{ImportAddress, ImportItem, ImportRow};
 use roster_domain::contact::{
-    check_custom_values, parse_loose_date, AccountContext, AddressKind, CustomValueInput,
-    PhoneKind, MAX_ADDRESS_PART_LEN, MAX_CUSTOM_FIELDS, MAX_NAME_LEN, MAX_PHONE_LEN,
-    MAX_STREET_LEN,
+    check_custom_values, AccountContext, AddressKind, CustomValueInput, PhoneKind,
+    MAX_ADDRESS_PART_LEN, MAX_CUSTOM_FIELDS, MAX_NAME_LEN, MAX_PHONE_LEN, MAX_STREET_LEN,
 };
 use roster_domain::custom_field::CustomField;
+use roster_domain::time::parse_loose_date;
 use roster_domain::EmailAddress;
 use serde_json::Value;
 
@@ -345,7 +345,8 @@ pub fn csv_items(
         };
         if !known_column(&name) {
             return Err(UploadError::Invalid(format!(
-                "The header names the unknown column \"{name}\"; columns are {} and cf:<custom field name>.",
+                "The header names the unknown column \"{name}\"; columns are {} and \
+                 cf:<custom field name>.",
                 COLUMNS.join(", ")
             )));
         }
@@ -362,7 +363,8 @@ pub fn csv_items(
         let line = index + 2;
         if items.len() >= max_contacts {
             return Err(UploadError::Invalid(format!(
-                "The file holds more than {max_contacts} contacts (at most {} lines with the header).",
+                "The file holds more than {max_contacts} contacts (at most {} lines with the \
+                 header).",
                 max_contacts + 1
             )));
         }
@@ -427,7 +429,12 @@ mod tests {
     fn json_rows_are_checked_one_by_one() {
         let items = json_items(
             &[
-                json!({"email": "A@Example.com", "first_name": "Ann", "home country": "US", "home_city": "Boston"}),
+                json!({
+                    "email": "A@Example.com",
+                    "first_name": "Ann",
+                    "home country": "US",
+                    "home_city": "Boston"
+                }),
                 json!({"email": "not an address"}),
                 json!({"first_name": "No email"}),
                 json!({"email": "b@example.com", "birthday_month": 2, "birthday_day": 30}),
@@ -444,7 +451,8 @@ mod tests {
 
     #[test]
     fn csv_rows_keep_the_good_and_name_the_bad() {
-        let csv = b"email,first_name\nann@example.com,Ann\nbob@example.com\n\xff@example.com,X\ncat@example.com,\"Cat\n";
+        let csv = b"email,first_name\nann@example.com,Ann\nbob@example.com\n\
+                    \xff@example.com,X\ncat@example.com,\"Cat\n";
         let items = csv_items(csv, &[], 10).unwrap();
         let problems = rejected(&items);
         assert_eq!(items.len(), 4);

@@ -215,7 +215,11 @@ impl ActivityEngine {
                 // Either another node took the activity over (its lease expired here), or a
                 // concurrent write collided with the batch. Releasing is a no-op in the first
                 // case and makes the batch retry at once in the second.
-                tracing::warn!(activity = %id, reason, "activity batch refused; released for a retry");
+                tracing::warn!(
+                    activity = %id,
+                    reason,
+                    "activity batch refused; released for a retry"
+                );
                 self.inner
                     .store
                     .release_activity(id, &self.inner.node)
@@ -233,7 +237,8 @@ impl ActivityEngine {
                     .map(|a| a.items_completed)
                     .unwrap_or(claimed.activity.items_completed);
                 let message = format!(
-                    "Processing stopped after {applied} of {} items were applied: the database failed.",
+                    "Processing stopped after {applied} of {} items were applied: the database \
+                     failed.",
                     claimed.activity.items_total
                 );
                 self.finish(&claimed.activity, ActivityState::Failed, &[message])
@@ -280,7 +285,8 @@ impl ActivityEngine {
             return Some(Some((
                 ActivityState::TimedOut,
                 vec![format!(
-                    "The activity ran longer than {} seconds and was stopped; the items processed before were applied.",
+                    "The activity ran longer than {} seconds and was stopped; the items \
+                     processed before were applied.",
                     self.inner.config.max_runtime.as_secs()
                 )],
             )));

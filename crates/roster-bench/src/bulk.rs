@@ -302,6 +302,7 @@ impl Bench<'_> {
                 )),
             },
             target: Target::RatioAtLeast(0.5),
+            load: None,
         })
     }
 

@@ -6,6 +6,8 @@
 
 mod bulk;
 pub mod dataset;
+mod latency;
+pub mod quiet;
 pub mod report;
 pub mod server;
 pub mod soak;
@@ -14,7 +16,7 @@ pub mod wrk;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use roster_http::oauth::keys::ServerSecret;
 use roster_http::oauth::tokens::Grant;
 use roster_http::{AppState, ServerConfig};
@@ -26,10 +28,19 @@ use crate::report::{Outcome, Row, Target};
 pub use crate::server::Engine;
 use crate::server::{FreshDatabase, Server};
 
-/// Every scenario of the issue's table, in the order they run.
+/// Every scenario of the issue's table, in the table's order.
 pub const SCENARIOS: [&str; 8] = [
     "http", "memory", "import", "paginate", "filter", "counts", "export", "segment",
 ];
+/// The order they run in: memory reads the peak of start-up and the http scenario; import
+/// last, because it doubles the contacts table, which the read scenarios must not see.
+const RUN_ORDER: [&str; 8] = [
+    "http", "memory", "paginate", "filter", "counts", "export", "segment", "import",
+];
+/// Scenarios that run once whatever `--repeat` says: memory reads peaks measured during other
+/// scenarios, and a second import of the same rows would update the contacts the first one
+/// created instead of creating them.
+const RUN_ONCE: [&str; 2] = ["memory", "import"];
 /// The full data set and the `--quick` one (same proportions).
 pub const FULL_CONTACTS: usize = 1_000_000;
 pub const QUICK_CONTACTS: usize = 50_000;
@@ -41,11 +52,6 @@ const MEMORY_TARGET_MB: f64 = 300.0;
 /// Warm requests of the first and of the last page whose fastest are compared.
 const PAGE_SAMPLES: usize = 11;
 const LISTMONK_IMPORT_RATE: &str = "listmonk publishes ~10,000/s";
-/// Latency rows measure the figure and GET /contacts/{id} in this many alternating pairs of
-/// windows and compare the medians of their p99s: on a shared machine, drift between two
-/// separate windows moved the ratios more than the queries did.
-const LATENCY_PAIRS: usize = 3;
-
 #[derive(Debug, Clone)]
 pub struct Options {
     pub engine: Engine,
@@ -63,6 +69,11 @@ pub struct Options {
     pub command: String,
     /// Leave the database behind (and say where) to inspect query plans after the run.
     pub keep_database: bool,
+    /// Start each scenario without waiting for a quiet machine (`--noisy`: CI, the smoke
+    /// test); the load is still recorded and a loaded scenario still marks the table noisy.
+    pub noisy: bool,
+    /// Runs of each scenario but memory and import; the table shows their medians.
+    pub repeat: usize,
 }
 
 impl Options {
@@ -73,6 +84,8 @@ impl Options {
 
 pub struct RunReport {
     pub rows: Vec<Row>,
+    /// Some scenario started at a load average of `quiet::QUIET_LOAD` or more.
+    pub noisy: bool,
     /// The Markdown section written to BENCHMARKS.md.
     pub section: String,
     pub elapsed: Duration,
@@ -99,7 +112,6 @@ pub async fn run(options: &Options) -> anyhow::Result<RunReport> {
         );
     }
     let started = Instant::now();
-    let load_before = load_average();
     let database = FreshDatabase::create(options.engine, &options.postgres_url).await?;
     let outcome = run_on(options, &database.url).await;
     if options.keep_database {
@@ -109,8 +121,7 @@ pub async fn run(options: &Options) -> anyhow::Result<RunReport> {
     }
     let rows = outcome?;
     let elapsed = started.elapsed();
-    let machine_load = format!("{load_before} at the start, {} at the end", load_average());
-    let section = section(options, &rows, elapsed, &machine_load);
+    let section = section(options, &rows, elapsed);
     if let Some(path) = &options.output {
         report::write_section(path, options.engine.name(), &section)?;
         say(format!(
@@ -120,6 +131,7 @@ pub async fn run(options: &Options) -> anyhow::Result<RunReport> {
         ));
     }
     Ok(RunReport {
+        noisy: rows.iter().any(Row::noisy),
         rows,
         section,
         elapsed,
@@ -243,9 +255,6 @@ pub async fn mint_token(
     Ok(token)
 }
 
-/// Checks an endpoint's answer once before it is put under load.
-type AnswerCheck = Box<dyn Fn(&Value) -> anyhow::Result<()>>;
-
 struct Bench<'a> {
     options: &'a Options,
     loaded: &'a Loaded,
@@ -278,6 +287,7 @@ fn failed(
                 .to_string(),
         ),
         target,
+        load: None,
     }
 }
 
@@ -291,239 +301,186 @@ fn memory_row(figure: String, bytes: u64) -> Row {
             baseline: None,
         },
         target: Target::ValueAtMost(MEMORY_TARGET_MB),
+        load: None,
     }
 }
 
 impl Bench<'_> {
+    /// Every wanted scenario in `RUN_ORDER`, each after a wait for a quiet machine (unless
+    /// `--noisy`) and `--repeat` times unless it runs once; its rows carry the load it started
+    /// at. The table comes back in the issue's order.
     async fn scenarios(&self, server: &Server) -> anyhow::Result<Vec<Row>> {
         let mut rows = Vec::new();
-        if self.options.wants("http") {
-            say("http: GET /v3/contacts/{id} vs GET /healthz");
-            let figure = format!(
-                "authenticated GET /v3/contacts/{{id}} at {THROUGHPUT_CONNECTIONS} connections"
-            );
-            rows.push(self.http_scenario(&figure).await.unwrap_or_else(|e| {
-                failed("http", &figure, "req/s", Target::RatioAtLeast(0.5), e)
-            }));
-        }
-        if self.options.wants("memory") {
-            let during = if self.options.wants("http") {
-                "during start-up and the http scenario (VmHWM after it)"
-            } else {
-                "after start-up (VmHWM; the http scenario did not run)"
-            };
-            let figure = format!("peak RSS of roster serve {during}");
-            rows.push(match server.peak_rss() {
-                Ok(bytes) => memory_row(figure, bytes),
-                Err(e) => failed(
-                    "memory",
-                    &figure,
-                    "MB",
-                    Target::ValueAtMost(MEMORY_TARGET_MB),
-                    e,
-                ),
-            });
-        }
-        if self.options.wants("paginate") {
-            say("paginate: walking every contact at limit=500");
-            let figure = "time of the last page walking all contacts at limit=500";
-            rows.push(
-                self.paginate(figure).await.unwrap_or_else(|e| {
-                    failed("paginate", figure, "ms", Target::RatioAtMost(1.2), e)
-                }),
-            );
-        }
-        if self.options.wants("filter") {
-            say("filter: lists=L1&updated_after=183 days ago");
-            let after =
-                roster_http::wire::date_time(self.loaded.now.plus_seconds(-183 * 24 * 3600));
-            let path = format!(
-                "/v3/contacts?lists={}&updated_after={after}&limit=50",
-                self.loaded.l1
-            );
-            let figure = "p99 of GET /v3/contacts?lists=L1&updated_after=(183 days ago)&limit=50";
-            let l1_members = self.loaded.l1_members;
-            rows.push(
-                self.p99_against_get(&path, |body| {
-                    let n = body["contacts"].as_array().map_or(0, Vec::len);
-                    // About half of L1 matches: a full page, except on tiny data sets.
-                    if n == 0 || (l1_members >= 1_000 && n != 50) {
-                        bail!("the filter answered {n} contacts, not 50");
-                    }
-                    Ok(())
-                })
-                .await
-                .map(|outcome| Row {
-                    scenario: "filter",
-                    figure: figure.into(),
-                    unit: "ms",
-                    outcome,
-                    target: Target::RatioAtMost(3.0),
-                })
-                .unwrap_or_else(|e| failed("filter", figure, "ms", Target::RatioAtMost(3.0), e)),
-            );
-        }
-        if self.options.wants("counts") {
-            say("counts: the maintained counts");
-            let total = self.loaded.contacts as i64;
-            let l2 = self.loaded.l2_members as i64;
-            let (l1_id, l2_id) = (self.loaded.l1.to_string(), self.loaded.l2.to_string());
-            let l1 = self.loaded.l1_members as i64;
-            let checks: [(&str, String, AnswerCheck); 3] = [
-                (
-                    "p99 of GET /v3/contacts/counts",
-                    "/v3/contacts/counts".to_string(),
-                    Box::new(move |body: &Value| {
-                        if body["total"].as_i64() != Some(total) {
-                            bail!("counts.total is {}, not {total}", body["total"]);
-                        }
-                        Ok(())
-                    }),
-                ),
-                (
-                    "p99 of GET /v3/contact_lists?include_membership_count=all",
-                    "/v3/contact_lists?include_membership_count=all".to_string(),
-                    Box::new(move |body: &Value| {
-                        for list in body["lists"].as_array().into_iter().flatten() {
-                            let expected = if list["list_id"] == l1_id.as_str() {
-                                l1
-                            } else if list["list_id"] == l2_id.as_str() {
-                                l2
-                            } else {
-                                continue;
-                            };
-                            if list["membership_count"].as_i64() != Some(expected) {
-                                bail!(
-                                    "{} has membership_count {}, not {expected}",
-                                    list["name"],
-                                    list["membership_count"]
-                                );
-                            }
-                        }
-                        Ok(())
-                    }),
-                ),
-                (
-                    "p99 of GET /v3/contacts?lists=L2&include_count=true&limit=1",
-                    format!(
-                        "/v3/contacts?lists={}&include_count=true&limit=1",
-                        self.loaded.l2
-                    ),
-                    Box::new(move |body: &Value| {
-                        if body["contacts_count"].as_i64() != Some(l2) {
-                            bail!("contacts_count is {}, not {l2}", body["contacts_count"]);
-                        }
-                        Ok(())
-                    }),
-                ),
-            ];
-            for (figure, path, check) in checks {
-                rows.push(
-                    self.p99_against_get(&path, check)
-                        .await
-                        .map(|outcome| Row {
-                            scenario: "counts",
-                            figure: figure.into(),
-                            unit: "ms",
-                            outcome,
-                            target: Target::RatioAtMost(2.0),
-                        })
-                        .unwrap_or_else(|e| {
-                            failed("counts", figure, "ms", Target::RatioAtMost(2.0), e)
-                        }),
+        let mut http_load = None;
+        for scenario in RUN_ORDER {
+            if !self.options.wants(scenario) {
+                continue;
+            }
+            if scenario == "memory" {
+                // A peak measured during start-up and the http scenario: nothing to wait for,
+                // and the load that counts is the one the http scenario started at.
+                let load = if self.options.wants("http") {
+                    http_load
+                } else {
+                    quiet::load_average()
+                };
+                rows.extend(
+                    self.memory(server)
+                        .into_iter()
+                        .map(|row| Row { load, ..row }),
                 );
+                continue;
             }
-        }
-        if self.options.wants("export") {
-            say("export: every contact to CSV");
-            let figure = "rows/s exporting all contacts to CSV until downloaded";
-            rows.push(self.export(figure).await.unwrap_or_else(|e| {
-                failed("export", figure, "rows/s", Target::RatioAtLeast(0.5), e)
-            }));
-        }
-        if self.options.wants("segment") {
-            say("segment: L2 and Tier = tier-3 and created in the last 90 days");
-            let figure = "p99 of the first page (limit=50) of GET /v3/contacts?segment_id= (member of L2, custom field 1 = a value held by 10%, created in the last 90 days)";
-            let target = Target::RatioAtMost(10.0);
-            let outcome = match self.segment_page_path().await {
-                Ok(path) => {
-                    let contacts = self.loaded.contacts;
-                    self.p99_against_get(&path, |body| {
-                        let n = body["contacts"].as_array().map_or(0, Vec::len);
-                        // About 1.2% of the contacts match: a full page from 10,000 up.
-                        if n == 0 || (contacts >= 10_000 && n != 50) {
-                            bail!("the segment's first page holds {n} contacts, not 50");
-                        }
-                        Ok(())
-                    })
-                    .await
-                }
-                Err(e) => Err(e),
+            let runs = if RUN_ONCE.contains(&scenario) {
+                1
+            } else {
+                self.options.repeat.max(1)
             };
-            rows.push(match outcome {
-                Ok(outcome) => Row {
-                    scenario: "segment",
-                    figure: figure.into(),
-                    unit: "ms",
-                    outcome,
-                    target,
-                },
-                Err(e) => failed("segment", figure, "ms", target, e),
-            });
-        }
-        // Last: it doubles the contacts table, which the read scenarios must not see.
-        if self.options.wants("import") {
-            say(format!(
-                "import: {} contacts through contacts_json_import into a second account",
-                self.options.contacts
-            ));
-            let figure =
-                format!("contacts/s through contacts_json_import until the last activity completes ({LISTMONK_IMPORT_RATE})");
-            let target = Target::RatioAtLeast(0.5);
-            let raw = self.loaded.contacts as f64 / self.loaded.load_time.as_secs_f64();
-            match self.import(self.import_target, server.pid()).await {
-                Ok(imported) => {
-                    say(format!(
-                        "  import: {:.0} contacts/s ({} requests in {:.1} s); raw bulk insert {raw:.0} contacts/s",
-                        imported.contacts_per_second,
-                        imported.requests,
-                        imported.elapsed.as_secs_f64()
-                    ));
-                    rows.push(Row {
-                        scenario: "import",
-                        figure: format!(
-                            "{figure}; {} requests of up to {:.1} MB in {:.1} s",
-                            imported.requests,
-                            imported.largest_request as f64 / 1_000_000.0,
-                            imported.elapsed.as_secs_f64()
-                        ),
-                        unit: "contacts/s",
-                        outcome: Outcome::Measured {
-                            value: imported.contacts_per_second,
-                            baseline: Some((
-                                raw,
-                                format!(
-                                    "raw bulk insert of the same rows into the fresh database, insert_contacts_bulk in batches of {}",
-                                    dataset::BATCH
-                                ),
-                            )),
-                        },
-                        target,
-                    });
-                    if self.options.wants("memory") {
-                        rows.push(memory_row(
-                            "peak RSS of roster serve during the import (VmRSS sampled every 100 ms)"
-                                .into(),
-                            imported.peak_rss,
-                        ));
-                    }
+            let mut samples = Vec::new();
+            let mut loads = Vec::new();
+            for run in 1..=runs {
+                let wait = if self.options.noisy {
+                    Duration::ZERO
+                } else {
+                    quiet::QUIET_WAIT
+                };
+                let load = quiet::wait_for_quiet(scenario, wait).await;
+                if runs > 1 {
+                    say(format!("{scenario}: run {run} of {runs}"));
                 }
-                Err(e) => rows.push(failed("import", &figure, "contacts/s", target, e)),
+                if let Some(load) = load {
+                    say(format!("{scenario}: load average {load:.2} at the start"));
+                }
+                loads.push(load);
+                samples.push(self.scenario(scenario, server).await);
             }
+            let load = loads.into_iter().flatten().reduce(f64::max);
+            if scenario == "http" {
+                http_load = load;
+            }
+            rows.extend(
+                report::medians(samples)
+                    .into_iter()
+                    .map(|row| Row { load, ..row }),
+            );
         }
         // The table in the issue's order, whatever order the scenarios ran in.
         rows.sort_by_key(|row| SCENARIOS.iter().position(|s| *s == row.scenario));
         Ok(rows)
+    }
+
+    /// One run of one scenario (not memory): its rows, a failure as a failed row.
+    async fn scenario(&self, scenario: &'static str, server: &Server) -> Vec<Row> {
+        match scenario {
+            "http" => {
+                say("http: GET /v3/contacts/{id} vs GET /healthz");
+                let figure = format!(
+                    "authenticated GET /v3/contacts/{{id}} at {THROUGHPUT_CONNECTIONS} connections"
+                );
+                vec![self.http_scenario(&figure).await.unwrap_or_else(|e| {
+                    failed("http", &figure, "req/s", Target::RatioAtLeast(0.5), e)
+                })]
+            }
+            "paginate" => {
+                say("paginate: walking every contact at limit=500");
+                let figure = "time of the last page walking all contacts at limit=500";
+                vec![self.paginate(figure).await.unwrap_or_else(|e| {
+                    failed("paginate", figure, "ms", Target::RatioAtMost(1.2), e)
+                })]
+            }
+            "filter" => vec![self.filter().await],
+            "counts" => self.counts().await,
+            "export" => {
+                say("export: every contact to CSV");
+                let figure = "rows/s exporting all contacts to CSV until downloaded";
+                vec![self.export(figure).await.unwrap_or_else(|e| {
+                    failed("export", figure, "rows/s", Target::RatioAtLeast(0.5), e)
+                })]
+            }
+            "segment" => vec![self.segment().await],
+            "import" => self.import_scenario(server).await,
+            other => vec![failed(
+                other,
+                other,
+                "",
+                Target::Info,
+                anyhow::anyhow!("no scenario is called {other}"),
+            )],
+        }
+    }
+
+    fn memory(&self, server: &Server) -> Vec<Row> {
+        let during = if self.options.wants("http") {
+            "during start-up and the http scenario (VmHWM after it)"
+        } else {
+            "after start-up (VmHWM; the http scenario did not run)"
+        };
+        let figure = format!("peak RSS of roster serve {during}");
+        vec![match server.peak_rss() {
+            Ok(bytes) => memory_row(figure, bytes),
+            Err(e) => failed(
+                "memory",
+                &figure,
+                "MB",
+                Target::ValueAtMost(MEMORY_TARGET_MB),
+                e,
+            ),
+        }]
+    }
+
+    /// The import, and with the memory scenario the peak RSS while it ran.
+    async fn import_scenario(&self, server: &Server) -> Vec<Row> {
+        say(format!(
+            "import: {} contacts through contacts_json_import into a second account",
+            self.options.contacts
+        ));
+        let figure = format!(
+            "contacts/s through contacts_json_import until the last activity completes \
+             ({LISTMONK_IMPORT_RATE})"
+        );
+        let target = Target::RatioAtLeast(0.5);
+        let raw = self.loaded.contacts as f64 / self.loaded.load_time.as_secs_f64();
+        let imported = match self.import(self.import_target, server.pid()).await {
+            Ok(imported) => imported,
+            Err(e) => return vec![failed("import", &figure, "contacts/s", target, e)],
+        };
+        say(format!(
+            "  import: {:.0} contacts/s ({} requests in {:.1} s); raw bulk insert {raw:.0} \
+             contacts/s",
+            imported.contacts_per_second,
+            imported.requests,
+            imported.elapsed.as_secs_f64()
+        ));
+        let mut rows = vec![Row {
+            scenario: "import",
+            figure: format!(
+                "{figure}; {} requests of up to {:.1} MB in {:.1} s",
+                imported.requests,
+                imported.largest_request as f64 / 1_000_000.0,
+                imported.elapsed.as_secs_f64()
+            ),
+            unit: "contacts/s",
+            outcome: Outcome::Measured {
+                value: imported.contacts_per_second,
+                baseline: Some((
+                    raw,
+                    format!(
+                        "raw bulk insert of the same rows into the fresh database, \
+                         insert_contacts_bulk in batches of {}",
+                        dataset::BATCH
+                    ),
+                )),
+            },
+            target,
+            load: None,
+        }];
+        if self.options.wants("memory") {
+            rows.push(memory_row(
+                "peak RSS of roster serve during the import (VmRSS sampled every 100 ms)".into(),
+                imported.peak_rss,
+            ));
+        }
+        rows
     }
 
     /// GET with the token; the body as JSON when the answer is 200.
@@ -589,48 +546,7 @@ impl Bench<'_> {
                 baseline: Some((healthz.requests_per_second, "GET /healthz".into())),
             },
             target: Target::RatioAtLeast(0.5),
-        })
-    }
-
-    /// p99 of one wrk window at the latency connection count.
-    fn window_p99(&self, path: &str, script: Option<&Path>) -> anyhow::Result<wrk::Outcome> {
-        wrk::run(&wrk::Load {
-            url: &format!("{}{path}", self.base_url),
-            token: Some(self.token),
-            connections: LATENCY_CONNECTIONS,
-            duration: (self.options.latency_time / 2).max(Duration::from_secs(1)),
-            script,
-        })
-    }
-
-    /// p99 of `path` beside p99 of GET /contacts/{id}, after checking the answer once: the
-    /// medians of `LATENCY_PAIRS` alternating windows of each (half the latency time each).
-    async fn p99_against_get(
-        &self,
-        path: &str,
-        check: impl Fn(&Value) -> anyhow::Result<()>,
-    ) -> anyhow::Result<Outcome> {
-        check(&self.get_json(path).await?).with_context(|| format!("GET {path}"))?;
-        let script = self.ids_script()?;
-        let (mut figure, mut baseline) = (Vec::new(), Vec::new());
-        for _ in 0..LATENCY_PAIRS {
-            let by_id = self.window_p99(&self.one_id_path(), Some(&script))?;
-            let outcome = self.window_p99(path, None)?;
-            say(format!(
-                "  {path}: p50 {:.2} ms, p99 {:.2} ms ({:.0} req/s); GET /v3/contacts/{{id}}: p50 {:.2} ms, p99 {:.2} ms",
-                outcome.p50_ms, outcome.p99_ms, outcome.requests_per_second, by_id.p50_ms, by_id.p99_ms
-            ));
-            baseline.push(by_id.p99_ms);
-            figure.push(outcome.p99_ms);
-        }
-        Ok(Outcome::Measured {
-            value: median(&mut figure),
-            baseline: Some((
-                median(&mut baseline),
-                format!(
-                    "p99 of GET /v3/contacts/{{id}}; medians of {LATENCY_PAIRS} alternating windows each"
-                ),
-            )),
+            load: None,
         })
     }
 
@@ -682,7 +598,8 @@ impl Bench<'_> {
             last = last.min(self.timed_get(&last_path).await?.0);
         }
         say(format!(
-            "  {pages} pages in {:.1} s; first page {first:.1} ms, last page {last:.1} ms (fastest of {PAGE_SAMPLES})",
+            "  {pages} pages in {:.1} s; first page {first:.1} ms, last page {last:.1} ms \
+             (fastest of {PAGE_SAMPLES})",
             walk.as_secs_f64()
         ));
         Ok(Row {
@@ -697,13 +614,9 @@ impl Bench<'_> {
                 baseline: Some((first, "the first page".into())),
             },
             target: Target::RatioAtMost(1.2),
+            load: None,
         })
     }
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn git_revision() -> String {
@@ -730,19 +643,50 @@ fn duration_text(elapsed: Duration) -> String {
     format!("{}m {:02}s", seconds / 60, seconds % 60)
 }
 
-/// The 1-minute load average: other work on a shared machine moves every figure, the tail
-/// latencies most.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|text| text.split_whitespace().next().map(String::from))
-        .unwrap_or_else(|| "unknown".into())
+/// The section's line on the machine's load: quiet, or the scenarios that make it noisy.
+pub fn load_note(options: &Options, rows: &[Row]) -> String {
+    let mut noisy: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.noisy())
+        .map(|r| r.scenario)
+        .collect();
+    noisy.dedup();
+    let how = if options.noisy {
+        "`--noisy`: no scenario waited for a quiet machine".to_string()
+    } else {
+        format!(
+            "each scenario waited up to {} min for it",
+            quiet::QUIET_WAIT.as_secs() / 60
+        )
+    };
+    if noisy.is_empty() {
+        format!(
+            "quiet: every scenario started at a 1-minute load average below {:.1} (column \
+             \"load at start\"; {how})",
+            quiet::QUIET_LOAD
+        )
+    } else {
+        format!(
+            "**NOISY**: {} started at a 1-minute load average of {:.1} or more ({how}); \
+             compare these figures with no baseline taken under another load",
+            noisy.join(", "),
+            quiet::QUIET_LOAD
+        )
+    }
 }
 
-fn section(options: &Options, rows: &[Row], elapsed: Duration, machine_load: &str) -> String {
+fn section(options: &Options, rows: &[Row], elapsed: Duration) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
     let missed = rows.iter().filter(|r| r.met() == Some(false)).count();
+    let repeat = if options.repeat > 1 {
+        format!(
+            "; every scenario but memory and import ran {} times, the table shows medians",
+            options.repeat
+        )
+    } else {
+        String::new()
+    };
     format!(
         "## {title}\n\n\
          - date: {date}; engine: {title}; cores: {cores}; git revision: {revision}\n\
@@ -750,8 +694,9 @@ fn section(options: &Options, rows: &[Row], elapsed: Duration, machine_load: &st
          - data set: {contacts} contacts (L1 {l1}, L2 {l2} members, 10 tags, 3 custom fields); \
            load {throughput:.0} s of wrk at {THROUGHPUT_CONNECTIONS} connections for throughput, \
            {latency:.0} s at {LATENCY_CONNECTIONS} connections for percentiles\n\
-         - whole run (load included): {duration}; machine load average {machine_load}; \
-           rows that missed their target: {missed}\n\n\
+         - whole run (load included): {duration}{repeat}; \
+           rows that missed their target: {missed}\n\
+         - machine load: {load_note}\n\n\
          {table}",
         title = options.engine.title(),
         revision = git_revision(),
@@ -762,6 +707,7 @@ fn section(options: &Options, rows: &[Row], elapsed: Duration, machine_load: &st
         throughput = options.throughput_time.as_secs_f64(),
         latency = options.latency_time.as_secs_f64(),
         duration = duration_text(elapsed),
+        load_note = load_note(options, rows),
         table = report::markdown(rows),
     )
 }

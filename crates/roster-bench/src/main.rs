@@ -60,6 +60,13 @@ struct AllArgs {
     /// Leave the database behind and print its URL (to inspect query plans).
     #[arg(long)]
     keep_database: bool,
+    /// Start each scenario at once instead of waiting up to 5 minutes for the 1-minute load
+    /// average to fall below 1.0 (the load is still recorded; a loaded table is marked noisy).
+    #[arg(long)]
+    noisy: bool,
+    /// Run each scenario but memory and import this many times and report the medians.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    repeat: u16,
 }
 
 #[tokio::main]
@@ -102,10 +109,16 @@ async fn main() -> ExitCode {
         output: (!args.no_write).then_some(args.output),
         command,
         keep_database: args.keep_database,
+        noisy: args.noisy,
+        repeat: usize::from(args.repeat),
     };
     match roster_bench::run(&options).await {
         Ok(report) => {
             println!("{}", roster_bench::report::plain(&report.rows));
+            println!(
+                "machine load: {}",
+                roster_bench::load_note(&options, &report.rows)
+            );
             println!(
                 "{} run finished in {:.0} s; scenarios: {}",
                 options.engine.title(),

@@ -1,8 +1,10 @@
-//! The table: one row per figure, with its baseline from the same run, the ratio and the
-//! target; printed, and written to BENCHMARKS.md as one section per engine (a run replaces its
-//! engine's section and keeps the others).
+//! The table: one row per figure, with its baseline from the same run, the ratio, the target
+//! and the machine's load when its scenario started; printed, and written to BENCHMARKS.md as
+//! one section per engine (a run replaces its engine's section and keeps the others).
 
 use std::path::Path;
+
+use crate::quiet;
 
 /// A target a row is judged by.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +46,9 @@ pub struct Row {
     pub unit: &'static str,
     pub outcome: Outcome,
     pub target: Target,
+    /// The 1-minute load average when its scenario started (the highest of its runs), filled
+    /// in by the harness after the scenario ran; None where it could not be read.
+    pub load: Option<f64>,
 }
 
 impl Row {
@@ -70,7 +75,12 @@ impl Row {
         })
     }
 
-    fn cells(&self) -> [String; 6] {
+    /// Started at a load that makes its figures incomparable with a quiet run.
+    pub fn noisy(&self) -> bool {
+        quiet::is_noisy(self.load)
+    }
+
+    fn cells(&self) -> [String; 7] {
         let (value, baseline) = match &self.outcome {
             Outcome::Measured { value, baseline } => (
                 format!("{} {}", number(*value), self.unit),
@@ -100,6 +110,11 @@ impl Row {
             ratio,
             self.target.text(),
             status.to_string(),
+            match self.load {
+                Some(load) if self.noisy() => format!("{load:.2} noisy"),
+                Some(load) => format!("{load:.2}"),
+                None => "—".into(),
+            },
         ]
     }
 }
@@ -114,14 +129,82 @@ fn number(value: f64) -> String {
     }
 }
 
-const HEADER: [&str; 6] = [
+const HEADER: [&str; 7] = [
     "scenario: figure",
     "value",
     "baseline",
     "ratio",
     "target",
     "",
+    "load at start",
 ];
+
+/// One row per figure from `runs.len()` runs of one scenario (each run yields its figures in
+/// the same order): the median value and the median baseline, the figure's text from the run
+/// whose value is the median. A failed run fails the row: a scenario that fails one time in
+/// five is not measured.
+pub fn medians(runs: Vec<Vec<Row>>) -> Vec<Row> {
+    let count = runs.len();
+    let mut runs = runs.into_iter();
+    let Some(first) = runs.next() else {
+        return Vec::new();
+    };
+    if count == 1 {
+        return first;
+    }
+    let mut figures: Vec<Vec<Row>> = first.into_iter().map(|row| vec![row]).collect();
+    for run in runs {
+        for (samples, row) in figures.iter_mut().zip(run) {
+            samples.push(row);
+        }
+    }
+    figures
+        .into_iter()
+        .map(|samples| median_row(samples, count))
+        .collect()
+}
+
+fn median_row(mut samples: Vec<Row>, runs: usize) -> Row {
+    if let Some(failed) = samples
+        .iter()
+        .position(|row| matches!(row.outcome, Outcome::Failed(_)))
+    {
+        let mut row = samples.swap_remove(failed);
+        row.figure = format!("{} (run {} of {runs} failed)", row.figure, failed + 1);
+        return row;
+    }
+    let value = |row: &Row| match row.outcome {
+        Outcome::Measured { value, .. } => value,
+        Outcome::Failed(_) => f64::NAN,
+    };
+    let mut baselines: Vec<f64> = samples
+        .iter()
+        .filter_map(|row| match &row.outcome {
+            Outcome::Measured {
+                baseline: Some((base, _)),
+                ..
+            } => Some(*base),
+            _ => None,
+        })
+        .collect();
+    baselines.sort_by(f64::total_cmp);
+    let median_baseline = baselines.get(baselines.len() / 2).copied();
+    samples.sort_by(|a, b| value(a).total_cmp(&value(b)));
+    let middle = samples.len() / 2;
+    let mut row = samples.swap_remove(middle);
+    if let (
+        Outcome::Measured {
+            baseline: Some((base, _)),
+            ..
+        },
+        Some(median),
+    ) = (&mut row.outcome, median_baseline)
+    {
+        *base = median;
+    }
+    row.figure = format!("{}; medians of {runs} runs", row.figure);
+    row
+}
 
 /// The rows as a Markdown table.
 pub fn markdown(rows: &[Row]) -> String {
@@ -136,7 +219,7 @@ pub fn markdown(rows: &[Row]) -> String {
 
 /// The rows aligned for a terminal.
 pub fn plain(rows: &[Row]) -> String {
-    let cells: Vec<[String; 6]> = rows.iter().map(Row::cells).collect();
+    let cells: Vec<[String; 7]> = rows.iter().map(Row::cells).collect();
     let mut widths = HEADER.map(|h| h.chars().count());
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -210,6 +293,7 @@ mod tests {
                 baseline: Some((base, "healthz".into())),
             },
             target,
+            load: Some(0.5),
         }
     }
 
@@ -225,6 +309,50 @@ mod tests {
         );
         assert_eq!(row(3.5, 1.0, Target::RatioAtMost(3.0)).met(), Some(false));
         assert!(markdown(&[row(40.0, 100.0, Target::RatioAtLeast(0.5))]).contains("MISSED"));
+    }
+
+    #[test]
+    fn a_scenario_started_under_load_is_marked_noisy() {
+        let mut loaded = row(60.0, 100.0, Target::RatioAtLeast(0.5));
+        loaded.load = Some(1.0);
+        assert!(loaded.noisy());
+        assert!(!row(60.0, 100.0, Target::RatioAtLeast(0.5)).noisy());
+        let table = markdown(&[loaded, row(60.0, 100.0, Target::RatioAtLeast(0.5))]);
+        assert!(table.contains("| 1.00 noisy |"), "{table}");
+        assert!(table.contains("| 0.50 |"), "{table}");
+    }
+
+    #[test]
+    fn repeated_runs_report_the_median_value_and_baseline() {
+        let runs = vec![
+            vec![row(30.0, 100.0, Target::RatioAtLeast(0.5))],
+            vec![row(60.0, 90.0, Target::RatioAtLeast(0.5))],
+            vec![row(50.0, 120.0, Target::RatioAtLeast(0.5))],
+        ];
+        let [median] = medians(runs).try_into().unwrap();
+        assert_eq!(
+            median.outcome,
+            Outcome::Measured {
+                value: 50.0,
+                baseline: Some((100.0, "healthz".into()))
+            }
+        );
+        assert_eq!(median.figure, "GET; medians of 3 runs");
+        let one = vec![vec![row(30.0, 100.0, Target::RatioAtLeast(0.5))]];
+        assert_eq!(medians(one.clone()), one[0]);
+    }
+
+    #[test]
+    fn a_failed_run_fails_the_repeated_row() {
+        let mut failed = row(0.0, 0.0, Target::RatioAtLeast(0.5));
+        failed.outcome = Outcome::Failed("timeout".into());
+        let runs = vec![
+            vec![row(30.0, 100.0, Target::RatioAtLeast(0.5))],
+            vec![failed],
+        ];
+        let [row] = medians(runs).try_into().unwrap();
+        assert_eq!(row.outcome, Outcome::Failed("timeout".into()));
+        assert_eq!(row.figure, "GET (run 2 of 2 failed)");
     }
 
     #[test]

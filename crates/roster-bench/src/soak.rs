@@ -92,7 +92,8 @@ impl SoakReport {
     pub fn plain(&self) -> String {
         let mb = |bytes: u64| bytes as f64 / 1_000_000.0;
         let mut text = format!(
-            "soak on {}: {} connections for {} s\n  requests: {} ({:.0}/s)\n  non-2xx answers: {}\n  socket errors: {}\n",
+            "soak on {}: {} connections for {} s\n  requests: {} ({:.0}/s)\n  \
+             non-2xx answers: {}\n  socket errors: {}\n",
             self.engine.title(),
             self.connections,
             self.duration.as_secs(),
@@ -112,7 +113,8 @@ impl SoakReport {
         text.push_str(&format!("  RSS (MB): {}\n", samples.join(", ")));
         if let (Some((_, start)), Some((first, end))) = (self.rss.first(), self.loaded_rss()) {
             text.push_str(&format!(
-                "  RSS start {:.1} MB, after warm-up (a fifth of the run) {:.1} MB, end {:.1} MB: {}\n",
+                "  RSS start {:.1} MB, after warm-up (a fifth of the run) {:.1} MB, \
+                 end {:.1} MB: {}\n",
                 mb(*start),
                 mb(first),
                 mb(end),
@@ -325,7 +327,8 @@ fn script(
         text.push_str(&format!("  {{\"{id}\", \"{email}\"}},\n"));
     }
     text.push_str(&format!(
-        "}}\nlocal lists = {{\"{}\", \"{}\"}}\nlocal run = \"{run_tag}\"\nlocal list_creates = {list_creates_per_thread}\n",
+        "}}\nlocal lists = {{\"{}\", \"{}\"}}\nlocal run = \"{run_tag}\"\n\
+         local list_creates = {list_creates_per_thread}\n",
         lists[0], lists[1]
     ));
     text.push_str(
@@ -359,14 +362,17 @@ function request()
     return wrk.format("GET", "/v3/contacts/" .. contact(n)[1])
   elseif slot < 8 then
     local body = string.format(
-      '{"email_address":{"address":"soak-%s-%d-%d@soak.example","permission_to_send":"implicit"},' ..
-      '"first_name":"Soak","last_name":"Writer %d","create_source":"Account","list_memberships":["%s"]}',
+      '{"email_address":{"address":"soak-%s-%d-%d@soak.example",' ..
+      '"permission_to_send":"implicit"},' ..
+      '"first_name":"Soak","last_name":"Writer %d","create_source":"Account",' ..
+      '"list_memberships":["%s"]}',
       run, number, n, n, lists[n % 2 + 1])
     return wrk.format("POST", "/v3/contacts", nil, body)
   elseif slot < 9 then
     local c = contact(n)
     local body = string.format(
-      '{"email_address":{"address":"%s"},"first_name":"Soak %d","job_title":"Updated","update_source":"Account"}',
+      '{"email_address":{"address":"%s"},"first_name":"Soak %d","job_title":"Updated",' ..
+      '"update_source":"Account"}',
       c[2], n)
     return wrk.format("PUT", "/v3/contacts/" .. c[1], nil, body)
   elseif created_lists < list_creates then

@@ -144,7 +144,8 @@ pub fn rotating_script(prefix: &str, ids: &[String], suffix: &str) -> String {
     // `setup` runs once per thread in the main state; `offset` arrives as a thread global.
     script.push_str(&format!(
         "}}\nlocal threads = 0\n\
-         function setup(thread)\n  threads = threads + 1\n  thread:set(\"offset\", threads * 7919)\nend\n\
+         function setup(thread)\n  threads = threads + 1\n  thread:set(\"offset\", \
+         threads * 7919)\nend\n\
          local next_id = 0\n\
          function init(args)\n  next_id = (offset or 0) % #ids\nend\n\
          function request()\n  \

@@ -43,6 +43,9 @@ async fn the_harness_runs_on_tiny_data() {
         output: Some(output.clone()),
         command: "smoke test".into(),
         keep_database: false,
+        // CI must not wait minutes per scenario for a quiet machine.
+        noisy: true,
+        repeat: 1,
     };
     let report = roster_bench::run(&options).await.expect("the harness runs");
     let failed: Vec<_> = report
@@ -69,9 +72,50 @@ async fn the_harness_runs_on_tiny_data() {
             .count(),
         2
     );
+    // Every row carries the load its scenario started at (the smoke test does not wait for
+    // it to fall).
+    if roster_bench::quiet::load_average().is_some() {
+        assert!(
+            report.rows.iter().all(|r| r.load.is_some()),
+            "{:#?}",
+            report.rows
+        );
+    }
     let written = std::fs::read_to_string(&output).unwrap();
     assert!(written.contains("## SQLite"), "{written}");
+    assert!(written.contains("load at start"), "{written}");
+    assert!(written.contains("- machine load: "), "{written}");
     assert!(!written.contains("not available"), "{written}");
+}
+
+/// `--repeat 2` on the http scenario alone: one row, the medians of two runs, with the load
+/// its scenario started at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_scenario_reports_its_medians() {
+    let Some(roster_binary) = roster_binary() else {
+        return;
+    };
+    let options = Options {
+        engine: Engine::Sqlite,
+        contacts: 500,
+        scenarios: vec!["http".into()],
+        throughput_time: Duration::from_secs(1),
+        latency_time: Duration::from_secs(1),
+        postgres_url: String::new(),
+        roster_binary,
+        output: None,
+        command: "smoke test".into(),
+        keep_database: false,
+        noisy: true,
+        repeat: 2,
+    };
+    let report = roster_bench::run(&options).await.expect("the harness runs");
+    let [row] = report.rows.as_slice() else {
+        panic!("{:#?}", report.rows);
+    };
+    assert!(matches!(row.outcome, Outcome::Measured { .. }), "{row:#?}");
+    assert!(row.figure.ends_with("; medians of 2 runs"), "{row:#?}");
+    assert!(report.section.contains("ran 2 times"), "{}", report.section);
 }
 
 /// The soak command for three seconds on 300 contacts: every request of the mix answers 2xx

@@ -3,9 +3,8 @@
 //! status (GET/POST /account/emails). The country and state codes they accept are in
 //! [`crate::region`].
 
-use crate::custom_field::FieldError;
 use crate::region;
-use crate::{EmailAddress, Timestamp};
+use crate::{EmailAddress, FieldError, Timestamp};
 
 /// Longest values Roster stores where the document gives no limit (docs/WIRE.md).
 pub const MAX_NAME_LEN: usize = 80;

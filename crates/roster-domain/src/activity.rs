@@ -12,7 +12,8 @@ use crate::contact::{
     MAX_STREET_ADDRESSES,
 };
 use crate::{
-    AccountId, ActivityId, ContactId, CustomFieldId, EmailAddress, ListId, TagId, Timestamp,
+    AccountId, ActivityId, ContactId, CustomFieldId, EmailAddress, ListId, SegmentId, TagId,
+    Timestamp,
 };
 
 /// Constant Contact's cap on queued activities per account (answered 429 beyond it).
@@ -152,7 +153,7 @@ pub struct ContactSelection {
     pub opted_in_since: Option<i64>,
     /// Contacts matching this segment's criteria (evaluated when the activity runs).
     #[serde(default)]
-    pub segment_id: Option<i64>,
+    pub segment_id: Option<SegmentId>,
 }
 
 /// What a contact-walking job changes on each contact.
@@ -318,8 +319,8 @@ impl ImportRow {
                 kind: *kind,
                 create_source: Source::Account,
                 update_source: Source::Account,
-                created_at: now.millis(),
-                updated_at: now.millis(),
+                created_at: now,
+                updated_at: now,
             };
             let count = contact.phone_numbers.len();
             let same_kind = contact
@@ -341,8 +342,8 @@ impl ImportRow {
                 state: sent.state.clone(),
                 postal_code: sent.postal_code.clone(),
                 country: sent.country.clone(),
-                created_at: now.millis(),
-                updated_at: now.millis(),
+                created_at: now,
+                updated_at: now,
             };
             let count = contact.street_addresses.len();
             match contact

@@ -1,8 +1,7 @@
 //! Contact lists: named groups of contacts. Names are unique per account (case-insensitively);
 //! member counts are maintained by the stores as memberships and contacts change.
 
-use crate::custom_field::FieldError;
-use crate::{ListId, Timestamp};
+use crate::{FieldError, ListId, Timestamp};
 
 pub const MAX_LIST_NAME_LEN: usize = 255;
 /// Constant Contact's API guide: at most 1,000 lists per account.

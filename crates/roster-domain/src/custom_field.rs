@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CustomFieldId, Timestamp};
+use crate::{CustomFieldId, FieldError, Timestamp};
 
 /// The most custom fields one account may define.
 pub const MAX_CUSTOM_FIELDS_PER_ACCOUNT: u32 = 100;
@@ -14,30 +14,6 @@ pub const MAX_CHOICE_LABEL_LEN: usize = 255;
 pub const MAX_DROPDOWN_CHOICES: usize = 100;
 /// Choices allowed for radio-button and checkbox selects.
 pub const MAX_BUTTON_CHOICES: usize = 20;
-
-/// One problem with a request, tied to the property it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The property's path in the request, e.g. `choices[2].choice_label`.
-    pub field: String,
-    /// Completes a sentence that starts with the field, e.g. "is required".
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}.", self.field, self.message)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -129,13 +105,13 @@ impl CustomFieldMetadata {
 }
 
 /// One option of a select field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomFieldChoice {
     pub choice_id: i64,
     pub choice_label: String,
     pub display_order: i64,
-    pub created_at_millis: i64,
-    pub updated_at_millis: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// A stored custom field definition.
@@ -407,9 +383,9 @@ fn check_choices(
             ));
         }
         let display_order = choice.display_order.unwrap_or(index as i64 + 1);
-        let (choice_id, created_at_millis) = match choice.choice_id {
+        let (choice_id, created_at) = match choice.choice_id {
             Some(id) => match existing.iter().find(|c| c.choice_id == id) {
-                Some(found) if seen_ids.insert(id) => (id, found.created_at_millis),
+                Some(found) if seen_ids.insert(id) => (id, found.created_at),
                 Some(_) => {
                     errors.push(FieldError::new(
                         field("choice_id"),
@@ -428,15 +404,15 @@ fn check_choices(
             None => {
                 let id = next_id;
                 next_id += 1;
-                (id, now.millis())
+                (id, now)
             }
         };
         choices.push(CustomFieldChoice {
             choice_id,
             choice_label: label,
             display_order,
-            created_at_millis,
-            updated_at_millis: now.millis(),
+            created_at,
+            updated_at: now,
         });
     }
     choices
@@ -555,7 +531,7 @@ mod tests {
             .map(|c| (c.choice_id, c.choice_label.as_str()))
             .collect();
         assert_eq!(ids, [(2, "B2"), (4, "D")]);
-        assert_eq!(updated.choices[0].created_at_millis, 1);
+        assert_eq!(updated.choices[0].created_at, Timestamp::from_millis(1));
         let unknown = CustomFieldReplacement {
             label: "x".into(),
             choices: Some(vec![ChoiceInput {

@@ -1,5 +1,6 @@
-//! Identifier newtypes. V3 resource ids are lowercase UUIDs on the wire; each resource gets its
-//! own type so an id of one kind can never be passed where another is expected.
+//! Identifier newtypes. V3 resource ids are lowercase UUIDs on the wire (segments' are
+//! integers); each resource gets its own type so an id of one kind can never be passed where
+//! another is expected.
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,7 +21,8 @@ macro_rules! uuid_id {
         pub struct $name(pub Uuid);
 
         impl $name {
-            /// A new, time-ordered id (UUID v7): keyset pagination over ids then follows creation order.
+            /// A new, time-ordered id (UUID v7): keyset pagination over ids then follows
+            /// creation order.
             pub fn generate() -> Self {
                 Self(Uuid::now_v7())
             }
@@ -92,6 +94,30 @@ uuid_id!(
     ActivityId
 );
 
+/// `segment_id`: unlike the other ids, a positive integer on the wire, as in Constant
+/// Contact's document, assigned by the database in creation order (`INTEGER PRIMARY KEY
+/// AUTOINCREMENT` on SQLite, `BIGSERIAL` on PostgreSQL) and stored as that integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SegmentId(pub i64);
+
+impl FromStr for SegmentId {
+    type Err = InvalidId;
+    /// Accepts only a positive decimal integer without a sign.
+    fn from_str(text: &str) -> Result<Self, InvalidId> {
+        match text.parse::<i64>() {
+            Ok(id) if id > 0 && !text.starts_with('+') => Ok(Self(id)),
+            _ => Err(InvalidId),
+        }
+    }
+}
+
+impl fmt::Display for SegmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +145,16 @@ mod tests {
         assert!(id.0 >= id_floor(before));
         assert!(id.0 < id_floor(before.plus_seconds(60)));
         assert!(id_floor(before) < id_floor(crate::Timestamp::from_millis(before.millis() + 1)));
+    }
+
+    #[test]
+    fn segment_ids_are_positive_integers() {
+        assert_eq!("14".parse::<SegmentId>(), Ok(SegmentId(14)));
+        for bad in ["0", "-3", "+3", "1.5", "abc", "", "99999999999999999999"] {
+            assert!(bad.parse::<SegmentId>().is_err(), "{bad}");
+        }
+        assert_eq!(SegmentId(14).to_string(), "14");
+        assert_eq!(serde_json::to_string(&SegmentId(14)).unwrap(), "14");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod contact_list;
 pub mod counts;
 pub mod custom_field;
 pub mod email;
+pub mod field_error;
 pub mod ids;
 pub mod oauth;
 pub mod outbox;
@@ -24,6 +25,7 @@ pub mod tag;
 pub mod time;
 
 pub use email::EmailAddress;
+pub use field_error::FieldError;
 pub use ids::*;
 pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};

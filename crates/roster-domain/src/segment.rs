@@ -5,8 +5,7 @@
 
 use serde_json::Value;
 
-use crate::custom_field::FieldError;
-use crate::{CustomFieldId, ListId, TagId, Timestamp};
+use crate::{CustomFieldId, FieldError, ListId, SegmentId, TagId, Timestamp};
 
 pub const MAX_CRITERIA_LEN: usize = 20_000;
 pub const MAX_NAME_LEN: usize = 255;
@@ -16,7 +15,7 @@ pub const MAX_CONDITIONS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
-    pub id: i64,
+    pub id: SegmentId,
     pub name: String,
     /// The criteria as the client sent them (returned verbatim).
     pub criteria: String,
@@ -36,8 +35,8 @@ pub enum SegmentSort {
 /// The position after which a page of segments continues.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SegmentKey {
-    Date { edited_at: i64, id: i64 },
-    Name { name_key: String, id: i64 },
+    Date { edited_at: i64, id: SegmentId },
+    Name { name_key: String, id: SegmentId },
 }
 
 impl SegmentKey {
@@ -67,7 +66,8 @@ impl SegmentKey {
 
     pub fn decode(text: &str) -> Option<Self> {
         let mut parts = text.splitn(3, '.');
-        let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?.parse().ok()?);
+        let (kind, key) = (parts.next()?, parts.next()?);
+        let id = SegmentId(parts.next()?.parse().ok()?);
         match kind {
             "d" => Some(Self::Date {
                 edited_at: key.parse().ok()?,
@@ -517,7 +517,7 @@ impl Parser<'_> {
                 ContactField::Instant(_) => {
                     Timestamp::parse_iso8601(text).ok().map(Operand::Instant)
                 }
-                ContactField::Date(_) => crate::contact::parse_loose_date(text).map(Operand::Date),
+                ContactField::Date(_) => crate::time::parse_loose_date(text).map(Operand::Date),
                 _ => Some(Operand::Text(text.to_string())),
             };
             if parsed.is_none() {
@@ -606,7 +606,12 @@ mod tests {
 
     #[test]
     fn the_spec_example_parses_as_tracking() {
-        let node = parse(r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"tracking","field":"not_opened","op":"contains-any","const_value":"last-n-campaigns","param":"5"}]}}"#).unwrap();
+        let node = parse(concat!(
+            r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"tracking","#,
+            r#""field":"not_opened","op":"contains-any","const_value":"last-n-campaigns","#,
+            r#""param":"5"}]}}"#
+        ))
+        .unwrap();
         assert_eq!(
             node,
             Node::Group(
@@ -623,10 +628,13 @@ mod tests {
         let list = ListId::generate();
         let text = format!(
             r#"{{"version":"1.0.0","criteria":{{"type":"and","group":[
-                {{"type":"or","group":[{{"source":"contact","field":"first_name","op":"starts-with","const_value":"An"}},
-                                       {{"source":"contact","field":"city","op":"eq","const_value":"Boston"}}]}},
+                {{"type":"or","group":[
+                    {{"source":"contact","field":"first_name","op":"starts-with",
+                      "const_value":"An"}},
+                    {{"source":"contact","field":"city","op":"eq","const_value":"Boston"}}]}},
                 {{"source":"list_membership","op":"contains-any","const_value":"{list}"}},
-                {{"source":"contact","field":"created_at","op":"in-last-days","const_value":"90"}}]}}}}"#
+                {{"source":"contact","field":"created_at","op":"in-last-days",
+                  "const_value":"90"}}]}}}}"#
         );
         let (node, referenced) = parse_criteria(
             &text,
@@ -720,12 +728,26 @@ mod tests {
             parse("not json").unwrap_err(),
             ["segment_criteria is not valid JSON (it must be escaped JSON in a string)."]
         );
-        let errors = parse(r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"contact","field":"shoe_size","op":"eq","const_value":"9"},{"source":"magic"}]}}"#).unwrap_err();
-        assert_eq!(errors, [
-            "segment_criteria criteria.group[0].field \"shoe_size\" is not a supported contact field.",
-            "segment_criteria criteria.group[1].source \"magic\" is not supported (contact, list_membership, tags, tracking)."
-        ]);
-        let or_top = parse(r#"{"version":"1.0.0","criteria":{"type":"or","group":[{"source":"tracking","field":"opened","op":"x"}]}}"#).unwrap_err();
+        let errors = parse(concat!(
+            r#"{"version":"1.0.0","criteria":{"type":"and","group":["#,
+            r#"{"source":"contact","field":"shoe_size","op":"eq","const_value":"9"},"#,
+            r#"{"source":"magic"}]}}"#
+        ))
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "segment_criteria criteria.group[0].field \"shoe_size\" is not a supported \
+                 contact field.",
+                "segment_criteria criteria.group[1].source \"magic\" is not supported \
+                 (contact, list_membership, tags, tracking)."
+            ]
+        );
+        let or_top = parse(concat!(
+            r#"{"version":"1.0.0","criteria":{"type":"or","group":["#,
+            r#"{"source":"tracking","field":"opened","op":"x"}]}}"#
+        ))
+        .unwrap_err();
         assert_eq!(
             or_top,
             ["segment_criteria criteria.type must be \"and\" at the top level."]
@@ -744,7 +766,12 @@ mod tests {
 
     #[test]
     fn operands_must_fit_the_field() {
-        let errors = parse(r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"contact","field":"birthday_month","op":"gt","const_value":"May"},{"source":"contact","field":"first_name","op":"before","const_value":"A"}]}}"#).unwrap_err();
+        let errors = parse(concat!(
+            r#"{"version":"1.0.0","criteria":{"type":"and","group":["#,
+            r#"{"source":"contact","field":"birthday_month","op":"gt","const_value":"May"},"#,
+            r#"{"source":"contact","field":"first_name","op":"before","const_value":"A"}]}}"#
+        ))
+        .unwrap_err();
         assert_eq!(errors.len(), 2);
         assert!(errors[0].contains("\"May\" is not a valid value"));
         assert!(errors[1].contains("\"before\" is not supported for this field"));

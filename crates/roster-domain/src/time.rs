@@ -1,6 +1,7 @@
-//! Timestamps. The V3 API accepts ISO-8601 with any offset and answers in UTC ending in `Z`.
-//! Roster keeps milliseconds (what it prints), so a value read back and sent as a filter matches
-//! exactly what was stored.
+//! Timestamps and dates. The V3 API accepts ISO-8601 with any offset and answers in UTC ending
+//! in `Z`. Roster keeps milliseconds (what it prints), so a value read back and sent as a filter
+//! matches exactly what was stored. Calendar dates (anniversaries, date custom fields, segment
+//! operands) arrive in the loose forms `parse_loose_date` reads.
 
 use std::fmt;
 
@@ -127,6 +128,36 @@ fn split_offset(text: &str) -> Option<(&str, i32)> {
     Some((local, sign * (hours * 3600 + minutes * 60)))
 }
 
+/// Parses the date forms the V3 API accepts for anniversaries and date custom fields
+/// (MM/DD/YYYY, M/D/YYYY, YYYY/MM/DD, YYYY/M/D, YYYY-MM-DD, YYYY-M-D, M-D-YYYY, MM-DD-YYYY)
+/// into `YYYY-MM-DD`.
+pub fn parse_loose_date(text: &str) -> Option<String> {
+    let text = text.trim();
+    let separator = if text.contains('/') { '/' } else { '-' };
+    let parts: Vec<&str> = text.split(separator).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let (year, month, day) = if parts[0].len() == 4 {
+        (parts[0], parts[1], parts[2])
+    } else if parts[2].len() == 4 {
+        (parts[2], parts[0], parts[1])
+    } else {
+        return None;
+    };
+    if month.len() > 2 || day.len() > 2 {
+        return None;
+    }
+    let (year, month, day): (i32, u32, u32) =
+        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+    let date = chrono::NaiveDate::from_ymd_opt(year, month, day)?;
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())
@@ -136,6 +167,35 @@ impl fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loose_dates_accept_the_documented_forms_only() {
+        for (text, expected) in [
+            ("11/15/2006", "2006-11-15"),
+            ("1/5/2006", "2006-01-05"),
+            ("2006/11/15", "2006-11-15"),
+            ("2006/1/5", "2006-01-05"),
+            ("2006-11-15", "2006-11-15"),
+            ("2006-1-5", "2006-01-05"),
+            ("1-5-2006", "2006-01-05"),
+            ("11-15-2006", "2006-11-15"),
+            ("2/29/2024", "2024-02-29"),
+        ] {
+            assert_eq!(parse_loose_date(text).as_deref(), Some(expected), "{text}");
+        }
+        for bad in [
+            "13/45/2020",
+            "2/29/2023",
+            "2006.11.15",
+            "15/11/06",
+            "",
+            "2006-11",
+            "x/y/zzzz",
+            "111/1/2006",
+        ] {
+            assert_eq!(parse_loose_date(bad), None, "{bad}");
+        }
+    }
 
     fn utc(text: &str) -> String {
         Timestamp::parse_iso8601(text).unwrap().to_rfc3339()
@@ -200,7 +260,9 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn printing_then_parsing_is_identity(millis in -2_000_000_000_000i64..8_000_000_000_000i64) {
+        fn printing_then_parsing_is_identity(
+            millis in -2_000_000_000_000i64..8_000_000_000_000i64
+        ) {
             let t = Timestamp::from_millis(millis);
             proptest::prop_assert_eq!(Timestamp::parse_iso8601(&t.to_rfc3339()).unwrap(), t);
         }

@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use roster_domain::custom_field::FieldError;
+use roster_domain::FieldError;
 use roster_domain::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;

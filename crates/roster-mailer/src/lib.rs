@@ -179,7 +179,12 @@ impl Mailer {
     pub async fn enqueue(&self, message: OutboxMessage) -> Result<OutboxId, MailerError> {
         let entry = OutboxEntry::queue(message, Timestamp::now());
         self.inner.store.insert_outbox_message(&entry).await?;
-        tracing::info!(outbox_id = %entry.id, message_id = %entry.message_id, kind = entry.message.kind(), "mail queued");
+        tracing::info!(
+            outbox_id = %entry.id,
+            message_id = %entry.message_id,
+            kind = entry.message.kind(),
+            "mail queued"
+        );
         self.inner.wake.notify_waiters();
         Ok(entry.id)
     }

@@ -173,13 +173,30 @@ async fn deliver(
     if recorded {
         match &outcome {
             DeliveryOutcome::Sent { reply } => {
-                tracing::info!(outbox_id = %entry.id, message_id = %entry.message_id, attempt = entry.attempts, reply, "mail sent")
+                tracing::info!(
+                    outbox_id = %entry.id,
+                    message_id = %entry.message_id,
+                    attempt = entry.attempts,
+                    reply,
+                    "mail sent"
+                )
             }
             DeliveryOutcome::Retry { reply, at } => {
-                tracing::warn!(outbox_id = %entry.id, attempt = entry.attempts, reply, retry_at = %at, "mail deferred")
+                tracing::warn!(
+                    outbox_id = %entry.id,
+                    attempt = entry.attempts,
+                    reply,
+                    retry_at = %at,
+                    "mail deferred"
+                )
             }
             DeliveryOutcome::Failed { reply } => {
-                tracing::warn!(outbox_id = %entry.id, attempt = entry.attempts, reply, "mail failed")
+                tracing::warn!(
+                    outbox_id = %entry.id,
+                    attempt = entry.attempts,
+                    reply,
+                    "mail failed"
+                )
             }
         }
     } else {
@@ -244,7 +261,12 @@ pub(crate) fn start(inner: Arc<Inner>) -> WorkerPool {
         }
         Some(_) => {
             if let Some(relay) = &inner.config.relay {
-                tracing::info!(%relay, concurrency = inner.config.concurrency, rate = inner.config.rate_per_second, "mail delivery started");
+                tracing::info!(
+                    %relay,
+                    concurrency = inner.config.concurrency,
+                    rate = inner.config.rate_per_second,
+                    "mail delivery started"
+                );
             }
             (0..inner.config.concurrency)
                 .map(|_| tokio::spawn(run_worker(inner.clone(), stopped.clone())))
@@ -267,7 +289,11 @@ async fn run_worker(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
         let idle = match claim_one(&inner).await {
             Ok(Some((entry, lease))) => {
                 if let Err(error) = deliver(&inner, &transport, entry, lease).await {
-                    tracing::error!(error = %error, "cannot record a delivery; the lease will expire and the message be sent again");
+                    tracing::error!(
+                        error = %error,
+                        "cannot record a delivery; the lease will expire and the message be \
+                         sent again"
+                    );
                     true
                 } else {
                     false

@@ -366,7 +366,8 @@ impl SpecChecker {
             let official_scopes = scopes(official_operation, &self.document);
             if our_scopes != official_scopes {
                 problems.push(format!(
-                    "{label}: scopes {our_scopes:?} where the official document has {official_scopes:?}"
+                    "{label}: scopes {our_scopes:?} where the official document has \
+                     {official_scopes:?}"
                 ));
             }
 
@@ -452,7 +453,9 @@ mod tests {
                         "responses": {
                             "200": {
                                 "description": "OK",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tag"}}}
+                                "content": {"application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Tag"}
+                                }}
                             }
                         },
                         "security": [{"oauth2_implicit": scopes}, {"oauth2_access_code": scopes}]
@@ -473,7 +476,11 @@ mod tests {
             "getTag",
             &["contact_data"],
             tag(
-                json!({"tag_id": {"type": "string"}, "name": {"type": "string"}, "contacts_count": {"type": "integer"}}),
+                json!({
+                    "tag_id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "contacts_count": {"type": "integer"}
+                }),
                 &["tag_id", "name"],
             ),
         );
@@ -500,7 +507,8 @@ mod tests {
         let problems = SpecChecker::global().incompatibilities(&ours);
         let expected = [
             "operationId \"getTagDetails\" where the official document has \"getTag\"",
-            "scopes {\"oauth2_access_code\": {\"account_read\"}, \"oauth2_implicit\": {\"account_read\"}}",
+            "scopes {\"oauth2_access_code\": {\"account_read\"}, \
+             \"oauth2_implicit\": {\"account_read\"}}",
             "\"/properties/tag_id\" is integer where the official document has string",
             "\"/properties/name\" may be null",
             "\"/properties/colour\" is not in the official schema",

@@ -322,7 +322,8 @@ impl SpecChecker {
         match &*self.validator(index, status_key, media, schema) {
             Ok(validator) => reply.report(validator, &body, &what, problems),
             Err(e) => problems.push(format!(
-                "{} answered {}: {what} could not be compiled, so the body at JSON pointer \"\" (the root) was not checked: {e}",
+                "{} answered {}: {what} could not be compiled, so the body at JSON pointer \"\" \
+                 (the root) was not checked: {e}",
                 reply.label, reply.status
             )),
         }
@@ -333,7 +334,8 @@ impl SpecChecker {
             204 => {
                 if !reply.body.is_empty() {
                     problems.push(format!(
-                        "{} answered 204 with a {}-byte body at JSON pointer \"\" (the root), but a 204 response has no body",
+                        "{} answered 204 with a {}-byte body at JSON pointer \"\" (the root), \
+                         but a 204 response has no body",
                         reply.label,
                         reply.body.len()
                     ));
@@ -349,7 +351,8 @@ impl SpecChecker {
                 "the V3 error array [{\"error_key\": string, \"error_message\": string}, ...]",
             ),
             _ => {
-                // The document says nothing about this body, but JSON still has to be labelled as such.
+                // The document says nothing about this body, but JSON still has to be labelled
+                // as such.
                 let looks_json = serde_json::from_slice::<Value>(reply.body)
                     .is_ok_and(|v| v.is_object() || v.is_array());
                 if looks_json {
@@ -404,7 +407,8 @@ impl Reply<'_> {
     fn parse_json(&self, problems: &mut Vec<String>) -> Option<Value> {
         if self.body.is_empty() {
             problems.push(format!(
-                "{} answered {} with an empty body at JSON pointer \"\" (the root), but JSON is expected",
+                "{} answered {} with an empty body at JSON pointer \"\" (the root), but JSON \
+                 is expected",
                 self.label, self.status
             ));
             return None;
@@ -413,7 +417,8 @@ impl Reply<'_> {
             Ok(value) => Some(value),
             Err(e) => {
                 problems.push(format!(
-                    "{} answered {} with a body that is not JSON at JSON pointer \"\" (the root): {e}",
+                    "{} answered {} with a body that is not JSON at JSON pointer \"\" \
+                     (the root): {e}",
                     self.label, self.status
                 ));
                 None

@@ -331,7 +331,11 @@ mod tests {
         let parts = components(&[
             (
                 "Base",
-                json!({ "type": "object", "properties": { "id": { "type": "string" } }, "required": ["id"] }),
+                json!({
+                    "type": "object",
+                    "properties": { "id": { "type": "string" } },
+                    "required": ["id"]
+                }),
             ),
             (
                 "Named",
@@ -366,7 +370,10 @@ mod tests {
                 "type": "object",
                 "properties": {
                     "value": { "type": "integer" },
-                    "children": { "type": "array", "items": { "$ref": "#/components/schemas/Node" } }
+                    "children": {
+                        "type": "array",
+                        "items": { "$ref": "#/components/schemas/Node" }
+                    }
                 }
             }),
         )]);

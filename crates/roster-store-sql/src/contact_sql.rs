@@ -112,7 +112,7 @@ fn from_where(
         }
     }
     if let Some(statuses) = &filter.sms_statuses {
-        let statuses = sql.bind_list(statuses.iter().map(|s| Bind::Text(s.clone())));
+        let statuses = sql.bind_list(statuses.iter().map(|s| Bind::Text(s.as_str().into())));
         sql.text.push_str(&format!(
             " AND COALESCE(c.sms_status, 'not_set') IN ({statuses})"
         ));

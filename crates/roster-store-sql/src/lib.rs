@@ -12,6 +12,7 @@
 pub mod columns;
 pub mod contact_sql;
 pub mod dialect;
+pub mod documents;
 pub mod rows;
 
 use roster_domain::StoreError;

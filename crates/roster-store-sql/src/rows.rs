@@ -24,6 +24,11 @@ use roster_domain::{
 };
 use uuid::Uuid;
 
+use crate::documents::{
+    domain, stored, ChoiceDocument, NoteDocument, PhoneNumberDocument, SmsChannelDocument,
+    StreetAddressDocument,
+};
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::unavailable(corrupt_error(what))
 }
@@ -187,7 +192,7 @@ impl CustomFieldRow {
             field_type: field.field_type.as_str().to_string(),
             metadata: field.metadata.as_ref().map(to_json),
             version: field.version,
-            choices: to_json(&field.choices),
+            choices: to_json(&stored::<_, ChoiceDocument>(&field.choices)),
             created_at: field.created_at.millis(),
             updated_at: field.updated_at.millis(),
         }
@@ -209,8 +214,10 @@ impl TryFrom<CustomFieldRow> for CustomField {
                 .transpose()
                 .map_err(|_| corrupt("custom field metadata"))?,
             version: row.version,
-            choices: serde_json::from_str(&row.choices)
-                .map_err(|_| corrupt("custom field choice list"))?,
+            choices: domain(from_json::<Vec<ChoiceDocument>>(
+                &row.choices,
+                "custom field choice list",
+            )?),
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
         })
@@ -604,10 +611,15 @@ impl ContactRow {
             created_at: contact.created_at.millis(),
             updated_at: contact.updated_at.millis(),
             deleted_at: contact.deleted_at.map(Timestamp::millis),
-            phone_numbers: to_json(&contact.phone_numbers),
-            street_addresses: to_json(&contact.street_addresses),
-            notes: to_json(&contact.notes),
-            sms_channel: contact.sms_channel.as_ref().map(to_json),
+            phone_numbers: to_json(&stored::<_, PhoneNumberDocument>(&contact.phone_numbers)),
+            street_addresses: to_json(&stored::<_, StreetAddressDocument>(
+                &contact.street_addresses,
+            )),
+            notes: to_json(&stored::<_, NoteDocument>(&contact.notes)),
+            sms_channel: contact
+                .sms_channel
+                .as_ref()
+                .map(|sms| to_json(&SmsChannelDocument::from(sms))),
         }
     }
 
@@ -662,15 +674,22 @@ impl ContactRow {
             updated_at: Timestamp::from_millis(self.updated_at),
             deleted_at: self.deleted_at.map(Timestamp::from_millis),
             custom_fields: Vec::new(),
-            phone_numbers: from_json(&self.phone_numbers, "phone number list")?,
-            street_addresses: from_json(&self.street_addresses, "street address list")?,
-            notes: from_json(&self.notes, "note list")?,
+            phone_numbers: domain(from_json::<Vec<PhoneNumberDocument>>(
+                &self.phone_numbers,
+                "phone number list",
+            )?),
+            street_addresses: domain(from_json::<Vec<StreetAddressDocument>>(
+                &self.street_addresses,
+                "street address list",
+            )?),
+            notes: domain(from_json::<Vec<NoteDocument>>(&self.notes, "note list")?),
             list_ids: Vec::new(),
             tag_ids: Vec::new(),
             sms_channel: self
                 .sms_channel
-                .map(|text| from_json(&text, "SMS channel"))
-                .transpose()?,
+                .map(|text| from_json::<SmsChannelDocument>(&text, "SMS channel"))
+                .transpose()?
+                .map(Into::into),
         })
     }
 }
@@ -739,7 +758,7 @@ pub struct SegmentRow {
 impl From<SegmentRow> for roster_domain::segment::Segment {
     fn from(row: SegmentRow) -> Self {
         roster_domain::segment::Segment {
-            id: row.id,
+            id: roster_domain::SegmentId(row.id),
             name: row.name,
             criteria: row.criteria,
             created_at: Timestamp::from_millis(row.created_at),

@@ -89,19 +89,29 @@ async fn postgres_template() -> Option<String> {
                         // Written to the stream itself: the test harness hides eprintln! output
                         // of passing tests, and this must be seen.
                         let notice = format!(
-                            "\nSKIPPED: the PostgreSQL half of the suite ({admin_url} is unreachable: {error}).\n\
+                            "\nSKIPPED: the PostgreSQL half of the suite ({admin_url} is \
+                             unreachable: {error}).\n\
                              Set ROSTER_TEST_POSTGRES_URL or start PostgreSQL to run it.\n"
                         );
-                        let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
+                        let _ =
+                            std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
                     }
                     return None;
                 }
-                Err(error) => panic!("CI=true and PostgreSQL at {admin_url} is unreachable: {error}"),
+                Err(error) => {
+                    panic!("CI=true and PostgreSQL at {admin_url} is unreachable: {error}")
+                }
             };
             drop_stale_databases(&mut admin).await;
             let name = format!("roster_tpl_{}", std::process::id());
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.expect("drop");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create template");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .expect("drop");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create template");
             build_template(&with_database(&admin_url, &name)).await;
             Some(name)
         })
@@ -112,7 +122,8 @@ async fn postgres_template() -> Option<String> {
 /// Drops the databases that earlier test processes (now gone) left behind.
 async fn drop_stale_databases(admin: &mut PgConnection) {
     let names: Vec<(String,)> = sqlx::query_as(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'roster\\_tpl\\_%' OR datname LIKE 'roster\\_test\\_%'",
+        "SELECT datname FROM pg_database \
+         WHERE datname LIKE 'roster\\_tpl\\_%' OR datname LIKE 'roster\\_test\\_%'",
     )
     .fetch_all(&mut *admin)
     .await

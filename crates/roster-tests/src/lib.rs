@@ -176,7 +176,8 @@ macro_rules! on_both_engines_with {
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    $crate::run_with($crate::Engine::Postgres, super::$configure, super::$name).await
+                    $crate::run_with($crate::Engine::Postgres, super::$configure, super::$name)
+                        .await
                 }
             }
         )*
@@ -603,7 +604,8 @@ impl TestRequest<'_> {
             &response.body,
         ) {
             panic!(
-                "{method} {path} answered {} with a response the V3 document does not allow:\n- {}\nbody: {}",
+                "{method} {path} answered {} with a response the V3 document does not \
+                 allow:\n- {}\nbody: {}",
                 response.status,
                 problems.join("\n- "),
                 String::from_utf8_lossy(&response.body)

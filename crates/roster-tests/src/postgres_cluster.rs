@@ -56,7 +56,8 @@ impl PostgresCluster {
             );
             let _ = std::io::Write::write_all(
                 &mut std::io::stderr(),
-                b"\nSKIPPED: no private PostgreSQL cluster (initdb not found under /usr/lib/postgresql; set ROSTER_TEST_PG_BIN).\n",
+                b"\nSKIPPED: no private PostgreSQL cluster (initdb not found under \
+                  /usr/lib/postgresql; set ROSTER_TEST_PG_BIN).\n",
             );
             return None;
         };

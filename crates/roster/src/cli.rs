@@ -6,9 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use roster_mailer::RelayUrl;
-
-use crate::settings::DatabaseArgs;
+use crate::settings::{DatabaseArgs, MailArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -126,20 +124,40 @@ pub struct ServeArgs {
     pub rate_limit: String,
 
     /// Requests per second allowed per client id (per node).
-    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_SECOND", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(
+        long,
+        env = "ROSTER_RATE_LIMIT_PER_SECOND",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub rate_limit_per_second: u32,
 
     /// Requests per UTC day allowed per client id (shared by every node).
-    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_DAY", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(
+        long,
+        env = "ROSTER_RATE_LIMIT_PER_DAY",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub rate_limit_per_day: u64,
 
     /// Seconds between each node's flushes of its request counts into the shared daily totals.
-    #[arg(long, env = "ROSTER_RATE_LIMIT_FLUSH_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "ROSTER_RATE_LIMIT_FLUSH_SECS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     pub rate_limit_flush_secs: u64,
 
     /// Seconds between each node's reloads of the token revocations (a revoked token stops
     /// working everywhere within about this long).
-    #[arg(long, env = "ROSTER_REVOCATION_REFRESH_SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "ROSTER_REVOCATION_REFRESH_SECS",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     pub revocation_refresh_secs: u64,
 
     #[command(flatten)]
@@ -172,57 +190,6 @@ pub enum UsersCommand {
     },
 }
 
-/// Outbound mail: the relay and how delivery behaves (docs/MAIL.md).
-#[derive(Debug, Clone, clap::Args)]
-pub struct MailArgs {
-    /// The SMTP relay: smtp://[user:password@]host[:port] (STARTTLS required;
-    /// append ?tls=opportunistic or ?tls=none to relax) or smtps://… (TLS from the start).
-    /// Without it, mail is kept in the outbox and not sent.
-    #[arg(long, env = "ROSTER_SMTP_URL", hide_env_values = true, value_parser = parse_relay_url)]
-    pub smtp_url: Option<RelayUrl>,
-
-    /// The sender of the server's own mail (confirmations): `address` or `Name <address>`.
-    #[arg(
-        long,
-        env = "ROSTER_MAIL_FROM",
-        default_value = "Roster <no-reply@roster.localhost>"
-    )]
-    pub mail_from: String,
-
-    /// Messages per second this node sends at most (0: no limit).
-    #[arg(long, env = "ROSTER_SMTP_RATE", default_value_t = 10.0)]
-    pub smtp_rate: f64,
-
-    /// Messages this node sends at once.
-    #[arg(long, env = "ROSTER_SMTP_CONCURRENCY", default_value_t = 4)]
-    pub smtp_concurrency: usize,
-
-    /// Attempts before a message that keeps failing with 4xx replies is marked failed.
-    #[arg(long, env = "ROSTER_SMTP_MAX_ATTEMPTS", default_value_t = 8)]
-    pub smtp_max_attempts: u32,
-
-    /// Seconds before the first retry; the delay doubles per attempt.
-    #[arg(long, env = "ROSTER_SMTP_RETRY_DELAY", default_value_t = 60.0)]
-    pub smtp_retry_delay: f64,
-
-    /// The longest delay between retries, in seconds.
-    #[arg(long, env = "ROSTER_SMTP_RETRY_MAX_DELAY", default_value_t = 3600.0)]
-    pub smtp_retry_max_delay: f64,
-
-    /// Seconds to wait for each reply of the relay.
-    #[arg(long, env = "ROSTER_SMTP_TIMEOUT", default_value_t = 60.0)]
-    pub smtp_timeout: f64,
-
-    /// Seconds a worker holds a message it is sending; after that (the worker died) the
-    /// message is sent again. Must exceed the timeout.
-    #[arg(long, env = "ROSTER_SMTP_LEASE", default_value_t = 300.0)]
-    pub smtp_lease: f64,
-}
-
-fn parse_relay_url(text: &str) -> Result<RelayUrl, String> {
-    RelayUrl::parse(text).map_err(|e| e.to_string())
-}
-
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
     /// List messages, newest first, one JSON object per line.
@@ -249,7 +216,11 @@ pub enum OutboxCommand {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ActivityArgs {
     /// Most contacts one import may carry.
-    #[arg(long, env = "ROSTER_IMPORT_MAX_CONTACTS", default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS)]
+    #[arg(
+        long,
+        env = "ROSTER_IMPORT_MAX_CONTACTS",
+        default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS
+    )]
     pub import_max_contacts: usize,
 
     /// Workers that run bulk activities in this process.

@@ -88,7 +88,12 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         .with_mailer(mailer.clone());
     let listener = std::net::TcpListener::bind(args.bind)
         .with_context(|| format!("cannot listen on {}", args.bind))?;
-    tracing::info!(address = %listener.local_addr()?, public_url, tls = tls.is_some(), "roster is serving");
+    tracing::info!(
+        address = %listener.local_addr()?,
+        public_url,
+        tls = tls.is_some(),
+        "roster is serving"
+    );
     let delivery = mailer.start();
     let engine = state.activities.clone();
     engine.start(args.activities.activity_workers.max(1));

@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use roster_domain::outbox::Mailbox;
 use roster_domain::EmailAddress;
-use roster_mailer::MailerConfig;
+use roster_mailer::{MailerConfig, RelayUrl};
 
-use crate::cli::MailArgs;
 use crate::Engine;
 
 /// The embedded default: a SQLite file in `./roster-data/`.
@@ -47,11 +46,15 @@ impl DatabaseArgs {
         }
         match Engine::of_url(&self.database_url)? {
             Engine::Postgres => anyhow::bail!(
-                "ROSTER_SECRET_KEY (or --secret-key) is required with PostgreSQL: every node must share it"
+                "ROSTER_SECRET_KEY (or --secret-key) is required with PostgreSQL: every node \
+                 must share it"
             ),
             Engine::Sqlite => {
                 let database = SqliteStore::database_path(&self.database_url)?;
-                let directory = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let directory = database
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
                 secret_from_file(&directory.join(SECRET_FILE))
             }
         }
@@ -81,7 +84,8 @@ fn secret_from_file(path: &PathBuf) -> anyhow::Result<ServerSecret> {
                 .with_context(|| format!("cannot write {}", path.display()))?;
             tracing::warn!(
                 path = %path.display(),
-                "ROSTER_SECRET_KEY is not set: generated a secret key file; keep it with the database"
+                "ROSTER_SECRET_KEY is not set: generated a secret key file; keep it with the \
+                 database"
             );
             ServerSecret::new(text.into_bytes())
         }
@@ -92,6 +96,57 @@ fn secret_from_file(path: &PathBuf) -> anyhow::Result<ServerSecret> {
         }
         Err(error) => Err(error).with_context(|| format!("cannot create {}", path.display())),
     }
+}
+
+/// Outbound mail: the relay and how delivery behaves (docs/MAIL.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct MailArgs {
+    /// The SMTP relay: smtp://[user:password@]host[:port] (STARTTLS required;
+    /// append ?tls=opportunistic or ?tls=none to relax) or smtps://… (TLS from the start).
+    /// Without it, mail is kept in the outbox and not sent.
+    #[arg(long, env = "ROSTER_SMTP_URL", hide_env_values = true, value_parser = parse_relay_url)]
+    pub smtp_url: Option<RelayUrl>,
+
+    /// The sender of the server's own mail (confirmations): `address` or `Name <address>`.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_FROM",
+        default_value = "Roster <no-reply@roster.localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Messages per second this node sends at most (0: no limit).
+    #[arg(long, env = "ROSTER_SMTP_RATE", default_value_t = 10.0)]
+    pub smtp_rate: f64,
+
+    /// Messages this node sends at once.
+    #[arg(long, env = "ROSTER_SMTP_CONCURRENCY", default_value_t = 4)]
+    pub smtp_concurrency: usize,
+
+    /// Attempts before a message that keeps failing with 4xx replies is marked failed.
+    #[arg(long, env = "ROSTER_SMTP_MAX_ATTEMPTS", default_value_t = 8)]
+    pub smtp_max_attempts: u32,
+
+    /// Seconds before the first retry; the delay doubles per attempt.
+    #[arg(long, env = "ROSTER_SMTP_RETRY_DELAY", default_value_t = 60.0)]
+    pub smtp_retry_delay: f64,
+
+    /// The longest delay between retries, in seconds.
+    #[arg(long, env = "ROSTER_SMTP_RETRY_MAX_DELAY", default_value_t = 3600.0)]
+    pub smtp_retry_max_delay: f64,
+
+    /// Seconds to wait for each reply of the relay.
+    #[arg(long, env = "ROSTER_SMTP_TIMEOUT", default_value_t = 60.0)]
+    pub smtp_timeout: f64,
+
+    /// Seconds a worker holds a message it is sending; after that (the worker died) the
+    /// message is sent again. Must exceed the timeout.
+    #[arg(long, env = "ROSTER_SMTP_LEASE", default_value_t = 300.0)]
+    pub smtp_lease: f64,
+}
+
+fn parse_relay_url(text: &str) -> Result<RelayUrl, String> {
+    RelayUrl::parse(text).map_err(|e| e.to_string())
 }
 
 impl MailArgs {

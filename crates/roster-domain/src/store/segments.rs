@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::segment::{Segment, SegmentKey, SegmentSort};
 use crate::store::error::StoreResult;
-use crate::{AccountId, Page, Timestamp};
+use crate::{AccountId, Page, SegmentId, Timestamp};
 
 #[async_trait]
 pub trait SegmentStore: Send + Sync {
@@ -16,7 +16,7 @@ pub trait SegmentStore: Send + Sync {
         criteria: &str,
         now: Timestamp,
     ) -> StoreResult<Segment>;
-    async fn segment(&self, account: AccountId, id: i64) -> StoreResult<Option<Segment>>;
+    async fn segment(&self, account: AccountId, id: SegmentId) -> StoreResult<Option<Segment>>;
     async fn segments(
         &self,
         account: AccountId,
@@ -26,5 +26,5 @@ pub trait SegmentStore: Send + Sync {
     ) -> StoreResult<Page<Segment, SegmentKey>>;
     /// Overwrites name, criteria and edited_at; false when the segment does not exist.
     async fn update_segment(&self, account: AccountId, segment: &Segment) -> StoreResult<bool>;
-    async fn delete_segment(&self, account: AccountId, id: i64) -> StoreResult<bool>;
+    async fn delete_segment(&self, account: AccountId, id: SegmentId) -> StoreResult<bool>;
 }

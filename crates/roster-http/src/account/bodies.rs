@@ -6,8 +6,8 @@ use roster_domain::account_services::{
     country_code, time_zone_id, website, AccountProfile, PhysicalAddress, PhysicalAddressDraft,
     MAX_NAME_LEN, MAX_ORGANIZATION_NAME_LEN, MAX_PHONE_LEN, MAX_TIME_ZONE_LEN, MAX_WEBSITE_LEN,
 };
-use roster_domain::custom_field::FieldError;
 use roster_domain::EmailAddress;
+use roster_domain::FieldError;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;

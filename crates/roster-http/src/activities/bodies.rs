@@ -110,10 +110,7 @@ pub(super) async fn read_csv_upload(
     }
     let mut problems = Vec::new();
     if file.is_none() {
-        problems.push(roster_domain::custom_field::FieldError::new(
-            "file",
-            "is required",
-        ));
+        problems.push(roster_domain::FieldError::new("file", "is required"));
     }
     let mut list_ids = Vec::new();
     match list_text
@@ -121,15 +118,12 @@ pub(super) async fn read_csv_upload(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        None => problems.push(roster_domain::custom_field::FieldError::new(
-            "list_ids",
-            "is required",
-        )),
+        None => problems.push(roster_domain::FieldError::new("list_ids", "is required")),
         Some(text) => {
             for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 match part.parse::<ListId>() {
                     Ok(id) => list_ids.push(id),
-                    Err(_) => problems.push(roster_domain::custom_field::FieldError::new(
+                    Err(_) => problems.push(roster_domain::FieldError::new(
                         "list_ids",
                         format!("holds {part}, which is not a list id"),
                     )),
@@ -137,7 +131,7 @@ pub(super) async fn read_csv_upload(
             }
             list_ids = dedup(list_ids);
             if list_ids.len() > 50 {
-                problems.push(roster_domain::custom_field::FieldError::new(
+                problems.push(roster_domain::FieldError::new(
                     "list_ids",
                     "may hold at most 50 items",
                 ));
@@ -146,7 +140,7 @@ pub(super) async fn read_csv_upload(
     }
     if let Some(value) = &sms {
         if !matches!(value.trim(), "not_set" | "explicit") {
-            problems.push(roster_domain::custom_field::FieldError::new(
+            problems.push(roster_domain::FieldError::new(
                 "sms_permission_to_send",
                 "must be one of: not_set, explicit",
             ));
@@ -318,13 +312,13 @@ fn read_fields(r: &mut ObjectReader<'_>) -> Option<Vec<String>> {
 }
 
 /// `segment_id` of a source: a positive integer (its segment is checked by `check_segment`).
-fn read_segment_id(r: &mut ObjectReader<'_>) -> Option<i64> {
+fn read_segment_id(r: &mut ObjectReader<'_>) -> Option<roster_domain::SegmentId> {
     let id = r.integer("segment_id")?;
     if id <= 0 {
         r.error("segment_id", "is in an invalid format");
         return None;
     }
-    Some(id)
+    Some(roster_domain::SegmentId(id))
 }
 
 /// The `source` and `exclude` of a membership or tagging body; exactly one source property.

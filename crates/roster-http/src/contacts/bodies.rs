@@ -4,15 +4,14 @@
 
 use roster_domain::contact::{
     split_sms_address, AddressInput, AddressKind, ContactInput, CustomValueInput, EmailInput,
-    NoteInput, Permission, PhoneInput, PhoneKind, SignUpInput, SmsConsentInput, SmsInput, Source,
-    MAX_ADDRESS_PART_LEN, MAX_CUSTOM_FIELDS, MAX_CUSTOM_VALUE_LEN, MAX_LIST_MEMBERSHIPS,
-    MAX_NAME_LEN, MAX_NOTES, MAX_NOTE_LEN, MAX_OPT_OUT_REASON_LEN, MAX_PHONE_LEN,
-    MAX_PHONE_NUMBERS, MAX_STREET_ADDRESSES, MAX_STREET_LEN, MAX_TAGGINGS,
+    NoteInput, Permission, PhoneInput, PhoneKind, SignUpInput, SmsConsentInput, SmsInput,
+    SmsStatus, Source, MAX_ADDRESS_PART_LEN, MAX_CUSTOM_FIELDS, MAX_CUSTOM_VALUE_LEN,
+    MAX_LIST_MEMBERSHIPS, MAX_NAME_LEN, MAX_NOTES, MAX_NOTE_LEN, MAX_OPT_OUT_REASON_LEN,
+    MAX_PHONE_LEN, MAX_PHONE_NUMBERS, MAX_STREET_ADDRESSES, MAX_STREET_LEN, MAX_TAGGINGS,
 };
 use roster_domain::{EmailAddress, ListId, Timestamp};
 use utoipa::ToSchema;
 
-use super::query::SMS_STATUSES;
 use crate::error::ApiError;
 use crate::wire::{JsonBody, ObjectReader};
 
@@ -143,9 +142,7 @@ fn read_sms_consents(
     }
     s.objects("sms_channel_consents", 10, |c| {
         let permission = if c.has("sms_consent_permission") {
-            c.enumerated("sms_consent_permission", &SMS_STATUSES[1..], |p| {
-                SMS_STATUSES[1..].contains(&p).then(|| p.to_string())
-            })
+            c.enumerated("sms_consent_permission", SmsStatus::NAMES, SmsStatus::parse)
         } else {
             c.error("sms_consent_permission", "is required");
             None

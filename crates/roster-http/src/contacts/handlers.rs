@@ -3,8 +3,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::contact::{AccountContext, Bucket, Contact, Includes};
-use roster_domain::custom_field::FieldError;
+use roster_domain::contact::{AccountContext, Bucket, Contact, Includes, SmsStatus};
+use roster_domain::FieldError;
 use roster_domain::{AccountId, ContactId, ListId, PageRequest, TagId, Timestamp};
 
 use super::bodies::{
@@ -12,14 +12,14 @@ use super::bodies::{
 };
 use super::query::{contact_filter, includes, segment_filter};
 use super::resources::{
-    millis, ContactCollection, ContactCounts, ContactResource, SignUpResult, SmsHistoryDetails,
+    ContactCollection, ContactCounts, ContactResource, SignUpResult, SmsHistoryDetails,
     SmsHistoryEntry,
 };
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
 use crate::wire::xrefs::{check_sequence_ids, Xrefs};
-use crate::wire::{IdPath, JsonBody, QueryParams};
+use crate::wire::{date_time, IdPath, JsonBody, QueryParams};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -518,13 +518,13 @@ pub async fn sms_history(
             contact_id: contact.id.to_string(),
             sms_channel_id: sms.id.to_string(),
             sms_channel_history_id: format!("{}-{}", sms.id.simple(), index + 1),
-            insert_time: millis(consent.created_at),
+            insert_time: date_time(consent.created_at),
             history_details: SmsHistoryDetails {
-                state: consent.sms_consent_permission.clone(),
+                state: consent.sms_consent_permission.as_str(),
                 source: sms.update_source.as_str(),
                 consent_type: consent.consent_type.clone(),
-                consent_action_time: millis(consent.updated_at),
-                consent_action_type: if consent.sms_consent_permission == "unsubscribed" {
+                consent_action_time: date_time(consent.updated_at),
+                consent_action_type: if consent.sms_consent_permission == SmsStatus::Unsubscribed {
                     "opt_out"
                 } else {
                     "opt_in"

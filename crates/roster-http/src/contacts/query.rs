@@ -1,24 +1,17 @@
 //! The query parameters of the contact reads: GET /contacts' filters (or its segment) and the
 //! `include` of sub-resources.
 
-use roster_domain::contact::{Bucket, ContactFilter, Includes};
+use roster_domain::contact::{Bucket, ContactFilter, Includes, SmsStatus};
 use roster_domain::{AccountId, EmailAddress};
 
 use crate::error::ApiError;
 use crate::segments::criteria::checked_criteria;
-use crate::wire::{QueryParams, SegmentId};
+use crate::wire::QueryParams;
 use crate::AppState;
+use roster_domain::SegmentId;
 
 pub const MAX_LIST_FILTER: usize = 25;
 pub const MAX_TAG_FILTER: usize = 50;
-
-pub(super) const SMS_STATUSES: [&str; 5] = [
-    "all",
-    "explicit",
-    "unsubscribed",
-    "pending_confirmation",
-    "not_set",
-];
 
 /// The `include` parameter of the contact reads.
 pub fn includes(query: &QueryParams) -> Result<Includes, ApiError> {
@@ -66,9 +59,13 @@ pub fn contact_filter(query: &QueryParams) -> Result<ContactFilter, ApiError> {
                 .map_err(|problem| ApiError::invalid("email", problem.to_string()))?,
         ),
     };
-    let sms = query.all_of("sms_status", &SMS_STATUSES)?;
+    let sms_filter: Vec<&str> = ["all"]
+        .into_iter()
+        .chain(SmsStatus::NAMES.iter().copied())
+        .collect();
+    let sms = query.all_of("sms_status", &sms_filter)?;
     let sms_statuses = (!sms.is_empty() && !sms.contains(&"all"))
-        .then(|| sms.iter().map(|s| s.to_string()).collect());
+        .then(|| sms.iter().filter_map(|s| SmsStatus::parse(s)).collect());
     Ok(ContactFilter {
         buckets,
         email,
@@ -107,7 +104,7 @@ pub(super) async fn segment_filter(
         .map_err(|_| ApiError::BadRequest("segment_id is in an invalid format.".into()))?;
     let stored = state
         .store
-        .segment(account, id.0)
+        .segment(account, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("The segment {} was not found.", id.0)))?;
     let node = checked_criteria(state, account, &stored.criteria).await?;

@@ -87,7 +87,7 @@ struct NoteResource {
 
 #[derive(Serialize, ToSchema)]
 struct SmsConsentResource {
-    sms_consent_permission: String,
+    sms_consent_permission: &'static str,
     consent_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -167,10 +167,6 @@ pub struct ContactResource {
     sms_channel: Option<SmsResource>,
 }
 
-pub(super) fn millis(at: i64) -> String {
-    date_time(Timestamp::from_millis(at))
-}
-
 impl ContactResource {
     pub fn new(contact: Contact, includes: Includes) -> Self {
         let email_address = contact.email.map(|e| EmailResource {
@@ -219,8 +215,8 @@ impl ContactResource {
                         phone_number_id: p.id.to_string(),
                         phone_number: p.phone_number,
                         kind: p.kind.map(PhoneKind::as_str),
-                        created_at: millis(p.created_at),
-                        updated_at: millis(p.updated_at),
+                        created_at: date_time(p.created_at),
+                        updated_at: date_time(p.updated_at),
                         update_source: p.update_source.as_str(),
                         create_source: p.create_source.as_str(),
                     })
@@ -238,8 +234,8 @@ impl ContactResource {
                         state: a.state,
                         postal_code: a.postal_code,
                         country: a.country,
-                        created_at: millis(a.created_at),
-                        updated_at: millis(a.updated_at),
+                        created_at: date_time(a.created_at),
+                        updated_at: date_time(a.updated_at),
                     })
                     .collect()
             }),
@@ -255,7 +251,7 @@ impl ContactResource {
                     .into_iter()
                     .map(|n| NoteResource {
                         note_id: n.id.to_string(),
-                        created_at: millis(n.created_at),
+                        created_at: date_time(n.created_at),
                         content: n.content,
                     })
                     .collect()
@@ -271,12 +267,12 @@ impl ContactResource {
                     .consents
                     .into_iter()
                     .map(|c| SmsConsentResource {
-                        sms_consent_permission: c.sms_consent_permission,
+                        sms_consent_permission: c.sms_consent_permission.as_str(),
                         consent_type: c.consent_type,
-                        opt_in_date: c.opt_in_date.map(millis),
-                        opt_out_date: c.opt_out_date.map(millis),
-                        created_at: millis(c.created_at),
-                        updated_at: millis(c.updated_at),
+                        opt_in_date: c.opt_in_date.map(date_time),
+                        opt_out_date: c.opt_out_date.map(date_time),
+                        created_at: date_time(c.created_at),
+                        updated_at: date_time(c.updated_at),
                     })
                     .collect(),
             }),
@@ -324,7 +320,7 @@ pub struct SmsHistoryEntry {
 
 #[derive(Serialize, ToSchema)]
 pub struct SmsHistoryDetails {
-    pub(super) state: String,
+    pub(super) state: &'static str,
     pub(super) source: &'static str,
     pub(super) consent_type: String,
     pub(super) consent_action_time: String,

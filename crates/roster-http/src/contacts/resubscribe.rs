@@ -59,7 +59,7 @@ pub async fn request(
         .enumerate()
         .filter(|(_, list)| !known.contains(list))
         .map(|(index, list)| {
-            roster_domain::custom_field::FieldError::new(
+            roster_domain::FieldError::new(
                 format!("list_ids[{index}]"),
                 format!("{list} is not a contact list of this account"),
             )

@@ -23,7 +23,7 @@ const PAGE_MAX: u32 = 100;
 
 /// Turns the domain's rule violations into the 400 they are.
 fn rules(
-    result: Result<CustomField, Vec<roster_domain::custom_field::FieldError>>,
+    result: Result<CustomField, Vec<roster_domain::FieldError>>,
 ) -> Result<CustomField, ApiError> {
     result.map_err(ApiError::Validation)
 }

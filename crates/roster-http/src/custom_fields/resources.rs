@@ -1,7 +1,6 @@
 //! Custom fields as the V3 document shows them.
 
 use roster_domain::custom_field::{CustomField, CustomFieldChoice, DisplayType};
-use roster_domain::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -71,8 +70,8 @@ impl From<CustomField> for CustomFieldResource {
                     choice_id: choice.choice_id,
                     choice_label: choice.choice_label.clone(),
                     display_order: choice.display_order,
-                    created_at: date_time(Timestamp::from_millis(choice.created_at_millis)),
-                    updated_at: date_time(Timestamp::from_millis(choice.updated_at_millis)),
+                    created_at: date_time(choice.created_at),
+                    updated_at: date_time(choice.updated_at),
                 })
                 .collect()
         });

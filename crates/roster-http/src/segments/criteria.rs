@@ -1,8 +1,8 @@
 //! A segment's criteria checked against the account, for the segment operations, GET
 //! /contacts?segment_id= and bulk activities whose source is a segment.
 
-use roster_domain::custom_field::FieldError;
 use roster_domain::segment::{parse_criteria, CriteriaContext, Node};
+use roster_domain::FieldError;
 use roster_domain::{AccountId, Timestamp};
 
 use crate::error::ApiError;

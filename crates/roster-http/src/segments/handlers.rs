@@ -12,8 +12,9 @@ use super::resources::{SegmentCollection, SegmentResource, SegmentSummary};
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
-use crate::wire::{IdPath, JsonBody, QueryParams, SegmentId};
+use crate::wire::{IdPath, JsonBody, QueryParams};
 use crate::AppState;
+use roster_domain::SegmentId;
 
 const PAGE_DEFAULT: u32 = 1000;
 const PAGE_MAX: u32 = 1000;
@@ -136,7 +137,7 @@ pub async fn get(
 ) -> Result<Json<SegmentResource>, ApiError> {
     let segment = state
         .store
-        .segment(caller.account, id.0)
+        .segment(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     Ok(Json(SegmentResource::new(segment)))
@@ -168,7 +169,7 @@ pub async fn replace(
     let (name, criteria) = read_segment_body(body)?;
     let mut segment = state
         .store
-        .segment(caller.account, id.0)
+        .segment(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     checked_criteria(&state, caller.account, &criteria).await?;
@@ -207,7 +208,7 @@ pub async fn rename(
     let name = read_rename(body)?;
     let mut segment = state
         .store
-        .segment(caller.account, id.0)
+        .segment(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     segment.name = name;
@@ -239,7 +240,7 @@ pub async fn delete(
     State(state): State<AppState>,
     IdPath(id): IdPath<SegmentId>,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.delete_segment(caller.account, id.0).await? {
+    if state.store.delete_segment(caller.account, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(id))

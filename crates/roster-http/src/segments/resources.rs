@@ -19,7 +19,7 @@ impl SegmentSummary {
     pub(super) fn new(segment: &Segment) -> Self {
         SegmentSummary {
             name: segment.name.clone(),
-            segment_id: segment.id,
+            segment_id: segment.id.0,
             created_at: date_time(segment.created_at),
             edited_at: date_time(segment.edited_at),
         }

@@ -7,7 +7,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
-use roster_domain::custom_field::FieldError;
+use roster_domain::FieldError;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;

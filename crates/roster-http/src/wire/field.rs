@@ -12,7 +12,7 @@
 //! the two cannot drift apart unnoticed.
 
 use axum::extract::{FromRequest, Request};
-use roster_domain::custom_field::FieldError;
+use roster_domain::FieldError;
 use serde::de::DeserializeOwned;
 use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};

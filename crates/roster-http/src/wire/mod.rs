@@ -15,7 +15,7 @@ pub mod xrefs;
 pub use body::{JsonBody, ObjectReader};
 pub use cursor::{CursorCodec, PageLinks};
 pub use field::{Body, Check, Field, LooseInteger, Problems};
-pub use path::{FileExportId, IdPath, PathId, SegmentId};
+pub use path::{FileExportId, IdPath, PathId};
 pub use query::{Param, Query, QueryParams};
 
 use roster_domain::Timestamp;

@@ -66,7 +66,7 @@ pub(super) async fn insert_new_contacts(
                     contact
                         .sms_channel
                         .as_ref()
-                        .map(|sms| sms.status().to_string()),
+                        .map(|sms| sms.status().as_str()),
                 );
         });
         insert.build().persistent(false).execute(&mut **tx).await?;
@@ -470,7 +470,7 @@ pub(super) async fn write_contact_row(
             contact
                 .sms_channel
                 .as_ref()
-                .map(|sms| sms.status().to_string()),
+                .map(|sms| sms.status().as_str()),
         )
         .execute(&mut **tx)
         .await?;

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use roster_domain::segment::{Segment, SegmentKey, SegmentSort};
-use roster_domain::{AccountId, Page, SegmentStore, StoreResult, Timestamp};
+use roster_domain::{AccountId, Page, SegmentId, SegmentStore, StoreResult, Timestamp};
 use roster_store_sql::contact_sql::{Bind, Sql};
 use roster_store_sql::{conflict_on_unique, rows, unavailable};
 
@@ -33,7 +33,7 @@ impl SegmentStore for SqlStore {
             conflict_on_unique(e, &format!("a segment named \"{name}\" already exists"))
         })?;
         Ok(Segment {
-            id,
+            id: SegmentId(id),
             name: name.to_string(),
             criteria: criteria.to_string(),
             created_at: now,
@@ -41,13 +41,13 @@ impl SegmentStore for SqlStore {
         })
     }
 
-    async fn segment(&self, account: AccountId, id: i64) -> StoreResult<Option<Segment>> {
+    async fn segment(&self, account: AccountId, id: SegmentId) -> StoreResult<Option<Segment>> {
         let row: Option<rows::SegmentRow> = sqlx::query_as(
             "SELECT id, name, criteria, created_at, edited_at FROM segments \
              WHERE account_id = $1 AND id = $2",
         )
         .bind(account.0)
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -71,7 +71,7 @@ impl SegmentStore for SqlStore {
             Some(SegmentKey::Date { edited_at, id }) => {
                 let at = sql.bind(Bind::I64(*edited_at));
                 let at_again = sql.bind(Bind::I64(*edited_at));
-                let id = sql.bind(Bind::I64(*id));
+                let id = sql.bind(Bind::I64(id.0));
                 sql.text.push_str(&format!(
                     " AND (edited_at < {at} OR (edited_at = {at_again} AND id < {id}))"
                 ));
@@ -79,7 +79,7 @@ impl SegmentStore for SqlStore {
             Some(SegmentKey::Name { name_key, id }) => {
                 let key = sql.bind(Bind::Text(name_key.clone()));
                 let key_again = sql.bind(Bind::Text(name_key.clone()));
-                let id = sql.bind(Bind::I64(*id));
+                let id = sql.bind(Bind::I64(id.0));
                 sql.text.push_str(&format!(
                     " AND (name_key > {key} OR (name_key = {key_again} AND id > {id}))"
                 ));
@@ -110,7 +110,7 @@ impl SegmentStore for SqlStore {
              WHERE account_id = $1 AND id = $2",
         )
         .bind(account.0)
-        .bind(segment.id)
+        .bind(segment.id.0)
         .bind(&segment.name)
         .bind(segment.name.to_lowercase())
         .bind(&segment.criteria)
@@ -126,10 +126,10 @@ impl SegmentStore for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn delete_segment(&self, account: AccountId, id: i64) -> StoreResult<bool> {
+    async fn delete_segment(&self, account: AccountId, id: SegmentId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM segments WHERE account_id = $1 AND id = $2")
             .bind(account.0)
-            .bind(id)
+            .bind(id.0)
             .execute(&self.pool)
             .await
             .map_err(unavailable)?;

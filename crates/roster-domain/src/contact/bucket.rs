@@ -1,0 +1,59 @@
+//! The bucket a contact is counted in (its email permission, or deleted): what the `status`
+//! filter selects and what the maintained counts are kept by.
+
+use serde::{Deserialize, Serialize};
+
+use super::wire_enum::wire_enum;
+
+wire_enum!(
+    /// The bucket a contact is counted in: its email permission, or `deleted`. The `status`
+    /// filter's `active` means explicit or implicit.
+    Bucket {
+        Explicit = "explicit",
+        Implicit = "implicit",
+        NotSet = "not_set",
+        PendingConfirmation = "pending_confirmation",
+        TempHold = "temp_hold",
+        Unsubscribed = "unsubscribed",
+        Deleted = "deleted",
+    }
+);
+
+impl Bucket {
+    /// Whether the contact can be mailed (counts towards a list's `active` membership count).
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Explicit | Self::Implicit)
+    }
+
+    /// The buckets a `status` filter value selects.
+    pub fn for_status_filter(status: &str) -> Option<&'static [Bucket]> {
+        Some(match status {
+            "active" => &[Bucket::Explicit, Bucket::Implicit],
+            "deleted" => &[Bucket::Deleted],
+            "not_set" => &[Bucket::NotSet],
+            "pending_confirmation" => &[Bucket::PendingConfirmation],
+            "temp_hold" => &[Bucket::TempHold],
+            "unsubscribed" => &[Bucket::Unsubscribed],
+            "all" => &[
+                Bucket::Explicit,
+                Bucket::Implicit,
+                Bucket::NotSet,
+                Bucket::PendingConfirmation,
+                Bucket::TempHold,
+                Bucket::Unsubscribed,
+                Bucket::Deleted,
+            ],
+            _ => return None,
+        })
+    }
+
+    /// Every bucket but `deleted`: what GET /contacts shows without a status filter.
+    pub const NOT_DELETED: [Bucket; 6] = [
+        Bucket::Explicit,
+        Bucket::Implicit,
+        Bucket::NotSet,
+        Bucket::PendingConfirmation,
+        Bucket::TempHold,
+        Bucket::Unsubscribed,
+    ];
+}
