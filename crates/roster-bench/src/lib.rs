@@ -214,6 +214,7 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
         http: reqwest::Client::new(),
         database_url,
         import_target: &import_target,
+        segment_page: tokio::sync::OnceCell::new(),
     };
     let rows = bench.scenarios(&server).await;
     server.stop()?;
@@ -265,6 +266,9 @@ struct Bench<'a> {
     /// The database under test, for the in-process baselines.
     database_url: &'a str,
     import_target: &'a ImportTarget,
+    /// The first page of the segment scenario's segment, created by its first run: a second
+    /// POST of the same name would answer 409.
+    segment_page: tokio::sync::OnceCell<String>,
 }
 
 fn failed(
