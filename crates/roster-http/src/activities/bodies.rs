@@ -288,10 +288,7 @@ fn read_target_lists(r: &mut ObjectReader<'_>, name: &str) -> Option<Vec<ListId>
     Some(dedup(ids))
 }
 
-fn multipart_error(
-    error: axum::extract::multipart::MultipartError,
-    limit: usize,
-) -> ApiError {
+fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge { limit }
     } else {
@@ -331,10 +328,7 @@ fn read_segment_id(r: &mut ObjectReader<'_>) -> Option<i64> {
 }
 
 /// The `source` and `exclude` of a membership or tagging body; exactly one source property.
-fn read_source(
-    r: &mut ObjectReader<'_>,
-    allow_new_subscriber: bool,
-) -> Option<ContactSelection> {
+fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<ContactSelection> {
     // Read first, so its problems are reported along with the source's.
     let exclude = r
         .object("exclude", |e| {

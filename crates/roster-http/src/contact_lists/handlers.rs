@@ -3,11 +3,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use roster_activities::start::{StartError, StartRequest};
 use roster_domain::contact_list::{ContactList, ListStatusFilter, MAX_LISTS_PER_ACCOUNT};
 use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
 
 use super::bodies::{read_list_input, ListBody};
-use super::resources::{CountedListResource, ListCollection, ListResource, MembershipCount};
+use super::resources::{
+    CountedListResource, ListCollection, ListResource, MembershipCount, OneListDeleteActivity,
+};
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
@@ -241,7 +244,7 @@ pub async fn replace(
         ("list_id" = String, Path, description = "Unique ID of the list to delete"),
     ),
     responses(
-        (status = 202, description = "Accepted", body = crate::activities::resources::OneListDeleteActivity),
+        (status = 202, description = "Accepted", body = OneListDeleteActivity),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -250,23 +253,18 @@ pub async fn delete(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ListId>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    if state
-        .store
-        .existing_lists(caller.account, &[id])
-        .await?
-        .is_empty()
-    {
-        return Err(not_found(id));
-    }
-    let activity =
-        crate::activities::start::start_list_delete(&state, caller.account, vec![id]).await?;
+) -> Result<(StatusCode, Json<OneListDeleteActivity>), ApiError> {
+    let request = StartRequest::DeleteLists(vec![id]);
+    let activity = state
+        .start_activity(caller.account, request)
+        .await
+        .map_err(|error| match error {
+            StartError::UnknownLists { .. } => not_found(id),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(crate::activities::resources::render(
-            &activity,
-            crate::activities::resources::Shape::OneListDelete,
-        )),
+        Json(OneListDeleteActivity::from(&activity)),
     ))
 }
 

@@ -3,11 +3,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use roster_activities::start::{StartError, StartRequest};
 use roster_domain::tag::Tag;
 use roster_domain::{PageRequest, TagId, Timestamp};
 
 use super::bodies::{read_create, read_rename, TagCreateBody, TagRenameBody};
-use super::resources::{TagCollection, TagResource};
+use super::resources::{OneTagDeleteActivity, TagCollection, TagResource};
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
@@ -180,7 +181,7 @@ pub async fn rename(
         ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag in UUID format."),
     ),
     responses(
-        (status = 202, description = "The asynchronous request was successfully accepted. To view the results of the activity request, use the href link returned in the response.", body = crate::activities::resources::OneTagDeleteActivity),
+        (status = 202, description = "The asynchronous request was successfully accepted. To view the results of the activity request, use the href link returned in the response.", body = OneTagDeleteActivity),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -189,17 +190,17 @@ pub async fn delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<TagId>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    if state.store.tag(caller.account, id).await?.is_none() {
-        return Err(not_found(id));
-    }
-    let activity =
-        crate::activities::start::start_tags_delete(&state, caller.account, vec![id]).await?;
+) -> Result<(StatusCode, Json<OneTagDeleteActivity>), ApiError> {
+    let request = StartRequest::DeleteTags(vec![id]);
+    let activity = state
+        .start_activity(caller.account, request)
+        .await
+        .map_err(|error| match error {
+            StartError::UnknownTags { .. } => not_found(id),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(crate::activities::resources::render(
-            &activity,
-            crate::activities::resources::Shape::OneTagDelete,
-        )),
+        Json(OneTagDeleteActivity::from(&activity)),
     ))
 }

@@ -4,6 +4,7 @@
 //! operation's OpenAPI entry lists.
 
 pub mod accept;
+pub mod activity;
 pub mod body;
 pub mod cursor;
 pub mod path;
