@@ -104,27 +104,44 @@ impl ApiError {
 
     fn entries(&self) -> Vec<ErrorEntry> {
         match self {
-            Self::Validation(problems) => problems.iter().map(|p| ErrorEntry::new(keys::VALIDATION, p.to_string())).collect(),
+            Self::Validation(problems) => problems
+                .iter()
+                .map(|p| ErrorEntry::new(keys::VALIDATION, p.to_string()))
+                .collect(),
             Self::BadRequest(message) => vec![ErrorEntry::new(keys::VALIDATION, message.clone())],
             Self::Unauthorized => vec![ErrorEntry::new(keys::UNAUTHORIZED, "Unauthorized")],
             Self::Forbidden(message) => vec![ErrorEntry::new(keys::FORBIDDEN, message.clone())],
             Self::NotFound(message) => vec![ErrorEntry::new(keys::NOT_FOUND, message.clone())],
             Self::MethodNotAllowed => {
-                vec![ErrorEntry::new(keys::METHOD_NOT_ALLOWED, "The HTTP method is not supported for this resource.")]
+                vec![ErrorEntry::new(
+                    keys::METHOD_NOT_ALLOWED,
+                    "The HTTP method is not supported for this resource.",
+                )]
             }
             Self::NotAcceptable => vec![ErrorEntry::new(
                 keys::NOT_ACCEPTABLE,
-                "The Accept header admits no media type this operation produces; use application/json.",
+                "The Accept header admits no media type this operation produces; use \
+                    application/json.",
             )],
             Self::Conflict(message) => vec![ErrorEntry::new(keys::CONFLICT, message.clone())],
             Self::PayloadTooLarge { limit } => vec![ErrorEntry::new(
                 keys::TOO_LARGE,
                 format!("The request body exceeds the limit of {limit} bytes."),
             )],
-            Self::UnsupportedMediaType(message) => vec![ErrorEntry::new(keys::MEDIA_TYPE, message.clone())],
-            Self::TooManyRequests(message) => vec![ErrorEntry::new(keys::TOO_MANY_REQUESTS, message.clone())],
-            Self::Unavailable(_) => vec![ErrorEntry::new(keys::UNAVAILABLE, "Our internal service is temporarily unavailable.")],
-            Self::Internal(_) => vec![ErrorEntry::new(keys::SERVER_ERROR, "There was a problem with our internal service.")],
+            Self::UnsupportedMediaType(message) => {
+                vec![ErrorEntry::new(keys::MEDIA_TYPE, message.clone())]
+            }
+            Self::TooManyRequests(message) => {
+                vec![ErrorEntry::new(keys::TOO_MANY_REQUESTS, message.clone())]
+            }
+            Self::Unavailable(_) => vec![ErrorEntry::new(
+                keys::UNAVAILABLE,
+                "Our internal service is temporarily unavailable.",
+            )],
+            Self::Internal(_) => vec![ErrorEntry::new(
+                keys::SERVER_ERROR,
+                "There was a problem with our internal service.",
+            )],
         }
     }
 }

@@ -380,7 +380,8 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
             body,
-            serde_json::json!([{"error_key": "server.error", "error_message": "There was a problem with our internal service."}])
+            serde_json::json!([{"error_key": "server.error", "error_message": "There was a problem \
+                with our internal service."}])
         );
     }
 }

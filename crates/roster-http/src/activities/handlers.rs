@@ -45,7 +45,8 @@ fn created<T>(shape: T) -> (StatusCode, Json<T>) {
     summary = "Import Contacts using a JSON Payload",
     request_body = JsonImportBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ImportActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -74,7 +75,8 @@ pub async fn json_import(
     summary = "Import Contacts using a CSV File",
     request_body(content = FileImportBody, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ImportActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -108,7 +110,8 @@ pub async fn file_import(
     summary = "Export Contacts to a File",
     request_body = ExportBody,
     responses(
-        (status = 201, description = "Request successful, queued for processing.", body = ExportActivity),
+        (status = 201, description = "Request successful, queued for processing.",
+            body = ExportActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -132,10 +135,12 @@ pub async fn export_contacts(
     tag = "Bulk Activities",
     summary = "Retrieve Exported Contacts File",
     params(
-        ("file_export_id" = String, Path, description = "The unique ID of the exported file provided in the results: section of the export contacts activity response."),
+        ("file_export_id" = String, Path, description = "The unique ID of the exported file \
+            provided in the results: section of the export contacts activity response."),
     ),
     responses(
-        (status = 200, description = "Request Successful", body = String, content_type = "text/csv"),
+        (status = 200, description = "Request Successful",
+            body = String, content_type = "text/csv"),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -224,7 +229,8 @@ async fn membership(
     summary = "Add Contacts to Lists",
     request_body = MembershipBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListItemActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -246,7 +252,8 @@ pub async fn add_list_memberships(
     summary = "Remove Contacts from Lists",
     request_body = MembershipBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListItemActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -287,7 +294,8 @@ async fn tagging(
     summary = "Add Tags to Contacts",
     request_body = TaggingBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = TaggingActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -309,7 +317,8 @@ pub async fn taggings_add(
     summary = "Remove Tags from Contacts",
     request_body = TaggingBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = TaggingActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -331,7 +340,8 @@ pub async fn taggings_remove(
     summary = "Delete Contacts in Bulk",
     request_body = ContactDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListItemActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -359,7 +369,8 @@ pub async fn contact_delete(
     summary = "Delete Contact Lists",
     request_body = ListDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListDeleteActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListDeleteActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -384,7 +395,8 @@ pub async fn list_delete(
     summary = "Delete Tags",
     request_body = TagsDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = TaggingActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -409,7 +421,8 @@ pub async fn tags_delete(
     summary = "Delete Custom Fields",
     request_body = CustomFieldsDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = CustomFieldsDeleteActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = CustomFieldsDeleteActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -464,9 +477,13 @@ pub async fn get(
     tag = "Bulk Activities",
     summary = "GET Activity Status Collection",
     params(
-        ("state" = Option<String>, Query, description = "Use this parameter to filter the response to include only activities in one of the following states: cancelled, completed, failed, processing, or timed_out."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+        ("state" = Option<String>, Query, description = "Use this parameter to filter the response \
+            to include only activities in one of the following states: cancelled, completed, \
+            failed, processing, or timed_out."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
+            per page of output, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
+            `_links.next.href`; pages on from where the previous page ended."),
     ),
     responses(
         (status = 200, description = "Request Successful", body = ActivityCollection),

@@ -37,8 +37,10 @@ fn not_found(id: CustomFieldId) -> ApiError {
     tag = "Contacts Custom Fields",
     summary = "GET custom_fields Collection",
     params(
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output, from 1 - 100, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
+            per page of output, from 1 - 100, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
+            `_links.next.href`; pages on from where the previous page ended."),
     ),
     responses(
         (status = 200, description = "Request successful", body = CustomFieldCollection),
@@ -85,7 +87,8 @@ pub async fn list(
     summary = "POST (create) a custom_field",
     request_body = CustomFieldCreateBody,
     responses(
-        (status = 201, description = "New custom field successfully created", body = CustomFieldResource),
+        (status = 201, description = "New custom field successfully created",
+            body = CustomFieldResource),
         Invalid, Scoped, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -112,7 +115,8 @@ pub async fn create(
     tag = "Contacts Custom Fields",
     summary = "GET a custom_field",
     params(
-        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field."),
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the \
+            custom field."),
     ),
     responses(
         (status = 200, description = "Request successful", body = CustomFieldResource),
@@ -143,7 +147,8 @@ pub async fn get(
     tag = "Contacts Custom Fields",
     summary = "Update a custom field.",
     params(
-        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field to update."),
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the \
+            custom field to update."),
     ),
     request_body = CustomFieldReplaceBody,
     responses(
@@ -183,7 +188,8 @@ pub async fn replace(
     tag = "Contacts Custom Fields",
     summary = "DELETE a custom_field",
     params(
-        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field to delete."),
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the \
+            custom field to delete."),
     ),
     responses(
         (status = 204, description = "Request successful; No content returned"),
