@@ -8,6 +8,7 @@
 
 pub mod export;
 pub mod import;
+pub mod start;
 
 use std::sync::Arc;
 use std::time::Duration;

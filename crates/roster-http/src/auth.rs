@@ -117,7 +117,8 @@ impl<P: Permission + Send + Sync> FromRequestParts<AppState> for Caller<P> {
         if let Some(scope) = P::SCOPE {
             if !claims.scp.iter().any(|granted| granted == scope) {
                 return Err(ApiError::Forbidden(format!(
-                    "Forbidden request. The access token lacks the {scope} scope this operation requires."
+                    "Forbidden request. The access token lacks the {scope} scope this operation \
+                        requires."
                 )));
             }
         }
@@ -129,7 +130,8 @@ impl<P: Permission + Send + Sync> FromRequestParts<AppState> for Caller<P> {
         if let Some(privilege) = P::PRIVILEGE {
             if !role.holds(privilege) {
                 return Err(ApiError::Forbidden(format!(
-                    "Forbidden request. You lack the necessary user privileges: this operation requires {}.",
+                    "Forbidden request. You lack the necessary user privileges: this operation \
+                        requires {}.",
                     privilege.name()
                 )));
             }

@@ -6,6 +6,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use roster_activities::import::UploadError;
+use roster_activities::start::{Named, StartError};
 use roster_domain::FieldError;
 use roster_domain::StoreError;
 use serde::Serialize;
@@ -102,27 +104,44 @@ impl ApiError {
 
     fn entries(&self) -> Vec<ErrorEntry> {
         match self {
-            Self::Validation(problems) => problems.iter().map(|p| ErrorEntry::new(keys::VALIDATION, p.to_string())).collect(),
+            Self::Validation(problems) => problems
+                .iter()
+                .map(|p| ErrorEntry::new(keys::VALIDATION, p.to_string()))
+                .collect(),
             Self::BadRequest(message) => vec![ErrorEntry::new(keys::VALIDATION, message.clone())],
             Self::Unauthorized => vec![ErrorEntry::new(keys::UNAUTHORIZED, "Unauthorized")],
             Self::Forbidden(message) => vec![ErrorEntry::new(keys::FORBIDDEN, message.clone())],
             Self::NotFound(message) => vec![ErrorEntry::new(keys::NOT_FOUND, message.clone())],
             Self::MethodNotAllowed => {
-                vec![ErrorEntry::new(keys::METHOD_NOT_ALLOWED, "The HTTP method is not supported for this resource.")]
+                vec![ErrorEntry::new(
+                    keys::METHOD_NOT_ALLOWED,
+                    "The HTTP method is not supported for this resource.",
+                )]
             }
             Self::NotAcceptable => vec![ErrorEntry::new(
                 keys::NOT_ACCEPTABLE,
-                "The Accept header admits no media type this operation produces; use application/json.",
+                "The Accept header admits no media type this operation produces; use \
+                    application/json.",
             )],
             Self::Conflict(message) => vec![ErrorEntry::new(keys::CONFLICT, message.clone())],
             Self::PayloadTooLarge { limit } => vec![ErrorEntry::new(
                 keys::TOO_LARGE,
                 format!("The request body exceeds the limit of {limit} bytes."),
             )],
-            Self::UnsupportedMediaType(message) => vec![ErrorEntry::new(keys::MEDIA_TYPE, message.clone())],
-            Self::TooManyRequests(message) => vec![ErrorEntry::new(keys::TOO_MANY_REQUESTS, message.clone())],
-            Self::Unavailable(_) => vec![ErrorEntry::new(keys::UNAVAILABLE, "Our internal service is temporarily unavailable.")],
-            Self::Internal(_) => vec![ErrorEntry::new(keys::SERVER_ERROR, "There was a problem with our internal service.")],
+            Self::UnsupportedMediaType(message) => {
+                vec![ErrorEntry::new(keys::MEDIA_TYPE, message.clone())]
+            }
+            Self::TooManyRequests(message) => {
+                vec![ErrorEntry::new(keys::TOO_MANY_REQUESTS, message.clone())]
+            }
+            Self::Unavailable(_) => vec![ErrorEntry::new(
+                keys::UNAVAILABLE,
+                "Our internal service is temporarily unavailable.",
+            )],
+            Self::Internal(_) => vec![ErrorEntry::new(
+                keys::SERVER_ERROR,
+                "There was a problem with our internal service.",
+            )],
         }
     }
 }
@@ -155,6 +174,68 @@ impl From<StoreError> for ApiError {
             StoreError::LimitReached(what) => Self::BadRequest(capitalise(&what)),
             StoreError::Unavailable(cause) => Self::Unavailable(cause),
         }
+    }
+}
+
+const QUEUE_FULL: &str =
+    "Too many requests. You exceeded 1,000 queued activities for this user account.";
+
+impl ApiError {
+    /// Why a bulk activity did not start, as the request that asked for it is answered.
+    /// `selection` is where its body holds the contacts' selection: `""` at the top (exports,
+    /// bulk deletes), `"source."` for membership and tagging changes; each problem names its
+    /// property there.
+    pub fn not_started(error: StartError, selection: &str) -> Self {
+        let field = |named: Named, name: &str| match named {
+            Named::Target => name.to_string(),
+            Named::Selection => format!("{selection}{name}"),
+        };
+        let joined = |ids: Vec<String>| ids.join(", ");
+        match error {
+            StartError::UnknownLists { named, ids } => Self::invalid(
+                field(named, "list_ids"),
+                format!(
+                    "names lists that do not exist: {}",
+                    joined(ids.iter().map(ToString::to_string).collect())
+                ),
+            ),
+            StartError::UnknownTags { named, ids } => Self::invalid(
+                field(named, "tag_ids"),
+                format!(
+                    "names tags that do not exist: {}",
+                    joined(ids.iter().map(ToString::to_string).collect())
+                ),
+            ),
+            StartError::UnknownSegment(id) => Self::invalid(
+                field(Named::Selection, "segment_id"),
+                format!("{id} is not a segment of this account"),
+            ),
+            StartError::SegmentCriteria(problems) => Self::Validation(problems),
+            StartError::Unevaluable(reason) => Self::BadRequest(reason),
+            StartError::UnknownCustomFields(ids) => Self::NotFound(format!(
+                "No custom field has the id {}.",
+                joined(ids.iter().map(ToString::to_string).collect())
+            )),
+            StartError::UnknownExportFields(fields) => Self::invalid(
+                "fields",
+                format!(
+                    "names unknown fields ({}); fields are {} and cf:<custom field name>",
+                    fields.join(", "),
+                    roster_activities::export::FIELDS.join(", ")
+                ),
+            ),
+            StartError::Upload(UploadError::NotCsv(message)) => Self::UnsupportedMediaType(message),
+            StartError::Upload(UploadError::Invalid(message)) => Self::BadRequest(message),
+            StartError::QueueFull => Self::TooManyRequests(QUEUE_FULL.into()),
+            StartError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// A bulk activity's selection at the top of its body.
+impl From<StartError> for ApiError {
+    fn from(error: StartError) -> Self {
+        Self::not_started(error, "")
     }
 }
 

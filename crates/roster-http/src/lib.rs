@@ -29,7 +29,9 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::http::{HeaderName, Request, Response};
 use axum::response::IntoResponse;
+use roster_activities::start::{StartError, StartRequest};
 use roster_activities::{ActivityEngine, EngineConfig};
+use roster_domain::activity::Activity;
 use roster_domain::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -154,6 +156,17 @@ impl AppState {
             config: Arc::new(config),
             rate_limits,
         })
+    }
+
+    /// Starts a bulk activity: what the request names is checked against the account, the
+    /// activity is queued (`roster_activities::start`).
+    pub async fn start_activity(
+        &self,
+        account: roster_domain::AccountId,
+        request: StartRequest,
+    ) -> Result<Activity, StartError> {
+        roster_activities::start::start(self.store.as_ref(), &self.activities, account, request)
+            .await
     }
 
     /// Replaces the default mailer (which has no relay and only fills the outbox).
@@ -367,7 +380,8 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
             body,
-            serde_json::json!([{"error_key": "server.error", "error_message": "There was a problem with our internal service."}])
+            serde_json::json!([{"error_key": "server.error", "error_message": "There was a problem \
+                with our internal service."}])
         );
     }
 }

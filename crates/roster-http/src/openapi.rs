@@ -51,8 +51,10 @@ pub const DOCS_PATH: &str = "/docs";
     ),
     modifiers(&OAuthServer),
     tags(
-        (name = "Account Services", description = "The account's summary, physical address, sender addresses and the caller's privileges."),
-        (name = "Bulk Activities", description = "Imports, exports and bulk changes, run as queued activities."),
+        (name = "Account Services", description = "The account's summary, physical address, sender \
+            addresses and the caller's privileges."),
+        (name = "Bulk Activities", description = "Imports, exports and bulk changes, run as queued \
+            activities."),
         (name = "Contacts", description = "Contacts, their consent and their sign-ups."),
         (name = "Contact Lists", description = "Contact lists."),
         (name = "Contact Tags", description = "Contact tags."),

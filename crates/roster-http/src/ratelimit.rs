@@ -40,7 +40,8 @@ impl IntoResponse for Limited {
             Self::QuotaExceeded {
                 seconds_to_midnight,
             } => (
-                serde_json::json!({"error_key": "quota_exceeded", "error_message": "Limit Exceeded"}),
+                serde_json::json!({"error_key": "quota_exceeded", "error_message": "Limit \
+                    Exceeded"}),
                 seconds_to_midnight.max(1),
             ),
         };

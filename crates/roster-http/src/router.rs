@@ -38,8 +38,9 @@ pub fn document() -> OpenApi {
     v3().into_openapi()
 }
 
-/// Every routed V3 operation as (method, path under `/v3`), read from the document the router
-/// was built with: the list tests and scripts use instead of keeping their own.
+/// Every routed V3 operation as (method, full path under `/v3`), read from the document that
+/// `v3()` builds along with the router: the list tests and tools use instead of keeping their
+/// own.
 pub fn v3_operations() -> Vec<(Method, String)> {
     let document = document();
     let mut operations = Vec::new();

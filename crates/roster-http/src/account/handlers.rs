@@ -33,7 +33,8 @@ async fn profile(state: &AppState, account: AccountId) -> Result<AccountProfile,
 
 fn no_address() -> ApiError {
     ApiError::NotFound(
-        "The account has no physical address yet; add one with POST /v3/account/summary/physical_address."
+        "The account has no physical address yet; add one with POST \
+            /v3/account/summary/physical_address."
             .into(),
     )
 }
@@ -46,7 +47,9 @@ fn no_address() -> ApiError {
     tag = "Account Services",
     summary = "GET a Summary of Account Details",
     params(
-        ("extra_fields" = Option<String>, Query, description = "Use the `extra_fields` query parameter to include the `physical_address` and/or `company_logo` details in the response body."),
+        ("extra_fields" = Option<String>, Query, description = "Use the `extra_fields` query \
+            parameter to include the `physical_address` and/or `company_logo` details in the \
+            response body."),
     ),
     responses(
         (status = 200, description = "Request successful", body = SummaryResource),
@@ -222,7 +225,8 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
         .collect();
     if given.len() > 1 {
         return Err(ApiError::BadRequest(format!(
-            "Use only one of the filters confirm_status, role_code and email_address per request; this one has {}.",
+            "Use only one of the filters confirm_status, role_code and email_address per request; \
+                this one has {}.",
             given.join(" and ")
         )));
     }
@@ -256,9 +260,12 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
     tag = "Account Services",
     summary = "GET a Collection of Account Email Addresses",
     params(
-        ("confirm_status" = Option<String>, Query, description = "Use the `confirm_status` query parameter to search for account emails using the email status."),
-        ("role_code" = Option<String>, Query, description = "Use the `role_code` query parameter to search for account emails that have a specific role."),
-        ("email_address" = Option<String>, Query, description = "Use the `email_address` query parameter to search for a specific account email address."),
+        ("confirm_status" = Option<String>, Query, description = "Use the `confirm_status` query \
+            parameter to search for account emails using the email status."),
+        ("role_code" = Option<String>, Query, description = "Use the `role_code` query parameter \
+            to search for account emails that have a specific role."),
+        ("email_address" = Option<String>, Query, description = "Use the `email_address` query \
+            parameter to search for a specific account email address."),
     ),
     responses(
         (status = 200, description = "Request successful.", body = Vec<AccountEmailResource>),

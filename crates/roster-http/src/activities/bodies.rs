@@ -71,7 +71,9 @@ pub(super) async fn read_csv_upload(
         .starts_with("multipart/form-data")
     {
         return Err(ApiError::UnsupportedMediaType(
-            "This endpoint takes a multipart/form-data upload; let the HTTP library set the Content-Type.".into(),
+            "This endpoint takes a multipart/form-data upload; let the HTTP library set the \
+                Content-Type."
+                .into(),
         ));
     }
     let limit = state.config.body_limit;
@@ -190,13 +192,19 @@ pub(super) fn read_export(
             Some(text) => match Bucket::for_status_filter(text) {
                 Some(buckets) => buckets.to_vec(),
                 None => {
-                    r.error("status", "must be one of: all, active, deleted, not_set, pending_confirmation, temp_hold, unsubscribed");
+                    r.error(
+                        "status",
+                        "must be one of: all, active, deleted, not_set, \
+                        pending_confirmation, temp_hold, unsubscribed",
+                    );
                     Vec::new()
                 }
             },
         };
         let exclude = r
-            .object("exclude", |e| e.ids::<ContactId>("contact_ids", 50).unwrap_or_default())
+            .object("exclude", |e| {
+                e.ids::<ContactId>("contact_ids", 50).unwrap_or_default()
+            })
             .unwrap_or_default();
         let fields = read_fields(r);
         Some((
@@ -206,7 +214,8 @@ pub(super) fn read_export(
                 tags: dedup(tags),
                 buckets,
                 exclude,
-                opted_in_since: new_subscriber.then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
+                opted_in_since: new_subscriber
+                    .then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
                 segment_id,
             },
             fields,
@@ -341,23 +350,42 @@ fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<C
         let new_subscriber = allow_new_subscriber && s.boolean("new_subscriber").unwrap_or(false);
         let segment_id = read_segment_id(s);
         if s.has("engagement_level") {
-            s.error("engagement_level", "is not supported; Roster keeps no engagement data");
+            s.error(
+                "engagement_level",
+                "is not supported; Roster keeps no engagement data",
+            );
         }
-        let given = [contact_ids.is_some(), lists.is_some(), tags.is_some(), all_active, new_subscriber, segment_id.is_some()]
-            .iter()
-            .filter(|g| **g)
-            .count();
+        let given = [
+            contact_ids.is_some(),
+            lists.is_some(),
+            tags.is_some(),
+            all_active,
+            new_subscriber,
+            segment_id.is_some(),
+        ]
+        .iter()
+        .filter(|g| **g)
+        .count();
         if given != 1 {
-            s.error("", "must name exactly one of contact_ids, list_ids, tag_ids, segment_id, all_active_contacts or new_subscriber");
+            s.error(
+                "",
+                "must name exactly one of contact_ids, list_ids, tag_ids, segment_id, \
+                all_active_contacts or new_subscriber",
+            );
             return None;
         }
         Some(ContactSelection {
             contact_ids: contact_ids.map(dedup),
             lists: dedup(lists.unwrap_or_default()),
             tags: dedup(tags.unwrap_or_default()),
-            buckets: if all_active { vec![Bucket::Explicit, Bucket::Implicit] } else { Vec::new() },
+            buckets: if all_active {
+                vec![Bucket::Explicit, Bucket::Implicit]
+            } else {
+                Vec::new()
+            },
             exclude: Vec::new(),
-            opted_in_since: new_subscriber.then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
+            opted_in_since: new_subscriber
+                .then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
             segment_id,
         })
     })??;

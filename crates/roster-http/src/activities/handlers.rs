@@ -1,5 +1,6 @@
-//! The Bulk Activities handlers: each reads its request (bodies.rs), starts the activity
-//! (start.rs) and answers with the shape the V3 document gives the operation (resources.rs).
+//! The Bulk Activities handlers: each reads its request (bodies.rs), starts the activity with
+//! one call below HTTP (`roster_activities::start`, which checks what the request names and
+//! queues it) and answers with the shape the V3 document gives the operation (resources.rs).
 
 use axum::body::Body;
 use axum::extract::State;
@@ -7,10 +8,9 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use roster_activities::{export, import, new_activity};
-use roster_domain::activity::{ActivityJob, ActivityKind, ActivityState, HISTORY_DAYS};
+use roster_activities::start::{ImportSource, StartRequest};
+use roster_domain::activity::{ActivityKind, ActivityState, ContactChange, HISTORY_DAYS};
 use roster_domain::{ActivityId, CustomFieldId, ListId, PageRequest, TagId, Timestamp};
-use serde_json::Value;
 
 use super::bodies::{
     read_contact_delete, read_csv_upload, read_export, read_json_import, read_membership,
@@ -19,12 +19,8 @@ use super::bodies::{
     TagsDeleteBody,
 };
 use super::resources::{
-    render, ActivityCollection, CustomFieldsDeleteActivity, ExportActivity, FullActivity,
-    ImportActivity, ListDeleteActivity, ListItemActivity, Shape, TaggingActivity,
-};
-use super::start::{
-    check_lists, check_segment, check_tags, created, queue, selection_total, start_change,
-    start_import, start_list_delete, start_tags_delete,
+    ActivityCollection, CustomFieldsDeleteActivity, ExportActivity, FullActivity, ImportActivity,
+    ListDeleteActivity, ListItemActivity, TaggingActivity,
 };
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
@@ -35,6 +31,11 @@ use crate::AppState;
 const PAGE_DEFAULT: u32 = 50;
 const PAGE_MAX: u32 = 500;
 
+/// 201 with the activity as the operation's shape shows it.
+fn created<T>(shape: T) -> (StatusCode, Json<T>) {
+    (StatusCode::CREATED, Json(shape))
+}
+
 /// POST /activities/contacts_json_import
 #[utoipa::path(
     post,
@@ -44,7 +45,8 @@ const PAGE_MAX: u32 = 500;
     summary = "Import Contacts using a JSON Payload",
     request_body = JsonImportBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ImportActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -53,20 +55,14 @@ pub async fn json_import(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (raw_items, list_ids) = read_json_import(body, state.config.import_max_contacts)?;
-    check_lists(&state, caller.account, &list_ids, "list_ids").await?;
-    let custom_fields = state.store.all_custom_fields(caller.account).await?;
-    let items = import::json_items(&raw_items, &custom_fields);
-    start_import(
-        &state,
-        caller.account,
-        ActivityKind::ContactsJsonImport,
-        None,
+) -> Result<(StatusCode, Json<ImportActivity>), ApiError> {
+    let (rows, list_ids) = read_json_import(body, state.config.import_max_contacts)?;
+    let request = StartRequest::Import {
         list_ids,
-        items,
-    )
-    .await
+        source: ImportSource::Json(rows),
+    };
+    let activity = state.start_activity(caller.account, request).await?;
+    Ok(created(ImportActivity::from(&activity)))
 }
 
 /// POST /activities/contacts_file_import: a multipart form with `file` (CSV), `list_ids`
@@ -79,7 +75,8 @@ pub async fn json_import(
     summary = "Import Contacts using a CSV File",
     request_body(content = FileImportBody, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ImportActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ImportActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -88,30 +85,20 @@ pub async fn file_import(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     request: axum::extract::Request,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ImportActivity>), ApiError> {
     let CsvUpload {
         file_name,
         bytes,
         list_ids,
     } = read_csv_upload(request, &state).await?;
-    check_lists(&state, caller.account, &list_ids, "list_ids").await?;
-    let custom_fields = state.store.all_custom_fields(caller.account).await?;
-    let items = match import::csv_items(&bytes, &custom_fields, state.config.import_max_contacts) {
-        Ok(items) => items,
-        Err(import::UploadError::NotCsv(message)) => {
-            return Err(ApiError::UnsupportedMediaType(message))
-        }
-        Err(import::UploadError::Invalid(message)) => return Err(ApiError::BadRequest(message)),
-    };
-    start_import(
-        &state,
-        caller.account,
-        ActivityKind::ContactsFileImport,
+    let source = ImportSource::Csv {
         file_name,
-        list_ids,
-        items,
-    )
-    .await
+        bytes,
+        max_contacts: state.config.import_max_contacts,
+    };
+    let request = StartRequest::Import { list_ids, source };
+    let activity = state.start_activity(caller.account, request).await?;
+    Ok(created(ImportActivity::from(&activity)))
 }
 
 /// POST /activities/contact_exports
@@ -123,7 +110,8 @@ pub async fn file_import(
     summary = "Export Contacts to a File",
     request_body = ExportBody,
     responses(
-        (status = 201, description = "Request successful, queued for processing.", body = ExportActivity),
+        (status = 201, description = "Request successful, queued for processing.",
+            body = ExportActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -132,52 +120,11 @@ pub async fn export_contacts(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ExportActivity>), ApiError> {
     let (selection, fields) = read_export(body)?;
-    check_lists(&state, caller.account, &selection.lists, "list_ids").await?;
-    check_tags(&state, caller.account, &selection.tags, "tag_ids").await?;
-    check_segment(&state, caller.account, &selection, "segment_id").await?;
-    let custom_fields = state.store.all_custom_fields(caller.account).await?;
-    let fields = match fields {
-        Some(fields) => {
-            let unknown: Vec<&String> = fields
-                .iter()
-                .filter(|f| {
-                    !export::is_field(f)
-                        || f.strip_prefix("cf:").is_some_and(|name| {
-                            !custom_fields
-                                .iter()
-                                .any(|c| c.name.eq_ignore_ascii_case(name))
-                        })
-                })
-                .collect();
-            if !unknown.is_empty() {
-                return Err(ApiError::invalid(
-                    "fields",
-                    format!(
-                        "names unknown fields ({}); fields are {} and cf:<custom field name>",
-                        unknown
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        export::FIELDS.join(", ")
-                    ),
-                ));
-            }
-            fields
-        }
-        None => export::default_fields(&custom_fields),
-    };
-    let total = selection_total(&state, caller.account, &selection).await?;
-    let activity = new_activity(caller.account, ActivityKind::ContactExports, total);
-    queue(
-        &state,
-        &activity,
-        &ActivityJob::Export { selection, fields },
-    )
-    .await?;
-    Ok(created(&activity, Shape::Export))
+    let request = StartRequest::Export { selection, fields };
+    let activity = state.start_activity(caller.account, request).await?;
+    Ok(created(ExportActivity::from(&activity)))
 }
 
 /// GET /contact_exports/{file_export_id}: the CSV, streamed from the stored chunks.
@@ -188,10 +135,12 @@ pub async fn export_contacts(
     tag = "Bulk Activities",
     summary = "Retrieve Exported Contacts File",
     params(
-        ("file_export_id" = String, Path, description = "The unique ID of the exported file provided in the results: section of the export contacts activity response."),
+        ("file_export_id" = String, Path, description = "The unique ID of the exported file \
+            provided in the results: section of the export contacts activity response."),
     ),
     responses(
-        (status = 200, description = "Request Successful", body = String, content_type = "text/csv"),
+        (status = 200, description = "Request Successful",
+            body = String, content_type = "text/csv"),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -252,24 +201,23 @@ pub async fn download(
         .into_response())
 }
 
+/// Adds the selected contacts to lists, or removes them, by `change`.
 async fn membership(
     caller: Caller<ContactsWrite>,
     state: AppState,
     body: JsonBody,
-    kind: ActivityKind,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    change: fn(Vec<ListId>) -> ContactChange,
+) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
     let (selection, lists) = read_membership(body)?;
-    check_lists(&state, caller.account, &lists, "list_ids").await?;
-    start_change(
-        &state,
-        caller.account,
-        kind,
+    let request = StartRequest::ChangeContacts {
         selection,
-        lists,
-        Vec::new(),
-        Shape::Membership,
-    )
-    .await
+        change: change(lists),
+    };
+    let activity = state
+        .start_activity(caller.account, request)
+        .await
+        .map_err(|error| ApiError::not_started(error, "source."))?;
+    Ok(created(ListItemActivity::from(&activity)))
 }
 
 /// POST /activities/add_list_memberships
@@ -281,7 +229,8 @@ async fn membership(
     summary = "Add Contacts to Lists",
     request_body = MembershipBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListItemActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -290,8 +239,8 @@ pub async fn add_list_memberships(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    membership(caller, state, body, ActivityKind::AddListMemberships).await
+) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
+    membership(caller, state, body, ContactChange::AddLists).await
 }
 
 /// POST /activities/remove_list_memberships
@@ -303,7 +252,8 @@ pub async fn add_list_memberships(
     summary = "Remove Contacts from Lists",
     request_body = MembershipBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListItemActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -312,28 +262,27 @@ pub async fn remove_list_memberships(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    membership(caller, state, body, ActivityKind::RemoveListMemberships).await
+) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
+    membership(caller, state, body, ContactChange::RemoveLists).await
 }
 
+/// Tags the selected contacts, or untags them, by `change`.
 async fn tagging(
     caller: Caller<ContactsWrite>,
     state: AppState,
     body: JsonBody,
-    kind: ActivityKind,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    change: fn(Vec<TagId>) -> ContactChange,
+) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
     let (selection, tags) = read_tagging(body)?;
-    check_tags(&state, caller.account, &tags, "tag_ids").await?;
-    start_change(
-        &state,
-        caller.account,
-        kind,
+    let request = StartRequest::ChangeContacts {
         selection,
-        Vec::new(),
-        tags,
-        Shape::Tagging,
-    )
-    .await
+        change: change(tags),
+    };
+    let activity = state
+        .start_activity(caller.account, request)
+        .await
+        .map_err(|error| ApiError::not_started(error, "source."))?;
+    Ok(created(TaggingActivity::from(&activity)))
 }
 
 /// POST /activities/contacts_taggings_add
@@ -345,7 +294,8 @@ async fn tagging(
     summary = "Add Tags to Contacts",
     request_body = TaggingBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = TaggingActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -354,8 +304,8 @@ pub async fn taggings_add(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    tagging(caller, state, body, ActivityKind::TaggingsAdd).await
+) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
+    tagging(caller, state, body, ContactChange::AddTags).await
 }
 
 /// POST /activities/contacts_taggings_remove
@@ -367,7 +317,8 @@ pub async fn taggings_add(
     summary = "Remove Tags from Contacts",
     request_body = TaggingBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = TaggingActivity),
         Invalid, Scoped, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -376,8 +327,8 @@ pub async fn taggings_remove(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    tagging(caller, state, body, ActivityKind::TaggingsRemove).await
+) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
+    tagging(caller, state, body, ContactChange::RemoveTags).await
 }
 
 /// POST /activities/contact_delete: up to 500 contact_ids, or every member of up to 50 lists.
@@ -389,7 +340,8 @@ pub async fn taggings_remove(
     summary = "Delete Contacts in Bulk",
     request_body = ContactDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListItemActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListItemActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -398,19 +350,14 @@ pub async fn contact_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
     let selection = read_contact_delete(body)?;
-    let list_count = selection.lists.len() as i64;
-    check_lists(&state, caller.account, &selection.lists, "list_ids").await?;
-    let total = selection_total(&state, caller.account, &selection).await?;
-    let mut activity = new_activity(caller.account, ActivityKind::ContactDelete, total);
-    activity.list_count = list_count;
-    let job = ActivityJob::ChangeContacts {
+    let request = StartRequest::ChangeContacts {
         selection,
-        change: roster_domain::activity::ContactChange::Delete,
+        change: ContactChange::Delete,
     };
-    queue(&state, &activity, &job).await?;
-    Ok(created(&activity, Shape::ContactDelete))
+    let activity = state.start_activity(caller.account, request).await?;
+    Ok(created(ListItemActivity::from(&activity)))
 }
 
 /// POST /activities/list_delete
@@ -422,7 +369,8 @@ pub async fn contact_delete(
     summary = "Delete Contact Lists",
     request_body = ListDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = ListDeleteActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = ListDeleteActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -431,11 +379,11 @@ pub async fn list_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ListDeleteActivity>), ApiError> {
     let lists: Vec<ListId> = read_required_ids(body, "list_ids", 100)?;
-    check_lists(&state, caller.account, &lists, "list_ids").await?;
-    let activity = start_list_delete(&state, caller.account, lists).await?;
-    Ok(created(&activity, Shape::ListDelete))
+    let request = StartRequest::DeleteLists(lists);
+    let activity = state.start_activity(caller.account, request).await?;
+    Ok(created(ListDeleteActivity::from(&activity)))
 }
 
 /// POST /activities/contacts_tags_delete
@@ -447,7 +395,8 @@ pub async fn list_delete(
     summary = "Delete Tags",
     request_body = TagsDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = TaggingActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = TaggingActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -456,11 +405,11 @@ pub async fn tags_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
     let tags: Vec<TagId> = read_required_ids(body, "tag_ids", 500)?;
-    check_tags(&state, caller.account, &tags, "tag_ids").await?;
-    let activity = start_tags_delete(&state, caller.account, tags).await?;
-    Ok(created(&activity, Shape::Tagging))
+    let request = StartRequest::DeleteTags(tags);
+    let activity = state.start_activity(caller.account, request).await?;
+    Ok(created(TaggingActivity::from(&activity)))
 }
 
 /// POST /activities/custom_fields_delete
@@ -472,7 +421,8 @@ pub async fn tags_delete(
     summary = "Delete Custom Fields",
     request_body = CustomFieldsDeleteBody,
     responses(
-        (status = 201, description = "Request successful. Activity queued for processing.", body = CustomFieldsDeleteActivity),
+        (status = 201, description = "Request successful. Activity queued for processing.",
+            body = CustomFieldsDeleteActivity),
         Invalid, Scoped, Missing, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -481,27 +431,11 @@ pub async fn custom_fields_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CustomFieldsDeleteActivity>), ApiError> {
     let ids: Vec<CustomFieldId> = read_required_ids(body, "custom_field_ids", 100)?;
-    let known = state.store.all_custom_fields(caller.account).await?;
-    let unknown: Vec<String> = ids
-        .iter()
-        .filter(|id| !known.iter().any(|f| f.id == **id))
-        .map(ToString::to_string)
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ApiError::NotFound(format!(
-            "No custom field has the id {}.",
-            unknown.join(", ")
-        )));
-    }
-    let activity = new_activity(
-        caller.account,
-        ActivityKind::CustomFieldsDelete,
-        ids.len() as i64,
-    );
-    queue(&state, &activity, &ActivityJob::DeleteCustomFields(ids)).await?;
-    Ok(created(&activity, Shape::CustomFieldsDelete))
+    let request = StartRequest::DeleteCustomFields(ids);
+    let activity = state.start_activity(caller.account, request).await?;
+    Ok(created(CustomFieldsDeleteActivity::from(&activity)))
 }
 
 /// GET /activities/{activity_id}
@@ -524,7 +458,7 @@ pub async fn get(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ActivityId>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<FullActivity>, ApiError> {
     let activity = state
         .store
         .activity(caller.account, id)
@@ -532,7 +466,7 @@ pub async fn get(
         .ok_or_else(|| {
             ApiError::NotFound("Resource not found for the activity_id provided".into())
         })?;
-    Ok(Json(render(&activity, Shape::Full)))
+    Ok(Json(FullActivity::from(&activity)))
 }
 
 /// GET /activities: the account's activities of the last 10 days, newest first.
@@ -543,9 +477,13 @@ pub async fn get(
     tag = "Bulk Activities",
     summary = "GET Activity Status Collection",
     params(
-        ("state" = Option<String>, Query, description = "Use this parameter to filter the response to include only activities in one of the following states: cancelled, completed, failed, processing, or timed_out."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+        ("state" = Option<String>, Query, description = "Use this parameter to filter the response \
+            to include only activities in one of the following states: cancelled, completed, \
+            failed, processing, or timed_out."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
+            per page of output, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
+            `_links.next.href`; pages on from where the previous page ended."),
     ),
     responses(
         (status = 200, description = "Request Successful", body = ActivityCollection),
@@ -591,7 +529,7 @@ pub async fn list(
         page.next.map(|id| id.to_string()),
     );
     Ok(Json(ActivityCollection {
-        activities: page.items.iter().map(|a| render(a, Shape::Full)).collect(),
+        activities: page.items.iter().map(FullActivity::from).collect(),
         _links: links,
     }))
 }

@@ -6,7 +6,6 @@
 pub mod bodies;
 pub mod handlers;
 pub mod resources;
-pub mod start;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

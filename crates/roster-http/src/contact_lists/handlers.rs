@@ -3,11 +3,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use roster_activities::start::{StartError, StartRequest};
 use roster_domain::contact_list::{ContactList, ListStatusFilter, MAX_LISTS_PER_ACCOUNT};
 use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
 
 use super::bodies::{read_list_input, ListBody};
-use super::resources::{CountedListResource, ListCollection, ListResource, MembershipCount};
+use super::resources::{
+    CountedListResource, ListCollection, ListResource, MembershipCount, OneListDeleteActivity,
+};
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
@@ -40,14 +43,21 @@ fn not_found(id: ListId) -> ApiError {
     tag = "Contact Lists",
     summary = "GET Lists Collection",
     params(
-        ("include_count" = Option<bool>, Query, description = "Set `include_count` to `true` to return the total number of contact lists that meet your selection criteria."),
-        ("include_membership_count" = Option<String>, Query, description = "Use to include the total number of contacts per list."),
-        ("name" = Option<String>, Query, description = "Use to get details for a single list by entering the full name of the list."),
+        ("include_count" = Option<bool>, Query, description = "Set `include_count` to `true` to \
+            return the total number of contact lists that meet your selection criteria."),
+        ("include_membership_count" = Option<String>, Query, description = "Use to include the \
+            total number of contacts per list."),
+        ("name" = Option<String>, Query, description = "Use to get details for a single list by \
+            entering the full name of the list."),
         ("status" = Option<String>, Query, description = "Use to get lists by status."),
-        ("channel_type" = Option<String>, Query, description = "Use to return lists by channel type."),
-        ("include_sms_membership_count" = Option<bool>, Query, description = "Set to `true` to return the total number of SMS members in each list."),
-        ("limit" = Option<i64>, Query, description = "Use to specify the number of results displayed per page of output, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+        ("channel_type" = Option<String>, Query, description = "Use to return lists by channel \
+            type."),
+        ("include_sms_membership_count" = Option<bool>, Query, description = "Set to `true` to \
+            return the total number of SMS members in each list."),
+        ("limit" = Option<i64>, Query, description = "Use to specify the number of results \
+            displayed per page of output, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
+            `_links.next.href`; pages on from where the previous page ended."),
     ),
     responses(
         (status = 200, description = "Request successful", body = ListCollection),
@@ -161,8 +171,10 @@ pub async fn create(
     tag = "Contact Lists",
     summary = "GET a List",
     params(
-        ("list_id" = String, Path, description = "The system generated ID that uniquely identifies a contact list."),
-        ("include_membership_count" = Option<String>, Query, description = "Returns the total number of contacts per list that meet your selection criteria."),
+        ("list_id" = String, Path, description = "The system generated ID that uniquely identifies \
+            a contact list."),
+        ("include_membership_count" = Option<String>, Query, description = "Returns the total \
+            number of contacts per list that meet your selection criteria."),
     ),
     responses(
         (status = 200, description = "Request successful", body = CountedListResource),
@@ -241,7 +253,7 @@ pub async fn replace(
         ("list_id" = String, Path, description = "Unique ID of the list to delete"),
     ),
     responses(
-        (status = 202, description = "Accepted", body = crate::activities::resources::OneListDeleteActivity),
+        (status = 202, description = "Accepted", body = OneListDeleteActivity),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -250,23 +262,18 @@ pub async fn delete(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ListId>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    if state
-        .store
-        .existing_lists(caller.account, &[id])
-        .await?
-        .is_empty()
-    {
-        return Err(not_found(id));
-    }
-    let activity =
-        crate::activities::start::start_list_delete(&state, caller.account, vec![id]).await?;
+) -> Result<(StatusCode, Json<OneListDeleteActivity>), ApiError> {
+    let request = StartRequest::DeleteLists(vec![id]);
+    let activity = state
+        .start_activity(caller.account, request)
+        .await
+        .map_err(|error| match error {
+            StartError::UnknownLists { .. } => not_found(id),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(crate::activities::resources::render(
-            &activity,
-            crate::activities::resources::Shape::OneListDelete,
-        )),
+        Json(OneListDeleteActivity::from(&activity)),
     ))
 }
 
@@ -278,7 +285,8 @@ pub async fn delete(
     tag = "Contact Lists",
     summary = "GET a collection of V2 and V3 API List IDs",
     params(
-        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API list `ids` to cross-reference with the V3 API `list_id` value."),
+        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API list `ids` \
+            to cross-reference with the V3 API `list_id` value."),
     ),
     responses(
         (status = 200, description = "Request successful", body = Xrefs),

@@ -1,9 +1,11 @@
-//! Contact lists as the V3 document shows them.
+//! Contact lists as the V3 document shows them, and the activity DELETE answers with.
 
+use roster_domain::activity::Activity;
 use roster_domain::contact_list::ContactList;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::wire::activity::{ActivityHead, SelfLink};
 use crate::wire::{date_time, PageLinks};
 
 #[derive(Serialize, ToSchema)]
@@ -75,4 +77,23 @@ pub struct ListCollection {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
+}
+
+/// DELETE /contact_lists/{list_id} (202).
+#[derive(Serialize, ToSchema)]
+pub struct OneListDeleteActivity {
+    #[serde(flatten)]
+    head: ActivityHead,
+    activity_errors: Vec<String>,
+    _links: SelfLink,
+}
+
+impl From<&Activity> for OneListDeleteActivity {
+    fn from(activity: &Activity) -> Self {
+        OneListDeleteActivity {
+            head: ActivityHead::of(activity),
+            activity_errors: activity.errors.clone(),
+            _links: SelfLink::of(activity),
+        }
+    }
 }

@@ -3,11 +3,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use roster_activities::start::{StartError, StartRequest};
 use roster_domain::tag::Tag;
 use roster_domain::{PageRequest, TagId, Timestamp};
 
 use super::bodies::{read_create, read_rename, TagCreateBody, TagRenameBody};
-use super::resources::{TagCollection, TagResource};
+use super::resources::{OneTagDeleteActivity, TagCollection, TagResource};
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
@@ -29,9 +30,12 @@ fn not_found(id: TagId) -> ApiError {
     tag = "Contact Tags",
     summary = "GET Details for All Tags",
     params(
-        ("include_count" = Option<bool>, Query, description = "Returns the total number of contacts (`contacts_count`) to which a tag applies."),
-        ("limit" = Option<i64>, Query, description = "Use to specify the number of tag results (up to `500`) to display per page of output."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+        ("include_count" = Option<bool>, Query, description = "Returns the total number of \
+            contacts (`contacts_count`) to which a tag applies."),
+        ("limit" = Option<i64>, Query, description = "Use to specify the number of tag results (up \
+            to `500`) to display per page of output."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
+            `_links.next.href`; pages on from where the previous page ended."),
     ),
     responses(
         (status = 200, description = "Request Successful", body = TagCollection),
@@ -107,8 +111,10 @@ pub async fn create(
     tag = "Contact Tags",
     summary = "GET Tag Details",
     params(
-        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag (UUID format)."),
-        ("include_count" = Option<bool>, Query, description = "Use to include (`true`) or exclude (`false`) the total number of tagged contacts (`contacts_count`) from the results."),
+        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag (UUID \
+            format)."),
+        ("include_count" = Option<bool>, Query, description = "Use to include (`true`) or exclude \
+            (`false`) the total number of tagged contacts (`contacts_count`) from the results."),
     ),
     responses(
         (status = 200, description = "Request Successful", body = TagResource),
@@ -139,7 +145,8 @@ pub async fn get(
     tag = "Contact Tags",
     summary = "PUT (Update) a Tag",
     params(
-        ("tag_id" = String, Path, description = "The system generated ID used to uniquely identify the tag that you want to rename (UUID format)."),
+        ("tag_id" = String, Path, description = "The system generated ID used to uniquely identify \
+            the tag that you want to rename (UUID format)."),
     ),
     request_body = TagRenameBody,
     responses(
@@ -177,10 +184,14 @@ pub async fn rename(
     tag = "Contact Tags",
     summary = "DELETE a Tag",
     params(
-        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag in UUID format."),
+        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag in UUID \
+            format."),
     ),
     responses(
-        (status = 202, description = "The asynchronous request was successfully accepted. To view the results of the activity request, use the href link returned in the response.", body = crate::activities::resources::OneTagDeleteActivity),
+        (status = 202, description = "The asynchronous request was successfully accepted. \
+            To view the results of the activity request, use the href link returned in the \
+            response.",
+            body = OneTagDeleteActivity),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -189,17 +200,17 @@ pub async fn delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<TagId>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    if state.store.tag(caller.account, id).await?.is_none() {
-        return Err(not_found(id));
-    }
-    let activity =
-        crate::activities::start::start_tags_delete(&state, caller.account, vec![id]).await?;
+) -> Result<(StatusCode, Json<OneTagDeleteActivity>), ApiError> {
+    let request = StartRequest::DeleteTags(vec![id]);
+    let activity = state
+        .start_activity(caller.account, request)
+        .await
+        .map_err(|error| match error {
+            StartError::UnknownTags { .. } => not_found(id),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(crate::activities::resources::render(
-            &activity,
-            crate::activities::resources::Shape::OneTagDelete,
-        )),
+        Json(OneTagDeleteActivity::from(&activity)),
     ))
 }

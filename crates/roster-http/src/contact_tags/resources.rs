@@ -1,9 +1,11 @@
-//! Tags as the V3 document shows them.
+//! Tags as the V3 document shows them, and the activity DELETE answers with.
 
+use roster_domain::activity::Activity;
 use roster_domain::tag::Tag;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::wire::activity::{ActivityHead, ItemStatus, SelfLink};
 use crate::wire::{date_time, PageLinks};
 
 #[derive(Serialize, ToSchema)]
@@ -39,4 +41,36 @@ pub struct TagCollection {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityErrorMessage {
+    message: String,
+}
+
+/// DELETE /contact_tags/{tag_id} (202): its errors are objects.
+#[derive(Serialize, ToSchema)]
+pub struct OneTagDeleteActivity {
+    #[serde(flatten)]
+    head: ActivityHead,
+    activity_errors: Vec<ActivityErrorMessage>,
+    status: ItemStatus,
+    _links: SelfLink,
+}
+
+impl From<&Activity> for OneTagDeleteActivity {
+    fn from(activity: &Activity) -> Self {
+        OneTagDeleteActivity {
+            head: ActivityHead::of(activity),
+            activity_errors: activity
+                .errors
+                .iter()
+                .map(|message| ActivityErrorMessage {
+                    message: message.clone(),
+                })
+                .collect(),
+            status: ItemStatus::of(activity),
+            _links: SelfLink::of(activity),
+        }
+    }
 }

@@ -118,23 +118,41 @@ pub async fn create(
     tag = "Contacts",
     summary = "GET Contacts Collection",
     params(
-        ("status" = Option<String>, Query, description = "Use the `status` query parameter to search for contacts by status."),
-        ("email" = Option<String>, Query, description = "Use the `email` query parameter to search for a contact using a specific email address."),
-        ("lists" = Option<String>, Query, description = "Use the `lists` query parameter to search for contacts that are members of one or more specified lists."),
-        ("segment_id" = Option<String>, Query, description = "Use to get contacts that meet the segment criteria for a single specified `segment_id`."),
-        ("tags" = Option<String>, Query, description = "Use to get contact details for up to 50 specified tags."),
-        ("updated_after" = Option<String>, Query, description = "Use `updated_after` to search for contacts that have been updated after the date you specify."),
-        ("updated_before" = Option<String>, Query, description = "Use `updated_before` to search for contacts that have been updated before a specified date."),
-        ("created_after" = Option<String>, Query, description = "Use `created_after` to search for contacts created after a specified date."),
-        ("created_before" = Option<String>, Query, description = "Use `created_before` to search for contacts created before a specified date."),
-        ("optout_after" = Option<String>, Query, description = "Use `optout_after` to search for contacts that unsubscribed after a specified date."),
-        ("optout_before" = Option<String>, Query, description = "Use `optout_before` to search for contacts that unsubscribed before a specified date."),
-        ("include" = Option<String>, Query, description = "Use `include` to specify which contact sub-resources to include in the response."),
-        ("sms_status" = Option<String>, Query, description = "Use to get contacts by their SMS status."),
-        ("include_count" = Option<bool>, Query, description = "Set `include_count=true` to include the total number of contacts (`contacts_count`) that meet all search criteria in the response body."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output in the response, from 1 - 500, default = 50."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed per page of output in the response, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+        ("status" = Option<String>, Query, description = "Use the `status` query parameter to \
+            search for contacts by status."),
+        ("email" = Option<String>, Query, description = "Use the `email` query parameter to search \
+            for a contact using a specific email address."),
+        ("lists" = Option<String>, Query, description = "Use the `lists` query parameter to search \
+            for contacts that are members of one or more specified lists."),
+        ("segment_id" = Option<String>, Query, description = "Use to get contacts that meet the \
+            segment criteria for a single specified `segment_id`."),
+        ("tags" = Option<String>, Query, description = "Use to get contact details for up to 50 \
+            specified tags."),
+        ("updated_after" = Option<String>, Query, description = "Use `updated_after` to search for \
+            contacts that have been updated after the date you specify."),
+        ("updated_before" = Option<String>, Query, description = "Use `updated_before` to search \
+            for contacts that have been updated before a specified date."),
+        ("created_after" = Option<String>, Query, description = "Use `created_after` to search for \
+            contacts created after a specified date."),
+        ("created_before" = Option<String>, Query, description = "Use `created_before` to search \
+            for contacts created before a specified date."),
+        ("optout_after" = Option<String>, Query, description = "Use `optout_after` to search for \
+            contacts that unsubscribed after a specified date."),
+        ("optout_before" = Option<String>, Query, description = "Use `optout_before` to search for \
+            contacts that unsubscribed before a specified date."),
+        ("include" = Option<String>, Query, description = "Use `include` to specify which contact \
+            sub-resources to include in the response."),
+        ("sms_status" = Option<String>, Query, description = "Use to get contacts by their SMS \
+            status."),
+        ("include_count" = Option<bool>, Query, description = "Set `include_count=true` to include \
+            the total number of contacts (`contacts_count`) that meet all search criteria in the \
+            response body."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
+            per page of output in the response, from 1 - 500, default = 50."),
+        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
+            per page of output in the response, from 1 - 500, default = 50."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
+            `_links.next.href`; pages on from where the previous page ended."),
     ),
     responses(
         (status = 200, description = "Request successful", body = ContactCollection),
@@ -202,7 +220,8 @@ pub async fn list(
     summary = "GET a Contact",
     params(
         ("contact_id" = String, Path, description = "Unique ID of contact to GET"),
-        ("include" = Option<String>, Query, description = "Use `include` to specify which contact sub-resources to include in the response."),
+        ("include" = Option<String>, Query, description = "Use `include` to specify which contact \
+            sub-resources to include in the response."),
     ),
     responses(
         (status = 200, description = "Request successful", body = ContactResource),
@@ -417,7 +436,8 @@ pub async fn sign_up(
     tag = "Contacts",
     summary = "GET Contact Consent Counts",
     params(
-        ("include" = Option<String>, Query, description = "Use to return the total number of contacts that subscribed within the last 30 days in the results."),
+        ("include" = Option<String>, Query, description = "Use to return the total number of \
+            contacts that subscribed within the last 30 days in the results."),
     ),
     responses(
         (status = 200, description = "Request successful", body = ContactCounts),
@@ -464,7 +484,8 @@ pub async fn counts(
     tag = "Contacts",
     summary = "GET a collection of V2 and V3 API contact IDs",
     params(
-        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API contact `ids` to cross-reference with the V3 API `contact_id` value."),
+        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API contact \
+            `ids` to cross-reference with the V3 API `contact_id` value."),
     ),
     responses(
         (status = 200, description = "Request successful", body = Xrefs),

@@ -37,7 +37,8 @@ const CONFIRM_ATTEMPTS: usize = 3;
     tag = "Contacts",
     summary = "PUT Resubscribe a Contact",
     params(
-        ("contact_id" = String, Path, description = "The ID that uniquely identifies the contact to resubscribe."),
+        ("contact_id" = String, Path, description = "The ID that uniquely identifies the contact \
+            to resubscribe."),
     ),
     request_body = ResubscribeBody,
     responses(
@@ -125,7 +126,8 @@ pub async fn request(
             .withdraw_resubscription(caller.account, id)
             .await
         {
-            tracing::error!(error = %withdraw, "cannot withdraw a resubscription whose mail failed");
+            tracing::error!(error = %withdraw, "cannot withdraw a resubscription whose mail \
+                failed");
         }
         return Err(ApiError::Internal(
             anyhow::Error::new(error).context("cannot queue the resubscription mail"),
@@ -136,7 +138,8 @@ pub async fn request(
 
 fn not_unsubscribed() -> ApiError {
     ApiError::Conflict(
-        "The contact can only be resubscribed when unsubscribed (its email permission is unsubscribed)."
+        "The contact can only be resubscribed when unsubscribed (its email permission is \
+            unsubscribed)."
             .into(),
     )
 }
@@ -166,7 +169,8 @@ fn unknown_link() -> Response {
     page(
         StatusCode::NOT_FOUND,
         TITLE,
-        "<p class=\"error\">This link is not valid. Please use the link from the email exactly as it was sent.</p>",
+        "<p class=\"error\">This link is not valid. Please use the link from the email exactly as \
+            it was sent.</p>",
         &[],
     )
 }
@@ -222,7 +226,8 @@ pub async fn confirm_page(
     let (question, button) = match action {
         Action::Confirm => (
             "Do you want to receive email from us again?",
-            "<button type=\"submit\" name=\"action\" value=\"confirm\">Yes, subscribe me again</button>",
+            "<button type=\"submit\" name=\"action\" value=\"confirm\">Yes, subscribe me \
+                again</button>",
         ),
         Action::Decline => (
             "Do you want to stay unsubscribed? This link will then stop working.",
@@ -230,7 +235,8 @@ pub async fn confirm_page(
         ),
     };
     let body = format!(
-        "<p>{question}</p>\n<form method=\"post\" action=\"{action_url}\">\n{hidden}{button}\n</form>\n\
+        "<p>{question}</p>\n<form method=\"post\" \
+            action=\"{action_url}\">\n{hidden}{button}\n</form>\n\
          <p>If you do nothing, you stay unsubscribed.</p>",
         action_url = escape(CONFIRM_PATH),
         hidden = hidden_inputs(&[("token".into(), token.unwrap_or_default().into())]),
@@ -267,7 +273,8 @@ pub async fn confirm(
             .await
             .map(|done| {
                 done.then_some(
-                    "<p>You stay unsubscribed. You will not receive email from us, and this link no longer works.</p>",
+                    "<p>You stay unsubscribed. You will not receive email from us, and this link \
+                        no longer works.</p>",
                 )
             }),
         Action::Confirm => confirm_request(&state, &request, &token_sha256).await,

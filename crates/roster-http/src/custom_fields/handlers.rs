@@ -86,7 +86,8 @@ pub async fn list(
     summary = "POST (create) a custom_field",
     request_body = CustomFieldCreateBody,
     responses(
-        (status = 201, description = "New custom field successfully created", body = CustomFieldResource),
+        (status = 201, description = "New custom field successfully created",
+            body = CustomFieldResource),
         Invalid, Scoped, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -113,7 +114,8 @@ pub async fn create(
     tag = "Contacts Custom Fields",
     summary = "GET a custom_field",
     params(
-        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field."),
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the \
+            custom field."),
     ),
     responses(
         (status = 200, description = "Request successful", body = CustomFieldResource),
@@ -144,7 +146,8 @@ pub async fn get(
     tag = "Contacts Custom Fields",
     summary = "Update a custom field.",
     params(
-        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field to update."),
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the \
+            custom field to update."),
     ),
     request_body = CustomFieldReplaceBody,
     responses(
@@ -184,7 +187,8 @@ pub async fn replace(
     tag = "Contacts Custom Fields",
     summary = "DELETE a custom_field",
     params(
-        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the custom field to delete."),
+        ("custom_field_id" = String, Path, description = "The ID that uniquely identifies the \
+            custom field to delete."),
     ),
     responses(
         (status = 204, description = "Request successful; No content returned"),

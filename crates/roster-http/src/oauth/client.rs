@@ -214,7 +214,8 @@ impl OAuthParams {
             Some((id, secret)) => {
                 if self.get("client_secret").is_some() {
                     return Err(OAuthError::invalid_request(
-                        "Use one client authentication method: HTTP Basic or client_secret, not both.",
+                        "Use one client authentication method: HTTP Basic or client_secret, not \
+                            both.",
                     ));
                 }
                 if self.get("client_id").is_some_and(|body_id| body_id != id) {

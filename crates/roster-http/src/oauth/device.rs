@@ -94,7 +94,8 @@ async fn try_start(
                     "device_code": device_code,
                     "user_code": shown,
                     "verification_uri": format!("{base}{BASE_PATH}/device"),
-                    "verification_uri_complete": format!("{base}{BASE_PATH}/device?user_code={shown}"),
+                    "verification_uri_complete":
+                        format!("{base}{BASE_PATH}/device?user_code={shown}"),
                     "expires_in": settings.device_code_lifetime_seconds,
                     "interval": settings.device_poll_interval_seconds,
                 }));
@@ -121,8 +122,10 @@ fn code_entry_form(message: Option<&str>, prefill: &str, cookies: &[String]) -> 
         .map(|m| format!("<p class=\"error\">{}</p>\n", escape(m)))
         .unwrap_or_default();
     let body = format!(
-        "{notice}<p>Enter the code your device shows.</p>\n<form method=\"get\" action=\"{BASE_PATH}/device\">\n\
-         <label for=\"user_code\">Code</label><input type=\"text\" id=\"user_code\" name=\"user_code\" value=\"{}\" autocomplete=\"off\" required>\n\
+        "{notice}<p>Enter the code your device shows.</p>\n<form method=\"get\" \
+            action=\"{BASE_PATH}/device\">\n\
+         <label for=\"user_code\">Code</label><input type=\"text\" id=\"user_code\" \
+             name=\"user_code\" value=\"{}\" autocomplete=\"off\" required>\n\
          <button type=\"submit\">Continue</button>\n</form>",
         escape(prefill)
     );

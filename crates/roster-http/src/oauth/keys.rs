@@ -65,7 +65,8 @@ impl ServerSecret {
         }
         let (nonce, body) = sealed.split_at(12);
         self.cipher().decrypt(Nonce::from_slice(nonce), body).map_err(|_| {
-            anyhow!("cannot decrypt the stored signing key: the secret key differs from the one it was stored with")
+            anyhow!("cannot decrypt the stored signing key: the secret key differs from the one it \
+                was stored with")
         })
     }
 }

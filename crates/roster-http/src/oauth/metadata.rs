@@ -26,7 +26,12 @@ pub async fn metadata(State(state): State<AppState>) -> Json<serde_json::Value> 
         "scopes_supported": KNOWN_SCOPES,
         "response_types_supported": ["code", "token"],
         "response_modes_supported": ["query", "fragment"],
-        "grant_types_supported": ["authorization_code", "implicit", "refresh_token", DEVICE_CODE_GRANT],
+        "grant_types_supported": [
+            "authorization_code",
+            "implicit",
+            "refresh_token",
+            DEVICE_CODE_GRANT,
+        ],
         "token_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "introspection_endpoint_auth_methods_supported": auth_methods,

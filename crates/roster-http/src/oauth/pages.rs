@@ -22,8 +22,10 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b}\
-label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=email],input[type=password]{width:100%;padding:.4rem}\
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem \
+    auto;padding:0 1rem;color:#1b1b1b}\
+label{display:block;margin:.8rem 0 \
+    .2rem}input[type=text],input[type=email],input[type=password]{width:100%;padding:.4rem}\
 button{margin:1rem .5rem 0 0;padding:.5rem 1rem}.error{color:#a00}ul{padding-left:1.2rem}";
 
 /// A complete page with the security headers and any cookies to set.
@@ -105,8 +107,10 @@ pub fn signin_form(
         .unwrap_or_default();
     let body = format!(
         "{notice}<form method=\"post\" action=\"{action}\">\n{hidden}\
-         <label for=\"username\">Email</label><input type=\"email\" id=\"username\" name=\"username\" autocomplete=\"username\" required>\n\
-         <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\n\
+         <label for=\"username\">Email</label><input type=\"email\" id=\"username\" \
+             name=\"username\" autocomplete=\"username\" required>\n\
+         <label for=\"password\">Password</label><input type=\"password\" id=\"password\" \
+             name=\"password\" autocomplete=\"current-password\" required>\n\
          <button type=\"submit\">Sign in</button>\n</form>",
         action = escape(&format!("{}/signin", super::BASE_PATH)),
         hidden = hidden_inputs(&[
@@ -150,7 +154,8 @@ pub fn consent_form(
         })
         .collect();
     let body = format!(
-        "<p><strong>{client}</strong> asks to act for <strong>{user}</strong> with these permissions:</p>\n\
+        "<p><strong>{client}</strong> asks to act for <strong>{user}</strong> with these \
+            permissions:</p>\n\
          <ul>\n{items}</ul>\n<form method=\"post\" action=\"{action}\">\n{hidden}\
          <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>\
          <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n</form>",

@@ -33,7 +33,8 @@ fn not_found(id: SegmentId) -> ApiError {
     params(
         ("sort_by" = Option<String>, Query, description = "Specify the segment sort order to use."),
         ("limit" = Option<i64>, Query, description = "The number of segments to return on a page."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a `_links.next.href`; pages on from where the previous page ended."),
+        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
+            `_links.next.href`; pages on from where the previous page ended."),
     ),
     responses(
         (status = 200, description = "Request successful.", body = SegmentCollection),
@@ -122,10 +123,12 @@ pub async fn create(
     tag = "Segments",
     summary = "GET a Segment's Details",
     params(
-        ("segment_id" = i64, Path, description = "The system-generated unique ID that identifies a segment."),
+        ("segment_id" = i64, Path, description = "The system-generated unique ID that identifies a \
+            segment."),
     ),
     responses(
-        (status = 200, description = "The segment was successfully returned.", body = SegmentResource),
+        (status = 200, description = "The segment was successfully returned.",
+            body = SegmentResource),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -151,11 +154,13 @@ pub async fn get(
     tag = "Segments",
     summary = "PUT (update) a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment that you want to modify."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies \
+            the segment that you want to modify."),
     ),
     request_body = SegmentBody,
     responses(
-        (status = 200, description = "The segment was successfully updated.", body = SegmentResource),
+        (status = 200, description = "The segment was successfully updated.",
+            body = SegmentResource),
         Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -190,11 +195,13 @@ pub async fn replace(
     tag = "Segments",
     summary = "PATCH (rename) a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment that you want to modify."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies \
+            the segment that you want to modify."),
     ),
     request_body = SegmentRenameBody,
     responses(
-        (status = 200, description = "The segment name was successfully updated.", body = SegmentResource),
+        (status = 200, description = "The segment name was successfully updated.",
+            body = SegmentResource),
         Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -227,7 +234,8 @@ pub async fn rename(
     tag = "Segments",
     summary = "DELETE a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies \
+            the segment."),
     ),
     responses(
         (status = 204, description = "The segment was successfully deleted."),

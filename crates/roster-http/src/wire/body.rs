@@ -28,7 +28,8 @@ impl FromRequest<AppState> for JsonBody {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let unsupported = || {
             ApiError::UnsupportedMediaType(
-                "Unsupported Media Type; the payload must be in JSON format, and Content-Type must be application/json."
+                "Unsupported Media Type; the payload must be in JSON format, and Content-Type must \
+                    be application/json."
                     .into(),
             )
         };

@@ -1,9 +1,11 @@
 //! The V3 wire conventions, written once and shared by every endpoint: JSON bodies with our
 //! rejections, the body reader that reports every problem at once, query parameters, path ids,
-//! the pagination cursor, content negotiation, timestamps, and the error responses every
-//! operation's OpenAPI entry lists.
+//! the pagination cursor, content negotiation, timestamps, the error responses every
+//! operation's OpenAPI entry lists, the parts every activity response shares, and the V2 id
+//! cross-references.
 
 pub mod accept;
+pub mod activity;
 pub mod body;
 pub mod cursor;
 pub mod field;

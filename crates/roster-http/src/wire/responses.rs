@@ -88,7 +88,10 @@ macro_rules! error_set {
         impl IntoResponses for $name {
             fn responses() -> BTreeMap<String, RefOr<Response>> {
                 BTreeMap::from([$(
-                    ($status.to_owned(), RefOr::Ref(Ref::from_response_name(stringify!($response)))),
+                    (
+                        $status.to_owned(),
+                        RefOr::Ref(Ref::from_response_name(stringify!($response))),
+                    ),
                 )+])
             }
         }
