@@ -4,13 +4,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use roster_domain::account_services::{
-    AccountEmailFilter, AccountProfile, EmailConfirmStatus, EmailRole,
+    AccountEmailFilter, AccountProfile, EmailConfirmStatus, EmailRole, PhysicalAddress,
 };
 use roster_domain::outbox::OutboxEntry;
 use roster_domain::{AccountId, EmailAddress, Timestamp};
 use roster_mailer::SystemMail;
 
-use super::bodies::{read_address, read_new_email, read_summary, AccountEmailBody, SummaryBody};
+use super::bodies::{AccountEmailBody, PhysicalAddressBody, SummaryBody};
 use super::confirm::{new_confirmation_token, CONFIRM_PATH};
 use super::resources::{
     AccountDetails, AccountEmailCreated, AccountEmailResource, CompanyLogoResource,
@@ -20,7 +20,7 @@ use crate::auth::{AccountRead, AccountUpdate, Caller};
 use crate::error::ApiError;
 use crate::oauth::sha256_hex;
 use crate::wire::responses::{Answers, BodyRejected, Invalid, Scoped};
-use crate::wire::{JsonBody, QueryParams};
+use crate::wire::{Body, QueryParams};
 use crate::AppState;
 
 async fn profile(state: &AppState, account: AccountId) -> Result<AccountProfile, ApiError> {
@@ -98,10 +98,10 @@ pub async fn summary(
 pub async fn update_summary(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<SummaryBody>,
 ) -> Result<Json<AccountDetails>, ApiError> {
     let mut profile = profile(&state, caller.account).await?;
-    let contact_email = read_summary(body, &mut profile)?;
+    let contact_email = body.apply(&mut profile)?;
     if let Some(address) = contact_email {
         let confirmed = state
             .store
@@ -162,7 +162,7 @@ pub async fn physical_address(
     operation_id = "addPhysicalAddress",
     tag = "Account Services",
     summary = "POST the Physical Address for the Account",
-    request_body = PhysicalAddressResource,
+    request_body = PhysicalAddressBody,
     responses(
         (status = 201, description = "Request successful", body = PhysicalAddressResource),
         Invalid, Scoped, BodyRejected, Answers,
@@ -172,9 +172,9 @@ pub async fn physical_address(
 pub async fn add_physical_address(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<PhysicalAddressBody>,
 ) -> Result<(StatusCode, Json<PhysicalAddressResource>), ApiError> {
-    let address = read_address(body)?;
+    let address = PhysicalAddress::try_from(body)?;
     state
         .store
         .insert_physical_address(caller.account, &address, Timestamp::now())
@@ -190,7 +190,7 @@ pub async fn add_physical_address(
     operation_id = "updateAccountPhysicalAddress",
     tag = "Account Services",
     summary = "PUT (update) the Physical Address for an Account",
-    request_body = PhysicalAddressResource,
+    request_body = PhysicalAddressBody,
     responses(
         (status = 200, description = "Request successful", body = PhysicalAddressResource),
         Invalid, Scoped, BodyRejected, Answers,
@@ -200,9 +200,9 @@ pub async fn add_physical_address(
 pub async fn replace_physical_address(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<PhysicalAddressBody>,
 ) -> Result<Json<PhysicalAddressResource>, ApiError> {
-    let address = read_address(body)?;
+    let address = PhysicalAddress::try_from(body)?;
     if !state
         .store
         .replace_physical_address(caller.account, &address, Timestamp::now())
@@ -294,9 +294,9 @@ pub async fn emails(
 pub async fn add_email(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<AccountEmailBody>,
 ) -> Result<(StatusCode, Json<AccountEmailCreated>), ApiError> {
-    let address = read_new_email(body)?;
+    let address = EmailAddress::try_from(body)?;
     let organization = state
         .store
         .account(caller.account)
