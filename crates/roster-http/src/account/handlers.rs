@@ -12,6 +12,7 @@ use roster_mailer::SystemMail;
 
 use super::bodies::{AccountEmailBody, PhysicalAddressBody, SummaryBody};
 use super::confirm::{new_confirmation_token, CONFIRM_PATH};
+use super::query::{AccountEmailsQuery, SummaryQuery};
 use super::resources::{
     AccountDetails, AccountEmailCreated, AccountEmailResource, CompanyLogoResource,
     PhysicalAddressResource, SummaryResource,
@@ -20,7 +21,7 @@ use crate::auth::{AccountRead, AccountUpdate, Caller};
 use crate::error::ApiError;
 use crate::oauth::sha256_hex;
 use crate::wire::responses::{Answers, BodyRejected, Invalid, Scoped};
-use crate::wire::{Body, QueryParams};
+use crate::wire::{Body, Param, Query};
 use crate::AppState;
 
 async fn profile(state: &AppState, account: AccountId) -> Result<AccountProfile, ApiError> {
@@ -45,9 +46,7 @@ fn no_address() -> ApiError {
     operation_id = "getAccountDetails",
     tag = "Account Services",
     summary = "GET a Summary of Account Details",
-    params(
-        ("extra_fields" = Option<String>, Query, description = "Use the `extra_fields` query parameter to include the `physical_address` and/or `company_logo` details in the response body."),
-    ),
+    params(SummaryQuery),
     responses(
         (status = 200, description = "Request successful", body = SummaryResource),
         Invalid, Scoped, Answers,
@@ -57,9 +56,11 @@ fn no_address() -> ApiError {
 pub async fn summary(
     caller: Caller<AccountRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, _): Query<SummaryQuery>,
 ) -> Result<Json<SummaryResource>, ApiError> {
-    let extra = query.all_of("extra_fields", &["physical_address", "company_logo"])?;
+    let extra = params
+        .extra_fields
+        .all_of("extra_fields", &["physical_address", "company_logo"])?;
     let profile = profile(&state, caller.account).await?;
     let logo = profile.logo_external_url.clone();
     let mut resource = SummaryResource {
@@ -214,22 +215,26 @@ pub async fn replace_physical_address(
 }
 
 /// The one filter of GET /account/emails.
-fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
-    const NAMES: [&str; 3] = ["confirm_status", "role_code", "email_address"];
-    let given: Vec<&str> = NAMES
+fn email_filter(params: &AccountEmailsQuery) -> Result<AccountEmailFilter, ApiError> {
+    let filters: [(&str, &Param); 3] = [
+        ("confirm_status", &params.confirm_status),
+        ("role_code", &params.role_code),
+        ("email_address", &params.email_address),
+    ];
+    let given: Vec<(&str, &str)> = filters
         .into_iter()
-        .filter(|name| query.single(name).is_some())
+        .filter_map(|(name, param)| Some((name, param.single()?)))
         .collect();
     if given.len() > 1 {
+        let names: Vec<&str> = given.iter().map(|(name, _)| *name).collect();
         return Err(ApiError::BadRequest(format!(
             "Use only one of the filters confirm_status, role_code and email_address per request; this one has {}.",
-            given.join(" and ")
+            names.join(" and ")
         )));
     }
-    let Some(name) = given.first().copied() else {
+    let Some((name, value)) = given.first().copied() else {
         return Ok(AccountEmailFilter::All);
     };
-    let value = query.single(name).unwrap_or_default();
     match name {
         "confirm_status" => EmailConfirmStatus::parse(value)
             .map(AccountEmailFilter::Status)
@@ -255,11 +260,7 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
     operation_id = "getAllAccountEmailAddresses",
     tag = "Account Services",
     summary = "GET a Collection of Account Email Addresses",
-    params(
-        ("confirm_status" = Option<String>, Query, description = "Use the `confirm_status` query parameter to search for account emails using the email status."),
-        ("role_code" = Option<String>, Query, description = "Use the `role_code` query parameter to search for account emails that have a specific role."),
-        ("email_address" = Option<String>, Query, description = "Use the `email_address` query parameter to search for a specific account email address."),
-    ),
+    params(AccountEmailsQuery),
     responses(
         (status = 200, description = "Request successful.", body = Vec<AccountEmailResource>),
         Invalid, Scoped, Answers,
@@ -269,9 +270,9 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
 pub async fn emails(
     caller: Caller<AccountRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, _): Query<AccountEmailsQuery>,
 ) -> Result<Json<Vec<AccountEmailResource>>, ApiError> {
-    let filter = email_filter(&query)?;
+    let filter = email_filter(&params)?;
     let emails = state.store.account_emails(caller.account, &filter).await?;
     Ok(Json(emails.into_iter().map(Into::into).collect()))
 }
