@@ -57,7 +57,8 @@ pub async fn confirm_page(
         return Ok(unknown_link());
     };
     let body = format!(
-        "<p>Confirm that <strong>{address}</strong> may be used as a sender address of this Roster account.</p>\n\
+        "<p>Confirm that <strong>{address}</strong> may be used as a sender address of this \
+         Roster account.</p>\n\
          <form method=\"post\" action=\"{CONFIRM_PATH}\">\n{hidden}\
          <button type=\"submit\">Confirm {address}</button>\n</form>",
         address = escape(email.address.as_str()),

@@ -34,7 +34,8 @@ async fn profile(state: &AppState, account: AccountId) -> Result<AccountProfile,
 
 fn no_address() -> ApiError {
     ApiError::NotFound(
-        "The account has no physical address yet; add one with POST /v3/account/summary/physical_address."
+        "The account has no physical address yet; add one with POST \
+         /v3/account/summary/physical_address."
             .into(),
     )
 }
@@ -228,7 +229,8 @@ fn email_filter(params: &AccountEmailsQuery) -> Result<AccountEmailFilter, ApiEr
     if given.len() > 1 {
         let names: Vec<&str> = given.iter().map(|(name, _)| *name).collect();
         return Err(ApiError::BadRequest(format!(
-            "Use only one of the filters confirm_status, role_code and email_address per request; this one has {}.",
+            "Use only one of the filters confirm_status, role_code and email_address per request; \
+             this one has {}.",
             names.join(" and ")
         )));
     }

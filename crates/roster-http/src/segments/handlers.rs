@@ -119,10 +119,12 @@ pub async fn create(
     tag = "Segments",
     summary = "GET a Segment's Details",
     params(
-        ("segment_id" = i64, Path, description = "The system-generated unique ID that identifies a segment."),
+        ("segment_id" = i64, Path, description = "The system-generated unique ID that \
+            identifies a segment."),
     ),
     responses(
-        (status = 200, description = "The segment was successfully returned.", body = SegmentResource),
+        (status = 200, description = "The segment was successfully returned.",
+            body = SegmentResource),
         Invalid, Scoped, Missing, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -148,11 +150,13 @@ pub async fn get(
     tag = "Segments",
     summary = "PUT (update) a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment that you want to modify."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely \
+            identifies the segment that you want to modify."),
     ),
     request_body = SegmentBody,
     responses(
-        (status = 200, description = "The segment was successfully updated.", body = SegmentResource),
+        (status = 200, description = "The segment was successfully updated.",
+            body = SegmentResource),
         Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -187,11 +191,13 @@ pub async fn replace(
     tag = "Segments",
     summary = "PATCH (rename) a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment that you want to modify."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely \
+            identifies the segment that you want to modify."),
     ),
     request_body = SegmentRenameBody,
     responses(
-        (status = 200, description = "The segment name was successfully updated.", body = SegmentResource),
+        (status = 200, description = "The segment name was successfully updated.",
+            body = SegmentResource),
         Invalid, Scoped, Missing, Conflicting, BodyRejected, Answers,
     ),
     security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
@@ -224,7 +230,8 @@ pub async fn rename(
     tag = "Segments",
     summary = "DELETE a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies the segment."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely \
+            identifies the segment."),
     ),
     responses(
         (status = 204, description = "The segment was successfully deleted."),
