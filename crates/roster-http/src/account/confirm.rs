@@ -8,10 +8,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use roster_domain::{AccountId, Timestamp};
 
+use super::query::ConfirmQuery;
 use crate::error::ApiError;
 use crate::oauth::pages::{escape, hidden_inputs, page};
 use crate::oauth::{random_secret, sha256_hex};
-use crate::wire::QueryParams;
+use crate::wire::Query;
 use crate::AppState;
 
 /// Where the confirmation link of a sender address points (outside /v3: a page for people).
@@ -42,9 +43,9 @@ fn unknown_link() -> Response {
 /// confirms, so link scanners that fetch every URL in a message confirm nothing.
 pub async fn confirm_page(
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, _): Query<ConfirmQuery>,
 ) -> Result<Response, ApiError> {
-    let token = query.single("token").unwrap_or_default().to_string();
+    let token = params.token.single().unwrap_or_default().to_string();
     let Some((account, token_sha256)) = parse_confirmation_token(&token) else {
         return Ok(unknown_link());
     };
@@ -56,8 +57,8 @@ pub async fn confirm_page(
         return Ok(unknown_link());
     };
     let body = format!(
-        "<p>Confirm that <strong>{address}</strong> may be used as a sender address of this Roster \
-            account.</p>\n\
+        "<p>Confirm that <strong>{address}</strong> may be used as a sender address of this \
+         Roster account.</p>\n\
          <form method=\"post\" action=\"{CONFIRM_PATH}\">\n{hidden}\
          <button type=\"submit\">Confirm {address}</button>\n</form>",
         address = escape(email.address.as_str()),

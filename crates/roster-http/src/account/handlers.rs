@@ -4,14 +4,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use roster_domain::account_services::{
-    AccountEmailFilter, AccountProfile, EmailConfirmStatus, EmailRole,
+    AccountEmailFilter, AccountProfile, EmailConfirmStatus, EmailRole, PhysicalAddress,
 };
 use roster_domain::outbox::OutboxEntry;
 use roster_domain::{AccountId, EmailAddress, Timestamp};
 use roster_mailer::SystemMail;
 
-use super::bodies::{read_address, read_new_email, read_summary, AccountEmailBody, SummaryBody};
+use super::bodies::{AccountEmailBody, PhysicalAddressBody, SummaryBody};
 use super::confirm::{new_confirmation_token, CONFIRM_PATH};
+use super::query::{AccountEmailsQuery, SummaryQuery};
 use super::resources::{
     AccountDetails, AccountEmailCreated, AccountEmailResource, CompanyLogoResource,
     PhysicalAddressResource, SummaryResource,
@@ -20,7 +21,7 @@ use crate::auth::{AccountRead, AccountUpdate, Caller};
 use crate::error::ApiError;
 use crate::oauth::sha256_hex;
 use crate::wire::responses::{Answers, BodyRejected, Invalid, Scoped};
-use crate::wire::{JsonBody, QueryParams};
+use crate::wire::{Body, Param, Query};
 use crate::AppState;
 
 async fn profile(state: &AppState, account: AccountId) -> Result<AccountProfile, ApiError> {
@@ -34,7 +35,7 @@ async fn profile(state: &AppState, account: AccountId) -> Result<AccountProfile,
 fn no_address() -> ApiError {
     ApiError::NotFound(
         "The account has no physical address yet; add one with POST \
-            /v3/account/summary/physical_address."
+         /v3/account/summary/physical_address."
             .into(),
     )
 }
@@ -46,11 +47,7 @@ fn no_address() -> ApiError {
     operation_id = "getAccountDetails",
     tag = "Account Services",
     summary = "GET a Summary of Account Details",
-    params(
-        ("extra_fields" = Option<String>, Query, description = "Use the `extra_fields` query \
-            parameter to include the `physical_address` and/or `company_logo` details in the \
-            response body."),
-    ),
+    params(SummaryQuery),
     responses(
         (status = 200, description = "Request successful", body = SummaryResource),
         Invalid, Scoped, Answers,
@@ -60,9 +57,11 @@ fn no_address() -> ApiError {
 pub async fn summary(
     caller: Caller<AccountRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, _): Query<SummaryQuery>,
 ) -> Result<Json<SummaryResource>, ApiError> {
-    let extra = query.all_of("extra_fields", &["physical_address", "company_logo"])?;
+    let extra = params
+        .extra_fields
+        .all_of("extra_fields", &["physical_address", "company_logo"])?;
     let profile = profile(&state, caller.account).await?;
     let logo = profile.logo_external_url.clone();
     let mut resource = SummaryResource {
@@ -101,10 +100,10 @@ pub async fn summary(
 pub async fn update_summary(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<SummaryBody>,
 ) -> Result<Json<AccountDetails>, ApiError> {
     let mut profile = profile(&state, caller.account).await?;
-    let contact_email = read_summary(body, &mut profile)?;
+    let contact_email = body.apply(&mut profile)?;
     if let Some(address) = contact_email {
         let confirmed = state
             .store
@@ -165,7 +164,7 @@ pub async fn physical_address(
     operation_id = "addPhysicalAddress",
     tag = "Account Services",
     summary = "POST the Physical Address for the Account",
-    request_body = PhysicalAddressResource,
+    request_body = PhysicalAddressBody,
     responses(
         (status = 201, description = "Request successful", body = PhysicalAddressResource),
         Invalid, Scoped, BodyRejected, Answers,
@@ -175,9 +174,9 @@ pub async fn physical_address(
 pub async fn add_physical_address(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<PhysicalAddressBody>,
 ) -> Result<(StatusCode, Json<PhysicalAddressResource>), ApiError> {
-    let address = read_address(body)?;
+    let address = PhysicalAddress::try_from(body)?;
     state
         .store
         .insert_physical_address(caller.account, &address, Timestamp::now())
@@ -193,7 +192,7 @@ pub async fn add_physical_address(
     operation_id = "updateAccountPhysicalAddress",
     tag = "Account Services",
     summary = "PUT (update) the Physical Address for an Account",
-    request_body = PhysicalAddressResource,
+    request_body = PhysicalAddressBody,
     responses(
         (status = 200, description = "Request successful", body = PhysicalAddressResource),
         Invalid, Scoped, BodyRejected, Answers,
@@ -203,9 +202,9 @@ pub async fn add_physical_address(
 pub async fn replace_physical_address(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<PhysicalAddressBody>,
 ) -> Result<Json<PhysicalAddressResource>, ApiError> {
-    let address = read_address(body)?;
+    let address = PhysicalAddress::try_from(body)?;
     if !state
         .store
         .replace_physical_address(caller.account, &address, Timestamp::now())
@@ -217,23 +216,27 @@ pub async fn replace_physical_address(
 }
 
 /// The one filter of GET /account/emails.
-fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
-    const NAMES: [&str; 3] = ["confirm_status", "role_code", "email_address"];
-    let given: Vec<&str> = NAMES
+fn email_filter(params: &AccountEmailsQuery) -> Result<AccountEmailFilter, ApiError> {
+    let filters: [(&str, &Param); 3] = [
+        ("confirm_status", &params.confirm_status),
+        ("role_code", &params.role_code),
+        ("email_address", &params.email_address),
+    ];
+    let given: Vec<(&str, &str)> = filters
         .into_iter()
-        .filter(|name| query.single(name).is_some())
+        .filter_map(|(name, param)| Some((name, param.single()?)))
         .collect();
     if given.len() > 1 {
+        let names: Vec<&str> = given.iter().map(|(name, _)| *name).collect();
         return Err(ApiError::BadRequest(format!(
             "Use only one of the filters confirm_status, role_code and email_address per request; \
-                this one has {}.",
-            given.join(" and ")
+             this one has {}.",
+            names.join(" and ")
         )));
     }
-    let Some(name) = given.first().copied() else {
+    let Some((name, value)) = given.first().copied() else {
         return Ok(AccountEmailFilter::All);
     };
-    let value = query.single(name).unwrap_or_default();
     match name {
         "confirm_status" => EmailConfirmStatus::parse(value)
             .map(AccountEmailFilter::Status)
@@ -259,14 +262,7 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
     operation_id = "getAllAccountEmailAddresses",
     tag = "Account Services",
     summary = "GET a Collection of Account Email Addresses",
-    params(
-        ("confirm_status" = Option<String>, Query, description = "Use the `confirm_status` query \
-            parameter to search for account emails using the email status."),
-        ("role_code" = Option<String>, Query, description = "Use the `role_code` query parameter \
-            to search for account emails that have a specific role."),
-        ("email_address" = Option<String>, Query, description = "Use the `email_address` query \
-            parameter to search for a specific account email address."),
-    ),
+    params(AccountEmailsQuery),
     responses(
         (status = 200, description = "Request successful.", body = Vec<AccountEmailResource>),
         Invalid, Scoped, Answers,
@@ -276,9 +272,9 @@ fn email_filter(query: &QueryParams) -> Result<AccountEmailFilter, ApiError> {
 pub async fn emails(
     caller: Caller<AccountRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, _): Query<AccountEmailsQuery>,
 ) -> Result<Json<Vec<AccountEmailResource>>, ApiError> {
-    let filter = email_filter(&query)?;
+    let filter = email_filter(&params)?;
     let emails = state.store.account_emails(caller.account, &filter).await?;
     Ok(Json(emails.into_iter().map(Into::into).collect()))
 }
@@ -301,9 +297,9 @@ pub async fn emails(
 pub async fn add_email(
     caller: Caller<AccountUpdate>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<AccountEmailBody>,
 ) -> Result<(StatusCode, Json<AccountEmailCreated>), ApiError> {
-    let address = read_new_email(body)?;
+    let address = EmailAddress::try_from(body)?;
     let organization = state
         .store
         .account(caller.account)

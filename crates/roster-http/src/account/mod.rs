@@ -5,6 +5,7 @@
 pub mod bodies;
 pub mod confirm;
 pub mod handlers;
+pub mod query;
 pub mod resources;
 pub mod user_privileges;
 

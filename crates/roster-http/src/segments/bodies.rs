@@ -1,47 +1,76 @@
-//! The request bodies of the segment operations, read with `ObjectReader` (every problem at
-//! once) and described for the OpenAPI document by the `*Body` types (docs/OPENAPI.md), which
-//! are never deserialised.
+//! The request bodies of the segment operations: parsed into these types, which also give the
+//! document its schemas, then checked into the name and criteria the handlers store (every
+//! problem reported at once).
 
 use roster_domain::segment::{MAX_CRITERIA_LEN, MAX_NAME_LEN};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::wire::JsonBody;
+use crate::wire::{Field, Problems};
 
-fn checked_name(name: Option<String>) -> Result<String, ApiError> {
-    let name = name.map(|n| n.trim().to_string()).unwrap_or_default();
+/// A segment's name, trimmed; checked once the body is otherwise valid.
+fn checked_name(name: String) -> Result<String, ApiError> {
+    let name = name.trim().to_string();
     if name.is_empty() {
         return Err(ApiError::invalid("name", "must not be blank"));
     }
     Ok(name)
 }
 
-/// POST /segments and PUT /segments/{segment_id}: the name (trimmed, not blank) and criteria.
-pub(super) fn read_segment_body(body: JsonBody) -> Result<(String, String), ApiError> {
-    let (name, criteria) = body.read_object(|r| {
-        let name = r.required_string("name", MAX_NAME_LEN);
-        let criteria = r.required_string("segment_criteria", MAX_CRITERIA_LEN);
-        Some((name, criteria?))
-    })?;
-    Ok((checked_name(name)?, criteria))
-}
-
-/// PATCH /segments/{segment_id}/name: the new name, trimmed and not blank.
-pub(super) fn read_rename(body: JsonBody) -> Result<String, ApiError> {
-    let name = body.read_object(|r| Some(r.required_string("name", MAX_NAME_LEN)))?;
-    checked_name(name)
-}
-
 /// POST /segments and PUT /segments/{segment_id}
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct SegmentBody {
-    pub name: String,
+    #[schema(value_type = String, max_length = 255)]
+    name: Field<String>,
     /// The criteria JSON, as a string.
-    pub segment_criteria: String,
+    #[schema(value_type = String, max_length = 20000)]
+    segment_criteria: Field<String>,
+}
+
+/// A segment as POST /segments and PUT /segments/{segment_id} send it: the name (trimmed, not
+/// blank) and the criteria text, not yet checked against the account.
+pub(super) struct SegmentDraft {
+    pub(super) name: String,
+    pub(super) criteria: String,
+}
+
+impl TryFrom<SegmentBody> for SegmentDraft {
+    type Error = ApiError;
+
+    fn try_from(body: SegmentBody) -> Result<Self, ApiError> {
+        let (name, criteria) = Problems::run(|c| {
+            let name = c.required_string("name", body.name, MAX_NAME_LEN);
+            let criteria =
+                c.required_string("segment_criteria", body.segment_criteria, MAX_CRITERIA_LEN);
+            Some((name?, criteria?))
+        })?;
+        Ok(SegmentDraft {
+            name: checked_name(name)?,
+            criteria,
+        })
+    }
 }
 
 /// PATCH /segments/{segment_id}/name
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct SegmentRenameBody {
-    pub name: String,
+    #[schema(value_type = String, max_length = 255)]
+    name: Field<String>,
+}
+
+/// PATCH /segments/{segment_id}/name: the new name, trimmed and not blank.
+pub(super) struct SegmentRename {
+    pub(super) name: String,
+}
+
+impl TryFrom<SegmentRenameBody> for SegmentRename {
+    type Error = ApiError;
+
+    fn try_from(body: SegmentRenameBody) -> Result<Self, ApiError> {
+        let name = Problems::run(|c| c.required_string("name", body.name, MAX_NAME_LEN))?;
+        Ok(SegmentRename {
+            name: checked_name(name)?,
+        })
+    }
 }

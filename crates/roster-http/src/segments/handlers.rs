@@ -6,13 +6,14 @@ use axum::Json;
 use roster_domain::segment::{SegmentKey, SegmentSort};
 use roster_domain::Timestamp;
 
-use super::bodies::{read_rename, read_segment_body, SegmentBody, SegmentRenameBody};
+use super::bodies::{SegmentBody, SegmentDraft, SegmentRename, SegmentRenameBody};
 use super::criteria::checked_criteria;
+use super::query::SegmentsQuery;
 use super::resources::{SegmentCollection, SegmentResource, SegmentSummary};
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
-use crate::wire::{IdPath, JsonBody, QueryParams};
+use crate::wire::{Body, IdPath, Query};
 use crate::AppState;
 use roster_domain::SegmentId;
 
@@ -30,12 +31,7 @@ fn not_found(id: SegmentId) -> ApiError {
     operation_id = "getAllSegments",
     tag = "Segments",
     summary = "GET all Segments",
-    params(
-        ("sort_by" = Option<String>, Query, description = "Specify the segment sort order to use."),
-        ("limit" = Option<i64>, Query, description = "The number of segments to return on a page."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
-            `_links.next.href`; pages on from where the previous page ended."),
-    ),
+    params(SegmentsQuery),
     responses(
         (status = 200, description = "Request successful.", body = SegmentCollection),
         Invalid, Scoped, Answers,
@@ -45,15 +41,16 @@ fn not_found(id: SegmentId) -> ApiError {
 pub async fn list(
     caller: Caller<ListsRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, query): Query<SegmentsQuery>,
 ) -> Result<Json<SegmentCollection>, ApiError> {
-    let sort = match query.one_of("sort_by", &["date", "name"])? {
+    let sort = match params.sort_by.one_of("sort_by", &["date", "name"])? {
         Some("name") => SegmentSort::Name,
         _ => SegmentSort::Date,
     };
-    let (limit, after) = state
-        .cursors
-        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let (limit, after) =
+        state
+            .cursors
+            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
     let after = after
         .map(|key| {
             SegmentKey::decode(&key)
@@ -104,9 +101,9 @@ pub async fn list(
 pub async fn create(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<SegmentBody>,
 ) -> Result<(StatusCode, Json<SegmentResource>), ApiError> {
-    let (name, criteria) = read_segment_body(body)?;
+    let SegmentDraft { name, criteria } = SegmentDraft::try_from(body)?;
     checked_criteria(&state, caller.account, &criteria).await?;
     let segment = state
         .store
@@ -123,8 +120,8 @@ pub async fn create(
     tag = "Segments",
     summary = "GET a Segment's Details",
     params(
-        ("segment_id" = i64, Path, description = "The system-generated unique ID that identifies a \
-            segment."),
+        ("segment_id" = i64, Path, description = "The system-generated unique ID that \
+            identifies a segment."),
     ),
     responses(
         (status = 200, description = "The segment was successfully returned.",
@@ -154,8 +151,8 @@ pub async fn get(
     tag = "Segments",
     summary = "PUT (update) a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies \
-            the segment that you want to modify."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely \
+            identifies the segment that you want to modify."),
     ),
     request_body = SegmentBody,
     responses(
@@ -169,9 +166,9 @@ pub async fn replace(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<SegmentId>,
-    body: JsonBody,
+    Body(body): Body<SegmentBody>,
 ) -> Result<Json<SegmentResource>, ApiError> {
-    let (name, criteria) = read_segment_body(body)?;
+    let SegmentDraft { name, criteria } = SegmentDraft::try_from(body)?;
     let mut segment = state
         .store
         .segment(caller.account, id)
@@ -195,8 +192,8 @@ pub async fn replace(
     tag = "Segments",
     summary = "PATCH (rename) a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies \
-            the segment that you want to modify."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely \
+            identifies the segment that you want to modify."),
     ),
     request_body = SegmentRenameBody,
     responses(
@@ -210,9 +207,9 @@ pub async fn rename(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<SegmentId>,
-    body: JsonBody,
+    Body(body): Body<SegmentRenameBody>,
 ) -> Result<Json<SegmentResource>, ApiError> {
-    let name = read_rename(body)?;
+    let SegmentRename { name } = SegmentRename::try_from(body)?;
     let mut segment = state
         .store
         .segment(caller.account, id)
@@ -234,8 +231,8 @@ pub async fn rename(
     tag = "Segments",
     summary = "DELETE a Segment",
     params(
-        ("segment_id" = i64, Path, description = "The system generated ID that uniquely identifies \
-            the segment."),
+        ("segment_id" = i64, Path, description = "The system generated ID that uniquely \
+            identifies the segment."),
     ),
     responses(
         (status = 204, description = "The segment was successfully deleted."),

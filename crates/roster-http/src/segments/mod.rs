@@ -6,6 +6,7 @@
 pub mod bodies;
 pub mod criteria;
 pub mod handlers;
+pub mod query;
 pub mod resources;
 
 use utoipa_axum::router::OpenApiRouter;
