@@ -169,7 +169,8 @@ pub async fn create(
     tag = "Contact Lists",
     summary = "GET a List",
     params(
-        ("list_id" = String, Path, description = "The system generated ID that uniquely identifies a contact list."),
+        ("list_id" = String, Path,
+            description = "The system generated ID that uniquely identifies a contact list."),
         ListQuery,
     ),
     responses(

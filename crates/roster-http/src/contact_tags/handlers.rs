@@ -108,7 +108,8 @@ pub async fn create(
     tag = "Contact Tags",
     summary = "GET Tag Details",
     params(
-        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag (UUID format)."),
+        ("tag_id" = String, Path,
+            description = "The ID that uniquely identifies a tag (UUID format)."),
         TagQuery,
     ),
     responses(
@@ -143,7 +144,8 @@ pub async fn get(
     tag = "Contact Tags",
     summary = "PUT (Update) a Tag",
     params(
-        ("tag_id" = String, Path, description = "The system generated ID used to uniquely identify the tag that you want to rename (UUID format)."),
+        ("tag_id" = String, Path, description = "The system generated ID used to uniquely \
+            identify the tag that you want to rename (UUID format)."),
     ),
     request_body = TagRenameBody,
     responses(
