@@ -4,26 +4,30 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use roster_activities::start::{StartError, StartRequest};
-use roster_domain::contact_list::{ContactList, ListStatusFilter, MAX_LISTS_PER_ACCOUNT};
+use roster_domain::contact_list::{
+    ContactList, ListInput, ListStatusFilter, MAX_LISTS_PER_ACCOUNT,
+};
 use roster_domain::{ListId, PageRequest, StoreError, Timestamp};
 
-use super::bodies::{read_list_input, ListBody};
+use super::bodies::ListBody;
+use super::query::{ListQuery, ListXrefsQuery, ListsQuery};
 use super::resources::{
     CountedListResource, ListCollection, ListResource, MembershipCount, OneListDeleteActivity,
 };
 use crate::auth::{Caller, ListsRead, ListsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
-use crate::wire::xrefs::{check_sequence_ids, Xrefs};
-use crate::wire::{IdPath, JsonBody, QueryParams};
+use crate::wire::xrefs::{check_sequence_id_list, Xrefs};
+use crate::wire::{Body, IdPath, Param, Query};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
 const PAGE_MAX: u32 = 1000;
 
-fn membership_count(query: &QueryParams) -> Result<MembershipCount, ApiError> {
+/// The count `include_membership_count` asks for.
+fn membership_count(param: &Param) -> Result<MembershipCount, ApiError> {
     Ok(
-        match query.one_of("include_membership_count", &["all", "active"])? {
+        match param.one_of("include_membership_count", &["all", "active"])? {
             None => MembershipCount::None,
             Some("active") => MembershipCount::Active,
             Some(_) => MembershipCount::All,
@@ -42,23 +46,7 @@ fn not_found(id: ListId) -> ApiError {
     operation_id = "getAllLists",
     tag = "Contact Lists",
     summary = "GET Lists Collection",
-    params(
-        ("include_count" = Option<bool>, Query, description = "Set `include_count` to `true` to \
-            return the total number of contact lists that meet your selection criteria."),
-        ("include_membership_count" = Option<String>, Query, description = "Use to include the \
-            total number of contacts per list."),
-        ("name" = Option<String>, Query, description = "Use to get details for a single list by \
-            entering the full name of the list."),
-        ("status" = Option<String>, Query, description = "Use to get lists by status."),
-        ("channel_type" = Option<String>, Query, description = "Use to return lists by channel \
-            type."),
-        ("include_sms_membership_count" = Option<bool>, Query, description = "Set to `true` to \
-            return the total number of SMS members in each list."),
-        ("limit" = Option<i64>, Query, description = "Use to specify the number of results \
-            displayed per page of output, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
-            `_links.next.href`; pages on from where the previous page ended."),
-    ),
+    params(ListsQuery),
     responses(
         (status = 200, description = "Request successful", body = ListCollection),
         Invalid, Scoped, Answers,
@@ -68,21 +56,29 @@ fn not_found(id: ListId) -> ApiError {
 pub async fn list(
     caller: Caller<ListsRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, query): Query<ListsQuery>,
 ) -> Result<Json<ListCollection>, ApiError> {
-    let (limit, after) = state
-        .cursors
-        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let (limit, after) =
+        state
+            .cursors
+            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
     let after = after
         .map(|key| {
             key.parse::<ListId>()
                 .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
         })
         .transpose()?;
-    let include_count = query.boolean("include_count")?.unwrap_or(false);
-    let count = membership_count(&query)?;
-    query.boolean("include_sms_membership_count")?;
-    let statuses = query.all_of("status", &["all", "active", "deleted"])?;
+    let include_count = params
+        .include_count
+        .boolean("include_count")?
+        .unwrap_or(false);
+    let count = membership_count(&params.include_membership_count)?;
+    params
+        .include_sms_membership_count
+        .boolean("include_sms_membership_count")?;
+    let statuses = params
+        .status
+        .all_of("status", &["all", "active", "deleted"])?;
     let status = match (
         statuses.contains(&"all"),
         statuses.contains(&"active"),
@@ -92,12 +88,17 @@ pub async fn list(
         (false, false, true) => ListStatusFilter::Deleted,
         _ => ListStatusFilter::Active,
     };
-    let name = query
-        .single("name")
+    let name = params
+        .name
+        .single()
         .map(str::trim)
         .filter(|n| !n.is_empty());
     // Roster has email lists only: an SMS list collection is empty.
-    if query.one_of("channel_type", &["email", "sms"])? == Some("sms") {
+    if params
+        .channel_type
+        .one_of("channel_type", &["email", "sms"])?
+        == Some("sms")
+    {
         return Ok(Json(ListCollection {
             lists: Vec::new(),
             lists_count: include_count.then_some(0),
@@ -152,9 +153,9 @@ pub async fn list(
 pub async fn create(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<ListBody>,
 ) -> Result<(StatusCode, Json<ListResource>), ApiError> {
-    let input = read_list_input(body)?;
+    let input = ListInput::try_from(body)?;
     let list = ContactList::create(input, Timestamp::now());
     state
         .store
@@ -171,10 +172,9 @@ pub async fn create(
     tag = "Contact Lists",
     summary = "GET a List",
     params(
-        ("list_id" = String, Path, description = "The system generated ID that uniquely identifies \
-            a contact list."),
-        ("include_membership_count" = Option<String>, Query, description = "Returns the total \
-            number of contacts per list that meet your selection criteria."),
+        ("list_id" = String, Path,
+            description = "The system generated ID that uniquely identifies a contact list."),
+        ListQuery,
     ),
     responses(
         (status = 200, description = "Request successful", body = CountedListResource),
@@ -186,9 +186,9 @@ pub async fn get(
     caller: Caller<ListsRead>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ListId>,
-    query: QueryParams,
+    Query(params, _): Query<ListQuery>,
 ) -> Result<Json<CountedListResource>, ApiError> {
-    let count = membership_count(&query)?;
+    let count = membership_count(&params.include_membership_count)?;
     let list = state
         .store
         .list(caller.account, id)
@@ -218,9 +218,9 @@ pub async fn replace(
     caller: Caller<ListsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ListId>,
-    body: JsonBody,
+    Body(body): Body<ListBody>,
 ) -> Result<Json<ListResource>, ApiError> {
-    let input = read_list_input(body)?;
+    let input = ListInput::try_from(body)?;
     let existing = state
         .store
         .list(caller.account, id)
@@ -284,10 +284,7 @@ pub async fn delete(
     operation_id = "getListIdXrefs",
     tag = "Contact Lists",
     summary = "GET a collection of V2 and V3 API List IDs",
-    params(
-        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API list `ids` \
-            to cross-reference with the V3 API `list_id` value."),
-    ),
+    params(ListXrefsQuery),
     responses(
         (status = 200, description = "Request successful", body = Xrefs),
         Invalid, Scoped, Answers,
@@ -296,8 +293,8 @@ pub async fn delete(
 )]
 pub async fn xrefs(
     _caller: Caller<ListsRead>,
-    query: QueryParams,
+    Query(params, _): Query<ListXrefsQuery>,
 ) -> Result<Json<Xrefs>, ApiError> {
-    check_sequence_ids(&query)?;
+    check_sequence_id_list(&params.sequence_ids)?;
     Ok(Json(Xrefs { xrefs: Vec::new() }))
 }

@@ -1,52 +1,71 @@
-//! The request bodies of the tag operations, read with `ObjectReader` (every problem at once)
-//! and described for the OpenAPI document by the `*Body` types (docs/OPENAPI.md), which are
-//! never deserialised.
+//! The request bodies of the tag operations: parsed into these types, which also give the
+//! document its schemas, then checked (every problem reported at once).
 
 use roster_domain::tag::MAX_TAG_NAME_LEN;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::wire::JsonBody;
+use crate::wire::{Field, Problems};
 
 const MAX_TAG_SOURCE_LEN: usize = 255;
 
-fn checked_name(name: Option<String>) -> Result<String, ApiError> {
-    let name = name.map(|n| n.trim().to_string()).unwrap_or_default();
+/// The name trimmed, once the body has no other problem: a blank one is refused.
+fn checked_name(name: String) -> Result<String, ApiError> {
+    let name = name.trim().to_string();
     if name.is_empty() {
         return Err(ApiError::invalid("name", "must not be blank"));
     }
     Ok(name)
 }
 
-/// POST /contact_tags: the name (trimmed, not blank) and the tag source (none when blank).
-pub(super) fn read_create(body: JsonBody) -> Result<(String, Option<String>), ApiError> {
-    let (name, tag_source) = body.read_object(|r| {
-        let name = r.required_string("name", MAX_TAG_NAME_LEN);
-        let source = r.string("tag_source", MAX_TAG_SOURCE_LEN);
-        Some((name, source))
-    })?;
-    Ok((
-        checked_name(name)?,
-        tag_source.filter(|s| !s.trim().is_empty()),
-    ))
-}
-
-/// PUT /contact_tags/{tag_id}: the new name, trimmed and not blank.
-pub(super) fn read_rename(body: JsonBody) -> Result<String, ApiError> {
-    let name = body.read_object(|r| Some(r.required_string("name", MAX_TAG_NAME_LEN)))?;
-    checked_name(name)
-}
-
 /// POST /contact_tags
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct TagCreateBody {
+    #[schema(value_type = String, max_length = 255)]
+    name: Field<String>,
+    #[schema(value_type = String, required = false, max_length = 255)]
+    tag_source: Field<String>,
+}
+
+/// A new tag as POST /contact_tags asks for it: the name (trimmed, not blank) and the tag
+/// source (none when blank).
+pub(super) struct NewTag {
     pub name: String,
-    #[schema(nullable = false)]
     pub tag_source: Option<String>,
 }
 
+impl TryFrom<TagCreateBody> for NewTag {
+    type Error = ApiError;
+
+    fn try_from(body: TagCreateBody) -> Result<Self, ApiError> {
+        let (name, tag_source) = Problems::run(|c| {
+            let name = c.required_string("name", body.name, MAX_TAG_NAME_LEN);
+            let source = c.string("tag_source", body.tag_source, MAX_TAG_SOURCE_LEN);
+            Some((name?, source))
+        })?;
+        Ok(NewTag {
+            name: checked_name(name)?,
+            tag_source: tag_source.filter(|s| !s.trim().is_empty()),
+        })
+    }
+}
+
 /// PUT /contact_tags/{tag_id}
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct TagRenameBody {
-    pub name: String,
+    #[schema(value_type = String, max_length = 255)]
+    name: Field<String>,
+}
+
+/// A tag's new name as PUT /contact_tags/{tag_id} gives it: trimmed and not blank.
+pub(super) struct TagName(pub String);
+
+impl TryFrom<TagRenameBody> for TagName {
+    type Error = ApiError;
+
+    fn try_from(body: TagRenameBody) -> Result<Self, ApiError> {
+        let name = Problems::run(|c| c.required_string("name", body.name, MAX_TAG_NAME_LEN))?;
+        checked_name(name).map(TagName)
+    }
 }

@@ -7,12 +7,13 @@ use roster_activities::start::{StartError, StartRequest};
 use roster_domain::tag::Tag;
 use roster_domain::{PageRequest, TagId, Timestamp};
 
-use super::bodies::{read_create, read_rename, TagCreateBody, TagRenameBody};
+use super::bodies::{NewTag, TagCreateBody, TagName, TagRenameBody};
+use super::query::{TagQuery, TagsQuery};
 use super::resources::{OneTagDeleteActivity, TagCollection, TagResource};
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
-use crate::wire::{IdPath, JsonBody, QueryParams};
+use crate::wire::{Body, IdPath, Query};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -29,14 +30,7 @@ fn not_found(id: TagId) -> ApiError {
     operation_id = "getAllTags",
     tag = "Contact Tags",
     summary = "GET Details for All Tags",
-    params(
-        ("include_count" = Option<bool>, Query, description = "Returns the total number of \
-            contacts (`contacts_count`) to which a tag applies."),
-        ("limit" = Option<i64>, Query, description = "Use to specify the number of tag results (up \
-            to `500`) to display per page of output."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
-            `_links.next.href`; pages on from where the previous page ended."),
-    ),
+    params(TagsQuery),
     responses(
         (status = 200, description = "Request Successful", body = TagCollection),
         Invalid, Scoped, Answers,
@@ -46,18 +40,22 @@ fn not_found(id: TagId) -> ApiError {
 pub async fn list(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, query): Query<TagsQuery>,
 ) -> Result<Json<TagCollection>, ApiError> {
-    let (limit, after) = state
-        .cursors
-        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let (limit, after) =
+        state
+            .cursors
+            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
     let after = after
         .map(|key| {
             key.parse::<TagId>()
                 .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
         })
         .transpose()?;
-    let include_count = query.boolean("include_count")?.unwrap_or(false);
+    let include_count = params
+        .include_count
+        .boolean("include_count")?
+        .unwrap_or(false);
     let page = state
         .store
         .tags(caller.account, PageRequest { limit, after })
@@ -95,9 +93,9 @@ pub async fn list(
 pub async fn create(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<TagCreateBody>,
 ) -> Result<(StatusCode, Json<TagResource>), ApiError> {
-    let (name, tag_source) = read_create(body)?;
+    let NewTag { name, tag_source } = NewTag::try_from(body)?;
     let tag = Tag::create(name, tag_source, Timestamp::now());
     state.store.create_tag(caller.account, &tag).await?;
     Ok((StatusCode::CREATED, Json(TagResource::new(tag, true))))
@@ -111,10 +109,9 @@ pub async fn create(
     tag = "Contact Tags",
     summary = "GET Tag Details",
     params(
-        ("tag_id" = String, Path, description = "The ID that uniquely identifies a tag (UUID \
-            format)."),
-        ("include_count" = Option<bool>, Query, description = "Use to include (`true`) or exclude \
-            (`false`) the total number of tagged contacts (`contacts_count`) from the results."),
+        ("tag_id" = String, Path,
+            description = "The ID that uniquely identifies a tag (UUID format)."),
+        TagQuery,
     ),
     responses(
         (status = 200, description = "Request Successful", body = TagResource),
@@ -126,9 +123,12 @@ pub async fn get(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
     IdPath(id): IdPath<TagId>,
-    query: QueryParams,
+    Query(params, _): Query<TagQuery>,
 ) -> Result<Json<TagResource>, ApiError> {
-    let include_count = query.boolean("include_count")?.unwrap_or(false);
+    let include_count = params
+        .include_count
+        .boolean("include_count")?
+        .unwrap_or(false);
     let tag = state
         .store
         .tag(caller.account, id)
@@ -145,8 +145,8 @@ pub async fn get(
     tag = "Contact Tags",
     summary = "PUT (Update) a Tag",
     params(
-        ("tag_id" = String, Path, description = "The system generated ID used to uniquely identify \
-            the tag that you want to rename (UUID format)."),
+        ("tag_id" = String, Path, description = "The system generated ID used to uniquely \
+            identify the tag that you want to rename (UUID format)."),
     ),
     request_body = TagRenameBody,
     responses(
@@ -159,9 +159,9 @@ pub async fn rename(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<TagId>,
-    body: JsonBody,
+    Body(body): Body<TagRenameBody>,
 ) -> Result<Json<TagResource>, ApiError> {
-    let name = read_rename(body)?;
+    let TagName(name) = TagName::try_from(body)?;
     let mut tag = state
         .store
         .tag(caller.account, id)

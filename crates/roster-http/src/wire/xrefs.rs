@@ -6,16 +6,21 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::wire::QueryParams;
+use crate::wire::{Param, QueryParams};
 
 #[derive(Serialize, ToSchema)]
 pub struct Xrefs {
     pub xrefs: Vec<serde_json::Value>,
 }
 
-/// Checks `sequence_ids` of an xrefs request: V2 sequence ids are positive integers.
+/// [`check_sequence_id_list`] for the handlers not yet moved to typed `Query<T>` structs.
 pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
-    let ids = query.list("sequence_ids");
+    check_sequence_id_list(&query.param("sequence_ids"))
+}
+
+/// Checks `sequence_ids` of an xrefs request: V2 sequence ids are positive integers.
+pub fn check_sequence_id_list(sequence_ids: &Param) -> Result<(), ApiError> {
+    let ids = sequence_ids.list();
     if ids.is_empty() {
         return Err(ApiError::invalid("sequence_ids", "is required"));
     }
