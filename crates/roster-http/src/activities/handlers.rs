@@ -18,6 +18,7 @@ use super::bodies::{
     FileImportBody, JsonImport, JsonImportBody, ListDeleteBody, Membership, MembershipBody,
     Tagging, TaggingBody, TagsDeleteBody,
 };
+use super::query::ActivitiesQuery;
 use super::resources::{
     ActivityCollection, CustomFieldsDeleteActivity, ExportActivity, FullActivity, ImportActivity,
     ListDeleteActivity, ListItemActivity, TaggingActivity,
@@ -25,7 +26,7 @@ use super::resources::{
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Invalid, Missing, Scoped};
-use crate::wire::{Body, FileExportId, IdPath, QueryParams};
+use crate::wire::{Body, FileExportId, IdPath, Query};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -476,15 +477,7 @@ pub async fn get(
     operation_id = "getAllActivities",
     tag = "Bulk Activities",
     summary = "GET Activity Status Collection",
-    params(
-        ("state" = Option<String>, Query, description = "Use this parameter to filter the response \
-            to include only activities in one of the following states: cancelled, completed, \
-            failed, processing, or timed_out."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
-            per page of output, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
-            `_links.next.href`; pages on from where the previous page ended."),
-    ),
+    params(ActivitiesQuery),
     responses(
         (status = 200, description = "Request Successful", body = ActivityCollection),
         Invalid, Scoped, Answers,
@@ -494,18 +487,20 @@ pub async fn get(
 pub async fn list(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, query): Query<ActivitiesQuery>,
 ) -> Result<Json<ActivityCollection>, ApiError> {
-    let (limit, after) = state
-        .cursors
-        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let (limit, after) =
+        state
+            .cursors
+            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
     let after = after
         .map(|key| {
             key.parse::<ActivityId>()
                 .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
         })
         .transpose()?;
-    let filter = query
+    let filter = params
+        .state
         .one_of(
             "state",
             &[
