@@ -1,50 +1,596 @@
-//! The request bodies of the bulk activities, read with `ObjectReader` (every problem at once)
-//! and described for the OpenAPI document by the `*Body` types (docs/OPENAPI.md), which are
-//! never deserialised.
+//! The request bodies of the bulk activities: each JSON body is parsed into its `*Body` type,
+//! which also gives the document its schema, then checked into what the activity starts from
+//! (every problem reported at once). The CSV import is a multipart form, read field by field
+//! with the same messages.
 
 use axum::extract::{Multipart, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use roster_domain::activity::ContactSelection;
 use roster_domain::contact::Bucket;
-use roster_domain::{ContactId, ListId, TagId, Timestamp};
+use roster_domain::{ContactId, CustomFieldId, ListId, SegmentId, TagId, Timestamp};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::wire::{JsonBody, ObjectReader};
+use crate::wire::{Check, Field, Problems};
 use crate::AppState;
 
-/// POST /activities/contacts_json_import: the contact rows, taken out of the body, and the
-/// lists they join (`sms_permission_to_send` is checked, and has no effect).
-pub(super) fn read_json_import(
-    mut body: JsonBody,
-    max: usize,
-) -> Result<(Vec<Value>, Vec<ListId>), ApiError> {
-    // Taken, not cloned: a 4 MB body is tens of MB as a `Value`, and the server's peak memory
-    // during an import is a handful of such requests and their jobs.
-    let raw_items = match body.0.get_mut("import_data") {
-        Some(Value::Array(items)) => Some(std::mem::take(items)),
-        _ => None,
-    };
-    let (list_ids, sms) = body.read_object(|r| {
-        if !r.has("import_data") {
-            r.error("import_data", "is required");
-        } else if raw_items.is_none() {
-            r.error("import_data", "must be an array of contacts");
-        } else if raw_items.as_ref().is_some_and(|items| items.len() > max) {
-            r.error("import_data", format!("may hold at most {max} contacts"));
-        } else if raw_items.as_ref().is_some_and(Vec::is_empty) {
-            r.error("import_data", "must hold at least one contact");
+const SMS_PERMISSIONS: [&str; 2] = ["not_set", "explicit"];
+const EXPORT_STATUSES: [&str; 7] = [
+    "all",
+    "active",
+    "deleted",
+    "not_set",
+    "pending_confirmation",
+    "temp_hold",
+    "unsubscribed",
+];
+
+/// `sms_permission_to_send`, a string of [`SMS_PERMISSIONS`]: utoipa states the enum of a
+/// field only through a schema function.
+fn sms_permission_schema() -> utoipa::openapi::Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("not_set or explicit."))
+        .enum_values(Some(SMS_PERMISSIONS))
+        .build()
+}
+
+/// `status` of an export, a string of [`EXPORT_STATUSES`].
+fn export_status_schema() -> utoipa::openapi::Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(EXPORT_STATUSES))
+        .build()
+}
+
+/// `import_data` as sent, its rows kept as the JSON values the import takes
+/// (`roster_activities::import::json_items` checks them one by one). Not the generic
+/// `Field<Vec<Value>>` parse, which would copy every row of a 40,000-contact body into the
+/// field and again into the vector: the rows are moved out of the request's JSON instead.
+fn import_rows<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Field<Vec<Value>>, D::Error> {
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        None => Field::Absent,
+        Some(Value::Array(rows)) => Field::Given(rows),
+        Some(other) => Field::Unfit(other),
+    })
+}
+
+/// POST /activities/contacts_json_import
+#[derive(Deserialize, ToSchema)]
+pub struct JsonImportBody {
+    /// One object per contact, column name to value (`email`, `first_name`, `cf:<name>`, ...).
+    #[serde(default, deserialize_with = "import_rows")]
+    #[schema(value_type = Vec<serde_json::Map<String, Value>>, required = true)]
+    import_data: Field<Vec<Value>>,
+    #[schema(value_type = Vec<String>, max_items = 50)]
+    list_ids: Field<Vec<Value>>,
+    #[schema(schema_with = sms_permission_schema, required = false)]
+    sms_permission_to_send: Field<String>,
+}
+
+/// The checked JSON import: the rows as sent and the lists they join.
+pub(super) struct JsonImport {
+    pub(super) rows: Vec<Value>,
+    pub(super) list_ids: Vec<ListId>,
+}
+
+impl JsonImportBody {
+    /// Checks the body against the server's import limit of `max_contacts` rows;
+    /// `sms_permission_to_send` is checked, and has no effect.
+    pub(super) fn check(self, max_contacts: usize) -> Result<JsonImport, ApiError> {
+        Problems::run(|c| {
+            let rows = match self.import_data {
+                Field::Absent => {
+                    c.error("import_data", "is required");
+                    None
+                }
+                Field::Unfit(_) => {
+                    c.error("import_data", "must be an array of contacts");
+                    None
+                }
+                Field::Given(rows) if rows.len() > max_contacts => {
+                    let message = format!("may hold at most {max_contacts} contacts");
+                    c.error("import_data", message);
+                    None
+                }
+                Field::Given(rows) if rows.is_empty() => {
+                    c.error("import_data", "must hold at least one contact");
+                    None
+                }
+                Field::Given(rows) => Some(rows),
+            };
+            let list_ids = target_lists(c, "list_ids", self.list_ids);
+            let _ = c.enumerated(
+                "sms_permission_to_send",
+                self.sms_permission_to_send,
+                &SMS_PERMISSIONS,
+                |text| SMS_PERMISSIONS.contains(&text).then_some(()),
+            );
+            Some(JsonImport {
+                rows: rows?,
+                list_ids: list_ids?,
+            })
+        })
+    }
+}
+
+/// `exclude` of a bulk activity body.
+#[derive(Deserialize, ToSchema)]
+pub struct ExcludeBody {
+    #[schema(value_type = Vec<String>, required = false, max_items = 500)]
+    contact_ids: Field<Vec<Value>>,
+}
+
+impl ExcludeBody {
+    fn check(c: &mut Check<'_>, exclude: Self) -> Vec<ContactId> {
+        c.ids("contact_ids", exclude.contact_ids, 500)
+            .unwrap_or_default()
+    }
+}
+
+/// `exclude` of an export: up to 50 contacts.
+#[derive(Deserialize, ToSchema)]
+pub struct ExportExcludeBody {
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    contact_ids: Field<Vec<Value>>,
+}
+
+impl ExportExcludeBody {
+    fn check(c: &mut Check<'_>, exclude: Self) -> Vec<ContactId> {
+        c.ids("contact_ids", exclude.contact_ids, 50)
+            .unwrap_or_default()
+    }
+}
+
+/// POST /activities/contact_exports
+#[derive(Deserialize, ToSchema)]
+pub struct ExportBody {
+    #[schema(value_type = Vec<String>, required = false, max_items = 500)]
+    contact_ids: Field<Vec<Value>>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    list_ids: Field<Vec<Value>>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    tag_ids: Field<Vec<Value>>,
+    #[schema(value_type = bool, required = false)]
+    new_subscriber: Field<bool>,
+    #[schema(value_type = i64, required = false)]
+    segment_id: Field<i64>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 200)]
+    fields: Field<Vec<Value>>,
+    #[schema(schema_with = export_status_schema, required = false)]
+    status: Field<String>,
+    #[schema(value_type = ExportExcludeBody, required = false)]
+    exclude: Field<ExportExcludeBody>,
+}
+
+/// The checked export: the contacts to export and the fields (None: the default fields).
+pub(super) struct Export {
+    pub(super) selection: ContactSelection,
+    pub(super) fields: Option<Vec<String>>,
+}
+
+impl TryFrom<ExportBody> for Export {
+    type Error = ApiError;
+
+    fn try_from(body: ExportBody) -> Result<Self, ApiError> {
+        Problems::run(|c| {
+            let contact_ids = c.ids::<ContactId>("contact_ids", body.contact_ids, 500);
+            let lists = c.ids::<ListId>("list_ids", body.list_ids, 50);
+            let tags = c.ids::<TagId>("tag_ids", body.tag_ids, 50);
+            let new_subscriber = c.boolean("new_subscriber", body.new_subscriber);
+            let segment_id = segment_id(c, body.segment_id);
+            let buckets = match c.string("status", body.status, 50) {
+                None => Vec::new(),
+                Some(text) => match Bucket::for_status_filter(&text) {
+                    Some(buckets) => buckets.to_vec(),
+                    None => {
+                        let message = format!("must be one of: {}", EXPORT_STATUSES.join(", "));
+                        c.error("status", message);
+                        Vec::new()
+                    }
+                },
+            };
+            let exclude = c
+                .object("exclude", body.exclude, ExportExcludeBody::check)
+                .unwrap_or_default();
+            let fields = export_fields(c, body.fields);
+            Some(Export {
+                selection: ContactSelection {
+                    contact_ids: contact_ids.map(dedup),
+                    lists: dedup(lists.unwrap_or_default()),
+                    tags: dedup(tags.unwrap_or_default()),
+                    buckets,
+                    exclude,
+                    opted_in_since: new_subscriber_since(new_subscriber.unwrap_or(false)),
+                    segment_id,
+                },
+                fields,
+            })
+        })
+    }
+}
+
+/// `fields` of an export: None when absent (the default fields), else 1–200 names,
+/// duplicates dropped.
+fn export_fields(c: &mut Check<'_>, field: Field<Vec<Value>>) -> Option<Vec<String>> {
+    if !field.is_present() {
+        return None;
+    }
+    let mut names = Vec::new();
+    for name in c.strings("fields", field, 200)? {
+        if !names.contains(&name) {
+            names.push(name);
         }
-        let lists = read_target_lists(r, "list_ids");
-        let sms = r.enumerated("sms_permission_to_send", &["not_set", "explicit"], |t| {
-            matches!(t, "not_set" | "explicit").then(|| t.to_string())
-        });
-        Some((lists?, sms))
-    })?;
-    let _ = sms;
-    Ok((raw_items.unwrap_or_default(), list_ids))
+    }
+    if names.is_empty() {
+        c.error("fields", "must name at least one field");
+        return None;
+    }
+    Some(names)
+}
+
+/// POST /activities/contact_delete: `contact_ids` or `list_ids`.
+#[derive(Deserialize, ToSchema)]
+pub struct ContactDeleteBody {
+    #[schema(value_type = Vec<String>, required = false, max_items = 500)]
+    contact_ids: Field<Vec<Value>>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    list_ids: Field<Vec<Value>>,
+}
+
+impl TryFrom<ContactDeleteBody> for ContactSelection {
+    type Error = ApiError;
+
+    /// Up to 500 contact_ids, or every member of up to 50 lists.
+    fn try_from(body: ContactDeleteBody) -> Result<Self, ApiError> {
+        Problems::run(|c| {
+            let contact_ids = c.ids::<ContactId>("contact_ids", body.contact_ids, 500);
+            let lists = c.ids::<ListId>("list_ids", body.list_ids, 50);
+            match (&contact_ids, &lists) {
+                (Some(_), Some(_)) => c.error("contact_ids", "and list_ids are mutually exclusive"),
+                (None, None) => c.error("contact_ids", "or list_ids is required"),
+                _ => {}
+            }
+            Some(ContactSelection {
+                contact_ids: contact_ids.map(dedup),
+                lists: dedup(lists.unwrap_or_default()),
+                ..Default::default()
+            })
+        })
+    }
+}
+
+/// `source` of a membership change: exactly one of its properties.
+#[derive(Deserialize, ToSchema)]
+pub struct MembershipSourceBody {
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    list_ids: Field<Vec<Value>>,
+    #[schema(value_type = bool, required = false)]
+    all_active_contacts: Field<bool>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 500)]
+    contact_ids: Field<Vec<Value>>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    tag_ids: Field<Vec<Value>>,
+    #[schema(value_type = i64, required = false)]
+    segment_id: Field<i64>,
+    /// Read only to refuse it: Roster keeps no engagement data.
+    #[schema(ignore)]
+    engagement_level: Field<Value>,
+}
+
+/// `source` of a tagging change: exactly one of its properties.
+#[derive(Deserialize, ToSchema)]
+pub struct TaggingSourceBody {
+    #[schema(value_type = Vec<String>, required = false, max_items = 500)]
+    contact_ids: Field<Vec<Value>>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    list_ids: Field<Vec<Value>>,
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    tag_ids: Field<Vec<Value>>,
+    #[schema(value_type = bool, required = false)]
+    all_active_contacts: Field<bool>,
+    #[schema(value_type = bool, required = false)]
+    new_subscriber: Field<bool>,
+    #[schema(value_type = i64, required = false)]
+    segment_id: Field<i64>,
+    /// Read only to refuse it: Roster keeps no engagement data.
+    #[schema(ignore)]
+    engagement_level: Field<Value>,
+}
+
+/// The properties of either source, checked alike; a membership source has no
+/// `new_subscriber`, so it is absent there.
+struct Source {
+    contact_ids: Field<Vec<Value>>,
+    list_ids: Field<Vec<Value>>,
+    tag_ids: Field<Vec<Value>>,
+    all_active_contacts: Field<bool>,
+    new_subscriber: Field<bool>,
+    segment_id: Field<i64>,
+    engagement_level: Field<Value>,
+}
+
+impl From<MembershipSourceBody> for Source {
+    fn from(body: MembershipSourceBody) -> Self {
+        Source {
+            contact_ids: body.contact_ids,
+            list_ids: body.list_ids,
+            tag_ids: body.tag_ids,
+            all_active_contacts: body.all_active_contacts,
+            new_subscriber: Field::Absent,
+            segment_id: body.segment_id,
+            engagement_level: body.engagement_level,
+        }
+    }
+}
+
+impl From<TaggingSourceBody> for Source {
+    fn from(body: TaggingSourceBody) -> Self {
+        Source {
+            contact_ids: body.contact_ids,
+            list_ids: body.list_ids,
+            tag_ids: body.tag_ids,
+            all_active_contacts: body.all_active_contacts,
+            new_subscriber: body.new_subscriber,
+            segment_id: body.segment_id,
+            engagement_level: body.engagement_level,
+        }
+    }
+}
+
+impl Source {
+    fn check(c: &mut Check<'_>, source: Self) -> Option<ContactSelection> {
+        let contact_ids = c.ids::<ContactId>("contact_ids", source.contact_ids, 500);
+        let lists = c.ids::<ListId>("list_ids", source.list_ids, 50);
+        let tags = c.ids::<TagId>("tag_ids", source.tag_ids, 50);
+        let all_active = c
+            .boolean("all_active_contacts", source.all_active_contacts)
+            .unwrap_or(false);
+        let new_subscriber = c
+            .boolean("new_subscriber", source.new_subscriber)
+            .unwrap_or(false);
+        let segment_id = segment_id(c, source.segment_id);
+        if source.engagement_level.is_present() {
+            c.error(
+                "engagement_level",
+                "is not supported; Roster keeps no engagement data",
+            );
+        }
+        let given = [
+            contact_ids.is_some(),
+            lists.is_some(),
+            tags.is_some(),
+            all_active,
+            new_subscriber,
+            segment_id.is_some(),
+        ]
+        .iter()
+        .filter(|g| **g)
+        .count();
+        if given != 1 {
+            c.error(
+                "",
+                "must name exactly one of contact_ids, list_ids, tag_ids, segment_id, \
+                all_active_contacts or new_subscriber",
+            );
+            return None;
+        }
+        Some(ContactSelection {
+            contact_ids: contact_ids.map(dedup),
+            lists: dedup(lists.unwrap_or_default()),
+            tags: dedup(tags.unwrap_or_default()),
+            buckets: if all_active {
+                vec![Bucket::Explicit, Bucket::Implicit]
+            } else {
+                Vec::new()
+            },
+            exclude: Vec::new(),
+            opted_in_since: new_subscriber_since(new_subscriber),
+            segment_id,
+        })
+    }
+}
+
+/// The `source` and `exclude` of a membership or tagging body; exactly one source property.
+fn selection<S: Into<Source>>(
+    c: &mut Check<'_>,
+    source: Field<S>,
+    exclude: Field<ExcludeBody>,
+) -> Option<ContactSelection> {
+    // Checked first, so its problems are reported along with the source's.
+    let exclude = c
+        .object("exclude", exclude, ExcludeBody::check)
+        .unwrap_or_default();
+    if !source.is_present() {
+        c.error("source", "is required");
+        return None;
+    }
+    let selection = c.object("source", source, |s, body| Source::check(s, body.into()))??;
+    Some(ContactSelection {
+        exclude,
+        ..selection
+    })
+}
+
+/// POST /activities/add_list_memberships and /activities/remove_list_memberships
+#[derive(Deserialize, ToSchema)]
+pub struct MembershipBody {
+    #[schema(value_type = MembershipSourceBody)]
+    source: Field<MembershipSourceBody>,
+    #[schema(value_type = ExcludeBody, required = false)]
+    exclude: Field<ExcludeBody>,
+    #[schema(value_type = Vec<String>, max_items = 50)]
+    list_ids: Field<Vec<Value>>,
+}
+
+/// The checked membership change: the contacts and the lists.
+pub(super) struct Membership {
+    pub(super) selection: ContactSelection,
+    pub(super) lists: Vec<ListId>,
+}
+
+impl TryFrom<MembershipBody> for Membership {
+    type Error = ApiError;
+
+    fn try_from(body: MembershipBody) -> Result<Self, ApiError> {
+        Problems::run(|c| {
+            let selection = selection(c, body.source, body.exclude);
+            let lists = target_lists(c, "list_ids", body.list_ids);
+            Some(Membership {
+                selection: selection?,
+                lists: lists?,
+            })
+        })
+    }
+}
+
+/// POST /activities/contacts_taggings_add and /activities/contacts_taggings_remove
+#[derive(Deserialize, ToSchema)]
+pub struct TaggingBody {
+    #[schema(value_type = TaggingSourceBody)]
+    source: Field<TaggingSourceBody>,
+    #[schema(value_type = ExcludeBody, required = false)]
+    exclude: Field<ExcludeBody>,
+    #[schema(value_type = Vec<String>, max_items = 50)]
+    tag_ids: Field<Vec<Value>>,
+}
+
+/// The checked tagging change: the contacts and the tags.
+pub(super) struct Tagging {
+    pub(super) selection: ContactSelection,
+    pub(super) tags: Vec<TagId>,
+}
+
+impl TryFrom<TaggingBody> for Tagging {
+    type Error = ApiError;
+
+    fn try_from(body: TaggingBody) -> Result<Self, ApiError> {
+        Problems::run(|c| {
+            let selection = selection(c, body.source, body.exclude);
+            if !body.tag_ids.is_present() {
+                c.error("tag_ids", "is required");
+            }
+            let tags = c.ids::<TagId>("tag_ids", body.tag_ids, 50).map(dedup);
+            if tags.as_ref().is_some_and(Vec::is_empty) {
+                c.error("tag_ids", "must name at least one tag");
+            }
+            Some(Tagging {
+                selection: selection?,
+                tags: tags?,
+            })
+        })
+    }
+}
+
+/// POST /activities/list_delete
+#[derive(Deserialize, ToSchema)]
+pub struct ListDeleteBody {
+    #[schema(value_type = Vec<String>, max_items = 100)]
+    list_ids: Field<Vec<Value>>,
+}
+
+impl TryFrom<ListDeleteBody> for Vec<ListId> {
+    type Error = ApiError;
+
+    fn try_from(body: ListDeleteBody) -> Result<Self, ApiError> {
+        Problems::run(|c| required_ids(c, "list_ids", body.list_ids, 100))
+    }
+}
+
+/// POST /activities/contacts_tags_delete
+#[derive(Deserialize, ToSchema)]
+pub struct TagsDeleteBody {
+    #[schema(value_type = Vec<String>, max_items = 500)]
+    tag_ids: Field<Vec<Value>>,
+}
+
+impl TryFrom<TagsDeleteBody> for Vec<TagId> {
+    type Error = ApiError;
+
+    fn try_from(body: TagsDeleteBody) -> Result<Self, ApiError> {
+        Problems::run(|c| required_ids(c, "tag_ids", body.tag_ids, 500))
+    }
+}
+
+/// POST /activities/custom_fields_delete
+#[derive(Deserialize, ToSchema)]
+pub struct CustomFieldsDeleteBody {
+    #[schema(value_type = Vec<String>, max_items = 100)]
+    custom_field_ids: Field<Vec<Value>>,
+}
+
+impl TryFrom<CustomFieldsDeleteBody> for Vec<CustomFieldId> {
+    type Error = ApiError;
+
+    fn try_from(body: CustomFieldsDeleteBody) -> Result<Self, ApiError> {
+        Problems::run(|c| required_ids(c, "custom_field_ids", body.custom_field_ids, 100))
+    }
+}
+
+fn dedup<T: PartialEq + Copy>(ids: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// `new_subscriber`: contacts who opted in during the last 30 days.
+fn new_subscriber_since(new_subscriber: bool) -> Option<i64> {
+    new_subscriber.then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis())
+}
+
+/// `list_ids` of an import or membership change: required, 1–50 ids, duplicates dropped.
+fn target_lists(c: &mut Check<'_>, name: &str, field: Field<Vec<Value>>) -> Option<Vec<ListId>> {
+    if !field.is_present() {
+        c.error(name, "is required");
+        return None;
+    }
+    let ids = c.ids::<ListId>(name, field, 50)?;
+    if ids.is_empty() {
+        c.error(name, "must name at least one list");
+        return None;
+    }
+    Some(dedup(ids))
+}
+
+/// A required, non-empty array of at most `max` ids, duplicates dropped.
+fn required_ids<T>(
+    c: &mut Check<'_>,
+    name: &str,
+    field: Field<Vec<Value>>,
+    max: usize,
+) -> Option<Vec<T>>
+where
+    T: std::str::FromStr + PartialEq + Copy,
+{
+    if !field.is_present() {
+        c.error(name, "is required");
+        return None;
+    }
+    let ids = c.ids::<T>(name, field, max)?;
+    if ids.is_empty() {
+        c.error(name, "must name at least one id");
+        return None;
+    }
+    Some(dedup(ids))
+}
+
+/// `segment_id` of a source: a positive integer (its segment is checked when the activity
+/// starts).
+fn segment_id(c: &mut Check<'_>, field: Field<i64>) -> Option<SegmentId> {
+    let id = c.integer("segment_id", field)?;
+    if id <= 0 {
+        c.error("segment_id", "is in an invalid format");
+        return None;
+    }
+    Some(SegmentId(id))
 }
 
 /// The CSV upload of POST /activities/contacts_file_import.
@@ -175,122 +721,6 @@ pub(super) async fn read_csv_upload(
     })
 }
 
-/// POST /activities/contact_exports: the contacts to export and the fields (None: the default
-/// fields).
-pub(super) fn read_export(
-    body: JsonBody,
-) -> Result<(ContactSelection, Option<Vec<String>>), ApiError> {
-    body.read_object(|r| {
-        let contact_ids = r.ids::<ContactId>("contact_ids", 500);
-        let lists = r.ids::<ListId>("list_ids", 50).unwrap_or_default();
-        let tags = r.ids::<TagId>("tag_ids", 50).unwrap_or_default();
-        let new_subscriber = r.boolean("new_subscriber").unwrap_or(false);
-        let segment_id = read_segment_id(r);
-        let status = r.string("status", 50);
-        let buckets = match status.as_deref() {
-            None => Vec::new(),
-            Some(text) => match Bucket::for_status_filter(text) {
-                Some(buckets) => buckets.to_vec(),
-                None => {
-                    r.error(
-                        "status",
-                        "must be one of: all, active, deleted, not_set, \
-                        pending_confirmation, temp_hold, unsubscribed",
-                    );
-                    Vec::new()
-                }
-            },
-        };
-        let exclude = r
-            .object("exclude", |e| {
-                e.ids::<ContactId>("contact_ids", 50).unwrap_or_default()
-            })
-            .unwrap_or_default();
-        let fields = read_fields(r);
-        Some((
-            ContactSelection {
-                contact_ids: contact_ids.map(dedup),
-                lists: dedup(lists),
-                tags: dedup(tags),
-                buckets,
-                exclude,
-                opted_in_since: new_subscriber
-                    .then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
-                segment_id,
-            },
-            fields,
-        ))
-    })
-}
-
-/// POST /activities/add_list_memberships and remove_list_memberships: the contacts and the
-/// lists.
-pub(super) fn read_membership(body: JsonBody) -> Result<(ContactSelection, Vec<ListId>), ApiError> {
-    body.read_object(|r| {
-        let selection = read_source(r, false);
-        let lists = read_target_lists(r, "list_ids");
-        Some((selection?, lists?))
-    })
-}
-
-/// POST /activities/contacts_taggings_add and contacts_taggings_remove: the contacts and the
-/// tags.
-pub(super) fn read_tagging(body: JsonBody) -> Result<(ContactSelection, Vec<TagId>), ApiError> {
-    body.read_object(|r| {
-        let selection = read_source(r, true);
-        if !r.has("tag_ids") {
-            r.error("tag_ids", "is required");
-        }
-        let tags = r.ids::<TagId>("tag_ids", 50).map(dedup);
-        if tags.as_ref().is_some_and(Vec::is_empty) {
-            r.error("tag_ids", "must name at least one tag");
-        }
-        Some((selection?, tags?))
-    })
-}
-
-/// POST /activities/contact_delete: up to 500 contact_ids, or every member of up to 50 lists.
-pub(super) fn read_contact_delete(body: JsonBody) -> Result<ContactSelection, ApiError> {
-    body.read_object(|r| {
-        let contact_ids = r.ids::<ContactId>("contact_ids", 500);
-        let lists = r.ids::<ListId>("list_ids", 50);
-        match (&contact_ids, &lists) {
-            (Some(_), Some(_)) => r.error("contact_ids", "and list_ids are mutually exclusive"),
-            (None, None) => r.error("contact_ids", "or list_ids is required"),
-            _ => {}
-        }
-        Some(ContactSelection {
-            contact_ids: contact_ids.map(dedup),
-            lists: dedup(lists.unwrap_or_default()),
-            ..Default::default()
-        })
-    })
-}
-
-fn dedup<T: PartialEq + Copy>(ids: Vec<T>) -> Vec<T> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !out.contains(&id) {
-            out.push(id);
-        }
-    }
-    out
-}
-
-/// `list_ids` of an import or membership change: required, 1–50 ids, duplicates dropped.
-fn read_target_lists(r: &mut ObjectReader<'_>, name: &str) -> Option<Vec<ListId>> {
-    if !r.has(name) {
-        r.error(name, "is required");
-        return None;
-    }
-    let ids = r.ids::<ListId>(name, 50)?;
-    if ids.is_empty() {
-        r.error(name, "must name at least one list");
-        return None;
-    }
-    Some(dedup(ids))
-}
-
 fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge { limit }
@@ -302,133 +732,6 @@ fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize
     }
 }
 
-fn read_fields(r: &mut ObjectReader<'_>) -> Option<Vec<String>> {
-    if !r.has("fields") {
-        return None;
-    }
-    let mut out = Vec::new();
-    let items = r.strings("fields", 200)?;
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    if out.is_empty() {
-        r.error("fields", "must name at least one field");
-        return None;
-    }
-    Some(out)
-}
-
-/// `segment_id` of a source: a positive integer (its segment is checked by `check_segment`).
-fn read_segment_id(r: &mut ObjectReader<'_>) -> Option<roster_domain::SegmentId> {
-    let id = r.integer("segment_id")?;
-    if id <= 0 {
-        r.error("segment_id", "is in an invalid format");
-        return None;
-    }
-    Some(roster_domain::SegmentId(id))
-}
-
-/// The `source` and `exclude` of a membership or tagging body; exactly one source property.
-fn read_source(r: &mut ObjectReader<'_>, allow_new_subscriber: bool) -> Option<ContactSelection> {
-    // Read first, so its problems are reported along with the source's.
-    let exclude = r
-        .object("exclude", |e| {
-            e.ids::<ContactId>("contact_ids", 500).unwrap_or_default()
-        })
-        .unwrap_or_default();
-    if !r.has("source") {
-        r.error("source", "is required");
-        return None;
-    }
-    let selection = r.object("source", |s| {
-        let contact_ids = s.ids::<ContactId>("contact_ids", 500);
-        let lists = s.ids::<ListId>("list_ids", 50);
-        let tags = s.ids::<TagId>("tag_ids", 50);
-        let all_active = s.boolean("all_active_contacts").unwrap_or(false);
-        let new_subscriber = allow_new_subscriber && s.boolean("new_subscriber").unwrap_or(false);
-        let segment_id = read_segment_id(s);
-        if s.has("engagement_level") {
-            s.error(
-                "engagement_level",
-                "is not supported; Roster keeps no engagement data",
-            );
-        }
-        let given = [
-            contact_ids.is_some(),
-            lists.is_some(),
-            tags.is_some(),
-            all_active,
-            new_subscriber,
-            segment_id.is_some(),
-        ]
-        .iter()
-        .filter(|g| **g)
-        .count();
-        if given != 1 {
-            s.error(
-                "",
-                "must name exactly one of contact_ids, list_ids, tag_ids, segment_id, \
-                all_active_contacts or new_subscriber",
-            );
-            return None;
-        }
-        Some(ContactSelection {
-            contact_ids: contact_ids.map(dedup),
-            lists: dedup(lists.unwrap_or_default()),
-            tags: dedup(tags.unwrap_or_default()),
-            buckets: if all_active {
-                vec![Bucket::Explicit, Bucket::Implicit]
-            } else {
-                Vec::new()
-            },
-            exclude: Vec::new(),
-            opted_in_since: new_subscriber
-                .then(|| Timestamp::now().plus_seconds(-30 * 86_400).millis()),
-            segment_id,
-        })
-    })??;
-    Some(ContactSelection {
-        exclude,
-        ..selection
-    })
-}
-
-/// A required, non-empty array of at most `max` ids, duplicates dropped.
-pub(super) fn read_required_ids<T>(
-    body: JsonBody,
-    name: &str,
-    max: usize,
-) -> Result<Vec<T>, ApiError>
-where
-    T: std::str::FromStr + PartialEq + Copy,
-{
-    body.read_object(|r| {
-        if !r.has(name) {
-            r.error(name, "is required");
-            return None;
-        }
-        let ids = r.ids::<T>(name, max)?;
-        if ids.is_empty() {
-            r.error(name, "must name at least one id");
-            return None;
-        }
-        Some(dedup(ids))
-    })
-}
-
-/// POST /activities/contacts_json_import
-#[derive(ToSchema)]
-pub struct JsonImportBody {
-    /// One object per contact, column name to value (`email`, `first_name`, `cf:<name>`, ...).
-    pub import_data: Vec<serde_json::Map<String, Value>>,
-    pub list_ids: Vec<String>,
-    /// not_set or explicit.
-    #[schema(nullable = false)]
-    pub sms_permission_to_send: Option<String>,
-}
-
 /// POST /activities/contacts_file_import (multipart/form-data)
 #[derive(ToSchema)]
 pub struct FileImportBody {
@@ -438,109 +741,4 @@ pub struct FileImportBody {
     pub list_ids: String,
     #[schema(nullable = false)]
     pub sms_permission_to_send: Option<String>,
-}
-
-/// `exclude` of a bulk activity body.
-#[derive(ToSchema)]
-pub struct ExcludeBody {
-    #[schema(nullable = false)]
-    pub contact_ids: Option<Vec<String>>,
-}
-
-/// POST /activities/contact_exports
-#[derive(ToSchema)]
-pub struct ExportBody {
-    #[schema(nullable = false)]
-    pub contact_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub list_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub tag_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub new_subscriber: Option<bool>,
-    #[schema(nullable = false)]
-    pub segment_id: Option<i64>,
-    #[schema(nullable = false)]
-    pub fields: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub status: Option<String>,
-    #[schema(nullable = false)]
-    pub exclude: Option<ExcludeBody>,
-}
-
-/// POST /activities/contact_delete: `contact_ids` or `list_ids`.
-#[derive(ToSchema)]
-pub struct ContactDeleteBody {
-    #[schema(nullable = false)]
-    pub contact_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub list_ids: Option<Vec<String>>,
-}
-
-/// `source` of a membership change: exactly one of its properties.
-#[derive(ToSchema)]
-pub struct MembershipSourceBody {
-    #[schema(nullable = false)]
-    pub list_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub all_active_contacts: Option<bool>,
-    #[schema(nullable = false)]
-    pub contact_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub tag_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub segment_id: Option<i64>,
-}
-
-/// POST /activities/add_list_memberships and /activities/remove_list_memberships
-#[derive(ToSchema)]
-pub struct MembershipBody {
-    pub source: MembershipSourceBody,
-    #[schema(nullable = false)]
-    pub exclude: Option<ExcludeBody>,
-    pub list_ids: Vec<String>,
-}
-
-/// `source` of a tagging change: exactly one of its properties.
-#[derive(ToSchema)]
-pub struct TaggingSourceBody {
-    #[schema(nullable = false)]
-    pub contact_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub list_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub tag_ids: Option<Vec<String>>,
-    #[schema(nullable = false)]
-    pub all_active_contacts: Option<bool>,
-    #[schema(nullable = false)]
-    pub new_subscriber: Option<bool>,
-    #[schema(nullable = false)]
-    pub segment_id: Option<i64>,
-}
-
-/// POST /activities/contacts_taggings_add and /activities/contacts_taggings_remove
-#[derive(ToSchema)]
-pub struct TaggingBody {
-    pub source: TaggingSourceBody,
-    #[schema(nullable = false)]
-    pub exclude: Option<ExcludeBody>,
-    pub tag_ids: Vec<String>,
-}
-
-/// POST /activities/list_delete
-#[derive(ToSchema)]
-pub struct ListDeleteBody {
-    pub list_ids: Vec<String>,
-}
-
-/// POST /activities/contacts_tags_delete
-#[derive(ToSchema)]
-pub struct TagsDeleteBody {
-    pub tag_ids: Vec<String>,
-}
-
-/// POST /activities/custom_fields_delete
-#[derive(ToSchema)]
-pub struct CustomFieldsDeleteBody {
-    pub custom_field_ids: Vec<String>,
 }

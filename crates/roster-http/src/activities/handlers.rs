@@ -2,22 +2,23 @@
 //! one call below HTTP (`roster_activities::start`, which checks what the request names and
 //! queues it) and answers with the shape the V3 document gives the operation (resources.rs).
 
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roster_activities::start::{ImportSource, StartRequest};
-use roster_domain::activity::{ActivityKind, ActivityState, ContactChange, HISTORY_DAYS};
+use roster_domain::activity::{
+    ActivityKind, ActivityState, ContactChange, ContactSelection, HISTORY_DAYS,
+};
 use roster_domain::{ActivityId, CustomFieldId, ListId, PageRequest, TagId, Timestamp};
 
 use super::bodies::{
-    read_contact_delete, read_csv_upload, read_export, read_json_import, read_membership,
-    read_required_ids, read_tagging, ContactDeleteBody, CsvUpload, CustomFieldsDeleteBody,
-    ExportBody, FileImportBody, JsonImportBody, ListDeleteBody, MembershipBody, TaggingBody,
-    TagsDeleteBody,
+    read_csv_upload, ContactDeleteBody, CsvUpload, CustomFieldsDeleteBody, Export, ExportBody,
+    FileImportBody, JsonImport, JsonImportBody, ListDeleteBody, Membership, MembershipBody,
+    Tagging, TaggingBody, TagsDeleteBody,
 };
+use super::query::ActivitiesQuery;
 use super::resources::{
     ActivityCollection, CustomFieldsDeleteActivity, ExportActivity, FullActivity, ImportActivity,
     ListDeleteActivity, ListItemActivity, TaggingActivity,
@@ -25,7 +26,7 @@ use super::resources::{
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Invalid, Missing, Scoped};
-use crate::wire::{FileExportId, IdPath, JsonBody, QueryParams};
+use crate::wire::{Body, FileExportId, IdPath, Query};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -54,9 +55,9 @@ fn created<T>(shape: T) -> (StatusCode, Json<T>) {
 pub async fn json_import(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<JsonImportBody>,
 ) -> Result<(StatusCode, Json<ImportActivity>), ApiError> {
-    let (rows, list_ids) = read_json_import(body, state.config.import_max_contacts)?;
+    let JsonImport { rows, list_ids } = body.check(state.config.import_max_contacts)?;
     let request = StartRequest::Import {
         list_ids,
         source: ImportSource::Json(rows),
@@ -119,9 +120,9 @@ pub async fn file_import(
 pub async fn export_contacts(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<ExportBody>,
 ) -> Result<(StatusCode, Json<ExportActivity>), ApiError> {
-    let (selection, fields) = read_export(body)?;
+    let Export { selection, fields } = Export::try_from(body)?;
     let request = StartRequest::Export { selection, fields };
     let activity = state.start_activity(caller.account, request).await?;
     Ok(created(ExportActivity::from(&activity)))
@@ -196,7 +197,7 @@ pub async fn download(
                 format!("attachment; filename=\"contacts-{id}.csv\""),
             ),
         ],
-        Body::from_stream(stream),
+        axum::body::Body::from_stream(stream),
     )
         .into_response())
 }
@@ -205,10 +206,10 @@ pub async fn download(
 async fn membership(
     caller: Caller<ContactsWrite>,
     state: AppState,
-    body: JsonBody,
+    body: MembershipBody,
     change: fn(Vec<ListId>) -> ContactChange,
 ) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
-    let (selection, lists) = read_membership(body)?;
+    let Membership { selection, lists } = Membership::try_from(body)?;
     let request = StartRequest::ChangeContacts {
         selection,
         change: change(lists),
@@ -238,7 +239,7 @@ async fn membership(
 pub async fn add_list_memberships(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<MembershipBody>,
 ) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
     membership(caller, state, body, ContactChange::AddLists).await
 }
@@ -261,7 +262,7 @@ pub async fn add_list_memberships(
 pub async fn remove_list_memberships(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<MembershipBody>,
 ) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
     membership(caller, state, body, ContactChange::RemoveLists).await
 }
@@ -270,10 +271,10 @@ pub async fn remove_list_memberships(
 async fn tagging(
     caller: Caller<ContactsWrite>,
     state: AppState,
-    body: JsonBody,
+    body: TaggingBody,
     change: fn(Vec<TagId>) -> ContactChange,
 ) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
-    let (selection, tags) = read_tagging(body)?;
+    let Tagging { selection, tags } = Tagging::try_from(body)?;
     let request = StartRequest::ChangeContacts {
         selection,
         change: change(tags),
@@ -303,7 +304,7 @@ async fn tagging(
 pub async fn taggings_add(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<TaggingBody>,
 ) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
     tagging(caller, state, body, ContactChange::AddTags).await
 }
@@ -326,7 +327,7 @@ pub async fn taggings_add(
 pub async fn taggings_remove(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<TaggingBody>,
 ) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
     tagging(caller, state, body, ContactChange::RemoveTags).await
 }
@@ -349,9 +350,9 @@ pub async fn taggings_remove(
 pub async fn contact_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<ContactDeleteBody>,
 ) -> Result<(StatusCode, Json<ListItemActivity>), ApiError> {
-    let selection = read_contact_delete(body)?;
+    let selection = ContactSelection::try_from(body)?;
     let request = StartRequest::ChangeContacts {
         selection,
         change: ContactChange::Delete,
@@ -378,9 +379,9 @@ pub async fn contact_delete(
 pub async fn list_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<ListDeleteBody>,
 ) -> Result<(StatusCode, Json<ListDeleteActivity>), ApiError> {
-    let lists: Vec<ListId> = read_required_ids(body, "list_ids", 100)?;
+    let lists = Vec::<ListId>::try_from(body)?;
     let request = StartRequest::DeleteLists(lists);
     let activity = state.start_activity(caller.account, request).await?;
     Ok(created(ListDeleteActivity::from(&activity)))
@@ -404,9 +405,9 @@ pub async fn list_delete(
 pub async fn tags_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<TagsDeleteBody>,
 ) -> Result<(StatusCode, Json<TaggingActivity>), ApiError> {
-    let tags: Vec<TagId> = read_required_ids(body, "tag_ids", 500)?;
+    let tags = Vec::<TagId>::try_from(body)?;
     let request = StartRequest::DeleteTags(tags);
     let activity = state.start_activity(caller.account, request).await?;
     Ok(created(TaggingActivity::from(&activity)))
@@ -430,9 +431,9 @@ pub async fn tags_delete(
 pub async fn custom_fields_delete(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<CustomFieldsDeleteBody>,
 ) -> Result<(StatusCode, Json<CustomFieldsDeleteActivity>), ApiError> {
-    let ids: Vec<CustomFieldId> = read_required_ids(body, "custom_field_ids", 100)?;
+    let ids = Vec::<CustomFieldId>::try_from(body)?;
     let request = StartRequest::DeleteCustomFields(ids);
     let activity = state.start_activity(caller.account, request).await?;
     Ok(created(CustomFieldsDeleteActivity::from(&activity)))
@@ -476,15 +477,7 @@ pub async fn get(
     operation_id = "getAllActivities",
     tag = "Bulk Activities",
     summary = "GET Activity Status Collection",
-    params(
-        ("state" = Option<String>, Query, description = "Use this parameter to filter the response \
-            to include only activities in one of the following states: cancelled, completed, \
-            failed, processing, or timed_out."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
-            per page of output, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
-            `_links.next.href`; pages on from where the previous page ended."),
-    ),
+    params(ActivitiesQuery),
     responses(
         (status = 200, description = "Request Successful", body = ActivityCollection),
         Invalid, Scoped, Answers,
@@ -494,18 +487,20 @@ pub async fn get(
 pub async fn list(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, query): Query<ActivitiesQuery>,
 ) -> Result<Json<ActivityCollection>, ApiError> {
-    let (limit, after) = state
-        .cursors
-        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let (limit, after) =
+        state
+            .cursors
+            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
     let after = after
         .map(|key| {
             key.parse::<ActivityId>()
                 .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
         })
         .transpose()?;
-    let filter = query
+    let filter = params
+        .state
         .one_of(
             "state",
             &[

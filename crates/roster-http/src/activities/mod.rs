@@ -5,6 +5,7 @@
 
 pub mod bodies;
 pub mod handlers;
+pub mod query;
 pub mod resources;
 
 use utoipa_axum::router::OpenApiRouter;
