@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::wire::QueryParams;
+use crate::wire::{Param, QueryParams};
 
 #[derive(Serialize, ToSchema)]
 pub struct Xrefs {
@@ -14,8 +14,8 @@ pub struct Xrefs {
 }
 
 /// Checks `sequence_ids` of an xrefs request: V2 sequence ids are positive integers.
-pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
-    let ids = query.list("sequence_ids");
+pub fn check_sequence_id_list(sequence_ids: &Param) -> Result<(), ApiError> {
+    let ids = sequence_ids.list();
     if ids.is_empty() {
         return Err(ApiError::invalid("sequence_ids", "is required"));
     }
@@ -32,4 +32,9 @@ pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
         ));
     }
     Ok(())
+}
+
+/// [`check_sequence_id_list`] for the handlers not yet moved to typed `Query<T>` structs.
+pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
+    check_sequence_id_list(&query.param("sequence_ids"))
 }
