@@ -3,13 +3,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::contact::{AccountContext, Bucket, Contact, Includes};
+use roster_domain::contact::{AccountContext, Bucket, Contact, Includes, SignUpInput};
 use roster_domain::custom_field::FieldError;
 use roster_domain::{AccountId, ContactId, ListId, PageRequest, TagId, Timestamp};
 
-use super::bodies::{
-    read_create, read_replace, read_sign_up, ContactCreateBody, ContactReplaceBody, SignUpBody,
-};
+use super::bodies::{ContactCreateBody, ContactReplaceBody, ContactWrite, SignUpBody};
 use super::query::{
     contact_filter, includes, segment_filter, ContactCountsQuery, ContactQuery, ContactXrefsQuery,
     ContactsQuery,
@@ -22,7 +20,7 @@ use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
 use crate::wire::xrefs::{check_sequence_id_list, Xrefs};
-use crate::wire::{IdPath, JsonBody, Query};
+use crate::wire::{Body, IdPath, Query};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -86,9 +84,9 @@ fn not_found(id: ContactId) -> ApiError {
 pub async fn create(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<ContactCreateBody>,
 ) -> Result<(StatusCode, Json<ContactResource>), ApiError> {
-    let (input, source) = read_create(body)?;
+    let ContactWrite { input, source } = ContactWrite::try_from(body)?;
     let definitions = check_references(
         &state,
         caller.account,
@@ -235,9 +233,9 @@ pub async fn replace(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ContactId>,
-    body: JsonBody,
+    Body(body): Body<ContactReplaceBody>,
 ) -> Result<Json<ContactResource>, ApiError> {
-    let (input, source) = read_replace(body)?;
+    let ContactWrite { input, source } = ContactWrite::try_from(body)?;
     let definitions = check_references(
         &state,
         caller.account,
@@ -327,9 +325,9 @@ pub async fn delete(
 pub async fn sign_up(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<SignUpBody>,
 ) -> Result<(StatusCode, Json<SignUpResult>), ApiError> {
-    let form = read_sign_up(body)?;
+    let form = SignUpInput::try_from(body)?;
     let definitions = check_references(
         &state,
         caller.account,
