@@ -1,13 +1,16 @@
 //! The query-filter parser of GET /contacts: `QueryParams` (percent-decoding, repeated and
-//! comma-list parameters) and the filters, includes, limit and cursor read from it. Any query
-//! string answers a filter or a 400, never a panic; a filter within the documented bounds; and
-//! a next link carries every parameter but the cursor over unchanged.
+//! comma-list parameters), the typed `ContactsQuery` built from it, and the filters, includes,
+//! limit and cursor read from that. Any query string gives the typed parameters, and then a
+//! filter or a 400, never a panic; a filter within the documented bounds; and a next link
+//! carries every parameter but the cursor over unchanged.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use roster_domain::EmailAddress;
 use roster_fuzz::assert_timestamp_round_trips;
-use roster_http::contacts::{contact_filter, includes, MAX_LIST_FILTER, MAX_TAG_FILTER};
+use roster_http::contacts::{
+    contact_filter, includes, ContactsQuery, MAX_LIST_FILTER, MAX_TAG_FILTER,
+};
 use roster_http::wire::{CursorCodec, QueryParams};
 
 const PAGE_DEFAULT: u32 = 50;
@@ -18,8 +21,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let query = QueryParams::parse(text);
+    let params: ContactsQuery = query
+        .typed()
+        .expect("any query string gives the typed parameters");
 
-    if let Ok(filter) = contact_filter(&query) {
+    if let Ok(filter) = contact_filter(&params) {
         assert!(!filter.buckets.is_empty(), "a filter always names buckets");
         assert!(filter.lists.len() <= MAX_LIST_FILTER);
         assert!(filter.tags.len() <= MAX_TAG_FILTER);
@@ -41,11 +47,13 @@ fuzz_target!(|data: &[u8]| {
             assert_timestamp_round_trips(at, text);
         }
     }
-    let _ = includes(&query);
-    let _ = query.boolean("include_count");
+    let _ = includes(&params.include);
+    let _ = params.include_count.boolean("include_count");
 
     let codec = CursorCodec::new([3; 32]);
-    if let Ok((limit, _after)) = codec.page_position(&query, PAGE_DEFAULT, PAGE_MAX) {
+    if let Ok((limit, _after)) =
+        codec.page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)
+    {
         assert!(
             (1..=PAGE_MAX).contains(&limit),
             "limit {limit} out of bounds"
@@ -72,8 +80,16 @@ fuzz_target!(|data: &[u8]| {
             .filter(|(k, _)| k != "cursor")
             .collect();
         assert_eq!(carried, kept, "the next link changed the filters");
+        let followed_params: ContactsQuery = followed
+            .typed()
+            .expect("the next link gives the typed parameters");
         let (next_limit, next_after) = codec
-            .page_position(&followed, PAGE_DEFAULT, PAGE_MAX)
+            .page_at(
+                &followed_params.limit,
+                &followed_params.cursor,
+                PAGE_DEFAULT,
+                PAGE_MAX,
+            )
             .expect("the next link is a valid request");
         assert_eq!(next_after.as_deref(), Some(next.as_str()));
         assert_eq!(next_limit, limit, "the next page keeps the page size");

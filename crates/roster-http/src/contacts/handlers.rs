@@ -3,14 +3,15 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::contact::{AccountContext, Bucket, Contact, Includes, SmsStatus};
+use roster_domain::contact::{AccountContext, Bucket, Contact, Includes, SignUpInput, SmsStatus};
 use roster_domain::FieldError;
 use roster_domain::{AccountId, ContactId, ListId, PageRequest, TagId, Timestamp};
 
-use super::bodies::{
-    read_create, read_replace, read_sign_up, ContactCreateBody, ContactReplaceBody, SignUpBody,
+use super::bodies::{ContactCreateBody, ContactReplaceBody, ContactWrite, SignUpBody};
+use super::query::{
+    contact_filter, includes, segment_filter, ContactCountsQuery, ContactQuery, ContactXrefsQuery,
+    ContactsQuery,
 };
-use super::query::{contact_filter, includes, segment_filter};
 use super::resources::{
     ContactCollection, ContactCounts, ContactResource, SignUpResult, SmsHistoryDetails,
     SmsHistoryEntry,
@@ -18,8 +19,8 @@ use super::resources::{
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
-use crate::wire::xrefs::{check_sequence_ids, Xrefs};
-use crate::wire::{date_time, IdPath, JsonBody, QueryParams};
+use crate::wire::xrefs::{check_sequence_id_list, Xrefs};
+use crate::wire::{date_time, Body, IdPath, Query};
 use crate::AppState;
 
 const PAGE_DEFAULT: u32 = 50;
@@ -83,9 +84,9 @@ fn not_found(id: ContactId) -> ApiError {
 pub async fn create(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<ContactCreateBody>,
 ) -> Result<(StatusCode, Json<ContactResource>), ApiError> {
-    let (input, source) = read_create(body)?;
+    let ContactWrite { input, source } = ContactWrite::try_from(body)?;
     let definitions = check_references(
         &state,
         caller.account,
@@ -117,43 +118,7 @@ pub async fn create(
     operation_id = "getAllContacts",
     tag = "Contacts",
     summary = "GET Contacts Collection",
-    params(
-        ("status" = Option<String>, Query, description = "Use the `status` query parameter to \
-            search for contacts by status."),
-        ("email" = Option<String>, Query, description = "Use the `email` query parameter to search \
-            for a contact using a specific email address."),
-        ("lists" = Option<String>, Query, description = "Use the `lists` query parameter to search \
-            for contacts that are members of one or more specified lists."),
-        ("segment_id" = Option<String>, Query, description = "Use to get contacts that meet the \
-            segment criteria for a single specified `segment_id`."),
-        ("tags" = Option<String>, Query, description = "Use to get contact details for up to 50 \
-            specified tags."),
-        ("updated_after" = Option<String>, Query, description = "Use `updated_after` to search for \
-            contacts that have been updated after the date you specify."),
-        ("updated_before" = Option<String>, Query, description = "Use `updated_before` to search \
-            for contacts that have been updated before a specified date."),
-        ("created_after" = Option<String>, Query, description = "Use `created_after` to search for \
-            contacts created after a specified date."),
-        ("created_before" = Option<String>, Query, description = "Use `created_before` to search \
-            for contacts created before a specified date."),
-        ("optout_after" = Option<String>, Query, description = "Use `optout_after` to search for \
-            contacts that unsubscribed after a specified date."),
-        ("optout_before" = Option<String>, Query, description = "Use `optout_before` to search for \
-            contacts that unsubscribed before a specified date."),
-        ("include" = Option<String>, Query, description = "Use `include` to specify which contact \
-            sub-resources to include in the response."),
-        ("sms_status" = Option<String>, Query, description = "Use to get contacts by their SMS \
-            status."),
-        ("include_count" = Option<bool>, Query, description = "Set `include_count=true` to include \
-            the total number of contacts (`contacts_count`) that meet all search criteria in the \
-            response body."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
-            per page of output in the response, from 1 - 500, default = 50."),
-        ("limit" = Option<i64>, Query, description = "Specifies the number of results displayed \
-            per page of output in the response, from 1 - 500, default = 50."),
-        ("cursor" = Option<String>, Query, description = "The opaque cursor of a \
-            `_links.next.href`; pages on from where the previous page ended."),
-    ),
+    params(ContactsQuery),
     responses(
         (status = 200, description = "Request successful", body = ContactCollection),
         Invalid, Scoped, Answers,
@@ -163,23 +128,27 @@ pub async fn create(
 pub async fn list(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, query): Query<ContactsQuery>,
 ) -> Result<Json<ContactCollection>, ApiError> {
-    let (limit, after) = state
-        .cursors
-        .page_position(&query, PAGE_DEFAULT, PAGE_MAX)?;
+    let (limit, after) =
+        state
+            .cursors
+            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
     let after = after
         .map(|key| {
             key.parse::<ContactId>()
                 .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
         })
         .transpose()?;
-    let filter = match query.single("segment_id") {
-        None => contact_filter(&query)?,
+    let filter = match params.segment_id.single() {
+        None => contact_filter(&params)?,
         Some(segment) => segment_filter(&state, caller.account, &query, segment).await?,
     };
-    let includes = includes(&query)?;
-    let include_count = query.boolean("include_count")?.unwrap_or(false);
+    let includes = includes(&params.include)?;
+    let include_count = params
+        .include_count
+        .boolean("include_count")?
+        .unwrap_or(false);
     let page = state
         .store
         .contacts(
@@ -220,8 +189,7 @@ pub async fn list(
     summary = "GET a Contact",
     params(
         ("contact_id" = String, Path, description = "Unique ID of contact to GET"),
-        ("include" = Option<String>, Query, description = "Use `include` to specify which contact \
-            sub-resources to include in the response."),
+        ContactQuery,
     ),
     responses(
         (status = 200, description = "Request successful", body = ContactResource),
@@ -233,9 +201,9 @@ pub async fn get(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ContactId>,
-    query: QueryParams,
+    Query(params, _): Query<ContactQuery>,
 ) -> Result<Json<ContactResource>, ApiError> {
-    let includes = includes(&query)?;
+    let includes = includes(&params.include)?;
     let contact = state
         .store
         .contact_with(caller.account, id, includes)
@@ -265,9 +233,9 @@ pub async fn replace(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ContactId>,
-    body: JsonBody,
+    Body(body): Body<ContactReplaceBody>,
 ) -> Result<Json<ContactResource>, ApiError> {
-    let (input, source) = read_replace(body)?;
+    let ContactWrite { input, source } = ContactWrite::try_from(body)?;
     let definitions = check_references(
         &state,
         caller.account,
@@ -357,9 +325,9 @@ pub async fn delete(
 pub async fn sign_up(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
-    body: JsonBody,
+    Body(body): Body<SignUpBody>,
 ) -> Result<(StatusCode, Json<SignUpResult>), ApiError> {
-    let form = read_sign_up(body)?;
+    let form = SignUpInput::try_from(body)?;
     let definitions = check_references(
         &state,
         caller.account,
@@ -435,10 +403,7 @@ pub async fn sign_up(
     operation_id = "getContactCounts",
     tag = "Contacts",
     summary = "GET Contact Consent Counts",
-    params(
-        ("include" = Option<String>, Query, description = "Use to return the total number of \
-            contacts that subscribed within the last 30 days in the results."),
-    ),
+    params(ContactCountsQuery),
     responses(
         (status = 200, description = "Request successful", body = ContactCounts),
         Invalid, Scoped, Answers,
@@ -448,9 +413,10 @@ pub async fn sign_up(
 pub async fn counts(
     caller: Caller<ContactsRead>,
     State(state): State<AppState>,
-    query: QueryParams,
+    Query(params, _): Query<ContactCountsQuery>,
 ) -> Result<Json<ContactCounts>, ApiError> {
-    let new_subscriber = query
+    let new_subscriber = params
+        .include
         .all_of("include", &["new_subscriber"])?
         .contains(&"new_subscriber");
     let counts = state.store.contact_bucket_counts(caller.account).await?;
@@ -483,10 +449,7 @@ pub async fn counts(
     operation_id = "getContactIdXrefs",
     tag = "Contacts",
     summary = "GET a collection of V2 and V3 API contact IDs",
-    params(
-        ("sequence_ids" = String, Query, description = "Comma delimited list of V2 API contact \
-            `ids` to cross-reference with the V3 API `contact_id` value."),
-    ),
+    params(ContactXrefsQuery),
     responses(
         (status = 200, description = "Request successful", body = Xrefs),
         Invalid, Scoped, Answers,
@@ -495,9 +458,9 @@ pub async fn counts(
 )]
 pub async fn xrefs(
     _caller: Caller<ContactsRead>,
-    query: QueryParams,
+    Query(params, _): Query<ContactXrefsQuery>,
 ) -> Result<Json<Xrefs>, ApiError> {
-    check_sequence_ids(&query)?;
+    check_sequence_id_list(&params.sequence_ids)?;
     Ok(Json(Xrefs { xrefs: Vec::new() }))
 }
 

@@ -11,7 +11,7 @@ pub mod query;
 pub mod resources;
 pub mod resubscribe;
 
-pub use query::{contact_filter, includes, MAX_LIST_FILTER, MAX_TAG_FILTER};
+pub use query::{contact_filter, includes, ContactsQuery, MAX_LIST_FILTER, MAX_TAG_FILTER};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -10,17 +10,17 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use roster_domain::resubscription::Resubscription;
-use roster_domain::{ContactId, StoreError, Timestamp};
+use roster_domain::{ContactId, ListId, StoreError, Timestamp};
 use roster_mailer::SystemMail;
 use serde::Deserialize;
 
-use super::bodies::{read_resubscribe, ResubscribeBody};
+use super::bodies::ResubscribeBody;
 use crate::auth::{Caller, ContactsWrite};
 use crate::error::ApiError;
 use crate::oauth::pages::{escape, hidden_inputs, page};
 use crate::oauth::{random_secret, sha256_hex};
 use crate::wire::responses::{Answers, BodyRejected, Invalid, Missing, Scoped};
-use crate::wire::{IdPath, JsonBody};
+use crate::wire::{Body, IdPath};
 use crate::AppState;
 
 /// Where the confirmation mail's links point, below the public URL.
@@ -51,9 +51,9 @@ pub async fn request(
     caller: Caller<ContactsWrite>,
     State(state): State<AppState>,
     IdPath(id): IdPath<ContactId>,
-    body: JsonBody,
+    Body(body): Body<ResubscribeBody>,
 ) -> Result<StatusCode, ApiError> {
-    let lists = read_resubscribe(body)?;
+    let lists = Vec::<ListId>::try_from(body)?;
     let known = state.store.existing_lists(caller.account, &lists).await?;
     let unknown: Vec<_> = lists
         .iter()

@@ -13,11 +13,6 @@ pub struct Xrefs {
     pub xrefs: Vec<serde_json::Value>,
 }
 
-/// [`check_sequence_id_list`] for the handlers not yet moved to typed `Query<T>` structs.
-pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
-    check_sequence_id_list(&query.param("sequence_ids"))
-}
-
 /// Checks `sequence_ids` of an xrefs request: V2 sequence ids are positive integers.
 pub fn check_sequence_id_list(sequence_ids: &Param) -> Result<(), ApiError> {
     let ids = sequence_ids.list();
@@ -37,4 +32,9 @@ pub fn check_sequence_id_list(sequence_ids: &Param) -> Result<(), ApiError> {
         ));
     }
     Ok(())
+}
+
+/// [`check_sequence_id_list`] for the handlers not yet moved to typed `Query<T>` structs.
+pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
+    check_sequence_id_list(&query.param("sequence_ids"))
 }
