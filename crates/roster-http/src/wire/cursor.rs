@@ -94,16 +94,6 @@ impl CursorCodec {
         }
     }
 
-    /// [`Self::page_at`] for the handlers not yet moved to typed `Query<T>` structs.
-    pub fn page_position(
-        &self,
-        query: &QueryParams,
-        default: u32,
-        max: u32,
-    ) -> Result<(u32, Option<String>), ApiError> {
-        self.page_at(&query.param("limit"), &query.param("cursor"), default, max)
-    }
-
     /// `_links` for a page: present only when a next page exists.
     pub fn links(
         &self,

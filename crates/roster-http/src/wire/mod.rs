@@ -1,5 +1,6 @@
 //! The V3 wire conventions, written once and shared by every endpoint: JSON bodies with our
-//! rejections, the body reader that reports every problem at once, query parameters, path ids,
+//! rejections, request bodies parsed into their documented types with every problem reported
+//! at once, typed query parameters, path ids,
 //! the pagination cursor, content negotiation, timestamps, the error responses every
 //! operation's OpenAPI entry lists, the parts every activity response shares, and the V2 id
 //! cross-references.
@@ -14,7 +15,7 @@ pub mod query;
 pub mod responses;
 pub mod xrefs;
 
-pub use body::{JsonBody, ObjectReader};
+pub use body::JsonBody;
 pub use cursor::{CursorCodec, PageLinks};
 pub use field::{Body, Check, Field, LooseInteger, Problems};
 pub use path::{FileExportId, IdPath, PathId};

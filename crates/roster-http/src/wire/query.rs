@@ -84,46 +84,6 @@ impl QueryParams {
         T::deserialize(serde_json::Value::Object(by_name))
             .map_err(|_| ApiError::BadRequest("The query string is not valid.".into()))
     }
-
-    /// The last value given for a single-valued parameter.
-    pub fn single(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `limit`, checked against the operation's bounds.
-    pub fn limit(&self, default: u32, max: u32) -> Result<u32, ApiError> {
-        self.param("limit").limit(default, max)
-    }
-
-    // The readers below serve the handlers not yet moved to typed `Query<T>` structs.
-
-    pub fn list(&self, name: &str) -> Vec<String> {
-        self.param(name).list()
-    }
-
-    pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
-        self.param(name).boolean(name)
-    }
-
-    pub fn ids<T: std::str::FromStr>(&self, name: &str, max: usize) -> Result<Vec<T>, ApiError> {
-        self.param(name).ids(name, max)
-    }
-
-    pub fn one_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Option<&'a str>, ApiError> {
-        self.param(name).one_of(name, allowed)
-    }
-
-    pub fn all_of<'a>(&self, name: &str, allowed: &[&'a str]) -> Result<Vec<&'a str>, ApiError> {
-        self.param(name).all_of(name, allowed)
-    }
-
-    pub fn timestamp(&self, name: &str) -> Result<Option<Timestamp>, ApiError> {
-        self.param(name).timestamp(name)
-    }
 }
 
 /// A query string parsed into the operation's typed parameters `T`, which also derives the
@@ -278,9 +238,9 @@ mod tests {
             query.param("status").list(),
             ["active", "deleted", "unsubscribed"]
         );
-        assert_eq!(query.single("limit"), Some("7"));
-        assert_eq!(query.single("name"), Some("a b c"));
-        assert_eq!(query.limit(50, 100).unwrap(), 7);
+        assert_eq!(query.param("limit").single(), Some("7"));
+        assert_eq!(query.param("name").single(), Some("a b c"));
+        assert_eq!(query.param("limit").limit(50, 100).unwrap(), 7);
     }
 
     #[test]
@@ -294,9 +254,21 @@ mod tests {
     fn limit_is_bounded() {
         for bad in ["0", "101", "-1", "abc", "1.5", ""] {
             let query = QueryParams::parse(&format!("limit={bad}"));
-            assert!(query.limit(50, 100).is_err(), "{bad}");
+            assert!(query.param("limit").limit(50, 100).is_err(), "{bad}");
         }
-        assert_eq!(QueryParams::parse("").limit(50, 100).unwrap(), 50);
-        assert_eq!(QueryParams::parse("limit=100").limit(50, 100).unwrap(), 100);
+        assert_eq!(
+            QueryParams::parse("")
+                .param("limit")
+                .limit(50, 100)
+                .unwrap(),
+            50
+        );
+        assert_eq!(
+            QueryParams::parse("limit=100")
+                .param("limit")
+                .limit(50, 100)
+                .unwrap(),
+            100
+        );
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::wire::{Param, QueryParams};
+use crate::wire::Param;
 
 #[derive(Serialize, ToSchema)]
 pub struct Xrefs {
@@ -32,9 +32,4 @@ pub fn check_sequence_id_list(sequence_ids: &Param) -> Result<(), ApiError> {
         ));
     }
     Ok(())
-}
-
-/// [`check_sequence_id_list`] for the handlers not yet moved to typed `Query<T>` structs.
-pub fn check_sequence_ids(query: &QueryParams) -> Result<(), ApiError> {
-    check_sequence_id_list(&query.param("sequence_ids"))
 }
