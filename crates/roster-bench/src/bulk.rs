@@ -10,7 +10,6 @@ use anyhow::{bail, Context};
 use roster_domain::contact::Contact;
 use roster_domain::{AccountId, ListId};
 use serde_json::{json, Value};
-use sqlx::Connection;
 
 use crate::dataset::{AccountSetup, Contacts};
 use crate::report::{Outcome, Row, Target};
@@ -354,28 +353,36 @@ const SELECT_CONTACTS: &str = "SELECT email, first_name, last_name, job_title, c
 const SELECT_CUSTOM_VALUES: &str =
     "SELECT contact_id, custom_field_id, value FROM contact_custom_values WHERE account_id = $1";
 
-macro_rules! timed_select {
-    ($connection:ty, $url:expr, $account:expr) => {{
-        use futures_util::TryStreamExt;
-        let mut connection = <$connection>::connect($url).await?;
-        let started = Instant::now();
-        let mut rows = 0usize;
+/// The plain SELECT on one engine's connection type `C`: the contact rows counted, then their
+/// custom values read, both fetched and dropped row by row.
+async fn timed_select<C>(url: &str, account: AccountId) -> anyhow::Result<Selected>
+where
+    C: sqlx::Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    for<'q> uuid::Uuid: sqlx::Encode<'q, C::Database> + sqlx::Type<C::Database>,
+    for<'q> <C::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, C::Database>,
+{
+    use futures_util::TryStreamExt;
+    let mut connection = C::connect(url).await?;
+    let started = Instant::now();
+    let mut rows = 0usize;
+    {
         let mut contacts = sqlx::query(SELECT_CONTACTS)
-            .bind($account.0)
+            .bind(account.0)
             .fetch(&mut connection);
         while contacts.try_next().await?.is_some() {
             rows += 1;
         }
-        drop(contacts);
+    }
+    {
         let mut values = sqlx::query(SELECT_CUSTOM_VALUES)
-            .bind($account.0)
+            .bind(account.0)
             .fetch(&mut connection);
         while values.try_next().await?.is_some() {}
-        drop(values);
-        let elapsed = started.elapsed();
-        connection.close().await?;
-        Selected { rows, elapsed }
-    }};
+    }
+    let elapsed = started.elapsed();
+    connection.close().await?;
+    Ok(Selected { rows, elapsed })
 }
 
 async fn plain_select(
@@ -384,7 +391,7 @@ async fn plain_select(
     account: AccountId,
 ) -> anyhow::Result<Selected> {
     Ok(match engine {
-        Engine::Sqlite => timed_select!(sqlx::SqliteConnection, database_url, account),
-        Engine::Postgres => timed_select!(sqlx::PgConnection, database_url, account),
+        Engine::Sqlite => timed_select::<sqlx::SqliteConnection>(database_url, account).await?,
+        Engine::Postgres => timed_select::<sqlx::PgConnection>(database_url, account).await?,
     })
 }
