@@ -7,9 +7,11 @@
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 use axum::Router;
+use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema, SchemaType, Type};
 use utoipa::openapi::security::{
     AuthorizationCode, Flow, Implicit, OAuth2, Scopes, SecurityScheme,
 };
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
@@ -110,6 +112,64 @@ impl Modify for OAuthServer {
 /// the operation (`router::v3`), so nothing here lists the operations.
 pub fn shell() -> utoipa::openapi::OpenApi {
     V3Document::openapi()
+}
+
+/// Writes down, once for every schema, the wire convention of the V3 answers: an optional
+/// property that has no value is left out, never sent as `null` (each response struct says
+/// `#[skip_serializing_none]`). utoipa documents every `Option` as nullable, so the schemas it
+/// derives lose their `null` here instead of in an attribute on every optional field.
+pub fn omit_absent(document: &mut utoipa::openapi::OpenApi) {
+    if let Some(components) = document.components.as_mut() {
+        components.schemas.values_mut().for_each(never_null);
+    }
+}
+
+fn never_null(schema: &mut RefOr<Schema>) {
+    let RefOr::T(inner) = schema else { return };
+    match inner {
+        Schema::Object(object) => {
+            drop_null_type(&mut object.schema_type);
+            object.properties.values_mut().for_each(never_null);
+            if let Some(extra) = object.additional_properties.as_deref_mut() {
+                if let AdditionalProperties::RefOr(extra) = extra {
+                    never_null(extra);
+                }
+            }
+        }
+        Schema::Array(array) => {
+            drop_null_type(&mut array.schema_type);
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                never_null(items);
+            }
+        }
+        Schema::OneOf(one_of) => {
+            let is_null = |item: &RefOr<Schema>| {
+                matches!(item, RefOr::T(Schema::Object(object))
+                    if object.schema_type == SchemaType::Type(Type::Null))
+            };
+            one_of.items.retain(|item| !is_null(item));
+            one_of.items.iter_mut().for_each(never_null);
+            // `Option<T>` of a named schema is `oneOf: [null, $ref]`: what is left is the $ref.
+            if let [RefOr::Ref(only)] = one_of.items.as_slice() {
+                let mut reference = Ref::new(only.ref_location.clone());
+                reference.description = one_of.description.clone().unwrap_or_default();
+                *schema = RefOr::Ref(reference);
+            }
+        }
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(never_null),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(never_null),
+        _ => {}
+    }
+}
+
+/// `["string", "null"]` becomes `"string"`.
+fn drop_null_type(schema_type: &mut SchemaType) {
+    if let SchemaType::Array(types) = schema_type {
+        types.retain(|t| *t != Type::Null);
+        if let [one] = types.as_slice() {
+            *schema_type = SchemaType::Type(one.clone());
+        }
+    }
 }
 
 /// GET /v3/openapi.json, /v3/openapi.yaml and the reference page under /docs. The document is

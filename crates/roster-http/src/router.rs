@@ -35,7 +35,14 @@ pub fn v3() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document Roster serves.
 pub fn document() -> OpenApi {
-    v3().into_openapi()
+    v3_parts().1
+}
+
+/// The V3 router and its finished OpenAPI document.
+fn v3_parts() -> (Router<AppState>, OpenApi) {
+    let (operations, mut document) = v3().split_for_parts();
+    openapi::omit_absent(&mut document);
+    (operations, document)
 }
 
 /// Every routed V3 operation as (method, full path under `/v3`), read from the document that
@@ -68,7 +75,7 @@ fn methods(item: &PathItem) -> [(Method, Option<&utoipa::openapi::path::Operatio
 }
 
 pub fn build(state: AppState) -> Router {
-    let (operations, document) = v3().split_for_parts();
+    let (operations, document) = v3_parts();
     // The layers wrap the nested routes from outside, so they see the full path (`/v3/...`).
     let v3 = Router::new()
         .nest(V3_PREFIX, operations)

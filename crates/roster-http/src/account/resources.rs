@@ -2,28 +2,20 @@
 
 use roster_domain::account_services::{AccountEmail, AccountProfile, PhysicalAddress};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::date_time;
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct PhysicalAddressResource {
     address_line1: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     address_line2: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     address_line3: Option<String>,
     city: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     state_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     state_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     postal_code: Option<String>,
     country_code: String,
 }
@@ -50,51 +42,29 @@ pub struct CompanyLogoResource {
 
 /// `Customer` (GET) and `CustomerPut` (the PUT's answer, without the extra fields).
 /// The account's details as PUT /account/summary answers them.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct AccountDetails {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     contact_email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     contact_phone: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     country_code: Option<String>,
     encoded_account_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     organization_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     organization_phone: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     state_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     time_zone_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     website: Option<String>,
 }
 
 /// GET /account/summary: the details, with the `extra_fields` the request asks for.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct SummaryResource {
     #[serde(flatten)]
     pub(super) details: AccountDetails,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) physical_address: Option<PhysicalAddressResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) company_logo: Option<CompanyLogoResource>,
 }
 
@@ -116,16 +86,13 @@ impl AccountDetails {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct AccountEmailResource {
     email_address: String,
     email_id: i64,
     confirm_status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     confirm_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     confirm_source_type: Option<String>,
     roles: Vec<&'static str>,
     pending_roles: Vec<&'static str>,

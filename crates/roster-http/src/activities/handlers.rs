@@ -489,16 +489,12 @@ pub async fn list(
     State(state): State<AppState>,
     Query(params, query): Query<ActivitiesQuery>,
 ) -> Result<Json<ActivityCollection>, ApiError> {
-    let (limit, after) =
-        state
-            .cursors
-            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
-    let after = after
-        .map(|key| {
-            key.parse::<ActivityId>()
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
-        })
-        .transpose()?;
+    let PageRequest { limit, after } = state.cursors.page_request::<ActivityId>(
+        &params.limit,
+        &params.cursor,
+        PAGE_DEFAULT,
+        PAGE_MAX,
+    )?;
     let filter = params
         .state
         .one_of(

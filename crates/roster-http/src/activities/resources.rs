@@ -5,6 +5,7 @@
 
 use roster_domain::activity::Activity;
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::activity::{ActivityHead, ActivityTimes, ItemStatus, ResultLinks, SelfLink};
@@ -66,14 +67,13 @@ fn person_count(activity: &Activity) -> i64 {
 }
 
 /// GET /activities/{activity_id} and the items of GET /activities.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct FullActivity {
     #[serde(flatten)]
     head: ActivityHead,
     #[serde(flatten)]
     times: ActivityTimes,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     source_file_name: Option<String>,
     activity_errors: Vec<String>,
     status: FullStatus,
@@ -102,14 +102,13 @@ impl From<&Activity> for FullActivity {
 }
 
 /// The two contact imports.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ImportActivity {
     #[serde(flatten)]
     head: ActivityHead,
     #[serde(flatten)]
     times: ActivityTimes,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     source_file_name: Option<String>,
     activity_errors: Vec<String>,
     status: ImportStatus,
@@ -208,11 +207,10 @@ impl From<&Activity> for CustomFieldsDeleteActivity {
 }
 
 /// GET /activities.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ActivityCollection {
     /// Each rendered as [`FullActivity`].
     pub(super) activities: Vec<FullActivity>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
 }

@@ -3,33 +3,30 @@
 use roster_domain::activity::Activity;
 use roster_domain::contact_list::ContactList;
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::activity::{ActivityHead, SelfLink};
 use crate::wire::{date_time, PageLinks};
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ListResource {
     list_id: String,
     name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     description: Option<String>,
     favorite: bool,
     created_at: String,
     updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     deleted_at: Option<String>,
 }
 
 /// A list as the reads show it: with its membership count when the request asks for one.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct CountedListResource {
     #[serde(flatten)]
     list: ListResource,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     membership_count: Option<i64>,
 }
 
@@ -68,14 +65,11 @@ impl ListResource {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ListCollection {
     pub(super) lists: Vec<CountedListResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) lists_count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
 }
 

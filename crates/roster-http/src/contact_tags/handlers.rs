@@ -42,16 +42,12 @@ pub async fn list(
     State(state): State<AppState>,
     Query(params, query): Query<TagsQuery>,
 ) -> Result<Json<TagCollection>, ApiError> {
-    let (limit, after) =
-        state
-            .cursors
-            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
-    let after = after
-        .map(|key| {
-            key.parse::<TagId>()
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
-        })
-        .transpose()?;
+    let PageRequest { limit, after } = state.cursors.page_request::<TagId>(
+        &params.limit,
+        &params.cursor,
+        PAGE_DEFAULT,
+        PAGE_MAX,
+    )?;
     let include_count = params
         .include_count
         .boolean("include_count")?

@@ -3,22 +3,20 @@
 use roster_domain::activity::Activity;
 use roster_domain::tag::Tag;
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::activity::{ActivityHead, ItemStatus, SelfLink};
 use crate::wire::{date_time, PageLinks};
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct TagResource {
     tag_id: String,
     name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     contacts_count: Option<i64>,
     created_at: String,
     updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     tag_source: Option<String>,
 }
 
@@ -35,11 +33,10 @@ impl TagResource {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct TagCollection {
     pub(super) tags: Vec<TagResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
 }
 

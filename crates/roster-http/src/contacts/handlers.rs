@@ -130,16 +130,12 @@ pub async fn list(
     State(state): State<AppState>,
     Query(params, query): Query<ContactsQuery>,
 ) -> Result<Json<ContactCollection>, ApiError> {
-    let (limit, after) =
-        state
-            .cursors
-            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
-    let after = after
-        .map(|key| {
-            key.parse::<ContactId>()
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
-        })
-        .transpose()?;
+    let PageRequest { limit, after } = state.cursors.page_request::<ContactId>(
+        &params.limit,
+        &params.cursor,
+        PAGE_DEFAULT,
+        PAGE_MAX,
+    )?;
     let filter = match params.segment_id.single() {
         None => contact_filter(&params)?,
         Some(segment) => segment_filter(&state, caller.account, &query, segment).await?,

@@ -4,30 +4,22 @@
 use roster_domain::contact::{Contact, Includes, PhoneKind, Source};
 use roster_domain::{ListId, TagId, Timestamp};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::{date_time, PageLinks};
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 struct EmailResource {
     address: String,
     permission_to_send: &'static str,
     created_at: String,
     updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     opt_in_source: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     opt_in_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     opt_out_source: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     opt_out_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     opt_out_reason: Option<String>,
     confirm_status: &'static str,
 }
@@ -40,14 +32,11 @@ struct CustomValueResource {
     choice_ids: Vec<String>,
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 struct PhoneResource {
     phone_number_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     kind: Option<&'static str>,
     created_at: String,
     updated_at: String,
@@ -55,24 +44,15 @@ struct PhoneResource {
     create_source: &'static str,
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 struct AddressResource {
     street_address_id: String,
     kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     street: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     city: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     state: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     postal_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     country: Option<String>,
     created_at: String,
     updated_at: String,
@@ -85,15 +65,12 @@ struct NoteResource {
     content: String,
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 struct SmsConsentResource {
     sms_consent_permission: &'static str,
     consent_type: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     opt_in_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     opt_out_date: Option<String>,
     created_at: String,
     updated_at: String,
@@ -110,60 +87,29 @@ struct SmsResource {
     sms_channel_consents: Vec<SmsConsentResource>,
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ContactResource {
     contact_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     email_address: Option<EmailResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     job_title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     company_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     birthday_month: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     birthday_day: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     anniversary: Option<String>,
     update_source: &'static str,
     create_source: &'static str,
     created_at: String,
     updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     deleted_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     custom_fields: Option<Vec<CustomValueResource>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     phone_numbers: Option<Vec<PhoneResource>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     street_addresses: Option<Vec<AddressResource>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     list_memberships: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     taggings: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     notes: Option<Vec<NoteResource>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     sms_channel: Option<SmsResource>,
 }
 
@@ -280,14 +226,11 @@ impl ContactResource {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ContactCollection {
     pub(super) contacts: Vec<ContactResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) contacts_count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
 }
 
@@ -297,6 +240,7 @@ pub struct SignUpResult {
     pub(super) action: &'static str,
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ContactCounts {
     pub(super) total: i64,
@@ -304,8 +248,6 @@ pub struct ContactCounts {
     pub(super) implicit: i64,
     pub(super) pending: i64,
     pub(super) unsubscribed: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) new_subscriber: Option<i64>,
 }
 

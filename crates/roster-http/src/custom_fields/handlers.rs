@@ -51,16 +51,12 @@ pub async fn list(
     State(state): State<AppState>,
     Query(params, query): Query<CustomFieldsQuery>,
 ) -> Result<Json<CustomFieldCollection>, ApiError> {
-    let (limit, after) =
-        state
-            .cursors
-            .page_at(&params.limit, &params.cursor, PAGE_DEFAULT, PAGE_MAX)?;
-    let after = after
-        .map(|key| {
-            key.parse::<CustomFieldId>()
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server issued"))
-        })
-        .transpose()?;
+    let PageRequest { limit, after } = state.cursors.page_request::<CustomFieldId>(
+        &params.limit,
+        &params.cursor,
+        PAGE_DEFAULT,
+        PAGE_MAX,
+    )?;
     let page = state
         .store
         .custom_fields(caller.account, PageRequest { limit, after })

@@ -2,10 +2,12 @@
 
 use roster_domain::custom_field::{CustomField, CustomFieldChoice, DisplayType};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::{date_time, PageLinks};
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct CustomFieldResource {
     custom_field_id: String,
@@ -13,38 +15,21 @@ pub struct CustomFieldResource {
     name: String,
     #[serde(rename = "type")]
     field_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     metadata: Option<MetadataResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     version: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     choices: Option<Vec<ChoiceResource>>,
     created_at: String,
     updated_at: String,
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 struct MetadataResource {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     display_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     allow_negative: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     decimal_places: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     currency_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     integer: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     display_format: Option<String>,
 }
 
@@ -96,10 +81,9 @@ impl From<CustomField> for CustomFieldResource {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct CustomFieldCollection {
     pub(super) custom_fields: Vec<CustomFieldResource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
 }

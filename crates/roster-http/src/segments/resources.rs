@@ -2,6 +2,7 @@
 
 use roster_domain::segment::Segment;
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::{date_time, PageLinks};
@@ -43,10 +44,9 @@ impl SegmentResource {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct SegmentCollection {
     pub(super) segments: Vec<SegmentSummary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub(super) _links: Option<PageLinks>,
 }

@@ -5,6 +5,7 @@
 
 use roster_domain::activity::{Activity, ActivityKind};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use utoipa::ToSchema;
 
 use crate::wire::date_time;
@@ -29,12 +30,11 @@ impl SelfLink {
 }
 
 /// `_links` of an activity that may point at its export file.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ResultLinks {
     #[serde(rename = "self")]
     this: Href,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     results: Option<Href>,
 }
 
@@ -93,13 +93,10 @@ impl ActivityHead {
 }
 
 /// When the activity started and completed, in every shape but the single deletes'.
+#[skip_serializing_none]
 #[derive(Serialize, ToSchema)]
 pub struct ActivityTimes {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     started_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     completed_at: Option<String>,
 }
 

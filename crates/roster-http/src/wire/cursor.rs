@@ -3,9 +3,12 @@
 //! instead of silently paging from somewhere else. The href repeats the request's own query with
 //! the new cursor, so filters carry over.
 
+use std::str::FromStr;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use roster_domain::PageRequest;
 use serde::Serialize;
 use sha2::Sha256;
 use utoipa::ToSchema;
@@ -14,6 +17,10 @@ use super::query::{Param, QueryParams};
 use crate::error::ApiError;
 
 type HmacSha256 = Hmac<Sha256>;
+
+fn not_issued() -> ApiError {
+    ApiError::invalid("cursor", "is not a cursor this server issued")
+}
 
 /// Signs and checks cursors with a key derived from the server secret, so every node that
 /// shares the secret accepts every other node's cursors.
@@ -49,7 +56,7 @@ impl CursorCodec {
     }
 
     pub fn decode(&self, cursor: &str) -> Result<Cursor, ApiError> {
-        let invalid = || ApiError::invalid("cursor", "is not a cursor this server issued");
+        let invalid = not_issued;
         let trimmed = cursor.trim().trim_end_matches('=');
         let bytes = URL_SAFE_NO_PAD.decode(trimmed).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
@@ -92,6 +99,22 @@ impl CursorCodec {
                 Ok((limit, Some(cursor.after)))
             }
         }
+    }
+
+    /// [`Self::page_at`] with the cursor's position read as the collection's key: a position
+    /// that is not a `K` is not a cursor this collection issued.
+    pub fn page_request<K: FromStr>(
+        &self,
+        limit: &Param,
+        cursor: &Param,
+        default: u32,
+        max: u32,
+    ) -> Result<PageRequest<K>, ApiError> {
+        let (limit, after) = self.page_at(limit, cursor, default, max)?;
+        let after = after
+            .map(|key| key.parse::<K>().map_err(|_| not_issued()))
+            .transpose()?;
+        Ok(PageRequest { limit, after })
     }
 
     /// `_links` for a page: present only when a next page exists.
