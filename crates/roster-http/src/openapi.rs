@@ -130,10 +130,10 @@ fn never_null(schema: &mut RefOr<Schema>) {
         Schema::Object(object) => {
             drop_null_type(&mut object.schema_type);
             object.properties.values_mut().for_each(never_null);
-            if let Some(extra) = object.additional_properties.as_deref_mut() {
-                if let AdditionalProperties::RefOr(extra) = extra {
-                    never_null(extra);
-                }
+            if let Some(AdditionalProperties::RefOr(extra)) =
+                object.additional_properties.as_deref_mut()
+            {
+                never_null(extra);
             }
         }
         Schema::Array(array) => {
