@@ -14,20 +14,14 @@ use serde_json::Value;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::ToSchema;
 
+use crate::contacts::query::STATUS_FILTERS;
 use crate::error::ApiError;
 use crate::wire::{Check, Field, Problems};
 use crate::AppState;
 
 const SMS_PERMISSIONS: [&str; 2] = ["not_set", "explicit"];
-const EXPORT_STATUSES: [&str; 7] = [
-    "all",
-    "active",
-    "deleted",
-    "not_set",
-    "pending_confirmation",
-    "temp_hold",
-    "unsubscribed",
-];
+/// An export's `status` takes the values of GET /contacts's.
+const EXPORT_STATUSES: [&str; 7] = STATUS_FILTERS;
 
 /// `sms_permission_to_send`, a string of [`SMS_PERMISSIONS`]: utoipa states the enum of a
 /// field only through a schema function.

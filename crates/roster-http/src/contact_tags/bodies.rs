@@ -6,18 +6,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::wire::field::non_blank_name;
 use crate::wire::{Field, Problems};
 
 const MAX_TAG_SOURCE_LEN: usize = 255;
-
-/// The name trimmed, once the body has no other problem: a blank one is refused.
-fn checked_name(name: String) -> Result<String, ApiError> {
-    let name = name.trim().to_string();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name", "must not be blank"));
-    }
-    Ok(name)
-}
 
 /// POST /contact_tags
 #[derive(Deserialize, ToSchema)]
@@ -45,7 +37,7 @@ impl TryFrom<TagCreateBody> for NewTag {
             Some((name?, source))
         })?;
         Ok(NewTag {
-            name: checked_name(name)?,
+            name: non_blank_name(name)?,
             tag_source: tag_source.filter(|s| !s.trim().is_empty()),
         })
     }
@@ -66,6 +58,6 @@ impl TryFrom<TagRenameBody> for TagName {
 
     fn try_from(body: TagRenameBody) -> Result<Self, ApiError> {
         let name = Problems::run(|c| c.required_string("name", body.name, MAX_TAG_NAME_LEN))?;
-        checked_name(name).map(TagName)
+        non_blank_name(name).map(TagName)
     }
 }

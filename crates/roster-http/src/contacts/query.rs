@@ -113,22 +113,23 @@ pub fn includes(include: &Param) -> Result<Includes, ApiError> {
     Ok(includes)
 }
 
+/// The values of a contact `status` filter (GET /contacts, and a contact export's `status`),
+/// each naming the consent buckets `Bucket::for_status_filter` gives it.
+pub const STATUS_FILTERS: [&str; 7] = [
+    "all",
+    "active",
+    "deleted",
+    "not_set",
+    "pending_confirmation",
+    "temp_hold",
+    "unsubscribed",
+];
+
 /// The query filters of GET /contacts without `segment_id`. Public for the fuzz target
 /// (`fuzz/fuzz_targets/contact_query.rs`), which feeds it arbitrary query strings.
 pub fn contact_filter(params: &ContactsQuery) -> Result<ContactFilter, ApiError> {
     let mut buckets: Vec<Bucket> = Vec::new();
-    let statuses = params.status.all_of(
-        "status",
-        &[
-            "all",
-            "active",
-            "deleted",
-            "not_set",
-            "pending_confirmation",
-            "temp_hold",
-            "unsubscribed",
-        ],
-    )?;
+    let statuses = params.status.all_of("status", &STATUS_FILTERS)?;
     for status in &statuses {
         for bucket in Bucket::for_status_filter(status).unwrap_or_default() {
             if !buckets.contains(bucket) {

@@ -15,7 +15,7 @@ use roster_domain::oauth::{AuthorizationCode, GrantId};
 use roster_domain::Timestamp;
 
 use super::issue::{self, Subject, OFFLINE_ACCESS};
-use super::pages::{consent_form, error_page, secure_headers, signin_form};
+use super::pages::{consent_form, error_page, page_outcome, secure_headers, signin_form};
 use super::session::{csrf, csrf_ok, signed_in_user};
 use super::tokens::IMPLICIT_LIFETIME_SECONDS;
 use super::{
@@ -259,17 +259,7 @@ pub async fn authorize_page(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    outcome(show(&state, &headers, pairs).await)
-}
-
-fn outcome(result: Result<Response, ApiError>) -> Response {
-    result.unwrap_or_else(|error| {
-        tracing::error!(error = %error, "authorization failed");
-        error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The authorization server is temporarily unavailable. Try again shortly.",
-        )
-    })
+    page_outcome("authorization", show(&state, &headers, pairs).await)
 }
 
 async fn show(
@@ -308,7 +298,7 @@ async fn show(
 
 /// POST /oauth2/default/v1/authorize: the consent decision.
 pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    outcome(try_decide(&state, &headers, &body).await)
+    page_outcome("authorization", try_decide(&state, &headers, &body).await)
 }
 
 async fn try_decide(

@@ -101,6 +101,19 @@ impl IntoResponse for OAuthError {
     }
 }
 
+/// The answer of an OAuth endpoint: what it returns on success, or the error as RFC 6749 §5.2
+/// JSON; neither may be cached.
+pub fn uncached<T: IntoResponse>(result: Result<T, OAuthError>) -> Response {
+    match result {
+        Ok(answer) => {
+            let mut response = answer.into_response();
+            no_store(response.headers_mut());
+            response
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
 /// Token responses must not be cached (RFC 6749 §5.1).
 pub fn no_store(headers: &mut HeaderMap) {
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -5,14 +5,14 @@
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use rand::Rng;
 use roster_domain::oauth::{DeviceAuthorization, DeviceStatus};
 use roster_domain::{StoreError, Timestamp};
 
-use super::client::{no_store, OAuthError, OAuthParams};
-use super::pages::{consent_form, error_page, escape, page, signin_form};
+use super::client::{uncached, OAuthError, OAuthParams};
+use super::pages::{consent_form, error_page, escape, page, page_outcome, signin_form};
 use super::session::{csrf, csrf_ok, signed_in_user};
 use super::signin::form_fields;
 use super::{parse_scopes, random_secret, sha256_hex, unknown_scope, BASE_PATH};
@@ -44,14 +44,7 @@ fn normalise_user_code(text: &str) -> String {
 
 /// POST /oauth2/default/v1/device/authorize
 pub async fn start(State(state): State<AppState>, params: OAuthParams) -> Response {
-    match try_start(&state, &params).await {
-        Ok(body) => {
-            let mut response = Json(body).into_response();
-            no_store(response.headers_mut());
-            response
-        }
-        Err(error) => error.into_response(),
-    }
+    uncached(try_start(&state, &params).await.map(Json))
 }
 
 async fn try_start(
@@ -107,16 +100,6 @@ async fn try_start(
     Err(anyhow::anyhow!("no free user code after 5 attempts").into())
 }
 
-fn outcome(result: Result<Response, ApiError>) -> Response {
-    result.unwrap_or_else(|error| {
-        tracing::error!(error = %error, "device verification failed");
-        error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The authorization server is temporarily unavailable. Try again shortly.",
-        )
-    })
-}
-
 fn code_entry_form(message: Option<&str>, prefill: &str, cookies: &[String]) -> Response {
     let notice = message
         .map(|m| format!("<p class=\"error\">{}</p>\n", escape(m)))
@@ -143,7 +126,10 @@ pub async fn verification_page(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    outcome(show(&state, &headers, query.unwrap_or_default()).await)
+    page_outcome(
+        "device verification",
+        show(&state, &headers, query.unwrap_or_default()).await,
+    )
 }
 
 async fn show(state: &AppState, headers: &HeaderMap, query: String) -> Result<Response, ApiError> {
@@ -203,7 +189,10 @@ async fn show(state: &AppState, headers: &HeaderMap, query: String) -> Result<Re
 
 /// POST /oauth2/default/v1/device: the user's decision.
 pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    outcome(try_decide(&state, &headers, &body).await)
+    page_outcome(
+        "device verification",
+        try_decide(&state, &headers, &body).await,
+    )
 }
 
 async fn try_decide(

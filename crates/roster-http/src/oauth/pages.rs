@@ -2,6 +2,7 @@
 //! escaped, sent with `Content-Security-Policy: frame-ancestors 'none'` (no framing, so no
 //! clickjacking of the consent button), no caching and no referrer.
 
+use crate::error::ApiError;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -67,6 +68,18 @@ pub fn secure_headers(headers: &mut axum::http::HeaderMap) {
 
 /// An error page: used whenever redirecting back to the client would be unsafe (unknown client,
 /// unregistered redirect URI) or there is no client to return to.
+/// The page a browser flow shows: its own, or, when the store failed, a 503 page (the failure
+/// logged as `what` failed).
+pub fn page_outcome(what: &str, result: Result<Response, ApiError>) -> Response {
+    result.unwrap_or_else(|error| {
+        tracing::error!(error = %error, "{what} failed");
+        error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The authorization server is temporarily unavailable. Try again shortly.",
+        )
+    })
+}
+
 pub fn error_page(status: StatusCode, message: &str) -> Response {
     page(
         status,

@@ -4,25 +4,18 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use roster_domain::Timestamp;
 
-use super::client::{no_store, OAuthError, OAuthParams};
+use super::client::{uncached, OAuthError, OAuthParams};
 use super::tokens::LEEWAY_SECONDS;
 use super::{issue, sha256_hex};
 use crate::AppState;
 
 /// POST /oauth2/default/v1/revoke
 pub async fn revoke(State(state): State<AppState>, params: OAuthParams) -> Response {
-    match try_revoke(&state, &params).await {
-        Ok(()) => {
-            let mut response = StatusCode::OK.into_response();
-            no_store(response.headers_mut());
-            response
-        }
-        Err(error) => error.into_response(),
-    }
+    uncached(try_revoke(&state, &params).await.map(|()| StatusCode::OK))
 }
 
 async fn try_revoke(state: &AppState, params: &OAuthParams) -> Result<(), OAuthError> {
@@ -48,14 +41,7 @@ async fn try_revoke(state: &AppState, params: &OAuthParams) -> Result<(), OAuthE
 
 /// POST /oauth2/default/v1/introspect
 pub async fn introspect(State(state): State<AppState>, params: OAuthParams) -> Response {
-    match try_introspect(&state, &params).await {
-        Ok(body) => {
-            let mut response = Json(body).into_response();
-            no_store(response.headers_mut());
-            response
-        }
-        Err(error) => error.into_response(),
-    }
+    uncached(try_introspect(&state, &params).await.map(Json))
 }
 
 async fn try_introspect(

@@ -2,12 +2,12 @@
 //! `token_type`, `expires_in`, `scope` and, when issued, `refresh_token`.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use roster_domain::oauth::{DevicePoll, DeviceStatus};
 use roster_domain::Timestamp;
 
-use super::client::{no_store, OAuthError, OAuthParams};
+use super::client::{uncached, OAuthError, OAuthParams};
 use super::issue::{self, Subject};
 use super::tokens::{IssuedToken, DEFAULT_LIFETIME_SECONDS};
 use super::{constant_time_eq, is_valid_pkce_value, parse_scopes, pkce_challenge, sha256_hex};
@@ -17,14 +17,7 @@ pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_cod
 
 /// POST /oauth2/default/v1/token
 pub async fn token(State(state): State<AppState>, params: OAuthParams) -> Response {
-    match exchange(&state, &params).await {
-        Ok(issued) => {
-            let mut response = Json(issued).into_response();
-            no_store(response.headers_mut());
-            response
-        }
-        Err(error) => error.into_response(),
-    }
+    uncached(exchange(&state, &params).await.map(Json))
 }
 
 async fn exchange(state: &AppState, params: &OAuthParams) -> Result<IssuedToken, OAuthError> {

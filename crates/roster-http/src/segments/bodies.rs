@@ -7,16 +7,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::wire::field::non_blank_name;
 use crate::wire::{Field, Problems};
-
-/// A segment's name, trimmed; checked once the body is otherwise valid.
-fn checked_name(name: String) -> Result<String, ApiError> {
-    let name = name.trim().to_string();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name", "must not be blank"));
-    }
-    Ok(name)
-}
 
 /// POST /segments and PUT /segments/{segment_id}
 #[derive(Deserialize, ToSchema)]
@@ -46,7 +38,7 @@ impl TryFrom<SegmentBody> for SegmentDraft {
             Some((name?, criteria?))
         })?;
         Ok(SegmentDraft {
-            name: checked_name(name)?,
+            name: non_blank_name(name)?,
             criteria,
         })
     }
@@ -70,7 +62,7 @@ impl TryFrom<SegmentRenameBody> for SegmentRename {
     fn try_from(body: SegmentRenameBody) -> Result<Self, ApiError> {
         let name = Problems::run(|c| c.required_string("name", body.name, MAX_NAME_LEN))?;
         Ok(SegmentRename {
-            name: checked_name(name)?,
+            name: non_blank_name(name)?,
         })
     }
 }

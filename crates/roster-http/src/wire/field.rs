@@ -453,6 +453,16 @@ impl Check<'_> {
     }
 }
 
+/// A `name` (of a tag, a segment), trimmed; checked once the body is otherwise valid, so a
+/// blank one is refused on its own.
+pub fn non_blank_name(name: String) -> Result<String, ApiError> {
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        return Err(ApiError::invalid("name", "must not be blank"));
+    }
+    Ok(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
