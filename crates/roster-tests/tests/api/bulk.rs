@@ -21,7 +21,7 @@ const PERMISSIONS: [Permission; 4] = [
 ];
 
 async fn created_id(app: &TestApp, path: &str, body: Value, key: &str) -> String {
-    let created = app.post(path, body).send().await.expect(201).json();
+    let created = app.create(path, body).await;
     created[key].as_str().unwrap().to_string()
 }
 
@@ -134,12 +134,7 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
             .entry(c.email.as_ref().unwrap().permission.as_str())
             .or_default() += 1;
     }
-    let counts = app
-        .get("/v3/contacts/counts")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(
         counts,
         json!({
@@ -152,17 +147,11 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
     );
 
     let all = app
-        .get("/v3/contact_lists?include_membership_count=all")
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json("/v3/contact_lists?include_membership_count=all")
+        .await;
     let active = app
-        .get("/v3/contact_lists?include_membership_count=active")
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json("/v3/contact_lists?include_membership_count=active")
+        .await;
     for (list, every) in [(lists[0], 2), (lists[1], 5)] {
         let members: Vec<&Contact> = contacts
             .iter()
@@ -173,37 +162,28 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
         assert_eq!(membership_count(&all, list), members.len() as i64);
         assert_eq!(membership_count(&active, list), mailable as i64);
         let in_list = app
-            .get(&format!(
+            .get_json(&format!(
                 "/v3/contacts?lists={list}&include_count=true&limit=1"
             ))
-            .send()
-            .await
-            .expect(200)
-            .json();
+            .await;
         assert_eq!(in_list["contacts_count"], members.len());
     }
     for (n, tag) in tags.iter().enumerate() {
         let truth = contacts.iter().filter(|c| c.tag_ids.contains(tag)).count();
         let tagged = app
-            .get(&format!("/v3/contact_tags/{tag}?include_count=true"))
-            .send()
-            .await
-            .expect(200)
-            .json();
+            .get_json(&format!("/v3/contact_tags/{tag}?include_count=true"))
+            .await;
         assert_eq!(tagged["contacts_count"], truth, "tag T{n}");
     }
 
     // A bulk-loaded contact reads back with every link.
     let sample = &contacts[10];
     let read = app
-        .get(&format!(
+        .get_json(&format!(
             "/v3/contacts/{}?include=custom_fields,list_memberships,taggings",
             sample.id
         ))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(read["email_address"]["address"], "bulk10@example.com");
     assert_eq!(
         read["list_memberships"],

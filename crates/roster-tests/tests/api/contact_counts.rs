@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contacts_count, create_list, create_tag, get_json, id, walk};
+use crate::contact_support::{contacts_count, id, walk, PERMISSIONS};
 
 on_both_engines!(maintained_counts_match_a_walk_after_random_changes);
 
@@ -45,15 +45,6 @@ impl Rng {
     }
 }
 
-const PERMISSIONS: [&str; 6] = [
-    "explicit",
-    "implicit",
-    "not_set",
-    "pending_confirmation",
-    "temp_hold",
-    "unsubscribed",
-];
-
 const STATUS_FILTERS: [&str; 9] = [
     "all",
     "active",
@@ -74,11 +65,11 @@ async fn maintained_counts_match_a_walk_after_random_changes(app: TestApp) {
     let mut rng = Rng(seed);
     let mut lists = Vec::new();
     for n in 0..5 {
-        lists.push(create_list(&app, &format!("L{n}")).await);
+        lists.push(app.create_list(&format!("L{n}")).await);
     }
     let mut tags = Vec::new();
     for n in 0..4 {
-        tags.push(create_tag(&app, &format!("T{n}")).await);
+        tags.push(app.create_tag(&format!("T{n}")).await);
     }
     // What the test knows: contact id → (address, deleted).
     let mut contacts: Vec<(String, String, bool)> = Vec::new();
@@ -95,12 +86,7 @@ async fn maintained_counts_match_a_walk_after_random_changes(app: TestApp) {
                     "list_memberships": rng.subset(&lists, 3),
                     "taggings": rng.subset(&tags, 3),
                 });
-                let created = app
-                    .post("/v3/contacts", body)
-                    .send()
-                    .await
-                    .expect(201)
-                    .json();
+                let created = app.create("/v3/contacts", body).await;
                 contacts.push((id(&created, "contact_id"), address, false));
             }
             1 | 2 => {
@@ -258,7 +244,7 @@ async fn assert_counts_match_the_truth(
         "the sequence covers both"
     );
 
-    let counts = get_json(app, "/v3/contacts/counts").await;
+    let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(
         counts,
         json!({
@@ -286,8 +272,12 @@ async fn assert_counts_match_the_truth(
         assert_eq!(contacts_count(app, &query).await, expected, "{query}");
     }
 
-    let all = get_json(app, "/v3/contact_lists?include_membership_count=all").await;
-    let active = get_json(app, "/v3/contact_lists?include_membership_count=active").await;
+    let all = app
+        .get_json("/v3/contact_lists?include_membership_count=all")
+        .await;
+    let active = app
+        .get_json("/v3/contact_lists?include_membership_count=active")
+        .await;
     let count_in = |page: &Value, list: &str| -> i64 {
         page["lists"]
             .as_array()
@@ -306,11 +296,11 @@ async fn assert_counts_match_the_truth(
             expected_active,
             "list {list} active"
         );
-        let one = get_json(
-            app,
-            &format!("/v3/contact_lists/{list}?include_membership_count=active"),
-        )
-        .await;
+        let one = app
+            .get_json(&format!(
+                "/v3/contact_lists/{list}?include_membership_count=active"
+            ))
+            .await;
         assert_eq!(one["membership_count"], expected_active);
         assert_eq!(
             contacts_count(app, &format!("lists={list}")).await,
@@ -323,7 +313,7 @@ async fn assert_counts_match_the_truth(
             "include_count of lists={list}&status=active"
         );
     }
-    let tag_page = get_json(app, "/v3/contact_tags?include_count=true").await;
+    let tag_page = app.get_json("/v3/contact_tags?include_count=true").await;
     for tag in tags {
         let expected = truth.tagged.get(tag).copied().unwrap_or(0);
         let maintained = tag_page["tags"]

@@ -8,7 +8,7 @@
 use roster_tests::{on_both_engines, TestApp, TestResponse};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contact_with, create_list, id};
+use crate::contact_support::{contact_with, id};
 use crate::support::{assert_still_healthy, unauthorized};
 
 on_both_engines!(
@@ -157,7 +157,7 @@ async fn invalid_utf8(app: TestApp) {
 
 async fn nul_bytes(app: TestApp) {
     let contact = contact_with(&app, "nul@example.com", "implicit").await;
-    let list = create_list(&app, "NUL target").await;
+    let list = app.create_list("NUL target").await;
 
     // NUL as JSON escapes, in string properties of a contact and a list.
     for (property, body) in [
@@ -330,7 +330,7 @@ async fn ten_thousand_characters_in_every_contact_string(app: TestApp) {
 
 /// Every string property of a list body (POST and PUT), each 10,000 characters long.
 async fn ten_thousand_characters_in_every_list_string(app: TestApp) {
-    let list = create_list(&app, "Long target").await;
+    let list = app.create_list("Long target").await;
     let long = "x".repeat(LONG);
     let body = json!({"name": long, "description": long, "favorite": long});
     // A description may be 10,000 characters long: only the other two are named.
@@ -343,12 +343,7 @@ async fn ten_thousand_characters_in_every_list_string(app: TestApp) {
         .await;
     assert_names_each(&response, &properties, "PUT /v3/contact_lists/{list_id}");
     // The list is unchanged by the refused PUT.
-    let stored = app
-        .get(&format!("/v3/contact_lists/{list}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let stored = app.get_json(&format!("/v3/contact_lists/{list}")).await;
     assert_eq!(stored["name"], "Long target");
     // With a valid name, the 10,000-character description is stored whole; one more is not.
     let response = app
@@ -507,7 +502,7 @@ async fn duplicate_json_keys(app: TestApp) {
 }
 
 async fn repeated_and_percent_encoded_query_parameters(app: TestApp) {
-    let list = create_list(&app, "Query target").await;
+    let list = app.create_list("Query target").await;
     let contact = contact_with(&app, "query@example.com", "implicit").await;
     app.put(
         &format!("/v3/contacts/{contact}"),
@@ -605,12 +600,7 @@ async fn path_traversal_in_ids(app: TestApp) {
         assert_refused(&response, &format!("PUT /v3/contacts/{id}"));
     }
     // The contact the ids tried to reach around is untouched.
-    let stored = app
-        .get(&format!("/v3/contacts/{contact}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let stored = app.get_json(&format!("/v3/contacts/{contact}")).await;
     assert!(stored.get("deleted_at").is_none(), "{stored}");
     assert_still_healthy(&app).await;
 }
@@ -692,7 +682,7 @@ async fn oversized_headers(app: TestApp) {
 /// A body of another type is still 415.
 async fn absent_bodies_answer_400(app: TestApp) {
     let contact = contact_with(&app, "absent@example.com", "implicit").await;
-    let list = create_list(&app, "Absent target").await;
+    let list = app.create_list("Absent target").await;
     for (method, path) in [
         (reqwest::Method::POST, "/v3/contact_lists".to_string()),
         (reqwest::Method::PUT, format!("/v3/contact_lists/{list}")),

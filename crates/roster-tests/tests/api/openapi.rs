@@ -11,6 +11,8 @@ use roster_spec::{OperationKey, SpecChecker};
 use roster_tests::{on_both_engines, TestApp, ALL_SCOPES};
 use serde_json::Value;
 
+use crate::support::concrete;
+
 on_both_engines!(
     the_document_lists_exactly_the_routed_v3_operations,
     every_documented_operation_is_official_and_compatible,
@@ -180,19 +182,6 @@ async fn every_documented_operation_is_official_and_compatible(app: TestApp) {
         bodies >= 45,
         "only {bodies} operations declare a success body"
     );
-}
-
-/// Fills a path template with a value no resource has: a UUID, or a number for segments.
-fn concrete(template: &str) -> String {
-    template
-        .split('/')
-        .map(|segment| match segment {
-            "{segment_id}" => "987654321",
-            _ if segment.starts_with('{') => "0195c3e4-0000-7000-8000-000000000000",
-            _ => segment,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 async fn official_operations_left_out_of_the_document_are_not_routed(app: TestApp) {
