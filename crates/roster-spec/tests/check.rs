@@ -37,6 +37,11 @@ fn check_json(method: &str, path: &str, status: u16, body: &Value) -> Result<Ver
     SpecChecker::global().check(method, path, status, JSON, body.to_string().as_bytes())
 }
 
+/// What the checker finds wrong with `body` as the 200 answer to GET of a custom field.
+fn field_problems(body: &Value) -> Vec<String> {
+    expect_problems(check_json("GET", &field_path(), 200, body))
+}
+
 fn expect_problems(result: Result<Verdict, Vec<String>>) -> Vec<String> {
     match result {
         Ok(verdict) => panic!("expected problems, got {verdict:?}"),
@@ -59,7 +64,7 @@ fn a_conforming_custom_field_body_passes() {
 fn an_extra_property_is_named_in_the_problem() {
     let mut body = custom_field();
     body["favourite_colour"] = json!("blue");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     let problem = &problems[0];
     assert!(problem.contains("favourite_colour"), "{problem}");
@@ -79,7 +84,7 @@ fn an_extra_property_is_named_in_the_problem() {
 fn nested_objects_are_closed_too() {
     let mut body = custom_field();
     body["choices"][0]["colour"] = json!("red");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert!(
         problems[0].contains("JSON pointer \"/choices/0\""),
         "{problems:#?}"
@@ -91,7 +96,7 @@ fn nested_objects_are_closed_too() {
 fn a_wrong_type_fails_at_its_pointer() {
     let mut body = custom_field();
     body["version"] = json!("1");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(
         problems[0].contains("JSON pointer \"/version\""),
@@ -105,7 +110,7 @@ fn a_wrong_type_fails_at_its_pointer() {
 fn a_missing_required_property_fails() {
     let mut body = custom_field();
     body.as_object_mut().unwrap().remove("label");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert!(problems[0].contains("label"), "{problems:#?}");
 }
 
@@ -113,7 +118,7 @@ fn a_missing_required_property_fails() {
 fn a_bad_uuid_fails_format_validation() {
     let mut body = custom_field();
     body["custom_field_id"] = json!("not-a-uuid");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(problems[0].contains("/custom_field_id"), "{}", problems[0]);
     assert!(problems[0].contains("uuid"), "{}", problems[0]);
@@ -124,13 +129,13 @@ fn date_times_must_be_rfc_3339() {
     for bad in ["2016-03-03 10:53:04", "2016-03-03T10:53:04", "yesterday"] {
         let mut body = custom_field();
         body["created_at"] = json!(bad);
-        let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+        let problems = field_problems(&body);
         assert!(problems[0].contains("/created_at"), "{bad}: {problems:#?}");
         assert!(problems[0].contains("date-time"), "{bad}: {problems:#?}");
     }
     let mut body = custom_field();
     body["choices"][0]["deleted_at"] = json!("2024-06-28T00:00:00Z");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert!(problems[0].contains("\"date\""), "{problems:#?}");
 }
 
@@ -386,6 +391,6 @@ fn every_problem_in_a_body_is_reported() {
     body["version"] = json!("one");
     body["custom_field_id"] = json!("nope");
     body["surprise"] = json!(true);
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert_eq!(problems.len(), 3, "{problems:#?}");
 }
