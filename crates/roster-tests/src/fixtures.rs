@@ -47,6 +47,27 @@ impl TestApp {
         self.create("/v3/contacts", body).await
     }
 
+    /// A list's `membership_count` as GET /contact_lists/{list_id} answers it with
+    /// `include_membership_count=which` (`all` or `active`).
+    pub async fn membership_count(&self, list: &str, which: &str) -> i64 {
+        let path = format!("/v3/contact_lists/{list}?include_membership_count={which}");
+        self.count_at(&path, "membership_count").await
+    }
+
+    /// A tag's `contacts_count` as GET /contact_tags/{tag_id}?include_count=true answers it.
+    pub async fn tag_contacts_count(&self, tag: &str) -> i64 {
+        let path = format!("/v3/contact_tags/{tag}?include_count=true");
+        self.count_at(&path, "contacts_count").await
+    }
+
+    /// The integer `property` of the resource GET `path` answers.
+    async fn count_at(&self, path: &str, property: &str) -> i64 {
+        let resource = self.get_json(path).await;
+        resource[property]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no {property} in {resource}"))
+    }
+
     /// Creates a custom field of type string labelled `label`; its resource.
     pub async fn create_string_field(&self, label: &str) -> Value {
         self.create(

@@ -10,22 +10,6 @@ async fn activity(app: &TestApp, started: &Value) -> Value {
     app.get_json(&format!("/v3/activities/{id}")).await
 }
 
-async fn list_count(app: &TestApp, list: &str) -> i64 {
-    app.get_json(&format!(
-        "/v3/contact_lists/{list}?include_membership_count=all"
-    ))
-    .await["membership_count"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn tag_count(app: &TestApp, tag: &str) -> i64 {
-    app.get_json(&format!("/v3/contact_tags/{tag}?include_count=true"))
-        .await["contacts_count"]
-        .as_i64()
-        .unwrap()
-}
-
 async fn contact_by_email(app: &TestApp, email: &str) -> Vec<Value> {
     app.get_json(&format!(
         "/v3/contacts?email={email}&status=all&include=list_memberships,taggings,custom_fields"
@@ -104,7 +88,7 @@ async fn json_import_upserts_by_email_and_keeps_permission(app: TestApp) {
         errors[0].as_str().unwrap().contains("import_data[2]"),
         "{errors:?}"
     );
-    assert_eq!(list_count(&app, &list).await, 2);
+    assert_eq!(app.membership_count(&list, "all").await, 2);
     let ann = contact_by_email(&app, "ann@example.com").await;
     assert_eq!(ann.len(), 1);
     assert_eq!(ann[0]["first_name"], "Ann");
@@ -238,7 +222,7 @@ async fn file_import_keeps_good_rows_and_names_bad_ones(app: TestApp) {
         errors.iter().any(|e| e.starts_with("line 6:")),
         "{errors:?}"
     );
-    assert_eq!(list_count(&app, &list).await, 2);
+    assert_eq!(app.membership_count(&list, "all").await, 2);
     let cat = contact_by_email(&app, "cat@example.com").await;
     assert_eq!(cat[0]["first_name"], "Cat, the");
 }
@@ -353,7 +337,7 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
     .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &added).await["state"], "completed");
-    assert_eq!(list_count(&app, &target).await, 29);
+    assert_eq!(app.membership_count(&target, "all").await, 29);
 
     let tagged = app
         .create(
@@ -363,7 +347,7 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
         .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &tagged).await["state"], "completed");
-    assert_eq!(tag_count(&app, &tag).await, 29);
+    assert_eq!(app.tag_contacts_count(&tag).await, 29);
     let some: Vec<Value> = contact_by_email(&app, "m1@example.com").await[0]["contact_id"]
         .as_str()
         .map(|id| vec![json!(id)])
@@ -383,8 +367,8 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
     .await
     .expect(201);
     app.drain_activities().await;
-    assert_eq!(tag_count(&app, &tag).await, 28);
-    assert_eq!(list_count(&app, &target).await, 28);
+    assert_eq!(app.tag_contacts_count(&tag).await, 28);
+    assert_eq!(app.membership_count(&target, "all").await, 28);
 
     let deleted = app
         .create(
@@ -394,7 +378,7 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
         .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &deleted).await["state"], "completed");
-    assert_eq!(list_count(&app, &source).await, 29);
+    assert_eq!(app.membership_count(&source, "all").await, 29);
     let gone = contact_by_email(&app, "m1@example.com").await;
     assert!(gone[0]["deleted_at"].is_string(), "{gone:?}");
 
@@ -410,12 +394,7 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
         .send()
         .await
         .expect(201);
-    let field = app
-        .create(
-            "/v3/contact_custom_fields",
-            json!({"label": "Size", "type": "string"}),
-        )
-        .await;
+    let field = app.create_string_field("Size").await;
     let removed = app
         .create(
             "/v3/activities/custom_fields_delete",
@@ -594,7 +573,7 @@ async fn two_engines_share_the_queue_without_running_anything_twice(app: TestApp
         assert_eq!(done["state"], "completed");
         assert_eq!(done["status"]["person_count"], 600, "{done}");
     }
-    assert_eq!(list_count(&app, &list).await, 3600);
+    assert_eq!(app.membership_count(&list, "all").await, 3600);
 }
 
 async fn an_expired_lease_is_resumed_and_the_old_holder_is_refused(app: TestApp) {
@@ -633,7 +612,7 @@ async fn an_expired_lease_is_resumed_and_the_old_holder_is_refused(app: TestApp)
     let done = activity(&app, &started).await;
     assert_eq!(done["state"], "completed");
     assert_eq!(done["status"]["person_count"], 1200);
-    assert_eq!(list_count(&app, &list).await, 1200);
+    assert_eq!(app.membership_count(&list, "all").await, 1200);
     // The dead node's next batch is refused: nothing is applied twice.
     let refused = store
         .import_contacts_batch(
@@ -708,7 +687,7 @@ async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp
         .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &started).await["state"], "completed");
-    assert_eq!(list_count(&app, &target).await, 2);
+    assert_eq!(app.membership_count(&target, "all").await, 2);
 
     let tagged = app
         .create(
@@ -718,7 +697,7 @@ async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp
         .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &tagged).await["state"], "completed");
-    assert_eq!(tag_count(&app, &tag).await, 2);
+    assert_eq!(app.tag_contacts_count(&tag).await, 2);
 
     let export = app
         .create(
@@ -779,5 +758,5 @@ async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp
         failed["activity_errors"],
         json!([format!("The segment {segment_id} no longer exists.")])
     );
-    assert_eq!(list_count(&app, &target).await, 2);
+    assert_eq!(app.membership_count(&target, "all").await, 2);
 }

@@ -10,6 +10,8 @@ use roster_domain::{ContactId, CustomFieldId, EmailAddress, ListId, StoreError, 
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
+use crate::contact_support::{lists_with_counts, membership_count_in};
+
 on_both_engines!(bulk_insert_moves_the_maintained_counts_to_the_truth);
 
 const CONTACTS: usize = 2_000;
@@ -146,12 +148,7 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
         })
     );
 
-    let all = app
-        .get_json("/v3/contact_lists?include_membership_count=all")
-        .await;
-    let active = app
-        .get_json("/v3/contact_lists?include_membership_count=active")
-        .await;
+    let (all, active) = lists_with_counts(&app).await;
     for (list, every) in [(lists[0], 2), (lists[1], 5)] {
         let members: Vec<&Contact> = contacts
             .iter()
@@ -159,8 +156,14 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
             .collect();
         let mailable = members.iter().filter(|c| c.bucket().is_active()).count();
         assert_eq!(members.len(), CONTACTS / every);
-        assert_eq!(membership_count(&all, list), members.len() as i64);
-        assert_eq!(membership_count(&active, list), mailable as i64);
+        assert_eq!(
+            membership_count_in(&all, &list.to_string()),
+            members.len() as i64
+        );
+        assert_eq!(
+            membership_count_in(&active, &list.to_string()),
+            mailable as i64
+        );
         let in_list = app
             .get_json(&format!(
                 "/v3/contacts?lists={list}&include_count=true&limit=1"
@@ -170,10 +173,11 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
     }
     for (n, tag) in tags.iter().enumerate() {
         let truth = contacts.iter().filter(|c| c.tag_ids.contains(tag)).count();
-        let tagged = app
-            .get_json(&format!("/v3/contact_tags/{tag}?include_count=true"))
-            .await;
-        assert_eq!(tagged["contacts_count"], truth, "tag T{n}");
+        assert_eq!(
+            app.tag_contacts_count(&tag.to_string()).await,
+            truth as i64,
+            "tag T{n}"
+        );
     }
 
     // A bulk-loaded contact reads back with every link.
@@ -194,15 +198,4 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
         read["custom_fields"],
         json!([{"custom_field_id": field.to_string(), "value": "value 0"}])
     );
-}
-
-fn membership_count(collection: &Value, list: ListId) -> i64 {
-    collection["lists"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["list_id"] == list.to_string())
-        .unwrap_or_else(|| panic!("list {list} is in {collection}"))["membership_count"]
-        .as_i64()
-        .unwrap()
 }

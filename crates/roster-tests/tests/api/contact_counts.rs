@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contacts_count, id, walk, PERMISSIONS};
+use crate::contact_support::{
+    contacts_count, id, lists_with_counts, membership_count_in, walk, PERMISSIONS,
+};
 
 on_both_engines!(maintained_counts_match_a_walk_after_random_changes);
 
@@ -272,36 +274,21 @@ async fn assert_counts_match_the_truth(
         assert_eq!(contacts_count(app, &query).await, expected, "{query}");
     }
 
-    let all = app
-        .get_json("/v3/contact_lists?include_membership_count=all")
-        .await;
-    let active = app
-        .get_json("/v3/contact_lists?include_membership_count=active")
-        .await;
-    let count_in = |page: &Value, list: &str| -> i64 {
-        page["lists"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["list_id"] == list)
-            .and_then(|l| l["membership_count"].as_i64())
-            .expect("a membership_count")
-    };
+    let (all, active) = lists_with_counts(app).await;
     for list in lists {
         let expected_all = truth.list_all.get(list).copied().unwrap_or(0);
         let expected_active = truth.list_active.get(list).copied().unwrap_or(0);
-        assert_eq!(count_in(&all, list), expected_all, "list {list} all");
         assert_eq!(
-            count_in(&active, list),
+            membership_count_in(&all, list),
+            expected_all,
+            "list {list} all"
+        );
+        assert_eq!(
+            membership_count_in(&active, list),
             expected_active,
             "list {list} active"
         );
-        let one = app
-            .get_json(&format!(
-                "/v3/contact_lists/{list}?include_membership_count=active"
-            ))
-            .await;
-        assert_eq!(one["membership_count"], expected_active);
+        assert_eq!(app.membership_count(list, "active").await, expected_active);
         assert_eq!(
             contacts_count(app, &format!("lists={list}")).await,
             expected_all,

@@ -4,9 +4,9 @@
 use roster_domain::contact_list::{ContactList, ListInput, MAX_LISTS_PER_ACCOUNT};
 use roster_domain::Timestamp;
 use roster_tests::{on_both_engines, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::contact_support::{id, ids_in, sorted, walk};
+use crate::contact_support::{id, ids_in, lists_with_counts, membership_count_in, sorted, walk};
 use crate::support::{assert_still_healthy, conflict, invalid, unknown_resource, v3_error};
 
 on_both_engines!(
@@ -245,39 +245,13 @@ async fn membership_counts_all_and_active(app: TestApp) {
                 .expect(204);
         }
     }
-    let count_of = |page: &Value, list: &str| {
-        page["lists"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["list_id"] == list)
-            .map(|l| l["membership_count"].clone())
-            .unwrap()
-    };
-    let all = app
-        .get_json("/v3/contact_lists?include_membership_count=all")
-        .await;
-    assert_eq!(count_of(&all, &list), 4);
-    assert_eq!(count_of(&all, &empty), 0);
-    let active = app
-        .get_json("/v3/contact_lists?include_membership_count=active")
-        .await;
-    assert_eq!(count_of(&active, &list), 2);
-    assert_eq!(count_of(&active, &empty), 0);
-    let one = app
-        .get_json(&format!(
-            "{}?include_membership_count=active",
-            list_path(&list)
-        ))
-        .await;
-    assert_eq!(one["membership_count"], 2);
-    let one = app
-        .get_json(&format!(
-            "{}?include_membership_count=all",
-            list_path(&list)
-        ))
-        .await;
-    assert_eq!(one["membership_count"], 4);
+    let (all, active) = lists_with_counts(&app).await;
+    assert_eq!(membership_count_in(&all, &list), 4);
+    assert_eq!(membership_count_in(&all, &empty), 0);
+    assert_eq!(membership_count_in(&active, &list), 2);
+    assert_eq!(membership_count_in(&active, &empty), 0);
+    assert_eq!(app.membership_count(&list, "active").await, 2);
+    assert_eq!(app.membership_count(&list, "all").await, 4);
 }
 
 async fn list_bodies_are_checked(app: TestApp) {

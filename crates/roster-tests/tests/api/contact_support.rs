@@ -77,3 +77,27 @@ pub async fn contacts_count(app: &TestApp, query: &str) -> i64 {
         .as_i64()
         .unwrap_or_else(|| panic!("no contacts_count for {query}: {page}"))
 }
+
+/// The lists collection with each list's membership count: (counting all members, counting
+/// active ones).
+pub async fn lists_with_counts(app: &TestApp) -> (Value, Value) {
+    let all = app
+        .get_json("/v3/contact_lists?include_membership_count=all")
+        .await;
+    let active = app
+        .get_json("/v3/contact_lists?include_membership_count=active")
+        .await;
+    (all, active)
+}
+
+/// The `membership_count` of `list` on a page of the lists collection.
+pub fn membership_count_in(page: &Value, list: &str) -> i64 {
+    page["lists"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no lists array in {page}"))
+        .iter()
+        .find(|l| l["list_id"] == list)
+        .unwrap_or_else(|| panic!("list {list} is not in {page}"))["membership_count"]
+        .as_i64()
+        .expect("a membership_count")
+}

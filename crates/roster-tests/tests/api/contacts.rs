@@ -3,6 +3,8 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
+use crate::contact_support::contacts_count;
+
 on_both_engines!(
     contact_lifecycle_with_sub_resources,
     lists_and_tags_count_their_members,
@@ -84,10 +86,7 @@ async fn contact_lifecycle_with_sub_resources(app: TestApp) {
     assert_eq!(deleted["deleted_at"].as_str().unwrap().len(), 10);
     let active = app.get_json("/v3/contacts").await;
     assert_eq!(active["contacts"], json!([]));
-    let all = app
-        .get_json("/v3/contacts?status=all&include_count=true")
-        .await;
-    assert_eq!(all["contacts_count"], 1);
+    assert_eq!(contacts_count(&app, "status=all").await, 1);
     // A deleted contact's address still conflicts on POST.
     app.post(
         "/v3/contacts",
@@ -111,22 +110,9 @@ async fn lists_and_tags_count_their_members(app: TestApp) {
         .await
         .expect(201);
     }
-    let all = app
-        .get_json(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=all"
-        ))
-        .await;
-    assert_eq!(all["membership_count"], 3);
-    let active = app
-        .get_json(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=active"
-        ))
-        .await;
-    assert_eq!(active["membership_count"], 2);
-    let tagged = app
-        .get_json(&format!("/v3/contact_tags/{tag}?include_count=true"))
-        .await;
-    assert_eq!(tagged["contacts_count"], 3);
+    assert_eq!(app.membership_count(&list, "all").await, 3);
+    assert_eq!(app.membership_count(&list, "active").await, 2);
+    assert_eq!(app.tag_contacts_count(&tag).await, 3);
     let counts = app
         .get_json("/v3/contacts/counts?include=new_subscriber")
         .await;
@@ -144,10 +130,7 @@ async fn lists_and_tags_count_their_members(app: TestApp) {
     let next = in_list["_links"]["next"]["href"].as_str().unwrap();
     let second = app.get_json(next).await;
     assert_eq!(second["contacts"].as_array().unwrap().len(), 1);
-    let unsubscribed = app
-        .get_json("/v3/contacts?status=unsubscribed&include_count=true")
-        .await;
-    assert_eq!(unsubscribed["contacts_count"], 1);
+    assert_eq!(contacts_count(&app, "status=unsubscribed").await, 1);
 }
 
 async fn sign_up_form_creates_then_updates(app: TestApp) {

@@ -4,7 +4,7 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contact_with, id};
+use crate::contact_support::{contact_with, contacts_count, id};
 use crate::support::{assert_still_healthy, invalid};
 
 on_both_engines!(
@@ -146,12 +146,7 @@ async fn too_many_sub_resources(app: TestApp) {
     // 25 real custom fields are accepted; the 26th is refused before its ids are looked at.
     let mut values = Vec::new();
     for n in 0..26 {
-        let field = app
-            .create(
-                "/v3/contact_custom_fields",
-                json!({"label": format!("F{n}"), "type": "string"}),
-            )
-            .await;
+        let field = app.create_string_field(&format!("F{n}")).await;
         values.push(
             json!({"custom_field_id": id(&field, "custom_field_id"), "value": format!("v{n}")}),
         );
@@ -267,10 +262,7 @@ async fn unknown_ids_in_bodies(app: TestApp) {
     )
     .await;
     // Nothing was created by the refused requests.
-    let page = app
-        .get_json("/v3/contacts?status=all&include_count=true")
-        .await;
-    assert_eq!(page["contacts_count"], 1);
+    assert_eq!(contacts_count(&app, "status=all").await, 1);
     assert_still_healthy(&app).await;
 }
 
@@ -430,10 +422,10 @@ async fn sign_up_form_bad_input(app: TestApp) {
             .refused(&[message], &body.to_string())
             .await;
     }
-    let response = app
-        .get_json("/v3/contacts?email=a@example.com&status=all&include_count=true")
-        .await;
-    assert_eq!(response["contacts_count"], 0);
+    assert_eq!(
+        contacts_count(&app, "email=a@example.com&status=all").await,
+        0
+    );
     assert_still_healthy(&app).await;
 }
 

@@ -138,12 +138,7 @@ async fn accounts_see_only_their_own_contacts_lists_and_tags(app: TestApp) {
     assert_ne!(b_contact["contact_id"], contact.as_str());
     let a_counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(a_counts["total"], 1);
-    let a_list = app
-        .get_json(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=all"
-        ))
-        .await;
-    assert_eq!(a_list["membership_count"], 1);
+    assert_eq!(app.membership_count(&list, "all").await, 1);
     let a_contacts = app.get_json("/v3/contacts?email=shared@example.com").await;
     assert_eq!(a_contacts["contacts"].as_array().unwrap().len(), 1);
     assert_eq!(a_contacts["contacts"][0]["contact_id"], contact.as_str());

@@ -306,12 +306,7 @@ async fn created_updated_and_optout_ranges(app: TestApp) {
 async fn include_adds_exactly_the_named_sub_resources(app: TestApp) {
     let list = app.create_list("L").await;
     let tag = app.create_tag("T").await;
-    let field = app
-        .create(
-            "/v3/contact_custom_fields",
-            json!({"label": "Shoe", "type": "string"}),
-        )
-        .await;
+    let field = app.create_string_field("Shoe").await;
     let field_id = id(&field, "custom_field_id");
     app.create_contact(json!({
         "email_address": {"address": "full@example.com"},

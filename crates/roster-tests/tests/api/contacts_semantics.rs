@@ -5,7 +5,7 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contact_ids, contact_with, contacts_count, id};
+use crate::contact_support::{contact_ids, contact_with, contacts_count, id, PERMISSIONS};
 use crate::support::{conflict, unknown_resource};
 
 on_both_engines!(
@@ -43,12 +43,7 @@ async fn put_overwrites_top_level_and_keeps_omitted_sub_resources(app: TestApp) 
     let l1 = app.create_list("L1").await;
     let l2 = app.create_list("L2").await;
     let t1 = app.create_tag("T1").await;
-    let field = app
-        .create(
-            "/v3/contact_custom_fields",
-            json!({"label": "Shoe", "type": "string"}),
-        )
-        .await;
+    let field = app.create_string_field("Shoe").await;
     let field_id = id(&field, "custom_field_id");
     let created = app.create_contact(json!({
             "email_address": {"address": "put@example.com", "permission_to_send": "explicit"},
@@ -138,16 +133,8 @@ async fn put_overwrites_top_level_and_keeps_omitted_sub_resources(app: TestApp) 
     );
     assert_eq!(after["street_addresses"], before["street_addresses"]);
     // The counts followed the replaced memberships.
-    let l1_count = app
-        .get_json(&format!(
-            "/v3/contact_lists/{l1}?include_membership_count=all"
-        ))
-        .await;
-    assert_eq!(l1_count["membership_count"], 0);
-    let t1_count = app
-        .get_json(&format!("/v3/contact_tags/{t1}?include_count=true"))
-        .await;
-    assert_eq!(t1_count["contacts_count"], 0);
+    assert_eq!(app.membership_count(&l1, "all").await, 0);
+    assert_eq!(app.tag_contacts_count(&t1).await, 0);
 
     // A new address replaces the old one; the old one is free again.
     let put = app
@@ -201,14 +188,7 @@ async fn put_requires_a_valid_update_source(app: TestApp) {
 }
 
 async fn post_creates_with_the_permission_sent_and_refuses_known_addresses(app: TestApp) {
-    for permission in [
-        "explicit",
-        "implicit",
-        "not_set",
-        "pending_confirmation",
-        "temp_hold",
-        "unsubscribed",
-    ] {
+    for permission in PERMISSIONS {
         let created = app.create_contact(
             json!({"email_address": {"address": format!("{permission}@example.com"), "permission_to_send": permission},
                    "create_source": "Contact"}),
@@ -431,22 +411,8 @@ async fn sign_up_form_creates_explicit_contacts(app: TestApp) {
 async fn sign_up_form_updates_append_and_opt_in(app: TestApp) {
     let l1 = app.create_list("L1").await;
     let l2 = app.create_list("L2").await;
-    let f1 = id(
-        &app.create(
-            "/v3/contact_custom_fields",
-            json!({"label": "F1", "type": "string"}),
-        )
-        .await,
-        "custom_field_id",
-    );
-    let f2 = id(
-        &app.create(
-            "/v3/contact_custom_fields",
-            json!({"label": "F2", "type": "string"}),
-        )
-        .await,
-        "custom_field_id",
-    );
+    let f1 = id(&app.create_string_field("F1").await, "custom_field_id");
+    let f2 = id(&app.create_string_field("F2").await, "custom_field_id");
     let contact = id(
         &app.create_contact(
             json!({"email_address": {"address": "known@example.com", "permission_to_send": "unsubscribed"},
@@ -547,12 +513,7 @@ async fn delete_marks_deleted_and_hides_the_contact(app: TestApp) {
         counts,
         json!({"total": 0, "explicit": 0, "implicit": 0, "pending": 0, "unsubscribed": 0})
     );
-    let list_count = app
-        .get_json(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=all"
-        ))
-        .await;
-    assert_eq!(list_count["membership_count"], 0);
+    assert_eq!(app.membership_count(&list, "all").await, 0);
     // Deleting again changes nothing and still answers 204.
     app.delete(&contact_path(&contact)).send().await.expect(204);
     let again = app.get_json(&contact_path(&contact)).await;
@@ -624,12 +585,7 @@ async fn concurrent_sign_ups_create_one_contact(app: TestApp) {
     let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(counts["total"], 3);
     assert_eq!(counts["explicit"], 3);
-    let list = app
-        .get_json(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=all"
-        ))
-        .await;
-    assert_eq!(list["membership_count"], 3);
+    assert_eq!(app.membership_count(&list, "all").await, 3);
 }
 
 async fn xrefs_map_nothing(app: TestApp) {

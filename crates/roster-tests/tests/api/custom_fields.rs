@@ -156,9 +156,7 @@ async fn concurrent_creations_respect_the_quota(app: TestApp) {
 
 async fn labels_are_at_most_50_characters(app: TestApp) {
     for label in ["x".repeat(50), "é".repeat(50), "🍎".repeat(50)] {
-        let created = app
-            .create(COLLECTION, json!({"label": label, "type": "string"}))
-            .await;
+        let created = app.create_string_field(&label).await;
         assert_eq!(created["label"], label.as_str());
     }
     let too_long = invalid(&["label exceeds the maximum length of 50 characters."]);

@@ -104,11 +104,7 @@ async fn account_a_rows(app: &TestApp) -> Vec<(&'static str, String)> {
 }
 
 async fn a_custom_field(app: &TestApp) -> String {
-    app.create(
-        "/v3/contact_custom_fields",
-        json!({"label": "Account A only", "type": "string"}),
-    )
-    .await["custom_field_id"]
+    app.create_string_field("Account A only").await["custom_field_id"]
         .as_str()
         .unwrap()
         .to_string()

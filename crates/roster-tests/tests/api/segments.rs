@@ -245,12 +245,7 @@ async fn segments_select_the_matching_contacts(app: TestApp) {
     let l1 = app.create_list("L1").await;
     let l2 = app.create_list("L2").await;
     let vip = app.create_tag("VIP").await;
-    let plan = app
-        .create(
-            "/v3/contact_custom_fields",
-            json!({"label": "Plan", "type": "string"}),
-        )
-        .await;
+    let plan = app.create_string_field("Plan").await;
     let plan = plan["custom_field_id"].as_str().unwrap().to_string();
     let size = app
         .create(
