@@ -36,6 +36,24 @@ async fn assert_refused(app: &TestApp, contact: &str, body: Value, messages: &[&
         .await;
 }
 
+/// A PUT with all but the last of `items` under `property` is accepted; with all of them it is
+/// refused with `message` (the limit is exactly one below `items.len()`).
+async fn assert_all_but_the_last_fit(
+    app: &TestApp,
+    contact: &str,
+    property: &str,
+    items: Vec<Value>,
+    message: &str,
+) {
+    let mut fitting = json!({"update_source": "Account"});
+    fitting[property] = json!(items[..items.len() - 1]);
+    app.put(&format!("/v3/contacts/{contact}"), fitting)
+        .send()
+        .await
+        .expect(200);
+    assert_refused(app, contact, json!({ property: items }), &[message]).await;
+}
+
 async fn too_long_fields(app: TestApp) {
     let contact = contact_with(&app, "target@example.com", "explicit").await;
     let n = |len: usize| "n".repeat(len);
@@ -151,39 +169,16 @@ async fn too_many_sub_resources(app: TestApp) {
             json!({"custom_field_id": id(&field, "custom_field_id"), "value": format!("v{n}")}),
         );
     }
-    app.put(
-        &format!("/v3/contacts/{contact}"),
-        json!({"custom_fields": values[..25].to_vec(), "update_source": "Account"}),
-    )
-    .send()
-    .await
-    .expect(200);
-    assert_refused(
-        &app,
-        &contact,
-        json!({"custom_fields": values}),
-        &["custom_fields may hold at most 25 items."],
-    )
-    .await;
+    let message = "custom_fields may hold at most 25 items.";
+    assert_all_but_the_last_fit(&app, &contact, "custom_fields", values, message).await;
     // 50 real lists are accepted; a 51st is refused.
     let mut lists = Vec::new();
     for n in 0..51 {
         lists.push(app.create_list(&format!("List {n}")).await);
     }
-    app.put(
-        &format!("/v3/contacts/{contact}"),
-        json!({"list_memberships": lists[..50].to_vec(), "update_source": "Account"}),
-    )
-    .send()
-    .await
-    .expect(200);
-    assert_refused(
-        &app,
-        &contact,
-        json!({"list_memberships": lists.clone()}),
-        &["list_memberships may hold at most 50 items."],
-    )
-    .await;
+    let items = lists.iter().map(|list| json!(list)).collect();
+    let message = "list_memberships may hold at most 50 items.";
+    assert_all_but_the_last_fit(&app, &contact, "list_memberships", items, message).await;
     // A sign-up that would add a 51st list to a contact already in 50 is refused too.
     app.post(
         "/v3/contacts/sign_up_form",
