@@ -51,6 +51,15 @@ async fn authorize(app: &TestApp, browser: &Browser, query: &str) -> roster_test
     page
 }
 
+/// The authorize page a code request for `scope` opens, as the browser is signed in now.
+async fn code_request_page(browser: &Browser, client_id: &str, scope: &str) -> roster_tests::Page {
+    let path = format!(
+        "/oauth2/default/v1/authorize?{}",
+        code_query(client_id, scope)
+    );
+    browser.get(&path).await
+}
+
 fn code_query(client_id: &str, scope: &str) -> String {
     format!(
         "response_type=code&client_id={client_id}&redirect_uri={}&scope={scope}&state=xyz&code_challenge={}&code_challenge_method=S256",
@@ -130,12 +139,7 @@ async fn privileges_with(app: &TestApp, token: &str) -> u16 {
 async fn server_flow_with_pkce_through_the_pages(app: TestApp) {
     let (client_id, _) = app.create_app(true, REDIRECT).await;
     let browser = Browser::new(&app.base_url);
-    let first = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&client_id, "contact_data+offline_access")
-        ))
-        .await;
+    let first = code_request_page(&browser, &client_id, "contact_data+offline_access").await;
     assert_eq!(first.status, 200);
     assert!(first.body.contains("name=\"username\"") && first.body.contains("name=\"password\""));
     assert!(first
@@ -491,31 +495,16 @@ async fn consent_is_asked_again_for_wider_scopes(app: TestApp) {
     let browser = Browser::new(&app.base_url);
     code_for(&app, &browser, &client_id, "contact_data+campaign_data").await;
     // Same or fewer scopes: the session and the consent skip both pages.
-    let page = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&client_id, "contact_data")
-        ))
-        .await;
+    let page = code_request_page(&browser, &client_id, "contact_data").await;
     assert_eq!(page.status, 302, "{}", page.body);
     assert!(page.location_param("code").is_some());
     // A wider scope asks again.
-    let page = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&client_id, "contact_data+account_read")
-        ))
-        .await;
+    let page = code_request_page(&browser, &client_id, "contact_data+account_read").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Allow access?") && page.body.contains("account_read"));
     // Another client asks too.
     let (other, _) = app.create_app(true, REDIRECT).await;
-    let page = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&other, "contact_data")
-        ))
-        .await;
+    let page = code_request_page(&browser, &other, "contact_data").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Allow access?"));
     // Denying goes back with access_denied.
