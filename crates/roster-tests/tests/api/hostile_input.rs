@@ -29,6 +29,12 @@ on_both_engines!(
 
 const LONG: usize = 10_000;
 
+/// [`assert_refused`], for a refusal whose status is known exactly.
+fn assert_refused_as(response: &TestResponse, status: u16, what: &str) -> Vec<String> {
+    assert_eq!(response.status, status, "{what}");
+    assert_refused(response, what)
+}
+
 /// A 4xx whose body is the V3 error array (401 alone answers the single object), naming the
 /// case in any failure.
 fn assert_refused(response: &TestResponse, what: &str) -> Vec<String> {
@@ -109,8 +115,7 @@ async fn deeply_nested_json(app: TestApp) {
         ] {
             let what = format!("{method} {path} with {} bytes of nesting", body.len());
             let response = raw_json(&app, method, &path, body.clone().into_bytes()).await;
-            assert_eq!(response.status, 400, "{what}");
-            assert_refused(&response, &what);
+            assert_refused_as(&response, 400, &what);
         }
     }
     assert_still_healthy(&app).await;
@@ -131,8 +136,7 @@ async fn invalid_utf8(app: TestApp) {
         ] {
             let what = format!("{method} {path} with {}", String::from_utf8_lossy(body));
             let response = raw_json(&app, method, &path, body.to_vec()).await;
-            assert_eq!(response.status, 400, "{what}");
-            assert_refused(&response, &what);
+            assert_refused_as(&response, 400, &what);
         }
     }
     // Percent-encoded bytes that are not UTF-8, in a path id and in query parameters.
@@ -193,14 +197,12 @@ async fn nul_bytes(app: TestApp) {
         json!({"name": "fine", "description": "\u{0}"}),
     ] {
         let response = app.post("/v3/contact_lists", body.clone()).send().await;
-        assert_eq!(response.status, 400, "POST list {body}");
-        assert_refused(&response, "POST list");
+        assert_refused_as(&response, 400, &format!("POST list {body}"));
         let response = app
             .put(&format!("/v3/contact_lists/{list}"), body)
             .send()
             .await;
-        assert_eq!(response.status, 400, "PUT list");
-        assert_refused(&response, "PUT list");
+        assert_refused_as(&response, 400, "PUT list");
     }
 
     // A raw NUL byte inside a JSON string is a control character JSON forbids.
@@ -211,8 +213,7 @@ async fn nul_bytes(app: TestApp) {
         b"{\"create_source\":\"Account\",\"first_name\":\"a\x00b\"}".to_vec(),
     )
     .await;
-    assert_eq!(response.status, 400, "raw NUL byte");
-    assert_refused(&response, "raw NUL byte");
+    assert_refused_as(&response, 400, "raw NUL byte");
 
     // NUL in query parameters and in path ids.
     for path in [
@@ -229,8 +230,7 @@ async fn nul_bytes(app: TestApp) {
         format!("/v3/contact_lists/{list}%00"),
     ] {
         let response = app.get(&path).send_unchecked().await;
-        assert_eq!(response.status, 400, "{path}");
-        assert_refused(&response, &path);
+        assert_refused_as(&response, 400, &path);
     }
     assert_still_healthy(&app).await;
 }
@@ -444,8 +444,7 @@ async fn numbers_no_integer_holds(app: TestApp) {
         ] {
             let what = format!("{method} {path} {body}");
             let response = raw_json(&app, method, &path, body.into_bytes()).await;
-            assert_eq!(response.status, 400, "{what}");
-            assert_refused(&response, &what);
+            assert_refused_as(&response, 400, &what);
         }
         for path in [
             format!("/v3/contacts?limit={number}"),
@@ -453,8 +452,7 @@ async fn numbers_no_integer_holds(app: TestApp) {
             format!("/v3/contacts/contact_id_xrefs?sequence_ids={number}"),
         ] {
             let response = app.get(&path).send().await;
-            assert_eq!(response.status, 400, "{path}");
-            assert_refused(&response, &path);
+            assert_refused_as(&response, 400, &path);
         }
     }
     assert_still_healthy(&app).await;
@@ -547,8 +545,7 @@ async fn repeated_and_percent_encoded_query_parameters(app: TestApp) {
         "/v3/contacts?include_count=true&include_count=maybe",
     ] {
         let response = app.get(path).send().await;
-        assert_eq!(response.status, 400, "{path}");
-        assert_refused(&response, path);
+        assert_refused_as(&response, 400, path);
     }
     // Many repetitions of one parameter.
     let many = format!("/v3/contacts?{}", ["status=all"; 2000].join("&"));
@@ -620,8 +617,7 @@ async fn oversized_headers(app: TestApp) {
         .token(&filler)
         .send_unchecked()
         .await;
-    assert_eq!(response.status, 401);
-    assert_refused(&response, "a 100 KB Authorization header");
+    assert_refused_as(&response, 401, "a 100 KB Authorization header");
     // 100 KB content type, accept and request id headers.
     let response = app
         .request(reqwest::Method::POST, "/v3/contact_lists")
@@ -637,8 +633,7 @@ async fn oversized_headers(app: TestApp) {
         .header("Accept", &format!("text/{filler}"))
         .send_unchecked()
         .await;
-    assert_eq!(response.status, 406);
-    assert_refused(&response, "a 100 KB Accept header");
+    assert_refused_as(&response, 406, "a 100 KB Accept header");
     // A 100 KB request id is not echoed back (clients refuse header lines past 64 KB) nor
     // logged: the request gets a generated one. A reasonable one is kept.
     for unusable in [filler.as_str(), "two words", "tab\tseparated"] {
@@ -699,9 +694,8 @@ async fn absent_bodies_answer_400(app: TestApp) {
     ] {
         let what = format!("{method} {path} without a body");
         let response = app.request(method.clone(), &path).send().await;
-        assert_eq!(response.status, 400, "{what}");
         assert_eq!(
-            assert_refused(&response, &what),
+            assert_refused_as(&response, 400, &what),
             ["The request body is empty; a JSON object is required."],
             "{what}"
         );
