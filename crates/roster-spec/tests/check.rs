@@ -42,6 +42,15 @@ fn field_problems(body: &Value) -> Vec<String> {
     expect_problems(check_json("GET", &field_path(), 200, body))
 }
 
+/// A valid custom field with `property` set to `value`: the one problem the checker finds.
+fn only_problem_with(property: &str, value: Value) -> String {
+    let mut body = custom_field();
+    body[property] = value;
+    let problems = field_problems(&body);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    problems[0].clone()
+}
+
 fn expect_problems(result: Result<Verdict, Vec<String>>) -> Vec<String> {
     match result {
         Ok(verdict) => panic!("expected problems, got {verdict:?}"),
@@ -62,11 +71,7 @@ fn a_conforming_custom_field_body_passes() {
 
 #[test]
 fn an_extra_property_is_named_in_the_problem() {
-    let mut body = custom_field();
-    body["favourite_colour"] = json!("blue");
-    let problems = field_problems(&body);
-    assert_eq!(problems.len(), 1, "{problems:#?}");
-    let problem = &problems[0];
+    let problem = only_problem_with("favourite_colour", json!("blue"));
     assert!(problem.contains("favourite_colour"), "{problem}");
     assert!(
         problem.starts_with(
@@ -94,16 +99,9 @@ fn nested_objects_are_closed_too() {
 
 #[test]
 fn a_wrong_type_fails_at_its_pointer() {
-    let mut body = custom_field();
-    body["version"] = json!("1");
-    let problems = field_problems(&body);
-    assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(
-        problems[0].contains("JSON pointer \"/version\""),
-        "{}",
-        problems[0]
-    );
-    assert!(problems[0].contains("integer"), "{}", problems[0]);
+    let problem = only_problem_with("version", json!("1"));
+    assert!(problem.contains("JSON pointer \"/version\""), "{problem}");
+    assert!(problem.contains("integer"), "{problem}");
 }
 
 #[test]
@@ -116,12 +114,9 @@ fn a_missing_required_property_fails() {
 
 #[test]
 fn a_bad_uuid_fails_format_validation() {
-    let mut body = custom_field();
-    body["custom_field_id"] = json!("not-a-uuid");
-    let problems = field_problems(&body);
-    assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(problems[0].contains("/custom_field_id"), "{}", problems[0]);
-    assert!(problems[0].contains("uuid"), "{}", problems[0]);
+    let problem = only_problem_with("custom_field_id", json!("not-a-uuid"));
+    assert!(problem.contains("/custom_field_id"), "{problem}");
+    assert!(problem.contains("uuid"), "{problem}");
 }
 
 #[test]
