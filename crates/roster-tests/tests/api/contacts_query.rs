@@ -117,24 +117,21 @@ async fn lists_and_tags_filters_match_any_of_their_ids(app: TestApp) {
     let t1 = app.create_tag("T1").await;
     let t2 = app.create_tag("T2").await;
     let in_l1 = id(
-        &app.create_contact(
-            json!({"email_address": {"address": "a@example.com"}, "list_memberships": [l1], "taggings": [t1]}),
-        )
-        .await,
+        &app.create_contact(json!({"email_address": {"address": "a@example.com"},
+                                   "list_memberships": [l1], "taggings": [t1]}))
+            .await,
         "contact_id",
     );
     let in_l2 = id(
-        &app.create_contact(
-            json!({"email_address": {"address": "b@example.com"}, "list_memberships": [l2], "taggings": [t2]}),
-        )
-        .await,
+        &app.create_contact(json!({"email_address": {"address": "b@example.com"},
+                                   "list_memberships": [l2], "taggings": [t2]}))
+            .await,
         "contact_id",
     );
     let in_both = id(
-        &app.create_contact(
-            json!({"email_address": {"address": "c@example.com"}, "list_memberships": [l1, l2], "taggings": [t1, t2]}),
-        )
-        .await,
+        &app.create_contact(json!({"email_address": {"address": "c@example.com"},
+                                   "list_memberships": [l1, l2], "taggings": [t1, t2]}))
+            .await,
         "contact_id",
     );
     contact_with(&app, "none@example.com", "explicit").await;
