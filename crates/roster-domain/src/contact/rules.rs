@@ -15,7 +15,7 @@ use super::sub_resources::{
     build_addresses, build_notes, build_phones, AddressInput, NoteInput, PhoneInput,
 };
 use crate::time::parse_loose_date;
-use crate::{ContactId, FieldError, ListId, TagId, Timestamp};
+use crate::{FieldError, ListId, TagId, Timestamp};
 
 /// The properties of a POST or PUT body (every one optional at this level).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -213,7 +213,6 @@ impl Contact {
             .as_ref()
             .map(|e| new_email_channel(e, create_source, now, Permission::Implicit));
         Ok(Contact {
-            id: ContactId::generate(),
             email,
             first_name: input.first_name,
             last_name: input.last_name,
@@ -221,11 +220,6 @@ impl Contact {
             company_name: input.company_name,
             birthday: common.birthday,
             anniversary: common.anniversary,
-            create_source,
-            update_source: create_source,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
             custom_fields: common.custom_fields.unwrap_or_default(),
             phone_numbers: build_phones(
                 input.phone_numbers.unwrap_or_default(),
@@ -240,6 +234,7 @@ impl Contact {
             sms_channel: input
                 .sms_channel
                 .map(|sms| build_sms(sms, create_source, now, None)),
+            ..Contact::blank(create_source, now)
         })
     }
 
