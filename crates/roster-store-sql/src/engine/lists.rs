@@ -5,14 +5,14 @@ use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use roster_domain::contact_list::{ContactList, ListStatusFilter};
-use roster_domain::{
-    AccountId, ListId, ListStore, Page, PageRequest, StoreError, StoreResult, Timestamp,
-};
+use roster_domain::{AccountId, ListId, ListStore, Page, PageRequest, StoreResult, Timestamp};
 use roster_store_sql::columns::LIST_COLUMNS;
 use roster_store_sql::contact_sql::{Bind, Sql};
-use roster_store_sql::{conflict_on_unique, list_conditions, rows, unavailable};
+use roster_store_sql::{list_conditions, rows, unavailable};
 
 use super::binds::{bound, existing_ids};
+use super::fetch::{ExecuteWrite, FetchDomain};
+use super::quota::claim_quota;
 use super::SqlStore;
 
 #[async_trait]
@@ -24,19 +24,9 @@ impl ListStore for SqlStore {
         max_per_account: u32,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        let claimed = sqlx::query(
-            "UPDATE accounts SET list_count = list_count + 1 WHERE id = $1 AND list_count < $2",
-        )
-        .bind(account.0)
-        .bind(i64::from(max_per_account))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        if claimed.rows_affected() == 0 {
-            return Err(StoreError::LimitReached(format!(
-                "the account already has the maximum of {max_per_account} contact lists"
-            )));
-        }
+        let claim =
+            "UPDATE accounts SET list_count = list_count + 1 WHERE id = $1 AND list_count < $2";
+        claim_quota(&mut tx, claim, account, max_per_account, "contact lists").await?;
         sqlx::query(
             "INSERT INTO contact_lists (account_id, id, name, name_key, description, favorite, \
              created_at, updated_at) \
@@ -50,14 +40,11 @@ impl ListStore for SqlStore {
         .bind(list.favorite)
         .bind(list.created_at.millis())
         .bind(list.updated_at.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                &format!("a contact list named \"{}\" already exists", list.name),
-            )
-        })?;
+        .affected_unless_conflict(
+            &mut *tx,
+            &format!("a contact list named \"{}\" already exists", list.name),
+        )
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -66,13 +53,11 @@ impl ListStore for SqlStore {
         static SELECT: LazyLock<String> = LazyLock::new(|| {
             format!("SELECT {LIST_COLUMNS} FROM contact_lists WHERE account_id = $1 AND id = $2")
         });
-        let row: Option<rows::ListRow> = sqlx::query_as(&SELECT)
+        sqlx::query_as::<_, rows::ListRow>(&SELECT)
             .bind(account.0)
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .optional(&self.pool)
             .await
-            .map_err(unavailable)?;
-        Ok(row.map(Into::into))
     }
 
     async fn lists(
@@ -93,12 +78,7 @@ impl ListStore for SqlStore {
         }
         let limit = sql.bind(Bind::I64(i64::from(page.limit) + 1));
         sql.text.push_str(&format!(" ORDER BY id LIMIT {limit}"));
-        let Sql { text, binds } = sql;
-        let rows: Vec<rows::ListRow> = bound(&text, binds)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let lists = rows.into_iter().map(Into::into).collect();
+        let lists = bound::<rows::ListRow>(&sql).all(&self.pool).await?;
         Ok(Page::from_overfetch(
             lists,
             page.limit,
@@ -116,11 +96,7 @@ impl ListStore for SqlStore {
         let account_bind = sql.bind(Bind::Uuid(account.0));
         sql.text = format!("SELECT COUNT(*) FROM contact_lists WHERE account_id = {account_bind}");
         list_conditions(&mut sql, status, name);
-        let Sql { text, binds } = sql;
-        let (count,): (i64,) = bound(&text, binds)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)?;
+        let (count,): (i64,) = bound::<(i64,)>(&sql).one(&self.pool).await?;
         Ok(count)
     }
 
@@ -137,15 +113,12 @@ impl ListStore for SqlStore {
         .bind(&list.description)
         .bind(list.favorite)
         .bind(list.updated_at.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                &format!("a contact list named \"{}\" already exists", list.name),
-            )
-        })?;
-        Ok(done.rows_affected() > 0)
+        .affected_unless_conflict(
+            &self.pool,
+            &format!("a contact list named \"{}\" already exists", list.name),
+        )
+        .await?;
+        Ok(done > 0)
     }
 
     async fn existing_lists(&self, account: AccountId, ids: &[ListId]) -> StoreResult<Vec<ListId>> {
@@ -172,23 +145,20 @@ impl ListStore for SqlStore {
             .bind(account.0)
             .bind(list.0)
             .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-            if done.rows_affected() == 1 {
+            .affected(&mut *tx)
+            .await?;
+            if done == 1 {
                 sqlx::query(
                     "DELETE FROM contact_list_members WHERE account_id = $1 AND list_id = $2",
                 )
                 .bind(account.0)
                 .bind(list.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
+                .affected(&mut *tx)
+                .await?;
                 sqlx::query("UPDATE accounts SET list_count = list_count - 1 WHERE id = $1")
                     .bind(account.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
+                    .affected(&mut *tx)
+                    .await?;
                 deleted += 1;
             }
             tx.commit().await.map_err(unavailable)?;

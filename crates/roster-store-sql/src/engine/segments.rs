@@ -4,9 +4,10 @@ use async_trait::async_trait;
 use roster_domain::segment::{Segment, SegmentKey, SegmentSort};
 use roster_domain::{AccountId, Page, SegmentId, SegmentStore, StoreResult, Timestamp};
 use roster_store_sql::contact_sql::{Bind, Sql};
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{conflict_on_unique, rows};
 
 use super::binds::bound;
+use super::fetch::{ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -42,16 +43,14 @@ impl SegmentStore for SqlStore {
     }
 
     async fn segment(&self, account: AccountId, id: SegmentId) -> StoreResult<Option<Segment>> {
-        let row: Option<rows::SegmentRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::SegmentRow>(
             "SELECT id, name, criteria, created_at, edited_at FROM segments \
              WHERE account_id = $1 AND id = $2",
         )
         .bind(account.0)
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(row.map(Into::into))
     }
 
     async fn segments(
@@ -93,12 +92,7 @@ impl SegmentStore for SqlStore {
         let fetch = sql.bind(Bind::I64(i64::from(limit) + 1));
         sql.text
             .push_str(&format!(" ORDER BY {order} LIMIT {fetch}"));
-        let Sql { text, binds } = sql;
-        let rows: Vec<rows::SegmentRow> = bound(&text, binds)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let segments = rows.into_iter().map(Into::into).collect();
+        let segments = bound::<rows::SegmentRow>(&sql).all(&self.pool).await?;
         Ok(Page::from_overfetch(segments, limit, |s| {
             SegmentKey::of(s, sort)
         }))
@@ -115,24 +109,20 @@ impl SegmentStore for SqlStore {
         .bind(segment.name.to_lowercase())
         .bind(&segment.criteria)
         .bind(segment.edited_at.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                &format!("a segment named \"{}\" already exists", segment.name),
-            )
-        })?;
-        Ok(done.rows_affected() > 0)
+        .affected_unless_conflict(
+            &self.pool,
+            &format!("a segment named \"{}\" already exists", segment.name),
+        )
+        .await?;
+        Ok(done > 0)
     }
 
     async fn delete_segment(&self, account: AccountId, id: SegmentId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM segments WHERE account_id = $1 AND id = $2")
             .bind(account.0)
             .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(done.rows_affected() > 0)
+            .affected(&self.pool)
+            .await?;
+        Ok(done > 0)
     }
 }

@@ -4,9 +4,10 @@
 use async_trait::async_trait;
 use roster_domain::tag::Tag;
 use roster_domain::{AccountId, Page, PageRequest, StoreResult, TagId, TagStore};
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{rows, unavailable};
 
 use super::binds::existing_ids;
+use super::fetch::{ExecuteWrite, FetchDomain, IdPages};
 use super::SqlStore;
 
 #[async_trait]
@@ -24,26 +25,24 @@ impl TagStore for SqlStore {
         .bind(&tag.tag_source)
         .bind(tag.created_at.millis())
         .bind(tag.updated_at.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(e, &format!("a tag named \"{}\" already exists", tag.name))
-        })?;
+        .affected_unless_conflict(
+            &self.pool,
+            &format!("a tag named \"{}\" already exists", tag.name),
+        )
+        .await?;
         Ok(())
     }
 
     async fn tag(&self, account: AccountId, id: TagId) -> StoreResult<Option<Tag>> {
-        let row: Option<rows::TagRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::TagRow>(
             "SELECT id, name, tag_source, contacts_count, created_at, updated_at \
              FROM contact_tags \
              WHERE account_id = $1 AND id = $2",
         )
         .bind(account.0)
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(row.map(Into::into))
     }
 
     async fn tags(
@@ -51,35 +50,18 @@ impl TagStore for SqlStore {
         account: AccountId,
         page: PageRequest<TagId>,
     ) -> StoreResult<Page<Tag, TagId>> {
-        let fetch = i64::from(page.limit) + 1;
-        let rows: Vec<rows::TagRow> = match page.after {
-            None => {
-                sqlx::query_as(
-                    "SELECT id, name, tag_source, contacts_count, created_at, updated_at \
-                     FROM contact_tags \
-                     WHERE account_id = $1 ORDER BY id LIMIT $2",
-                )
-                .bind(account.0)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await
-            }
-            Some(after) => {
-                sqlx::query_as(
-                    "SELECT id, name, tag_source, contacts_count, created_at, updated_at \
-                     FROM contact_tags \
-                     WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-                )
-                .bind(account.0)
-                .bind(after.0)
-                .bind(fetch)
-                .fetch_all(&self.pool)
-                .await
-            }
-        }
-        .map_err(unavailable)?;
-        let tags = rows.into_iter().map(Into::into).collect();
-        Ok(Page::from_overfetch(tags, page.limit, |t: &Tag| t.id))
+        let pages = IdPages {
+            first: "SELECT id, name, tag_source, contacts_count, created_at, updated_at \
+                    FROM contact_tags \
+                    WHERE account_id = $1 ORDER BY id LIMIT $2",
+            next: "SELECT id, name, tag_source, contacts_count, created_at, updated_at \
+                   FROM contact_tags \
+                   WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        };
+        let key = |t: &Tag| t.id;
+        pages
+            .page::<rows::TagRow, _, _>(&self.pool, account, page, |id| id.0, key)
+            .await
     }
 
     async fn update_tag(&self, account: AccountId, tag: &Tag) -> StoreResult<bool> {
@@ -92,12 +74,12 @@ impl TagStore for SqlStore {
         .bind(&tag.name)
         .bind(tag.name.to_lowercase())
         .bind(tag.updated_at.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(e, &format!("a tag named \"{}\" already exists", tag.name))
-        })?;
-        Ok(done.rows_affected() > 0)
+        .affected_unless_conflict(
+            &self.pool,
+            &format!("a tag named \"{}\" already exists", tag.name),
+        )
+        .await?;
+        Ok(done > 0)
     }
 
     async fn existing_tags(&self, account: AccountId, ids: &[TagId]) -> StoreResult<Vec<TagId>> {
@@ -118,16 +100,14 @@ impl TagStore for SqlStore {
             let done = sqlx::query("DELETE FROM contact_tags WHERE account_id = $1 AND id = $2")
                 .bind(account.0)
                 .bind(tag.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
+                .affected(&mut *tx)
+                .await?;
             sqlx::query("DELETE FROM contact_taggings WHERE account_id = $1 AND tag_id = $2")
                 .bind(account.0)
                 .bind(tag.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
-            deleted += done.rows_affected() as i64;
+                .affected(&mut *tx)
+                .await?;
+            deleted += done as i64;
             tx.commit().await.map_err(unavailable)?;
         }
         Ok(deleted)
