@@ -169,7 +169,7 @@ impl AccountServicesStore for SqlStore {
         .bind(now.millis())
         .bind(email_id)
         .bind(roles_to_text(&ADDED_EMAIL_PENDING_ROLES))
-        .affected_unless_conflict(
+        .run_unless_conflict(
             &mut *tx,
             &format!("the account already has the email address {address}"),
         )
@@ -183,7 +183,7 @@ impl AccountServicesStore for SqlStore {
         .bind(token_sha256)
         .bind(address.as_str())
         .bind(now.millis())
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         write_outbox_entry(&mut tx, confirmation)
             .await
@@ -247,7 +247,7 @@ impl AccountServicesStore for SqlStore {
         .bind(&email)
         .bind(now.millis())
         .bind(CONFIRMED_BY_SITE_OWNER)
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         let confirmed = read_account_email(&mut tx, account, &email).await?;
         tx.commit().await.map_err(unavailable)?;

@@ -6,7 +6,7 @@ use roster_domain::account_services::{roles_to_text, CONFIRMED_BY_SITE_OWNER, OW
 use roster_domain::{AccountId, AccountStore, EmailAddress, StoreResult, UserId};
 use roster_store_sql::{rows, unavailable};
 
-use super::fetch::{ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, ExecuteWrite, FetchDomain};
 use super::physical_address::write_physical_address;
 use super::SqlStore;
 use crate::Db;
@@ -18,8 +18,7 @@ impl AccountStore for SqlStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").affected(&self.pool).await?;
-        Ok(())
+        sqlx::query("SELECT 1").run(&self.pool).await
     }
 
     async fn create_account(&self, new: NewAccount) -> StoreResult<(Account, User)> {
@@ -39,7 +38,7 @@ impl AccountStore for SqlStore {
         .bind(&user.first_name)
         .bind(&user.last_name)
         .bind(user.email.as_str())
-        .affected_unless_conflict(&mut *tx, "an account with this id already exists")
+        .run_unless_conflict(&mut *tx, "an account with this id already exists")
         .await?;
         insert_user(&mut *tx, &user).await?;
         sqlx::query(
@@ -52,7 +51,7 @@ impl AccountStore for SqlStore {
         .bind(account.created_at.millis())
         .bind(CONFIRMED_BY_SITE_OWNER)
         .bind(roles_to_text(&OWNER_EMAIL_ROLES))
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         if let Some(address) = &address {
             write_physical_address(&mut tx, account.id, address, account.created_at, true)
@@ -87,14 +86,9 @@ impl AccountStore for SqlStore {
     }
 
     async fn user(&self, account: AccountId, id: UserId) -> StoreResult<Option<User>> {
-        sqlx::query_as::<_, rows::UserRow>(
-            "SELECT id, account_id, email, password_hash, first_name, last_name, role, created_at \
-             FROM users WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(id.0)
-        .optional(&self.pool)
-        .await
+        let select = "SELECT id, account_id, email, password_hash, first_name, last_name, role, \
+                      created_at FROM users WHERE account_id = $1 AND id = $2";
+        account_row::<rows::UserRow, _>(&self.pool, select, account, id.0).await
     }
 }
 
@@ -116,7 +110,6 @@ async fn insert_user<'c>(
     .bind(&user.last_name)
     .bind(&user.role)
     .bind(user.created_at.millis())
-    .affected_unless_conflict(executor, "a user with this email address already exists")
-    .await?;
-    Ok(())
+    .run_unless_conflict(executor, "a user with this email address already exists")
+    .await
 }

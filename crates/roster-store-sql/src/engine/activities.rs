@@ -45,7 +45,7 @@ impl ActivityStore for SqlStore {
         if let Some(lock) = self.dialect.lock_account() {
             sqlx::query(lock)
                 .bind(activity.account.0)
-                .affected(&mut *tx)
+                .run(&mut *tx)
                 .await?;
         }
         let done = sqlx::query(
@@ -160,9 +160,8 @@ impl ActivityStore for SqlStore {
         )
         .bind(id.0)
         .bind(node)
-        .affected(&self.pool)
-        .await?;
-        Ok(())
+        .run(&self.pool)
+        .await
     }
 
     async fn finish_activity(
@@ -322,7 +321,7 @@ impl ActivityStore for SqlStore {
         .bind(outcome.created)
         .bind(outcome.updated)
         .bind(refused_lists)
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(outcome)
@@ -429,7 +428,7 @@ impl ActivityStore for SqlStore {
         .bind(visited)
         .bind(last.map(|c| c.0))
         .bind(refused)
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
@@ -454,7 +453,7 @@ impl ActivityStore for SqlStore {
             .bind(activity.0)
             .bind(done)
             .bind(chunk)
-            .affected(&mut *tx)
+            .run(&mut *tx)
             .await?;
         sqlx::query(
             "UPDATE activities SET items_completed = items_completed + $2, cursor = COALESCE($3, \
@@ -465,7 +464,7 @@ impl ActivityStore for SqlStore {
         .bind(activity.0)
         .bind(rows)
         .bind(last.map(|c| c.0))
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())

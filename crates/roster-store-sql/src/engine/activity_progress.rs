@@ -64,15 +64,14 @@ pub(super) async fn append_activity_errors(
             .bind(activity.0)
             .bind(count + offset as i64)
             .bind(message)
-            .affected(&mut **tx)
+            .run(&mut **tx)
             .await?;
     }
     sqlx::query("UPDATE activities SET error_count = error_count + $2 WHERE id = $1")
         .bind(activity.0)
         .bind(errors.len() as i64)
-        .affected(&mut **tx)
-        .await?;
-    Ok(())
+        .run(&mut **tx)
+        .await
 }
 
 /// An activity with its stored errors.

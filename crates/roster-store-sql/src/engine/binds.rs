@@ -28,15 +28,21 @@ where
 
 /// Which of `ids` exist in the account's rows of `table_where` (a table name followed by
 /// `WHERE` and any further conditions ending in `AND`).
-pub(super) async fn existing_ids(
+pub(super) async fn existing_ids<I>(
     pool: &sqlx::Pool<Db>,
     table_where: &str,
     account: AccountId,
-    ids: impl Iterator<Item = Uuid>,
-) -> StoreResult<Vec<Uuid>> {
+    ids: &[I],
+) -> StoreResult<Vec<I>>
+where
+    I: Copy + Into<Uuid> + From<Uuid>,
+{
     let mut sql = Sql::default();
     let account_bind = sql.bind(Bind::Uuid(account.0));
-    let placeholders: Vec<String> = ids.map(|id| sql.bind(Bind::Uuid(id))).collect();
+    let placeholders: Vec<String> = ids
+        .iter()
+        .map(|id| sql.bind(Bind::Uuid((*id).into())))
+        .collect();
     if placeholders.is_empty() {
         return Ok(Vec::new());
     }
@@ -45,5 +51,5 @@ pub(super) async fn existing_ids(
         placeholders.join(", ")
     );
     let rows: Vec<(Uuid,)> = bound::<(Uuid,)>(&sql).all(pool).await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    Ok(rows.into_iter().map(|(id,)| I::from(id)).collect())
 }

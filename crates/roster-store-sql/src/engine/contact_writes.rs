@@ -9,7 +9,7 @@ use roster_store_sql::contact_sql::bulk_chunk_rows;
 use roster_store_sql::{conflict_on_unique, rows};
 use uuid::Uuid;
 
-use super::fetch::{ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, ExecuteWrite, FetchDomain};
 use crate::Db;
 
 /// Inserts new contacts (rows, memberships, taggings, custom values) with multi-row
@@ -150,7 +150,7 @@ pub(super) async fn apply_count_deltas(
         .bind(account.0)
         .bind(bucket.as_str())
         .bind(*n)
-        .affected(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     for (list, (all, active)) in &deltas.lists {
@@ -162,7 +162,7 @@ pub(super) async fn apply_count_deltas(
         .bind(list.0)
         .bind(*all)
         .bind(*active)
-        .affected(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     for (tag, n) in &deltas.tags {
@@ -173,7 +173,7 @@ pub(super) async fn apply_count_deltas(
         .bind(account.0)
         .bind(tag.0)
         .bind(*n)
-        .affected(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     Ok(())
@@ -185,13 +185,9 @@ pub(super) async fn stored_footprint(
     account: AccountId,
     id: ContactId,
 ) -> Result<Footprint, StoreError> {
-    let status: Option<(String,)> = sqlx::query_as::<_, (String,)>(
-        "SELECT status FROM contacts WHERE account_id = $1 AND id = $2",
-    )
-    .bind(account.0)
-    .bind(id.0)
-    .optional(&mut **tx)
-    .await?;
+    let select = "SELECT status FROM contacts WHERE account_id = $1 AND id = $2";
+    let status: Option<(String,)> =
+        account_row::<(String,), _>(&mut **tx, select, account, id.0).await?;
     let Some((status,)) = status else {
         return Ok(Default::default());
     };
@@ -231,7 +227,7 @@ pub(super) async fn write_contact_links(
     sqlx::query("DELETE FROM contact_custom_values WHERE account_id = $1 AND contact_id = $2")
         .bind(account.0)
         .bind(contact.id.0)
-        .affected(&mut **tx)
+        .run(&mut **tx)
         .await?;
     for value in &contact.custom_fields {
         sqlx::query(
@@ -244,7 +240,7 @@ pub(super) async fn write_contact_links(
         .bind(value.custom_field_id.0)
         .bind(&value.value)
         .bind(rows::choice_ids_text(value))
-        .affected(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     Ok(())
@@ -304,7 +300,7 @@ async fn write_id_diff<I: PartialEq>(
             .bind(account.0)
             .bind(uuid(gone))
             .bind(contact.0)
-            .affected(&mut **tx)
+            .run(&mut **tx)
             .await?;
     }
     for added in new.iter().filter(|id| !old.contains(id)) {
@@ -313,7 +309,7 @@ async fn write_id_diff<I: PartialEq>(
             .bind(uuid(added))
             .bind(contact.0)
             .bind(now.millis())
-            .affected(&mut **tx)
+            .run(&mut **tx)
             .await?;
     }
     Ok(())

@@ -19,7 +19,7 @@ use super::contact_writes::{
     apply_count_deltas, insert_new_contacts, lock_contact, write_contact_links, write_contact_row,
     write_locked_contact,
 };
-use super::fetch::FetchDomain;
+use super::fetch::{account_row, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -148,11 +148,7 @@ impl ContactStore for SqlStore {
             };
             let text =
                 format!("SELECT {column} FROM contact_lists WHERE account_id = $1 AND id = $2");
-            let count: Option<(i64,)> = sqlx::query_as::<_, (i64,)>(&text)
-                .bind(account.0)
-                .bind(list.0)
-                .optional(&self.pool)
-                .await?;
+            let count = account_row::<(i64,), _>(&self.pool, &text, account, list.0).await?;
             return Ok(count.map(|(n,)| n).unwrap_or(0));
         }
         let tags_only = ContactFilter {
@@ -162,13 +158,9 @@ impl ContactStore for SqlStore {
         }
         .only_buckets();
         if let ([tag], true, true) = (filter.tags.as_slice(), tags_only, not_deleted) {
-            let count: Option<(i64,)> = sqlx::query_as::<_, (i64,)>(
-                "SELECT contacts_count FROM contact_tags WHERE account_id = $1 AND id = $2",
-            )
-            .bind(account.0)
-            .bind(tag.0)
-            .optional(&self.pool)
-            .await?;
+            let select =
+                "SELECT contacts_count FROM contact_tags WHERE account_id = $1 AND id = $2";
+            let count = account_row::<(i64,), _>(&self.pool, select, account, tag.0).await?;
             return Ok(count.map(|(n,)| n).unwrap_or(0));
         }
         let sql = count_query(self.dialect, account, filter);

@@ -8,7 +8,7 @@ use roster_domain::{AccountId, CustomFieldId, CustomFieldStore, Page, PageReques
 use roster_store_sql::columns::CUSTOM_FIELD_COLUMNS;
 use roster_store_sql::{rows, unavailable};
 
-use super::fetch::{ExecuteWrite, FetchDomain, IdPages};
+use super::fetch::{account_row, ExecuteWrite, FetchDomain, IdPages};
 use super::quota::claim_quota;
 use super::SqlStore;
 
@@ -41,7 +41,7 @@ impl CustomFieldStore for SqlStore {
         .bind(&row.choices)
         .bind(row.created_at)
         .bind(row.updated_at)
-        .affected_unless_conflict(&mut *tx, &rows::duplicate_label_message(&row.label))
+        .run_unless_conflict(&mut *tx, &rows::duplicate_label_message(&row.label))
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
@@ -58,11 +58,7 @@ impl CustomFieldStore for SqlStore {
                  WHERE account_id = $1 AND id = $2"
             )
         });
-        sqlx::query_as::<_, rows::CustomFieldRow>(&SELECT)
-            .bind(account.0)
-            .bind(id.0)
-            .optional(&self.pool)
-            .await
+        account_row::<rows::CustomFieldRow, _>(&self.pool, &SELECT, account, id.0).await
     }
 
     async fn custom_fields(
@@ -148,13 +144,13 @@ impl CustomFieldStore for SqlStore {
         )
         .bind(account.0)
         .bind(id.0)
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         sqlx::query(
             "UPDATE accounts SET custom_field_count = custom_field_count - 1 WHERE id = $1",
         )
         .bind(account.0)
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)

@@ -81,6 +81,16 @@ where
 
 /// Running a statement that returns no rows.
 pub(super) trait ExecuteWrite {
+    /// Runs it; how many rows it changed does not matter.
+    async fn run<'c, E>(self, executor: E) -> StoreResult<()>
+    where
+        E: Executor<'c, Database = Db>;
+
+    /// Runs it, where a unique-constraint violation is the caller's conflict, `what`.
+    async fn run_unless_conflict<'c, E>(self, executor: E, what: &str) -> StoreResult<()>
+    where
+        E: Executor<'c, Database = Db>;
+
     /// How many rows the statement changed.
     async fn affected<'c, E>(self, executor: E) -> StoreResult<u64>
     where
@@ -93,6 +103,22 @@ pub(super) trait ExecuteWrite {
 }
 
 impl<'q> ExecuteWrite for Query<'q, Db, Args<'q>> {
+    async fn run<'c, E>(self, executor: E) -> StoreResult<()>
+    where
+        E: Executor<'c, Database = Db>,
+    {
+        self.affected(executor).await.map(drop)
+    }
+
+    async fn run_unless_conflict<'c, E>(self, executor: E, what: &str) -> StoreResult<()>
+    where
+        E: Executor<'c, Database = Db>,
+    {
+        self.affected_unless_conflict(executor, what)
+            .await
+            .map(drop)
+    }
+
     async fn affected<'c, E>(self, executor: E) -> StoreResult<u64>
     where
         E: Executor<'c, Database = Db>,
@@ -156,4 +182,23 @@ impl IdPages<'_> {
         };
         Ok(Page::from_overfetch(items, page.limit, key))
     }
+}
+
+/// One of the account's records, read by `select` (`$1` the account, `$2` the record's id):
+/// the shape of every read that names a record by its id within the caller's account.
+pub(super) async fn account_row<'c, R, T>(
+    executor: impl Executor<'c, Database = Db>,
+    select: &str,
+    account: AccountId,
+    id: impl for<'q> sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send,
+) -> StoreResult<Option<T>>
+where
+    R: for<'r> FromRow<'r, <Db as Database>::Row> + Send + Unpin + TryInto<T>,
+    StoreError: From<R::Error>,
+{
+    sqlx::query_as::<_, R>(select)
+        .bind(account.0)
+        .bind(id)
+        .optional(executor)
+        .await
 }

@@ -11,7 +11,8 @@ use roster_store_sql::contact_sql::{Bind, Sql};
 use roster_store_sql::{list_conditions, rows, unavailable};
 
 use super::binds::{bound, existing_ids};
-use super::fetch::{ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, ExecuteWrite, FetchDomain};
+use super::named::{name_taken, named_write};
 use super::quota::claim_quota;
 use super::SqlStore;
 
@@ -27,24 +28,16 @@ impl ListStore for SqlStore {
         let claim =
             "UPDATE accounts SET list_count = list_count + 1 WHERE id = $1 AND list_count < $2";
         claim_quota(&mut tx, claim, account, max_per_account, "contact lists").await?;
-        sqlx::query(
-            "INSERT INTO contact_lists (account_id, id, name, name_key, description, favorite, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(account.0)
-        .bind(list.id.0)
-        .bind(&list.name)
-        .bind(list.name.to_lowercase())
-        .bind(&list.description)
-        .bind(list.favorite)
-        .bind(list.created_at.millis())
-        .bind(list.updated_at.millis())
-        .affected_unless_conflict(
-            &mut *tx,
-            &format!("a contact list named \"{}\" already exists", list.name),
-        )
-        .await?;
+        let insert = "INSERT INTO contact_lists (account_id, id, name, name_key, description, \
+                      favorite, created_at, updated_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        named_write(insert, account, list.id.0, &list.name)
+            .bind(&list.description)
+            .bind(list.favorite)
+            .bind(list.created_at.millis())
+            .bind(list.updated_at.millis())
+            .run_unless_conflict(&mut *tx, &name_taken("contact list", &list.name))
+            .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -53,11 +46,7 @@ impl ListStore for SqlStore {
         static SELECT: LazyLock<String> = LazyLock::new(|| {
             format!("SELECT {LIST_COLUMNS} FROM contact_lists WHERE account_id = $1 AND id = $2")
         });
-        sqlx::query_as::<_, rows::ListRow>(&SELECT)
-            .bind(account.0)
-            .bind(id.0)
-            .optional(&self.pool)
-            .await
+        account_row::<rows::ListRow, _>(&self.pool, &SELECT, account, id.0).await
     }
 
     async fn lists(
@@ -101,35 +90,26 @@ impl ListStore for SqlStore {
     }
 
     async fn update_list(&self, account: AccountId, list: &ContactList) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE contact_lists SET name = $3, name_key = $4, description = $5, favorite = $6, \
-             updated_at = $7 \
-             WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(list.id.0)
-        .bind(&list.name)
-        .bind(list.name.to_lowercase())
-        .bind(&list.description)
-        .bind(list.favorite)
-        .bind(list.updated_at.millis())
-        .affected_unless_conflict(
-            &self.pool,
-            &format!("a contact list named \"{}\" already exists", list.name),
-        )
-        .await?;
+        let update = "UPDATE contact_lists SET name = $3, name_key = $4, description = $5, \
+                      favorite = $6, updated_at = $7 \
+                      WHERE account_id = $1 AND id = $2";
+        let done = named_write(update, account, list.id.0, &list.name)
+            .bind(&list.description)
+            .bind(list.favorite)
+            .bind(list.updated_at.millis())
+            .affected_unless_conflict(&self.pool, &name_taken("contact list", &list.name))
+            .await?;
         Ok(done > 0)
     }
 
     async fn existing_lists(&self, account: AccountId, ids: &[ListId]) -> StoreResult<Vec<ListId>> {
-        let found = existing_ids(
+        existing_ids(
             &self.pool,
             "contact_lists WHERE deleted_at IS NULL AND",
             account,
-            ids.iter().map(|id| id.0),
+            ids,
         )
-        .await?;
-        Ok(found.into_iter().map(ListId).collect())
+        .await
     }
 
     async fn delete_lists(&self, account: AccountId, lists: &[ListId]) -> StoreResult<i64> {
@@ -153,11 +133,11 @@ impl ListStore for SqlStore {
                 )
                 .bind(account.0)
                 .bind(list.0)
-                .affected(&mut *tx)
+                .run(&mut *tx)
                 .await?;
                 sqlx::query("UPDATE accounts SET list_count = list_count - 1 WHERE id = $1")
                     .bind(account.0)
-                    .affected(&mut *tx)
+                    .run(&mut *tx)
                     .await?;
                 deleted += 1;
             }

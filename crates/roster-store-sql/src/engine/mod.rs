@@ -24,6 +24,7 @@ mod contacts;
 mod custom_fields;
 mod fetch;
 mod lists;
+mod named;
 mod oauth;
 mod outbox;
 mod outbox_writes;

@@ -29,9 +29,8 @@ impl OAuthStore for SqlStore {
         .bind(&app.name)
         .bind(rows::to_json(&app.redirect_uris))
         .bind(app.created_at.millis())
-        .affected_unless_conflict(&self.pool, "a client with this id already exists")
-        .await?;
-        Ok(())
+        .run_unless_conflict(&self.pool, "a client with this id already exists")
+        .await
     }
 
     async fn client(&self, client_id: &str) -> StoreResult<Option<ClientApp>> {
@@ -61,7 +60,7 @@ impl OAuthStore for SqlStore {
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
                 .bind(client_id)
-                .affected(&mut *tx)
+                .run(&mut *tx)
                 .await?;
         }
         // Permanent: a deleted client's access tokens must never verify again.
@@ -72,7 +71,7 @@ impl OAuthStore for SqlStore {
         .bind(format!("client:{client_id}"))
         .bind(i64::MAX)
         .bind(Timestamp::now().millis())
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
@@ -95,12 +94,11 @@ impl OAuthStore for SqlStore {
         .bind(code.created_at.millis())
         .bind(code.expires_at.millis())
         .bind(code.used_at.map(|t| t.millis()))
-        .affected_unless_conflict(
+        .run_unless_conflict(
             &self.pool,
             "an authorization code with this value already exists",
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     async fn authorization_code(
@@ -148,9 +146,8 @@ impl OAuthStore for SqlStore {
         .bind(token.expires_at.millis())
         .bind(token.used_at.map(|t| t.millis()))
         .bind(token.revoked_at.map(|t| t.millis()))
-        .affected_unless_conflict(&self.pool, "a refresh token with this value already exists")
-        .await?;
-        Ok(())
+        .run_unless_conflict(&self.pool, "a refresh token with this value already exists")
+        .await
     }
 
     async fn refresh_token(&self, token_sha256: &str) -> StoreResult<Option<RefreshToken>> {
@@ -194,7 +191,7 @@ impl OAuthStore for SqlStore {
         .bind(rows::scopes_to_text(&successor.scopes))
         .bind(successor.created_at.millis())
         .bind(successor.expires_at.millis())
-        .affected_unless_conflict(&mut *tx, "a refresh token with this value already exists")
+        .run_unless_conflict(&mut *tx, "a refresh token with this value already exists")
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
@@ -213,7 +210,7 @@ impl OAuthStore for SqlStore {
         )
         .bind(grant.0)
         .bind(now.millis())
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO oauth_revocations (subject, expires_at, created_at) VALUES ($1, $2, $3) \
@@ -222,7 +219,7 @@ impl OAuthStore for SqlStore {
         .bind(format!("grant:{grant}"))
         .bind(revocation_expires_at.millis())
         .bind(now.millis())
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
@@ -236,9 +233,8 @@ impl OAuthStore for SqlStore {
         .bind(subject)
         .bind(expires_at.millis())
         .bind(Timestamp::now().millis())
-        .affected(&self.pool)
-        .await?;
-        Ok(())
+        .run(&self.pool)
+        .await
     }
 
     async fn revocations(&self, now: Timestamp) -> StoreResult<Vec<String>> {
@@ -260,7 +256,7 @@ impl OAuthStore for SqlStore {
         ] {
             sqlx::query(statement)
                 .bind(now.millis())
-                .affected(&self.pool)
+                .run(&self.pool)
                 .await?;
         }
         Ok(())
@@ -302,9 +298,8 @@ impl OAuthStore for SqlStore {
         .bind(client_id)
         .bind(rows::scopes_to_text(scopes))
         .bind(Timestamp::now().millis())
-        .affected(&self.pool)
-        .await?;
-        Ok(())
+        .run(&self.pool)
+        .await
     }
 
     async fn insert_device_authorization(&self, device: &DeviceAuthorization) -> StoreResult<()> {
@@ -322,12 +317,11 @@ impl OAuthStore for SqlStore {
         .bind(device.interval_seconds)
         .bind(device.created_at.millis())
         .bind(device.expires_at.millis())
-        .affected_unless_conflict(
+        .run_unless_conflict(
             &self.pool,
             "a device authorization with this user code already exists",
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     async fn device_authorization_by_user_code(
@@ -404,7 +398,7 @@ impl OAuthStore for SqlStore {
         )
         .bind(device_code_sha256)
         .bind(now.millis())
-        .affected(&mut *tx)
+        .run(&mut *tx)
         .await?;
         let row: Option<rows::DeviceAuthorizationRow> =
             sqlx::query_as::<_, rows::DeviceAuthorizationRow>(&SELECT)

@@ -40,17 +40,15 @@ impl RateLimitStore for SqlStore {
         .bind(key)
         .bind(now.millis())
         .bind(window_start.millis())
-        .affected(&self.pool)
-        .await?;
-        Ok(())
+        .run(&self.pool)
+        .await
     }
 
     async fn clear_signin_failures(&self, key: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM oauth_signin_failures WHERE throttle_key = $1")
             .bind(key)
-            .affected(&self.pool)
-            .await?;
-        Ok(())
+            .run(&self.pool)
+            .await
     }
 
     async fn add_api_usage(

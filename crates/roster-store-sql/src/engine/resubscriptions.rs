@@ -11,7 +11,7 @@ use roster_store_sql::{rows, unavailable};
 use uuid::Uuid;
 
 use super::contact_writes::{lock_contact, write_locked_contact};
-use super::fetch::{ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -25,13 +25,9 @@ impl ResubscriptionStore for SqlStore {
         let account = request.account;
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         if !lock_contact(&mut tx, account, contact.id, Some(read_at)).await? {
-            let exists: Option<(i64,)> = sqlx::query_as::<_, (i64,)>(
-                "SELECT updated_at FROM contacts WHERE account_id = $1 AND id = $2",
-            )
-            .bind(account.0)
-            .bind(contact.id.0)
-            .optional(&mut *tx)
-            .await?;
+            let select = "SELECT updated_at FROM contacts WHERE account_id = $1 AND id = $2";
+            let exists: Option<(i64,)> =
+                account_row::<(i64,), _>(&mut *tx, select, account, contact.id.0).await?;
             return match exists {
                 None => Ok(false),
                 Some(_) => Err(StoreError::Conflict(
@@ -49,7 +45,7 @@ impl ResubscriptionStore for SqlStore {
         .bind(&request.token_sha256)
         .bind(rows::resubscription_list_ids(request))
         .bind(request.requested_at.millis())
-        .affected_unless_conflict(
+        .run_unless_conflict(
             &mut *tx,
             "a resubscription email was already sent to this contact",
         )
@@ -70,9 +66,8 @@ impl ResubscriptionStore for SqlStore {
         )
         .bind(account.0)
         .bind(contact.0)
-        .affected(&self.pool)
-        .await?;
-        Ok(())
+        .run(&self.pool)
+        .await
     }
 
     async fn resubscription_by_token(

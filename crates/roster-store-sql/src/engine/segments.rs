@@ -7,7 +7,8 @@ use roster_store_sql::contact_sql::{Bind, Sql};
 use roster_store_sql::{conflict_on_unique, rows};
 
 use super::binds::bound;
-use super::fetch::{ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, ExecuteWrite, FetchDomain};
+use super::named::{name_taken, named_write};
 use super::SqlStore;
 
 #[async_trait]
@@ -30,9 +31,7 @@ impl SegmentStore for SqlStore {
         .bind(now.millis())
         .fetch_one(&self.pool)
         .await
-        .map_err(|e| {
-            conflict_on_unique(e, &format!("a segment named \"{name}\" already exists"))
-        })?;
+        .map_err(|e| conflict_on_unique(e, &name_taken("segment", name)))?;
         Ok(Segment {
             id: SegmentId(id),
             name: name.to_string(),
@@ -43,14 +42,9 @@ impl SegmentStore for SqlStore {
     }
 
     async fn segment(&self, account: AccountId, id: SegmentId) -> StoreResult<Option<Segment>> {
-        sqlx::query_as::<_, rows::SegmentRow>(
-            "SELECT id, name, criteria, created_at, edited_at FROM segments \
-             WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(id.0)
-        .optional(&self.pool)
-        .await
+        let select = "SELECT id, name, criteria, created_at, edited_at FROM segments \
+                      WHERE account_id = $1 AND id = $2";
+        account_row::<rows::SegmentRow, _>(&self.pool, select, account, id.0).await
     }
 
     async fn segments(
@@ -99,21 +93,13 @@ impl SegmentStore for SqlStore {
     }
 
     async fn update_segment(&self, account: AccountId, segment: &Segment) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 \
-             WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(segment.id.0)
-        .bind(&segment.name)
-        .bind(segment.name.to_lowercase())
-        .bind(&segment.criteria)
-        .bind(segment.edited_at.millis())
-        .affected_unless_conflict(
-            &self.pool,
-            &format!("a segment named \"{}\" already exists", segment.name),
-        )
-        .await?;
+        let update = "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 \
+                      WHERE account_id = $1 AND id = $2";
+        let done = named_write(update, account, segment.id.0, &segment.name)
+            .bind(&segment.criteria)
+            .bind(segment.edited_at.millis())
+            .affected_unless_conflict(&self.pool, &name_taken("segment", &segment.name))
+            .await?;
         Ok(done > 0)
     }
 

@@ -19,9 +19,8 @@ impl SigningKeyStore for SqlStore {
         .bind(&key.encrypted_private_key)
         .bind(&key.public_key_der)
         .bind(key.created_at.millis())
-        .affected_unless_conflict(&self.pool, "a signing key with this kid already exists")
-        .await?;
-        Ok(())
+        .run_unless_conflict(&self.pool, "a signing key with this kid already exists")
+        .await
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKey>> {
