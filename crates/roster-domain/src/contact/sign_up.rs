@@ -226,28 +226,7 @@ impl SignUpInput {
 mod tests {
     use super::*;
     use crate::contact::bucket::Bucket;
-
-    fn context() -> AccountContext<'static> {
-        AccountContext { custom_fields: &[] }
-    }
-
-    fn unsubscribed_contact() -> Contact {
-        let input = ContactInput {
-            email: Some(EmailInput {
-                address: EmailAddress::parse("a@example.com").unwrap(),
-                permission: Some(Permission::Unsubscribed),
-                opt_out_reason: None,
-            }),
-            ..Default::default()
-        };
-        Contact::create(
-            input,
-            Source::Account,
-            &context(),
-            Timestamp::from_millis(1),
-        )
-        .unwrap()
-    }
+    use crate::contact::fixtures::{context, unsubscribed_contact};
 
     #[test]
     fn sign_up_appends_lists_and_opts_in_explicitly() {
