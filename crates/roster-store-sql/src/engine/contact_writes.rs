@@ -9,7 +9,7 @@ use roster_store_sql::contact_sql::bulk_chunk_rows;
 use roster_store_sql::{conflict_on_unique, rows};
 use uuid::Uuid;
 
-use super::fetch::{account_row, ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
 use crate::Db;
 
 /// Inserts new contacts (rows, memberships, taggings, custom values) with multi-row
@@ -154,24 +154,24 @@ pub(super) async fn apply_count_deltas(
         .await?;
     }
     for (list, (all, active)) in &deltas.lists {
-        sqlx::query(
+        account_write(
             "UPDATE contact_lists SET member_count = member_count + $3, \
              active_member_count = active_member_count + $4 WHERE account_id = $1 AND id = $2",
+            account,
+            list.0,
         )
-        .bind(account.0)
-        .bind(list.0)
         .bind(*all)
         .bind(*active)
         .run(&mut **tx)
         .await?;
     }
     for (tag, n) in &deltas.tags {
-        sqlx::query(
+        account_write(
             "UPDATE contact_tags SET contacts_count = contacts_count + $3 \
              WHERE account_id = $1 AND id = $2",
+            account,
+            tag.0,
         )
-        .bind(account.0)
-        .bind(tag.0)
         .bind(*n)
         .run(&mut **tx)
         .await?;
@@ -224,19 +224,21 @@ pub(super) async fn write_contact_links(
     before: &Footprint,
 ) -> StoreResult<()> {
     write_link_diff(tx, account, contact, before, contact.updated_at).await?;
-    sqlx::query("DELETE FROM contact_custom_values WHERE account_id = $1 AND contact_id = $2")
-        .bind(account.0)
-        .bind(contact.id.0)
-        .run(&mut **tx)
-        .await?;
+    account_write(
+        "DELETE FROM contact_custom_values WHERE account_id = $1 AND contact_id = $2",
+        account,
+        contact.id.0,
+    )
+    .run(&mut **tx)
+    .await?;
     for value in &contact.custom_fields {
-        sqlx::query(
+        account_write(
             "INSERT INTO contact_custom_values (account_id, contact_id, custom_field_id, value, \
              choice_ids) \
              VALUES ($1, $2, $3, $4, $5)",
+            account,
+            contact.id.0,
         )
-        .bind(account.0)
-        .bind(contact.id.0)
         .bind(value.custom_field_id.0)
         .bind(&value.value)
         .bind(rows::choice_ids_text(value))
@@ -326,22 +328,22 @@ pub(super) async fn lock_contact(
 ) -> StoreResult<bool> {
     let done = match read_at {
         None => {
-            sqlx::query(
+            account_write(
                 "UPDATE contacts SET updated_at = updated_at \
                  WHERE account_id = $1 AND id = $2",
+                account,
+                id.0,
             )
-            .bind(account.0)
-            .bind(id.0)
             .affected(&mut **tx)
             .await?
         }
         Some(read_at) => {
-            sqlx::query(
+            account_write(
                 "UPDATE contacts SET updated_at = updated_at \
                  WHERE account_id = $1 AND id = $2 AND updated_at = $3",
+                account,
+                id.0,
             )
-            .bind(account.0)
-            .bind(id.0)
             .bind(read_at.millis())
             .affected(&mut **tx)
             .await?

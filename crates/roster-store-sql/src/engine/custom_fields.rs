@@ -8,8 +8,8 @@ use roster_domain::{AccountId, CustomFieldId, CustomFieldStore, Page, PageReques
 use roster_store_sql::columns::CUSTOM_FIELD_COLUMNS;
 use roster_store_sql::{rows, unavailable};
 
-use super::fetch::{account_row, ExecuteWrite, FetchDomain, IdPages};
-use super::quota::claim_quota;
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain, IdPages};
+use super::quota::{claim_quota, release_quota};
 use super::SqlStore;
 
 #[async_trait]
@@ -130,28 +130,27 @@ impl CustomFieldStore for SqlStore {
         id: CustomFieldId,
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        let deleted = sqlx::query("DELETE FROM custom_fields WHERE account_id = $1 AND id = $2")
-            .bind(account.0)
-            .bind(id.0)
-            .affected(&mut *tx)
-            .await?;
+        let deleted = account_write(
+            "DELETE FROM custom_fields WHERE account_id = $1 AND id = $2",
+            account,
+            id.0,
+        )
+        .affected(&mut *tx)
+        .await?;
         if deleted == 0 {
             return Ok(false);
         }
         // Contacts lose their values for the field with it.
-        sqlx::query(
+        account_write(
             "DELETE FROM contact_custom_values WHERE account_id = $1 AND custom_field_id = $2",
+            account,
+            id.0,
         )
-        .bind(account.0)
-        .bind(id.0)
         .run(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE accounts SET custom_field_count = custom_field_count - 1 WHERE id = $1",
-        )
-        .bind(account.0)
-        .run(&mut *tx)
-        .await?;
+        let release =
+            "UPDATE accounts SET custom_field_count = custom_field_count - 1 WHERE id = $1";
+        release_quota(&mut tx, release, account).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
     }

@@ -202,3 +202,14 @@ where
         .optional(executor)
         .await
 }
+
+/// A statement about one of the account's records (`$1` the account, `$2` the id of the
+/// record, or of the contact, list or tag it concerns): the write counterpart of
+/// `account_row`. The caller binds any further values after them.
+pub(super) fn account_write<'q>(
+    sql: &'q str,
+    account: AccountId,
+    id: impl sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send + 'q,
+) -> Query<'q, Db, Args<'q>> {
+    sqlx::query(sql).bind(account.0).bind(id)
+}

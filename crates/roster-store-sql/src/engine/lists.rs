@@ -11,9 +11,9 @@ use roster_store_sql::contact_sql::{Bind, Sql};
 use roster_store_sql::{list_conditions, rows, unavailable};
 
 use super::binds::{bound, existing_ids};
-use super::fetch::{account_row, ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
 use super::named::{name_taken, named_write};
-use super::quota::claim_quota;
+use super::quota::{claim_quota, release_quota};
 use super::SqlStore;
 
 #[async_trait]
@@ -117,28 +117,26 @@ impl ListStore for SqlStore {
         let mut deleted = 0;
         for list in lists {
             let mut tx = self.pool.begin().await.map_err(unavailable)?;
-            let done = sqlx::query(
+            let done = account_write(
                 "UPDATE contact_lists SET deleted_at = $3, updated_at = $3, member_count = 0, \
                  active_member_count = 0 \
                  WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL",
+                account,
+                list.0,
             )
-            .bind(account.0)
-            .bind(list.0)
             .bind(now)
             .affected(&mut *tx)
             .await?;
             if done == 1 {
-                sqlx::query(
+                account_write(
                     "DELETE FROM contact_list_members WHERE account_id = $1 AND list_id = $2",
+                    account,
+                    list.0,
                 )
-                .bind(account.0)
-                .bind(list.0)
                 .run(&mut *tx)
                 .await?;
-                sqlx::query("UPDATE accounts SET list_count = list_count - 1 WHERE id = $1")
-                    .bind(account.0)
-                    .run(&mut *tx)
-                    .await?;
+                let release = "UPDATE accounts SET list_count = list_count - 1 WHERE id = $1";
+                release_quota(&mut tx, release, account).await?;
                 deleted += 1;
             }
             tx.commit().await.map_err(unavailable)?;

@@ -6,6 +6,7 @@ use roster_domain::AccountId;
 use sqlx::query::Query;
 use sqlx::Database;
 
+use super::fetch::account_write;
 use crate::Db;
 
 /// A statement writing a named record: `$1` the account, `$2` the record's id, `$3` its name
@@ -16,9 +17,7 @@ pub(super) fn named_write<'q>(
     id: impl sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send + 'q,
     name: &'q str,
 ) -> Query<'q, Db, <Db as Database>::Arguments<'q>> {
-    sqlx::query(sql)
-        .bind(account.0)
-        .bind(id)
+    account_write(sql, account, id)
         .bind(name)
         .bind(name.to_lowercase())
 }

@@ -13,7 +13,7 @@ use roster_domain::{AccountId, OAuthStore, StoreResult, Timestamp, UserId};
 use roster_store_sql::columns::DEVICE_AUTHORIZATION_COLUMNS;
 use roster_store_sql::{rows, unavailable};
 
-use super::fetch::{ExecuteWrite, FetchDomain};
+use super::fetch::{account_write, ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -287,14 +287,14 @@ impl OAuthStore for SqlStore {
         client_id: &str,
         scopes: &[String],
     ) -> StoreResult<()> {
-        sqlx::query(
+        account_write(
             "INSERT INTO oauth_consents (account_id, user_id, client_id, scopes, updated_at) \
              VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (account_id, user_id, client_id) DO UPDATE \
              SET scopes = excluded.scopes, updated_at = excluded.updated_at",
+            account,
+            user.0,
         )
-        .bind(account.0)
-        .bind(user.0)
         .bind(client_id)
         .bind(rows::scopes_to_text(scopes))
         .bind(Timestamp::now().millis())

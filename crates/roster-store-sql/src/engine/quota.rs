@@ -1,4 +1,5 @@
-//! The per-account quotas kept as counters on the account's row (custom fields, lists).
+//! The per-account quotas kept as counters on the account's row (custom fields, lists):
+//! claimed in the transaction that creates a record, given back in the one that deletes it.
 
 use roster_domain::{AccountId, StoreError, StoreResult};
 
@@ -27,4 +28,14 @@ pub(super) async fn claim_quota(
         )));
     }
     Ok(())
+}
+
+/// Gives back one unit of a quota with `release` (`$1` the account), in the transaction that
+/// deletes the record.
+pub(super) async fn release_quota(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    release: &str,
+    account: AccountId,
+) -> StoreResult<()> {
+    sqlx::query(release).bind(account.0).run(&mut **tx).await
 }

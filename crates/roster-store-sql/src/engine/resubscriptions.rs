@@ -11,7 +11,7 @@ use roster_store_sql::{rows, unavailable};
 use uuid::Uuid;
 
 use super::contact_writes::{lock_contact, write_locked_contact};
-use super::fetch::{account_row, ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -35,13 +35,13 @@ impl ResubscriptionStore for SqlStore {
                 )),
             };
         }
-        sqlx::query(
+        account_write(
             "INSERT INTO contact_resubscriptions (account_id, contact_id, token_sha256, list_ids, \
              requested_at) \
              VALUES ($1, $2, $3, $4, $5)",
+            account,
+            request.contact.0,
         )
-        .bind(account.0)
-        .bind(request.contact.0)
         .bind(&request.token_sha256)
         .bind(rows::resubscription_list_ids(request))
         .bind(request.requested_at.millis())
@@ -60,12 +60,12 @@ impl ResubscriptionStore for SqlStore {
         account: AccountId,
         contact: ContactId,
     ) -> StoreResult<()> {
-        sqlx::query(
+        account_write(
             "DELETE FROM contact_resubscriptions WHERE account_id = $1 AND contact_id = $2 \
              AND confirmed_at IS NULL AND declined_at IS NULL",
+            account,
+            contact.0,
         )
-        .bind(account.0)
-        .bind(contact.0)
         .run(&self.pool)
         .await
     }

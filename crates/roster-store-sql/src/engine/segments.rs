@@ -7,7 +7,7 @@ use roster_store_sql::contact_sql::{Bind, Sql};
 use roster_store_sql::{conflict_on_unique, rows};
 
 use super::binds::bound;
-use super::fetch::{account_row, ExecuteWrite, FetchDomain};
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
 use super::named::{name_taken, named_write};
 use super::SqlStore;
 
@@ -104,11 +104,13 @@ impl SegmentStore for SqlStore {
     }
 
     async fn delete_segment(&self, account: AccountId, id: SegmentId) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM segments WHERE account_id = $1 AND id = $2")
-            .bind(account.0)
-            .bind(id.0)
-            .affected(&self.pool)
-            .await?;
+        let done = account_write(
+            "DELETE FROM segments WHERE account_id = $1 AND id = $2",
+            account,
+            id.0,
+        )
+        .affected(&self.pool)
+        .await?;
         Ok(done > 0)
     }
 }

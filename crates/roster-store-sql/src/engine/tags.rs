@@ -7,7 +7,7 @@ use roster_domain::{AccountId, Page, PageRequest, StoreResult, TagId, TagStore};
 use roster_store_sql::{rows, unavailable};
 
 use super::binds::existing_ids;
-use super::fetch::{account_row, ExecuteWrite, IdPages};
+use super::fetch::{account_row, account_write, ExecuteWrite, IdPages};
 use super::named::{name_taken, named_write};
 use super::SqlStore;
 
@@ -69,16 +69,20 @@ impl TagStore for SqlStore {
         let mut deleted = 0;
         for tag in tags {
             let mut tx = self.pool.begin().await.map_err(unavailable)?;
-            let done = sqlx::query("DELETE FROM contact_tags WHERE account_id = $1 AND id = $2")
-                .bind(account.0)
-                .bind(tag.0)
-                .affected(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM contact_taggings WHERE account_id = $1 AND tag_id = $2")
-                .bind(account.0)
-                .bind(tag.0)
-                .run(&mut *tx)
-                .await?;
+            let done = account_write(
+                "DELETE FROM contact_tags WHERE account_id = $1 AND id = $2",
+                account,
+                tag.0,
+            )
+            .affected(&mut *tx)
+            .await?;
+            account_write(
+                "DELETE FROM contact_taggings WHERE account_id = $1 AND tag_id = $2",
+                account,
+                tag.0,
+            )
+            .run(&mut *tx)
+            .await?;
             deleted += done as i64;
             tx.commit().await.map_err(unavailable)?;
         }
