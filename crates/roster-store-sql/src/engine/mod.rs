@@ -10,8 +10,8 @@
 //!
 //! One file per aggregate implements that aggregate's trait; the helpers that several share
 //! (contact writes and reads, the activity's progress, the outbox row, binding a built query,
-//! and `fetch`, how every query's result becomes the domain's) are modules of their own, so no
-//! two files here import each other.
+//! the account's quotas, named records, and `fetch`, how every query runs and its result
+//! becomes the domain's) are modules of their own, so no two files here import each other.
 
 mod account_services;
 mod accounts;
