@@ -30,8 +30,8 @@ pub use ids::*;
 pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
-    AccountServicesStore, AccountStore, ActivityEngineStore, ActivityStore, ContactStore,
-    CustomFieldStore, ListStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore,
-    SegmentStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+    AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
+    ContactStore, CustomFieldStore, ListStore, OAuthStore, OutboxStore, RateLimitStore,
+    ResubscriptionStore, SegmentStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;
