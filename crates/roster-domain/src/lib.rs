@@ -6,6 +6,7 @@
 pub mod account;
 pub mod account_services;
 pub mod activity;
+pub mod campaign;
 pub mod contact;
 pub mod contact_list;
 pub mod counts;
@@ -30,7 +31,8 @@ pub use ids::*;
 pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
-    AccountServicesStore, AccountStore, ActivityEngineStore, ActivityStore, ContactStore,
+    AccountServicesStore, AccountStore, ActivityEngineStore, ActivityStore, CampaignStore,
+    ContactStore,
     CustomFieldStore, ListStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore,
     SegmentStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
 };

@@ -11,6 +11,7 @@
 mod account_services;
 mod accounts;
 mod activities;
+mod campaigns;
 mod contacts;
 mod custom_fields;
 mod error;
@@ -26,6 +27,7 @@ mod tags;
 pub use account_services::AccountServicesStore;
 pub use accounts::AccountStore;
 pub use activities::ActivityStore;
+pub use campaigns::{CampaignRemoval, CampaignStore};
 pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
@@ -69,6 +71,7 @@ pub trait Store:
     + ActivityStore
     + ActivityEngineStore
     + OutboxStore
+    + CampaignStore
     + 'static
 {
 }
@@ -87,6 +90,7 @@ impl<T> Store for T where
         + ResubscriptionStore
         + ActivityStore
         + OutboxStore
+        + CampaignStore
         + 'static
 {
 }
