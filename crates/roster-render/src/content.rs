@@ -1,0 +1,176 @@
+//! The content rules the HTTP layer applies at create and update (docs/CAMPAIGNS.md, "Content
+//! validation"): the size limits, the forbidden character pairs and the personalisation
+//! grammar, every problem reported at once as a `FieldError`; and the parsed content that
+//! rendering takes.
+
+use roster_domain::FieldError;
+
+use crate::template::Template;
+
+/// `html_content`'s maxLength in the official document, in characters.
+pub const MAX_HTML_CONTENT_CHARS: usize = 150_000;
+/// Constant Contact's custom-code guide: a custom code email cannot exceed 400 KB. Checked on
+/// the HTML as written (in UTF-8 bytes) here, and on each rendered message by the sender
+/// (`Message::size_bytes`).
+pub const MAX_MESSAGE_BYTES: usize = 400 * 1024;
+/// The guide: a custom code email cannot contain these character pairs.
+pub const FORBIDDEN_PAIRS: [&str; 3] = ["[#", "${", "<@"];
+
+/// An activity's subject, HTML and text, each parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignContent {
+    pub subject: Template,
+    pub html: Template,
+    /// `None` when the activity has no text of its own: the text part is then generated from
+    /// the HTML.
+    pub text: Option<Template>,
+}
+
+impl CampaignContent {
+    /// Applies every content rule, naming each problem under `prefix` (e.g.
+    /// `email_campaign_activities[0].`) as `subject`, `html_content` or `text_content`.
+    pub fn check(
+        prefix: &str,
+        subject: &str,
+        html_content: &str,
+        text_content: Option<&str>,
+    ) -> Result<CampaignContent, Vec<FieldError>> {
+        let subject_field = format!("{prefix}subject");
+        let html_field = format!("{prefix}html_content");
+        let text_field = format!("{prefix}text_content");
+        let mut problems = check_html_content(&html_field, html_content);
+        problems.extend(check_forbidden_pairs(&subject_field, subject));
+        if let Some(text) = text_content {
+            problems.extend(check_forbidden_pairs(&text_field, text));
+        }
+        let mut parsed = |field: &str, result: Result<Template, _>| {
+            result
+                .map_err(|errors: Vec<crate::grammar::TemplateError>| {
+                    problems.extend(errors.iter().map(|e| e.to_field_error(field)));
+                })
+                .ok()
+        };
+        let subject = parsed(&subject_field, Template::parse_subject(subject));
+        let html = parsed(&html_field, Template::parse_html(html_content));
+        let text = text_content.map(|text| parsed(&text_field, Template::parse_text(text)));
+        match (subject, html, text) {
+            (Some(subject), Some(html), text) if problems.is_empty() => Ok(CampaignContent {
+                subject,
+                html,
+                text: text.flatten(),
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// The rules on `html_content` as written: its length in characters, its size in bytes and
+/// the forbidden pairs. The personalisation grammar is `Template::parse_html`'s.
+pub fn check_html_content(field: &str, html: &str) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    if html.chars().count() > MAX_HTML_CONTENT_CHARS {
+        problems.push(FieldError::new(
+            field,
+            format!("exceeds the maximum length of {MAX_HTML_CONTENT_CHARS} characters"),
+        ));
+    }
+    if html.len() > MAX_MESSAGE_BYTES {
+        problems.push(FieldError::new(
+            field,
+            format!(
+                "exceeds the maximum size of an email, 400 KB ({MAX_MESSAGE_BYTES} bytes of UTF-8)"
+            ),
+        ));
+    }
+    problems.extend(check_forbidden_pairs(field, html));
+    problems
+}
+
+/// One problem for each of [`FORBIDDEN_PAIRS`] that `text` contains, naming the pair and where
+/// it first occurs.
+pub fn check_forbidden_pairs(field: &str, text: &str) -> Vec<FieldError> {
+    FORBIDDEN_PAIRS
+        .iter()
+        .filter_map(|pair| {
+            let at = text.find(pair)?;
+            Some(FieldError::new(
+                field,
+                format!(
+                    "must not contain the character pair \"{pair}\" (found at character {})",
+                    text[..at].chars().count()
+                ),
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(problems: Vec<FieldError>) -> Vec<String> {
+        problems.into_iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn each_forbidden_pair_is_named_with_where_it_is() {
+        assert_eq!(
+            messages(check_html_content("html_content", "é<@x ${a} [# ${b}")),
+            vec![
+                "html_content must not contain the character pair \"[#\" (found at character 10).",
+                "html_content must not contain the character pair \"${\" (found at character 5).",
+                "html_content must not contain the character pair \"<@\" (found at character 1).",
+            ]
+        );
+        assert!(check_html_content("html_content", "[ # $ { < @ [[x]]").is_empty());
+    }
+
+    #[test]
+    fn length_is_counted_in_characters_and_size_in_bytes() {
+        let at_limit = "a".repeat(MAX_HTML_CONTENT_CHARS);
+        assert!(check_html_content("h", &at_limit).is_empty());
+        let over = "a".repeat(MAX_HTML_CONTENT_CHARS + 1);
+        assert_eq!(
+            messages(check_html_content("h", &over)),
+            vec!["h exceeds the maximum length of 150000 characters."]
+        );
+        // 150,000 three-byte characters: within the length, over 400 KB.
+        let wide = "€".repeat(MAX_HTML_CONTENT_CHARS);
+        assert_eq!(check_html_content("h", &wide).len(), 1);
+    }
+
+    #[test]
+    fn every_problem_of_every_part_is_reported_at_once() {
+        let problems = CampaignContent::check(
+            "email_campaign_activities[0].",
+            "Hi [[FirstName]] ${x}",
+            "<p>[[Nope]]</p>",
+            Some("[[trackingImage]]"),
+        );
+        let fields: Vec<String> = problems
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "email_campaign_activities[0].subject",
+                "email_campaign_activities[0].subject",
+                "email_campaign_activities[0].html_content",
+                "email_campaign_activities[0].text_content",
+            ]
+        );
+    }
+
+    #[test]
+    fn good_content_parses_and_a_missing_tracking_image_is_accepted() {
+        let content = CampaignContent::check("", "Hi [[FirstName OR \"there\"]]", "<p>x</p>", None);
+        let Ok(content) = content else {
+            panic!("refused: {content:?}")
+        };
+        assert!(!content.html.has_tracking_image());
+        assert_eq!(content.text, None);
+    }
+}

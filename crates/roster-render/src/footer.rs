@@ -1,0 +1,185 @@
+//! The footer every message ends with (docs/CAMPAIGNS.md, "Footer"): the organisation's name,
+//! its physical address and the unsubscribe link, in HTML and in text, and where the HTML one
+//! goes.
+
+use roster_domain::account_services::PhysicalAddress;
+
+use crate::escape::escape_html;
+
+/// The unsubscribe link previews show: an inert in-page link. Deliveries pass the recipient's
+/// signed link instead.
+pub const PREVIEW_UNSUBSCRIBE_URL: &str = "#unsubscribe";
+
+/// Who the message is from, as the footer prints it: the activity's
+/// `physical_address_in_footer` when it has one, else the account's address; the caller picks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FooterAddress {
+    pub organization_name: String,
+    /// Printed one per line; blank lines are skipped.
+    pub address_lines: Vec<String>,
+}
+
+impl FooterAddress {
+    /// An address printed the usual way: street lines, then `City, ST 12345`, then the
+    /// country code (Roster has no table of country names).
+    pub fn new(organization_name: &str, address: Option<&PhysicalAddress>) -> Self {
+        let mut address_lines = Vec::new();
+        if let Some(address) = address {
+            address_lines.push(address.address_line1.clone());
+            address_lines.extend(address.address_line2.clone());
+            address_lines.extend(address.address_line3.clone());
+            let state = address
+                .state_code
+                .as_deref()
+                .or(address.state_name.as_deref());
+            let mut locality = address.city.clone();
+            if let Some(state) = state {
+                locality = format!("{locality}, {state}");
+            }
+            if let Some(postal_code) = &address.postal_code {
+                locality = format!("{locality} {postal_code}");
+            }
+            address_lines.push(locality);
+            address_lines.push(address.country_code.clone());
+        }
+        Self {
+            organization_name: organization_name.to_string(),
+            address_lines,
+        }
+    }
+
+    /// The organisation name and address lines that are not blank, trimmed.
+    fn lines(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.organization_name.as_str())
+            .chain(self.address_lines.iter().map(String::as_str))
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+    }
+
+    pub fn to_html(&self, unsubscribe_url: &str) -> String {
+        let mut html = String::from(
+            "<div style=\"margin-top:24px;padding:16px;font-family:Arial,sans-serif;\
+             font-size:12px;line-height:1.5;color:#555555;text-align:center\">",
+        );
+        let mut lines = self.lines().peekable();
+        if lines.peek().is_some() {
+            html.push_str("<p style=\"margin:0\">");
+            for (index, line) in lines.enumerate() {
+                if index > 0 {
+                    html.push_str("<br>");
+                }
+                escape_html(line, &mut html);
+            }
+            html.push_str("</p>");
+        }
+        html.push_str("<p style=\"margin:8px 0 0\"><a href=\"");
+        escape_html(unsubscribe_url, &mut html);
+        html.push_str("\">Unsubscribe</a></p></div>");
+        html
+    }
+
+    pub fn to_text(&self, unsubscribe_url: &str) -> String {
+        let mut text = String::from("--\n");
+        for line in self.lines() {
+            // A line break inside a value would break the footer's layout, not more.
+            text.push_str(&line.replace(['\r', '\n'], " "));
+            text.push('\n');
+        }
+        text.push_str("Unsubscribe: ");
+        text.push_str(unsubscribe_url);
+        text.push('\n');
+        text
+    }
+}
+
+/// `html` with `footer` inserted before its last `</body>` (any ASCII case), else at the end.
+pub fn insert_html_footer(html: &str, footer: &str) -> String {
+    // ASCII lower-casing keeps every byte where it was, so the offset is valid in `html`.
+    let at = html
+        .to_ascii_lowercase()
+        .rfind("</body")
+        .unwrap_or(html.len());
+    let mut out = String::with_capacity(html.len() + footer.len());
+    out.push_str(&html[..at]);
+    out.push_str(footer);
+    out.push_str(&html[at..]);
+    out
+}
+
+/// `text` followed by the text footer, separated by a blank line.
+pub fn append_text_footer(text: &str, footer: &str) -> String {
+    let body = text.trim_end();
+    if body.is_empty() {
+        footer.to_string()
+    } else {
+        format!("{body}\n\n{footer}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acme() -> FooterAddress {
+        FooterAddress::new(
+            "Acme & Co",
+            Some(&PhysicalAddress {
+                address_line1: "1 Main St".into(),
+                address_line2: Some("Suite <2>".into()),
+                address_line3: None,
+                city: "Springfield".into(),
+                state_code: Some("IL".into()),
+                state_name: None,
+                postal_code: Some("62701".into()),
+                country_code: "US".into(),
+            }),
+        )
+    }
+
+    #[test]
+    fn the_address_is_printed_in_lines() {
+        assert_eq!(
+            acme().address_lines,
+            vec!["1 Main St", "Suite <2>", "Springfield, IL 62701", "US"]
+        );
+        assert_eq!(
+            FooterAddress::new("Acme", None).address_lines,
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn the_html_footer_escapes_the_address_and_the_link() {
+        let html = acme().to_html("https://x.example/u?a=1&b=\"2\"");
+        assert!(html.contains("Acme &amp; Co<br>1 Main St<br>Suite &lt;2&gt;<br>"));
+        assert!(html.contains("href=\"https://x.example/u?a=1&amp;b=&quot;2&quot;\""));
+    }
+
+    #[test]
+    fn the_text_footer_lists_the_lines_and_the_link() {
+        assert_eq!(
+            acme().to_text("#unsubscribe"),
+            "--\nAcme & Co\n1 Main St\nSuite <2>\nSpringfield, IL 62701\nUS\n\
+             Unsubscribe: #unsubscribe\n"
+        );
+        assert_eq!(
+            FooterAddress::default().to_text("u"),
+            "--\nUnsubscribe: u\n"
+        );
+    }
+
+    #[test]
+    fn the_html_footer_goes_before_the_last_body_end_tag() {
+        assert_eq!(
+            insert_html_footer("<p>a</p><!-- </body> --></BODY></html>", "F"),
+            "<p>a</p><!-- </body> -->F</BODY></html>"
+        );
+        assert_eq!(insert_html_footer("<p>é</p>", "F"), "<p>é</p>F");
+    }
+
+    #[test]
+    fn the_text_footer_follows_a_blank_line() {
+        assert_eq!(append_text_footer("Hi\n\n\n", "--\n"), "Hi\n\n--\n");
+        assert_eq!(append_text_footer(" \n", "--\n"), "--\n");
+    }
+}
