@@ -173,24 +173,24 @@ impl FooterAddressDraft {
     pub fn validate(self, prefix: &str) -> Result<FooterAddress, Vec<FieldError>> {
         let mut problems = Vec::new();
         let field = |name: &str| format!("{prefix}{name}");
-        let mut text = |name: &str, value: Option<String>, max: usize, required: bool| {
-            match value.map(|v| v.trim().to_string()) {
-                None if required => {
-                    problems.push(FieldError::new(field(name), "is required"));
-                    None
-                }
-                Some(v) if v.is_empty() && required => {
-                    problems.push(FieldError::new(field(name), "must not be blank"));
-                    None
-                }
-                Some(v) if v.chars().count() > max => {
-                    let message = format!("exceeds the maximum length of {max} characters");
-                    problems.push(FieldError::new(field(name), message));
-                    None
-                }
-                Some(v) if v.is_empty() => None,
-                other => other,
+        let mut text = |name: &str, value: Option<String>, max: usize, required: bool| match value
+            .map(|v| v.trim().to_string())
+        {
+            None if required => {
+                problems.push(FieldError::new(field(name), "is required"));
+                None
             }
+            Some(v) if v.is_empty() && required => {
+                problems.push(FieldError::new(field(name), "must not be blank"));
+                None
+            }
+            Some(v) if v.chars().count() > max => {
+                let message = format!("exceeds the maximum length of {max} characters");
+                problems.push(FieldError::new(field(name), message));
+                None
+            }
+            Some(v) if v.is_empty() => None,
+            other => other,
         };
         let organization_name = text(
             "organization_name",
@@ -198,9 +198,24 @@ impl FooterAddressDraft {
             MAX_ORGANIZATION_NAME_LEN,
             true,
         );
-        let line1 = text("address_line1", self.address_line1, MAX_ADDRESS_LINE_LEN, true);
-        let line2 = text("address_line2", self.address_line2, MAX_ADDRESS_LINE_LEN, false);
-        let line3 = text("address_line3", self.address_line3, MAX_ADDRESS_LINE_LEN, false);
+        let line1 = text(
+            "address_line1",
+            self.address_line1,
+            MAX_ADDRESS_LINE_LEN,
+            true,
+        );
+        let line2 = text(
+            "address_line2",
+            self.address_line2,
+            MAX_ADDRESS_LINE_LEN,
+            false,
+        );
+        let line3 = text(
+            "address_line3",
+            self.address_line3,
+            MAX_ADDRESS_LINE_LEN,
+            false,
+        );
         let optional = text(
             "address_optional",
             self.address_optional,
@@ -484,7 +499,11 @@ mod tests {
         );
         assert_eq!(campaign.status.campaign_name(), "Draft");
         assert_eq!(activities[0].status.activity_name(), "DRAFT");
-        let roles: Vec<_> = campaign.activities.iter().map(|a| a.role.as_str()).collect();
+        let roles: Vec<_> = campaign
+            .activities
+            .iter()
+            .map(|a| a.role.as_str())
+            .collect();
         assert_eq!(roles, ["primary_email", "permalink"]);
         assert!(activities.iter().all(|a| a.campaign_id == campaign.id));
         assert_eq!(activities[0].format_type, CUSTOM_CODE_FORMAT);

@@ -32,8 +32,7 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountStore, ActivityEngineStore, ActivityStore, CampaignStore,
-    ContactStore,
-    CustomFieldStore, ListStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore,
-    SegmentStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+    ContactStore, CustomFieldStore, ListStore, OAuthStore, OutboxStore, RateLimitStore,
+    ResubscriptionStore, SegmentStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;

@@ -15,9 +15,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{
-    CampaignsCommand,
-    AccountsCommand, AddressArgs, AppsCommand, ExportCommand, ImportCommand, OutboxCommand,
-    ServeArgs, TokensCommand, UsersCommand,
+    AccountsCommand, AddressArgs, AppsCommand, CampaignsCommand, ExportCommand, ImportCommand,
+    OutboxCommand, ServeArgs, TokensCommand, UsersCommand,
 };
 use crate::open_store;
 use crate::settings::DatabaseArgs;

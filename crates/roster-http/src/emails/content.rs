@@ -1,51 +1,55 @@
 //! The content rules POST /emails and PUT on an activity share (docs/CAMPAIGNS.md): the
-//! character pairs Constant Contact's custom-code guide forbids, the 400 KB message, and the
-//! personalisation tags, each problem named under the body's path.
+//! lengths, the 400 KB message, the character pairs Constant Contact's custom-code guide
+//! forbids and the personalisation grammar (roster-render), plus what only the account can
+//! tell: that every `[[CUSTOM.name]]` names one of its custom fields.
 
 use roster_domain::campaign::ActivityContent;
 use roster_domain::{AccountId, FieldError};
+use roster_render::{check_forbidden_pairs, CampaignContent};
 
 use crate::error::ApiError;
 use crate::AppState;
 
-/// The pairs the custom-code guide refuses anywhere in the HTML (template-engine syntax).
-const FORBIDDEN_PAIRS: [&str; 3] = ["[#", "${", "<@"];
-/// The whole message (headers and content) may not exceed 400 KB.
-const MAX_MESSAGE_BYTES: usize = 400 * 1024;
-
-/// Every problem with the content of an activity; `prefix` places them in the body.
+/// The activity's content parsed, or every problem with it, named under `prefix`. A format-5
+/// activity has no text part of its own (`document_properties` do not apply to it): the text
+/// part is generated from the HTML.
 pub async fn check_content(
-    _state: &AppState,
-    _account: AccountId,
+    state: &AppState,
+    account: AccountId,
     content: &ActivityContent,
     prefix: &str,
-) -> Result<Vec<FieldError>, ApiError> {
-    let mut problems = Vec::new();
-    let html = &content.html_content;
-    for pair in FORBIDDEN_PAIRS {
-        if html.contains(pair) {
-            problems.push(FieldError::new(
-                format!("{prefix}html_content"),
-                format!("must not contain the characters {pair}"),
-            ));
-        }
-    }
-    let size = [
-        &content.from_name,
-        &content.from_email,
-        &content.reply_to_email,
-        &content.subject,
-        html,
-    ]
-    .iter()
-    .map(|text| text.len())
-    .sum::<usize>()
-        + content.preheader.as_ref().map_or(0, String::len);
-    if size > MAX_MESSAGE_BYTES {
-        problems.push(FieldError::new(
-            format!("{prefix}html_content"),
-            "makes the message larger than 400 KB",
+) -> Result<Result<CampaignContent, Vec<FieldError>>, ApiError> {
+    let parsed = CampaignContent::check(prefix, &content.subject, &content.html_content, None);
+    let mut problems = match &parsed {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.clone(),
+    };
+    if let Some(preheader) = &content.preheader {
+        problems.extend(check_forbidden_pairs(
+            &format!("{prefix}preheader"),
+            preheader,
         ));
     }
-    Ok(problems)
+    if let Ok(parsed) = &parsed {
+        let used = [&parsed.subject, &parsed.html]
+            .iter()
+            .any(|t| !t.custom_field_names().is_empty());
+        if used {
+            let fields = state.store.all_custom_fields(account).await?;
+            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            for (field, template) in [("subject", &parsed.subject), ("html_content", &parsed.html)]
+            {
+                for unknown in template.unknown_custom_fields(&names) {
+                    problems.push(FieldError::new(
+                        format!("{prefix}{field}"),
+                        format!("uses [[CUSTOM.{unknown}]], but the account has no custom field named {unknown}"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(match parsed {
+        Ok(parsed) if problems.is_empty() => Ok(parsed),
+        _ => Err(problems),
+    })
 }

@@ -21,4 +21,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::xrefs))
         .routes(routes!(handlers::get, handlers::rename, handlers::delete))
         .routes(routes!(handlers::get_activity, handlers::update_activity))
+        .routes(routes!(handlers::preview))
 }

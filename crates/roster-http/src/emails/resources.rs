@@ -239,7 +239,12 @@ impl ActivityResource {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
-            segment_ids: activity.recipients.segment_ids.iter().map(|s| s.0).collect(),
+            segment_ids: activity
+                .recipients
+                .segment_ids
+                .iter()
+                .map(|s| s.0)
+                .collect(),
             current_status: activity.status.activity_name(),
             format_type: activity.format_type,
             from_email: content.from_email.clone(),
@@ -247,9 +252,7 @@ impl ActivityResource {
             reply_to_email: content.reply_to_email.clone(),
             subject: content.subject.clone(),
             preheader: content.preheader.clone(),
-            html_content: include
-                .html_content
-                .then(|| content.html_content.clone()),
+            html_content: include.html_content.then(|| content.html_content.clone()),
             permalink_url: activity
                 .permalink_url
                 .clone()

@@ -23,7 +23,8 @@ on_both_engines!(
     a_removed_campaign_is_restored_by_the_cli
 );
 
-const HTML: &str = "<html><body>[[trackingImage]]<p>Hello [[FirstName OR \"there\"]]</p></body></html>";
+const HTML: &str =
+    "<html><body>[[trackingImage]]<p>Hello [[FirstName OR \"there\"]]</p></body></html>";
 
 fn activity(owner_email: &str) -> Value {
     json!({
@@ -55,7 +56,10 @@ fn primary_activity_id(campaign: &Value) -> String {
         .iter()
         .find(|a| a["role"] == "primary_email")
         .expect("a primary_email activity");
-    primary["campaign_activity_id"].as_str().unwrap().to_string()
+    primary["campaign_activity_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn patch(app: &TestApp, path: &str, body: Value) -> roster_tests::TestRequest<'_> {
@@ -107,10 +111,12 @@ async fn a_campaign_is_created_read_renamed_and_removed(app: TestApp) {
         .expect(200)
         .json();
     assert_eq!(full["html_content"], HTML);
-    app.get(&format!("/v3/emails/activities/{activity_id}?include=colour"))
-        .send()
-        .await
-        .expect(400);
+    app.get(&format!(
+        "/v3/emails/activities/{activity_id}?include=colour"
+    ))
+    .send()
+    .await
+    .expect(400);
 
     let renamed = patch(&app, &format!("/v3/emails/{id}"), json!({"name": "Summer"}))
         .send()
@@ -118,7 +124,10 @@ async fn a_campaign_is_created_read_renamed_and_removed(app: TestApp) {
         .expect(200)
         .json();
     assert_eq!(renamed["name"], "Summer");
-    assert_eq!(renamed["campaign_activities"], created["campaign_activities"]);
+    assert_eq!(
+        renamed["campaign_activities"],
+        created["campaign_activities"]
+    );
 
     app.delete(&format!("/v3/emails/{id}"))
         .send()
@@ -189,9 +198,15 @@ async fn creation_refuses_each_bad_property_by_name(app: TestApp) {
         assert!(named(&messages, property), "{property}: {messages:?}");
     }
     let messages = refused(&app, json!({"name": "X"})).await;
-    assert!(named(&messages, "email_campaign_activities"), "{messages:?}");
+    assert!(
+        named(&messages, "email_campaign_activities"),
+        "{messages:?}"
+    );
     let messages = refused(&app, json!({"name": "X", "email_campaign_activities": []})).await;
-    assert!(named(&messages, "email_campaign_activities"), "{messages:?}");
+    assert!(
+        named(&messages, "email_campaign_activities"),
+        "{messages:?}"
+    );
 
     let with = |change: Value| {
         let mut one = activity(&email);
@@ -201,9 +216,18 @@ async fn creation_refuses_each_bad_property_by_name(app: TestApp) {
         json!({"name": "X", "email_campaign_activities": [one]})
     };
     let cases = [
-        (json!({"format_type": 4}), "email_campaign_activities[0].format_type"),
-        (json!({"format_type": "5"}), "email_campaign_activities[0].format_type"),
-        (json!({"from_name": "n".repeat(101)}), "email_campaign_activities[0].from_name"),
+        (
+            json!({"format_type": 4}),
+            "email_campaign_activities[0].format_type",
+        ),
+        (
+            json!({"format_type": "5"}),
+            "email_campaign_activities[0].format_type",
+        ),
+        (
+            json!({"from_name": "n".repeat(101)}),
+            "email_campaign_activities[0].from_name",
+        ),
         (
             json!({"from_email": "stranger@example.com"}),
             "email_campaign_activities[0].from_email",
@@ -212,7 +236,10 @@ async fn creation_refuses_each_bad_property_by_name(app: TestApp) {
             json!({"reply_to_email": "stranger@example.com"}),
             "email_campaign_activities[0].reply_to_email",
         ),
-        (json!({"preheader": "p".repeat(201)}), "email_campaign_activities[0].preheader"),
+        (
+            json!({"preheader": "p".repeat(201)}),
+            "email_campaign_activities[0].preheader",
+        ),
         (
             json!({"html_content": "h".repeat(150_001)}),
             "email_campaign_activities[0].html_content",
@@ -229,13 +256,17 @@ async fn creation_refuses_each_bad_property_by_name(app: TestApp) {
             json!({"html_content": "<@macro/>"}),
             "email_campaign_activities[0].html_content",
         ),
-        (json!({"subject": ""}), "email_campaign_activities[0].subject"),
+        (
+            json!({"subject": ""}),
+            "email_campaign_activities[0].subject",
+        ),
     ];
     for (change, property) in cases {
         let messages = refused(&app, with(change.clone())).await;
         assert!(named(&messages, property), "{change}: {messages:?}");
     }
-    let long_name = json!({"name": "n".repeat(81), "email_campaign_activities": [activity(&email)]});
+    let long_name =
+        json!({"name": "n".repeat(81), "email_campaign_activities": [activity(&email)]});
     assert!(named(&refused(&app, long_name).await, "name"));
     // At the limits, and without a tracking image, the campaign is accepted.
     let at_limits = with(json!({
@@ -256,17 +287,25 @@ async fn names_are_unique_among_campaigns_that_are_not_removed(app: TestApp) {
         .expect(409);
     let second = create_campaign(&app, "Monthly").await;
     let second_id = second["campaign_id"].as_str().unwrap();
-    patch(&app, &format!("/v3/emails/{second_id}"), json!({"name": "WEEKLY"}))
-        .send()
-        .await
-        .expect(409);
+    patch(
+        &app,
+        &format!("/v3/emails/{second_id}"),
+        json!({"name": "WEEKLY"}),
+    )
+    .send()
+    .await
+    .expect(409);
     let first_id = first["campaign_id"].as_str().unwrap();
     app.delete(&format!("/v3/emails/{first_id}"))
         .send()
         .await
         .expect(204);
     create_campaign(&app, "Weekly").await;
-    for bad in [json!({}), json!({"name": ""}), json!({"name": "n".repeat(81)})] {
+    for bad in [
+        json!({}),
+        json!({"name": ""}),
+        json!({"name": "n".repeat(81)}),
+    ] {
         let messages = patch(&app, &format!("/v3/emails/{second_id}"), bad)
             .send()
             .await
@@ -294,7 +333,10 @@ async fn the_footer_address_follows_the_email_schema(app: TestApp) {
     let us_without_state = json!({"organization_name": "Org", "address_line1": "1 Main St",
         "country_code": "US"});
     let messages = refused(&app, with_address(us_without_state)).await;
-    assert!(named(&messages, &format!("{prefix}state_code")), "{messages:?}");
+    assert!(
+        named(&messages, &format!("{prefix}state_code")),
+        "{messages:?}"
+    );
     let bad_state = json!({"organization_name": "Org", "address_line1": "1 Main St",
         "country_code": "US", "state_code": "ZZ"});
     assert!(named(
@@ -319,7 +361,10 @@ async fn the_footer_address_follows_the_email_schema(app: TestApp) {
         .expect(200)
         .json();
     assert_eq!(read["physical_address_in_footer"]["country_code"], "CA");
-    assert_eq!(read["physical_address_in_footer"]["organization_name"], "Org");
+    assert_eq!(
+        read["physical_address_in_footer"]["organization_name"],
+        "Org"
+    );
 }
 
 fn update(email: &str) -> Value {
@@ -366,7 +411,12 @@ async fn activities_are_updated_by_put_with_the_documented_rules(app: TestApp) {
     let mut with_properties = update(&email);
     with_properties["document_properties"] = json!({"greeting_name_type": "F",
         "text_content": "Plain words"});
-    let stored = app.put(&path, with_properties).send().await.expect(200).json();
+    let stored = app
+        .put(&path, with_properties)
+        .send()
+        .await
+        .expect(200)
+        .json();
     assert_eq!(stored["document_properties"]["greeting_name_type"], "F");
     let mut bad_properties = update(&email);
     bad_properties["document_properties"] = json!({"greeting_name_type": "Z"});
@@ -376,7 +426,10 @@ async fn activities_are_updated_by_put_with_the_documented_rules(app: TestApp) {
         .await
         .expect(400)
         .error_messages();
-    assert!(named(&messages, "document_properties.greeting_name_type"), "{messages:?}");
+    assert!(
+        named(&messages, "document_properties.greeting_name_type"),
+        "{messages:?}"
+    );
 
     let messages = app
         .put(&path, json!({}))
@@ -390,13 +443,21 @@ async fn activities_are_updated_by_put_with_the_documented_rules(app: TestApp) {
     let mut stranger = update(&email);
     stranger["from_email"] = json!("stranger@example.com");
     assert!(named(
-        &app.put(&path, stranger).send().await.expect(400).error_messages(),
+        &app.put(&path, stranger)
+            .send()
+            .await
+            .expect(400)
+            .error_messages(),
         "from_email"
     ));
     let mut forbidden = update(&email);
     forbidden["html_content"] = json!("<p>${x}</p>");
     assert!(named(
-        &app.put(&path, forbidden).send().await.expect(400).error_messages(),
+        &app.put(&path, forbidden)
+            .send()
+            .await
+            .expect(400)
+            .error_messages(),
         "html_content"
     ));
 
@@ -409,10 +470,13 @@ async fn activities_are_updated_by_put_with_the_documented_rules(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    app.put(&format!("/v3/emails/activities/{permalink}"), update(&email))
-        .send()
-        .await
-        .expect(400);
+    app.put(
+        &format!("/v3/emails/activities/{permalink}"),
+        update(&email),
+    )
+    .send()
+    .await
+    .expect(400);
     app.put(
         "/v3/emails/activities/0b1dd5a1-5b2e-4d5a-9a5e-000000000000",
         update(&email),
@@ -453,14 +517,23 @@ async fn recipients_are_lists_or_one_segment_of_the_account(app: TestApp) {
     assert_eq!(stored["contact_list_ids"], json!([]));
 
     let cases = [
-        (json!({"contact_list_ids": [list], "segment_ids": [segment_id]}), "segment_ids"),
-        (json!({"segment_ids": [segment_id, segment_id + 1]}), "segment_ids"),
+        (
+            json!({"contact_list_ids": [list], "segment_ids": [segment_id]}),
+            "segment_ids",
+        ),
+        (
+            json!({"segment_ids": [segment_id, segment_id + 1]}),
+            "segment_ids",
+        ),
         (
             json!({"contact_list_ids": ["0b1dd5a1-5b2e-4d5a-9a5e-000000000000"]}),
             "contact_list_ids[0]",
         ),
         (json!({"contact_list_ids": ["nope"]}), "contact_list_ids[0]"),
-        (json!({"segment_ids": [segment_id + 1000]}), "segment_ids[0]"),
+        (
+            json!({"segment_ids": [segment_id + 1000]}),
+            "segment_ids[0]",
+        ),
     ];
     for (change, property) in cases {
         let mut body = update(&email);
@@ -511,7 +584,13 @@ async fn collections_page_and_filter_on_updated_at(app: TestApp) {
         }
     }
     assert_eq!(seen, ids);
-    for bad in ["limit=0", "limit=501", "limit=x", "before_date=yesterday", "after_date=1"] {
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "limit=x",
+        "before_date=yesterday",
+        "after_date=1",
+    ] {
         app.get(&format!("/v3/emails?{bad}"))
             .send()
             .await
@@ -577,10 +656,14 @@ async fn another_accounts_campaigns_are_not_found(app: TestApp) {
         .send()
         .await
         .expect(404);
-    as_other(patch(&app, &format!("/v3/emails/{id}"), json!({"name": "Mine"})))
-        .send()
-        .await
-        .expect(404);
+    as_other(patch(
+        &app,
+        &format!("/v3/emails/{id}"),
+        json!({"name": "Mine"}),
+    ))
+    .send()
+    .await
+    .expect(404);
     as_other(app.delete(&format!("/v3/emails/{id}")))
         .send()
         .await
@@ -596,7 +679,11 @@ async fn another_accounts_campaigns_are_not_found(app: TestApp) {
     .send()
     .await
     .expect(404);
-    let listed = as_other(app.get("/v3/emails")).send().await.expect(200).json();
+    let listed = as_other(app.get("/v3/emails"))
+        .send()
+        .await
+        .expect(200)
+        .json();
     assert_eq!(listed["campaigns"], json!([]));
     // The owner's campaign is untouched.
     let read = app
@@ -622,11 +709,15 @@ async fn each_operation_needs_its_privilege(app: TestApp) {
         .send()
         .await
         .expect(200);
-    patch(&app, &format!("/v3/emails/{id}"), json!({"name": "By author"}))
-        .token(&author_token)
-        .send()
-        .await
-        .expect(200);
+    patch(
+        &app,
+        &format!("/v3/emails/{id}"),
+        json!({"name": "By author"}),
+    )
+    .token(&author_token)
+    .send()
+    .await
+    .expect(200);
     app.delete(&format!("/v3/emails/{id}"))
         .token(&author_token)
         .send()
@@ -689,5 +780,7 @@ async fn a_removed_campaign_is_restored_by_the_cli(app: TestApp) {
     .await
     .expect(200);
     // A campaign that is not removed cannot be restored.
-    assert!(roster::commands::campaigns(&database, &restore).await.is_err());
+    assert!(roster::commands::campaigns(&database, &restore)
+        .await
+        .is_err());
 }
