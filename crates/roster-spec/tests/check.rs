@@ -37,6 +37,20 @@ fn check_json(method: &str, path: &str, status: u16, body: &Value) -> Result<Ver
     SpecChecker::global().check(method, path, status, JSON, body.to_string().as_bytes())
 }
 
+/// What the checker finds wrong with `body` as the 200 answer to GET of a custom field.
+fn field_problems(body: &Value) -> Vec<String> {
+    expect_problems(check_json("GET", &field_path(), 200, body))
+}
+
+/// A valid custom field with `property` set to `value`: the one problem the checker finds.
+fn only_problem_with(property: &str, value: Value) -> String {
+    let mut body = custom_field();
+    body[property] = value;
+    let problems = field_problems(&body);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    problems[0].clone()
+}
+
 fn expect_problems(result: Result<Verdict, Vec<String>>) -> Vec<String> {
     match result {
         Ok(verdict) => panic!("expected problems, got {verdict:?}"),
@@ -57,11 +71,7 @@ fn a_conforming_custom_field_body_passes() {
 
 #[test]
 fn an_extra_property_is_named_in_the_problem() {
-    let mut body = custom_field();
-    body["favourite_colour"] = json!("blue");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
-    assert_eq!(problems.len(), 1, "{problems:#?}");
-    let problem = &problems[0];
+    let problem = only_problem_with("favourite_colour", json!("blue"));
     assert!(problem.contains("favourite_colour"), "{problem}");
     assert!(
         problem.starts_with(
@@ -79,7 +89,7 @@ fn an_extra_property_is_named_in_the_problem() {
 fn nested_objects_are_closed_too() {
     let mut body = custom_field();
     body["choices"][0]["colour"] = json!("red");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert!(
         problems[0].contains("JSON pointer \"/choices/0\""),
         "{problems:#?}"
@@ -89,34 +99,24 @@ fn nested_objects_are_closed_too() {
 
 #[test]
 fn a_wrong_type_fails_at_its_pointer() {
-    let mut body = custom_field();
-    body["version"] = json!("1");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
-    assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(
-        problems[0].contains("JSON pointer \"/version\""),
-        "{}",
-        problems[0]
-    );
-    assert!(problems[0].contains("integer"), "{}", problems[0]);
+    let problem = only_problem_with("version", json!("1"));
+    assert!(problem.contains("JSON pointer \"/version\""), "{problem}");
+    assert!(problem.contains("integer"), "{problem}");
 }
 
 #[test]
 fn a_missing_required_property_fails() {
     let mut body = custom_field();
     body.as_object_mut().unwrap().remove("label");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert!(problems[0].contains("label"), "{problems:#?}");
 }
 
 #[test]
 fn a_bad_uuid_fails_format_validation() {
-    let mut body = custom_field();
-    body["custom_field_id"] = json!("not-a-uuid");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
-    assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(problems[0].contains("/custom_field_id"), "{}", problems[0]);
-    assert!(problems[0].contains("uuid"), "{}", problems[0]);
+    let problem = only_problem_with("custom_field_id", json!("not-a-uuid"));
+    assert!(problem.contains("/custom_field_id"), "{problem}");
+    assert!(problem.contains("uuid"), "{problem}");
 }
 
 #[test]
@@ -124,13 +124,13 @@ fn date_times_must_be_rfc_3339() {
     for bad in ["2016-03-03 10:53:04", "2016-03-03T10:53:04", "yesterday"] {
         let mut body = custom_field();
         body["created_at"] = json!(bad);
-        let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+        let problems = field_problems(&body);
         assert!(problems[0].contains("/created_at"), "{bad}: {problems:#?}");
         assert!(problems[0].contains("date-time"), "{bad}: {problems:#?}");
     }
     let mut body = custom_field();
     body["choices"][0]["deleted_at"] = json!("2024-06-28T00:00:00Z");
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert!(problems[0].contains("\"date\""), "{problems:#?}");
 }
 
@@ -386,6 +386,6 @@ fn every_problem_in_a_body_is_reported() {
     body["version"] = json!("one");
     body["custom_field_id"] = json!("nope");
     body["surprise"] = json!(true);
-    let problems = expect_problems(check_json("GET", &field_path(), 200, &body));
+    let problems = field_problems(&body);
     assert_eq!(problems.len(), 3, "{problems:#?}");
 }

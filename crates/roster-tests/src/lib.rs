@@ -12,6 +12,7 @@
 
 mod browser;
 mod database;
+mod fixtures;
 pub mod postgres_cluster;
 pub mod serve;
 pub mod smtp_sink;
@@ -32,6 +33,7 @@ use serde_json::Value;
 
 pub use browser::{form_fields, Browser, Page};
 pub use database::Engine;
+pub use fixtures::{id, invalid, v3_error};
 use smtp_sink::{SinkScript, SmtpSink};
 
 /// The secret every test server uses (templates hold keys encrypted with it).
@@ -148,18 +150,7 @@ async fn run_inner<F, Fut>(
 #[macro_export]
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    $crate::run($crate::Engine::Sqlite, super::$name).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    $crate::run($crate::Engine::Postgres, super::$name).await
-                }
-            }
-        )*
+        $crate::on_both_engines_via!($crate::run, []; $($name),*);
     };
 }
 
@@ -168,19 +159,7 @@ macro_rules! on_both_engines {
 #[macro_export]
 macro_rules! on_both_engines_with {
     ($configure:ident; $($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    $crate::run_with($crate::Engine::Sqlite, super::$configure, super::$name).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    $crate::run_with($crate::Engine::Postgres, super::$configure, super::$name)
-                        .await
-                }
-            }
-        )*
+        $crate::on_both_engines_via!($crate::run_with, [super::$configure]; $($name),*);
     };
 }
 
@@ -188,18 +167,29 @@ macro_rules! on_both_engines_with {
 #[macro_export]
 macro_rules! on_both_engines_with_mail {
     ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    $crate::run_with_mail($crate::Engine::Sqlite, super::$name).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    $crate::run_with_mail($crate::Engine::Postgres, super::$name).await
-                }
+        $crate::on_both_engines_via!($crate::run_with_mail, []; $($name),*);
+    };
+}
+
+/// What the three `on_both_engines*!` declarations share: a module per test holding its two
+/// engine tests, each calling `$runner(engine, $arguments..., test)` (`run`, `run_with`, …).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! on_both_engines_via {
+    ($runner:path, $arguments:tt; $($name:ident),*) => {
+        $($crate::on_both_engines_via!(@one $runner, $arguments, $name);)*
+    };
+    (@one $runner:path, [$($argument:expr),*], $name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $runner($crate::Engine::Sqlite, $($argument,)* super::$name).await
             }
-        )*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $runner($crate::Engine::Postgres, $($argument,)* super::$name).await
+            }
+        }
     };
 }
 
@@ -665,6 +655,16 @@ impl TestResponse {
 
     /// The `error_message`s of a V3 error array.
     pub fn error_messages(&self) -> Vec<String> {
+        self.error_strings("error_message")
+    }
+
+    /// The `error_key`s of a V3 error array.
+    pub fn error_keys(&self) -> Vec<String> {
+        self.error_strings("error_key")
+    }
+
+    /// The string `property` of each entry of a V3 error array, in order.
+    fn error_strings(&self, property: &str) -> Vec<String> {
         let body = self.json();
         let entries = body
             .as_array()
@@ -672,23 +672,11 @@ impl TestResponse {
         entries
             .iter()
             .map(|e| {
-                e["error_message"]
+                e[property]
                     .as_str()
-                    .expect("an error_message")
+                    .unwrap_or_else(|| panic!("an {property} in {e}"))
                     .to_string()
             })
-            .collect()
-    }
-
-    /// The `error_key`s of a V3 error array.
-    pub fn error_keys(&self) -> Vec<String> {
-        let body = self.json();
-        let entries = body
-            .as_array()
-            .unwrap_or_else(|| panic!("not an error array: {body}"));
-        entries
-            .iter()
-            .map(|e| e["error_key"].as_str().expect("an error_key").to_string())
             .collect()
     }
 }

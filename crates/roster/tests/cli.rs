@@ -56,6 +56,40 @@ impl Workspace {
     }
 }
 
+/// The arguments of `roster accounts create` for `email` and `password`, then `extra`.
+fn account_args<'a>(email: &'a str, password: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "accounts",
+        "create",
+        "--email",
+        email,
+        "--password",
+        password,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// The arguments of `roster tokens issue` for a user, an app and scopes, then `extra`.
+fn token_args<'a>(
+    email: &'a str,
+    client_id: &'a str,
+    scope: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "tokens",
+        "issue",
+        "--email",
+        email,
+        "--client-id",
+        client_id,
+    ];
+    args.extend_from_slice(&["--scope", scope]);
+    args.extend_from_slice(extra);
+    args
+}
+
 impl Drop for Workspace {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -143,16 +177,11 @@ impl Drop for Server {
 #[tokio::test]
 async fn account_app_token_then_call_the_api() {
     let workspace = Workspace::sqlite();
-    let account = workspace.run_json(&[
-        "accounts",
-        "create",
-        "--email",
+    let account = workspace.run_json(&account_args(
         "Owner@Example.com",
-        "--password",
         "s3cret-pass",
-        "--organization",
-        "Acme",
-    ]);
+        &["--organization", "Acme"],
+    ));
     assert_eq!(account["email"], "owner@example.com");
     assert!(account["encoded_account_id"].as_str().unwrap().len() >= 8);
     assert!(account["user_id"]
@@ -183,18 +212,12 @@ async fn account_app_token_then_call_the_api() {
     assert!(public.get("client_secret").is_none());
 
     let server = Server::start(&workspace, &[], "http");
-    let token = workspace.run_json(&[
-        "tokens",
-        "issue",
-        "--email",
+    let token = workspace.run_json(&token_args(
         "owner@example.com",
-        "--client-id",
         &client_id,
-        "--scope",
         "contact_data",
-        "--public-url",
-        &server.base,
-    ]);
+        &["--public-url", &server.base],
+    ));
     assert_eq!(token["token_type"], "Bearer");
     assert_eq!(token["expires_in"], 86400);
     assert_eq!(token["scope"], "contact_data");
@@ -249,33 +272,12 @@ async fn account_app_token_then_call_the_api() {
 #[test]
 fn commands_refuse_bad_input_with_a_message() {
     let workspace = Workspace::sqlite();
-    let bad_email = workspace.run(&[
-        "accounts",
-        "create",
-        "--email",
-        "nope",
-        "--password",
-        "long enough",
-    ]);
+    let bad_email = workspace.run(&account_args("nope", "long enough", &[]));
     assert!(!bad_email.status.success());
     assert!(String::from_utf8_lossy(&bad_email.stderr).contains("--email"));
 
-    workspace.run_json(&[
-        "accounts",
-        "create",
-        "--email",
-        "a@example.com",
-        "--password",
-        "long enough",
-    ]);
-    let duplicate = workspace.run(&[
-        "accounts",
-        "create",
-        "--email",
-        "A@example.com",
-        "--password",
-        "long enough",
-    ]);
+    workspace.run_json(&account_args("a@example.com", "long enough", &[]));
+    let duplicate = workspace.run(&account_args("A@example.com", "long enough", &[]));
     assert!(!duplicate.status.success());
     assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
 
@@ -288,32 +290,14 @@ fn commands_refuse_bad_input_with_a_message() {
         "http://localhost/cb",
     ]);
     let client_id = app["client_id"].as_str().unwrap();
-    let unknown_scope = workspace.run(&[
-        "tokens",
-        "issue",
-        "--email",
-        "a@example.com",
-        "--client-id",
-        client_id,
-        "--scope",
-        "everything",
-    ]);
+    let unknown_scope = workspace.run(&token_args("a@example.com", client_id, "everything", &[]));
     assert!(String::from_utf8_lossy(&unknown_scope.stderr).contains("unknown scope everything"));
 
     assert!(workspace
         .run(&["apps", "delete", client_id])
         .status
         .success());
-    let deleted = workspace.run(&[
-        "tokens",
-        "issue",
-        "--email",
-        "a@example.com",
-        "--client-id",
-        client_id,
-        "--scope",
-        "contact_data",
-    ]);
+    let deleted = workspace.run(&token_args("a@example.com", client_id, "contact_data", &[]));
     assert!(!deleted.status.success());
     assert!(String::from_utf8_lossy(&deleted.stderr).contains("no app has the client id"));
     assert!(!workspace
@@ -333,16 +317,7 @@ fn commands_refuse_bad_input_with_a_message() {
 fn postgres_requires_a_shared_secret() {
     let mut workspace = Workspace::sqlite();
     workspace.database_url = "postgres://postgres@127.0.0.1:5432/postgres".into();
-    let output = workspace.run(&[
-        "tokens",
-        "issue",
-        "--email",
-        "a@example.com",
-        "--client-id",
-        "x",
-        "--scope",
-        "contact_data",
-    ]);
+    let output = workspace.run(&token_args("a@example.com", "x", "contact_data", &[]));
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("ROSTER_SECRET_KEY"));
 }
@@ -457,14 +432,7 @@ fn spawn_logged(workspace: &Workspace, extra: &[&str], log: &str) -> (Child, Str
 
 /// An account with an app and a token carrying `contact_data`, through the CLI.
 fn account_with_token(workspace: &Workspace, public_url: &str) -> String {
-    workspace.run_json(&[
-        "accounts",
-        "create",
-        "--email",
-        "owner@example.com",
-        "--password",
-        "s3cret-pass",
-    ]);
+    workspace.run_json(&account_args("owner@example.com", "s3cret-pass", &[]));
     let app = workspace.run_json(&[
         "apps",
         "create",
@@ -473,18 +441,12 @@ fn account_with_token(workspace: &Workspace, public_url: &str) -> String {
         "--redirect-uri",
         "http://localhost/cb",
     ]);
-    let token = workspace.run_json(&[
-        "tokens",
-        "issue",
-        "--email",
+    let token = workspace.run_json(&token_args(
         "owner@example.com",
-        "--client-id",
         app["client_id"].as_str().unwrap(),
-        "--scope",
         "contact_data",
-        "--public-url",
-        public_url,
-    ]);
+        &["--public-url", public_url],
+    ));
     token["access_token"].as_str().unwrap().to_string()
 }
 
@@ -529,6 +491,19 @@ async fn an_import_survives_sigkill_and_resumes_without_duplicates_on_postgres()
         .execute(&mut admin)
         .await
         .unwrap();
+}
+
+/// GETs `url` with `token`: the JSON body, whatever the status (the assertions on it follow).
+async fn get_json(client: &reqwest::Client, token: &str, url: String) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// kill -9 of `roster serve` in the middle of an import: after a restart the activity resumes
@@ -624,39 +599,15 @@ async fn crash_and_resume(workspace: Workspace) {
     };
     assert_eq!(finished["status"]["person_count"], CONTACTS as i64);
     assert_eq!(finished["status"]["error_count"], 0);
-    let contacts: Value = client
-        .get(format!("{base}/v3/contacts?limit=1&include_count=true"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let read = |path: String| get_json(&client, &token, format!("{base}{path}"));
+    let contacts = read("/v3/contacts?limit=1&include_count=true".into()).await;
     assert_eq!(contacts["contacts_count"], CONTACTS as i64);
-    let list: Value = client
-        .get(format!(
-            "{base}/v3/contact_lists/{list_id}?include_membership_count=all"
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = read(format!(
+        "/v3/contact_lists/{list_id}?include_membership_count=all"
+    ))
+    .await;
     assert_eq!(list["membership_count"], CONTACTS as i64);
-    let one: Value = client
-        .get(format!(
-            "{base}/v3/contacts?email=person12345@example.com&status=all"
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let one = read("/v3/contacts?email=person12345@example.com&status=all".into()).await;
     assert_eq!(one["contacts"].as_array().unwrap().len(), 1);
     let _ = second.kill();
     let _ = second.wait();
@@ -666,14 +617,7 @@ async fn crash_and_resume(workspace: Workspace) {
 #[test]
 fn import_then_export_contacts_from_the_command_line() {
     let workspace = Workspace::sqlite();
-    workspace.run_json(&[
-        "accounts",
-        "create",
-        "--email",
-        "owner@example.com",
-        "--password",
-        "s3cret-pass",
-    ]);
+    workspace.run_json(&account_args("owner@example.com", "s3cret-pass", &[]));
     let file = workspace.dir.join("people.csv");
     std::fs::write(
         &file,
@@ -722,50 +666,34 @@ fn import_then_export_contacts_from_the_command_line() {
 #[test]
 fn accounts_create_takes_an_optional_physical_address() {
     let workspace = Workspace::sqlite();
-    let account = workspace.run_json(&[
-        "accounts",
-        "create",
-        "--email",
+    let account = workspace.run_json(&account_args(
         "addr@example.com",
-        "--password",
         "long enough",
-        "--address-line1",
-        "123 Maple Street",
-        "--city",
-        "Boston",
-        "--state-code",
-        "ma",
-        "--postal-code",
-        "02451",
-        "--country-code",
-        "us",
-    ]);
+        &[
+            "--address-line1",
+            "123 Maple Street",
+            "--city",
+            "Boston",
+            "--state-code",
+            "ma",
+            "--postal-code",
+            "02451",
+            "--country-code",
+            "us",
+        ],
+    ));
     assert_eq!(account["physical_address"]["state_code"], "MA");
     assert_eq!(account["physical_address"]["country_code"], "US");
     assert_eq!(account["physical_address"]["city"], "Boston");
 
-    let without = workspace.run_json(&[
-        "accounts",
-        "create",
-        "--email",
-        "plain@example.com",
-        "--password",
-        "long enough",
-    ]);
+    let without = workspace.run_json(&account_args("plain@example.com", "long enough", &[]));
     assert!(without.get("physical_address").is_none());
 
-    let incomplete = workspace.run(&[
-        "accounts",
-        "create",
-        "--email",
+    let incomplete = workspace.run(&account_args(
         "bad@example.com",
-        "--password",
         "long enough",
-        "--city",
-        "Boston",
-        "--country-code",
-        "US",
-    ]);
+        &["--city", "Boston", "--country-code", "US"],
+    ));
     assert!(!incomplete.status.success());
     let message = String::from_utf8_lossy(&incomplete.stderr);
     for flag in ["--address-line1", "--state-code", "--postal-code"] {

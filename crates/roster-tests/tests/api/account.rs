@@ -38,7 +38,7 @@ fn assert_invalid(response: &roster_tests::TestResponse, field: &str) {
 }
 
 async fn summary_get_and_partial_put(app: TestApp) {
-    let summary = app.get(SUMMARY).send().await.expect(200).json();
+    let summary = app.get_json(SUMMARY).await;
     assert_eq!(summary["encoded_account_id"], app.owner.encoded_id.as_str());
     assert_eq!(summary["contact_email"], "owner@example.com");
     assert_eq!(summary["first_name"], "Test");
@@ -46,7 +46,7 @@ async fn summary_get_and_partial_put(app: TestApp) {
     assert!(summary.get("physical_address").is_none());
 
     let updated = app
-        .put(
+        .put_json(
             SUMMARY,
             json!({
                 "contact_phone": "5081111212",
@@ -57,10 +57,7 @@ async fn summary_get_and_partial_put(app: TestApp) {
                 "encoded_account_id": "ignored",
             }),
         )
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(updated["country_code"], "US");
     assert_eq!(updated["state_code"], "MA");
     assert_eq!(updated["encoded_account_id"], app.owner.encoded_id.as_str());
@@ -72,7 +69,7 @@ async fn summary_get_and_partial_put(app: TestApp) {
         .send()
         .await
         .expect(200);
-    let summary = app.get(SUMMARY).send().await.expect(200).json();
+    let summary = app.get_json(SUMMARY).await;
     assert_eq!(summary["first_name"], "Lola");
     assert_eq!(summary["last_name"], "Owner");
     assert_eq!(summary["contact_phone"], "5081111212");
@@ -80,12 +77,7 @@ async fn summary_get_and_partial_put(app: TestApp) {
     assert!(summary.get("website").is_none(), "an empty string clears");
 
     // Moving to a country without states drops the old state code.
-    let moved = app
-        .put(SUMMARY, json!({"country_code": "DE"}))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let moved = app.put_json(SUMMARY, json!({"country_code": "DE"})).await;
     assert_eq!(moved["country_code"], "DE");
     assert!(moved.get("state_code").is_none());
 }
@@ -99,16 +91,13 @@ async fn summary_extra_fields(app: TestApp) {
     .await
     .expect(200);
     app.post(ADDRESS, us_address()).send().await.expect(201);
-    let plain = app.get(SUMMARY).send().await.expect(200).json();
+    let plain = app.get_json(SUMMARY).await;
     assert!(plain.get("physical_address").is_none() && plain.get("company_logo").is_none());
     let full = app
-        .get(&format!(
+        .get_json(&format!(
             "{SUMMARY}?extra_fields=physical_address,company_logo"
         ))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(full["physical_address"]["city"], "Boston");
     assert_eq!(
         full["company_logo"]["external_url"],
@@ -154,7 +143,7 @@ async fn summary_bad_input_names_the_field(app: TestApp) {
         assert_invalid(&response, field);
     }
     // Nothing was changed by the refused requests.
-    let summary = app.get(SUMMARY).send().await.expect(200).json();
+    let summary = app.get_json(SUMMARY).await;
     assert_eq!(summary["first_name"], "Test");
     assert!(summary.get("country_code").is_none());
 }
@@ -167,17 +156,9 @@ async fn physical_address_lifecycle(app: TestApp) {
     let missing_put = app.put(ADDRESS, us_address()).send_unchecked().await;
     assert_eq!(missing_put.status, 404);
 
-    let created = app
-        .post(ADDRESS, us_address())
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let created = app.create(ADDRESS, us_address()).await;
     assert_eq!(created, us_address());
-    assert_eq!(
-        app.get(ADDRESS).send().await.expect(200).json(),
-        us_address()
-    );
+    assert_eq!(app.get_json(ADDRESS).await, us_address());
 
     let again = app.post(ADDRESS, us_address()).send().await.expect(409);
     assert_eq!(again.error_keys(), ["contacts.api.conflict"]);
@@ -189,14 +170,9 @@ async fn physical_address_lifecycle(app: TestApp) {
         "state_name": "Bayern",
         "country_code": "DE"
     });
-    let replaced = app
-        .put(ADDRESS, german.clone())
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let replaced = app.put_json(ADDRESS, german.clone()).await;
     assert_eq!(replaced, german);
-    let stored = app.get(ADDRESS).send().await.expect(200).json();
+    let stored = app.get_json(ADDRESS).await;
     assert_eq!(stored, german);
     assert!(stored.get("address_line2").is_none());
 }
@@ -244,7 +220,7 @@ async fn physical_address_bad_input(app: TestApp) {
 }
 
 async fn owner_email_is_confirmed_from_the_start(app: TestApp) {
-    let emails = app.get(EMAILS).send().await.expect(200).json();
+    let emails = app.get_json(EMAILS).await;
     let emails = emails.as_array().unwrap();
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0]["email_address"], "owner@example.com");
@@ -276,21 +252,15 @@ fn confirm_link(app: &TestApp, address: &str) -> String {
 
 async fn added_email_is_confirmed_through_the_mailed_link(app: TestApp) {
     let created = app
-        .post(EMAILS, json!({"email_address": " News@Example.COM "}))
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .create(EMAILS, json!({"email_address": " News@Example.COM "}))
+        .await;
     assert_eq!(
         created,
         json!({"email_address": "news@example.com", "email_id": 2, "confirm_status": "UNCONFIRMED"})
     );
     let unconfirmed = app
-        .get(&format!("{EMAILS}?confirm_status=UNCONFIRMED"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json(&format!("{EMAILS}?confirm_status=UNCONFIRMED"))
+        .await;
     assert_eq!(unconfirmed.as_array().unwrap().len(), 1);
     assert_eq!(unconfirmed[0]["pending_roles"], json!(["OTHER"]));
     assert_eq!(unconfirmed[0]["roles"], json!([]));
@@ -314,11 +284,8 @@ async fn added_email_is_confirmed_through_the_mailed_link(app: TestApp) {
     let html = page.text().await.unwrap();
     assert!(html.contains("news@example.com"));
     let still = app
-        .get(&format!("{EMAILS}?email_address=news@example.com"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json(&format!("{EMAILS}?email_address=news@example.com"))
+        .await;
     assert_eq!(still[0]["confirm_status"], "UNCONFIRMED");
 
     // Pressing the button confirms.
@@ -336,11 +303,8 @@ async fn added_email_is_confirmed_through_the_mailed_link(app: TestApp) {
         .unwrap();
     assert_eq!(done.status(), 200);
     let confirmed = app
-        .get(&format!("{EMAILS}?email_address=NEWS@example.com"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json(&format!("{EMAILS}?email_address=NEWS@example.com"))
+        .await;
     assert_eq!(confirmed.as_array().unwrap().len(), 1);
     assert_eq!(confirmed[0]["confirm_status"], "CONFIRMED");
     assert_eq!(confirmed[0]["roles"], json!(["OTHER"]));
@@ -364,11 +328,8 @@ async fn added_email_is_confirmed_through_the_mailed_link(app: TestApp) {
 
     // A confirmed address may now be the contact email.
     let updated = app
-        .put(SUMMARY, json!({"contact_email": "news@example.com"}))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .put_json(SUMMARY, json!({"contact_email": "news@example.com"}))
+        .await;
     assert_eq!(updated["contact_email"], "news@example.com");
     assert_eq!(app.sink().received().len(), 1, "no other mail was sent");
 }
@@ -396,7 +357,7 @@ async fn email_filters_and_duplicates(app: TestApp) {
             .map(|e| e["email_id"].as_i64().unwrap())
             .collect()
     };
-    let all = app.get(EMAILS).send().await.expect(200).json();
+    let all = app.get_json(EMAILS).await;
     assert_eq!(ids(all), [1, 2]);
     for (query, expected) in [
         ("confirm_status=C", vec![1]),
@@ -406,12 +367,7 @@ async fn email_filters_and_duplicates(app: TestApp) {
         ("email_address=two@example.com", vec![2]),
         ("email_address=nobody@example.com", vec![]),
     ] {
-        let found = app
-            .get(&format!("{EMAILS}?{query}"))
-            .send()
-            .await
-            .expect(200)
-            .json();
+        let found = app.get_json(&format!("{EMAILS}?{query}")).await;
         assert_eq!(ids(found), expected, "{query}");
     }
     for (query, field) in [
@@ -439,7 +395,7 @@ async fn email_bad_input_names_the_field(app: TestApp) {
     ] {
         assert_invalid(&app.post(EMAILS, body).send().await, "email_address");
     }
-    let emails = app.get(EMAILS).send().await.expect(200).json();
+    let emails = app.get_json(EMAILS).await;
     assert_eq!(emails.as_array().unwrap().len(), 1);
 }
 
@@ -455,25 +411,13 @@ async fn accounts_see_only_their_own_data(app: TestApp) {
         .await
         .expect(200);
 
-    let summary = app
-        .get(SUMMARY)
-        .token(&other.token)
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let summary = app.get(SUMMARY).token(&other.token).expect_json(200).await;
     assert_eq!(summary["encoded_account_id"], other.encoded_id.as_str());
     assert_eq!(summary["contact_email"], "other@example.com");
     assert_eq!(summary["first_name"], "Test");
     let missing = app.get(ADDRESS).token(&other.token).send_unchecked().await;
     assert_eq!(missing.status, 404);
-    let emails = app
-        .get(EMAILS)
-        .token(&other.token)
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let emails = app.get(EMAILS).token(&other.token).expect_json(200).await;
     assert_eq!(
         emails,
         json!([{
@@ -490,10 +434,8 @@ async fn accounts_see_only_their_own_data(app: TestApp) {
     let theirs = app
         .post(EMAILS, json!({"email_address": "mine@example.com"}))
         .token(&other.token)
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .expect_json(201)
+        .await;
     assert_eq!(theirs["email_id"], 2);
     // Another account's confirmed address is not a valid contact email.
     let refused = app
@@ -556,7 +498,7 @@ async fn scopes_and_privileges_are_required(app: TestApp) {
         .send()
         .await
         .expect(403);
-    let summary = app.get(SUMMARY).send().await.expect(200).json();
+    let summary = app.get_json(SUMMARY).await;
     assert_eq!(
         summary["first_name"], "Test",
         "no refused PUT changed anything"

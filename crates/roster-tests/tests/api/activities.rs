@@ -5,65 +5,16 @@ use reqwest::multipart::{Form, Part};
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-async fn create_list(app: &TestApp, name: &str) -> String {
-    let list = app
-        .post("/v3/contact_lists", json!({"name": name}))
-        .send()
-        .await
-        .expect(201)
-        .json();
-    list["list_id"].as_str().unwrap().to_string()
-}
-
-async fn create_tag(app: &TestApp, name: &str) -> String {
-    let tag = app
-        .post("/v3/contact_tags", json!({"name": name}))
-        .send()
-        .await
-        .expect(201)
-        .json();
-    tag["tag_id"].as_str().unwrap().to_string()
-}
-
 async fn activity(app: &TestApp, started: &Value) -> Value {
     let id = started["activity_id"].as_str().unwrap();
-    app.get(&format!("/v3/activities/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json()
-}
-
-async fn list_count(app: &TestApp, list: &str) -> i64 {
-    app.get(&format!(
-        "/v3/contact_lists/{list}?include_membership_count=all"
-    ))
-    .send()
-    .await
-    .expect(200)
-    .json()["membership_count"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn tag_count(app: &TestApp, tag: &str) -> i64 {
-    app.get(&format!("/v3/contact_tags/{tag}?include_count=true"))
-        .send()
-        .await
-        .expect(200)
-        .json()["contacts_count"]
-        .as_i64()
-        .unwrap()
+    app.get_json(&format!("/v3/activities/{id}")).await
 }
 
 async fn contact_by_email(app: &TestApp, email: &str) -> Vec<Value> {
-    app.get(&format!(
+    app.get_json(&format!(
         "/v3/contacts?email={email}&status=all&include=list_memberships,taggings,custom_fields"
     ))
-    .send()
-    .await
-    .expect(200)
-    .json()["contacts"]
+    .await["contacts"]
         .as_array()
         .unwrap()
         .clone()
@@ -71,14 +22,11 @@ async fn contact_by_email(app: &TestApp, email: &str) -> Vec<Value> {
 
 async fn import_json(app: &TestApp, list: &str, rows: Value) -> Value {
     let started = app
-        .post(
+        .create(
             "/v3/activities/contacts_json_import",
             json!({"import_data": rows, "list_ids": [list]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     assert_eq!(started["state"], "initialized");
     app.drain_activities().await;
     activity(app, &started).await
@@ -110,7 +58,7 @@ on_both_engines!(
 );
 
 async fn json_import_upserts_by_email_and_keeps_permission(app: TestApp) {
-    let list = create_list(&app, "Imported").await;
+    let list = app.create_list("Imported").await;
     app.post(
         "/v3/contact_custom_fields",
         json!({"label": "Shoe size", "type": "string"}),
@@ -140,7 +88,7 @@ async fn json_import_upserts_by_email_and_keeps_permission(app: TestApp) {
         errors[0].as_str().unwrap().contains("import_data[2]"),
         "{errors:?}"
     );
-    assert_eq!(list_count(&app, &list).await, 2);
+    assert_eq!(app.membership_count(&list, "all").await, 2);
     let ann = contact_by_email(&app, "ann@example.com").await;
     assert_eq!(ann.len(), 1);
     assert_eq!(ann[0]["first_name"], "Ann");
@@ -159,7 +107,7 @@ async fn json_import_upserts_by_email_and_keeps_permission(app: TestApp) {
     .send()
     .await
     .expect(200);
-    let other = create_list(&app, "Second").await;
+    let other = app.create_list("Second").await;
     let again = import_json(
         &app,
         &other,
@@ -179,7 +127,7 @@ async fn json_import_upserts_by_email_and_keeps_permission(app: TestApp) {
 }
 
 async fn json_import_refuses_bad_requests_without_5xx(app: TestApp) {
-    let list = create_list(&app, "Imported").await;
+    let list = app.create_list("Imported").await;
     // 40,001 contacts: over Constant Contact's limit.
     let rows: Vec<Value> = (0..40_001)
         .map(|i| json!({"email": format!("c{i}@x.io")}))
@@ -233,7 +181,7 @@ async fn json_import_refuses_bad_requests_without_5xx(app: TestApp) {
 }
 
 async fn file_import_keeps_good_rows_and_names_bad_ones(app: TestApp) {
-    let list = create_list(&app, "CSV").await;
+    let list = app.create_list("CSV").await;
     let mut file = b"email,first_name,last_name\n\
         ann@example.com,Ann,Lee\n\
         bob@example.com,Bob\n\
@@ -245,10 +193,8 @@ async fn file_import_keeps_good_rows_and_names_bad_ones(app: TestApp) {
     let started = app
         .request(reqwest::Method::POST, "/v3/activities/contacts_file_import")
         .multipart(csv_form(&file, "people.csv", &list))
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .expect_json(201)
+        .await;
     assert_eq!(started["source_file_name"], "people.csv");
     app.drain_activities().await;
     let done = activity(&app, &started).await;
@@ -276,13 +222,13 @@ async fn file_import_keeps_good_rows_and_names_bad_ones(app: TestApp) {
         errors.iter().any(|e| e.starts_with("line 6:")),
         "{errors:?}"
     );
-    assert_eq!(list_count(&app, &list).await, 2);
+    assert_eq!(app.membership_count(&list, "all").await, 2);
     let cat = contact_by_email(&app, "cat@example.com").await;
     assert_eq!(cat[0]["first_name"], "Cat, the");
 }
 
 async fn file_import_refuses_bad_uploads(app: TestApp) {
-    let list = create_list(&app, "CSV").await;
+    let list = app.create_list("CSV").await;
     let post = |form: Form| {
         app.request(reqwest::Method::POST, "/v3/activities/contacts_file_import")
             .multipart(form)
@@ -334,20 +280,17 @@ async fn file_import_refuses_bad_uploads(app: TestApp) {
 }
 
 async fn export_streams_the_csv_file(app: TestApp) {
-    let list = create_list(&app, "Export").await;
+    let list = app.create_list("Export").await;
     let rows: Vec<Value> = (0..1500)
         .map(|i| json!({"email": format!("p{i:04}@example.com"), "first_name": format!("P{i}")}))
         .collect();
     import_json(&app, &list, json!(rows)).await;
     let started = app
-        .post(
+        .create(
             "/v3/activities/contact_exports",
             json!({"list_ids": [list], "fields": ["email", "first_name"]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     assert!(started["_links"]["results"]["href"]
         .as_str()
         .unwrap()
@@ -379,39 +322,32 @@ async fn export_streams_the_csv_file(app: TestApp) {
 }
 
 async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
-    let source = create_list(&app, "Source").await;
-    let target = create_list(&app, "Target").await;
-    let tag = create_tag(&app, "VIP").await;
+    let source = app.create_list("Source").await;
+    let target = app.create_list("Target").await;
+    let tag = app.create_tag("VIP").await;
     let rows: Vec<Value> = (0..30)
         .map(|i| json!({"email": format!("m{i}@example.com")}))
         .collect();
     import_json(&app, &source, json!(rows)).await;
     let excluded = contact_by_email(&app, "m0@example.com").await[0]["contact_id"].clone();
-    let added = app
-        .post(
-            "/v3/activities/add_list_memberships",
-            json!({"source": {"list_ids": [source]}, "exclude": {"contact_ids": [excluded]}, "list_ids": [target]}),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let added = app.create(
+        "/v3/activities/add_list_memberships",
+        json!({"source": {"list_ids": [source]}, "exclude": {"contact_ids": [excluded]}, "list_ids": [target]}),
+    )
+    .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &added).await["state"], "completed");
-    assert_eq!(list_count(&app, &target).await, 29);
+    assert_eq!(app.membership_count(&target, "all").await, 29);
 
     let tagged = app
-        .post(
+        .create(
             "/v3/activities/contacts_taggings_add",
             json!({"source": {"list_ids": [target]}, "tag_ids": [tag]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &tagged).await["state"], "completed");
-    assert_eq!(tag_count(&app, &tag).await, 29);
+    assert_eq!(app.tag_contacts_count(&tag).await, 29);
     let some: Vec<Value> = contact_by_email(&app, "m1@example.com").await[0]["contact_id"]
         .as_str()
         .map(|id| vec![json!(id)])
@@ -431,21 +367,18 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
     .await
     .expect(201);
     app.drain_activities().await;
-    assert_eq!(tag_count(&app, &tag).await, 28);
-    assert_eq!(list_count(&app, &target).await, 28);
+    assert_eq!(app.tag_contacts_count(&tag).await, 28);
+    assert_eq!(app.membership_count(&target, "all").await, 28);
 
     let deleted = app
-        .post(
+        .create(
             "/v3/activities/contact_delete",
             json!({"contact_ids": some}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &deleted).await["state"], "completed");
-    assert_eq!(list_count(&app, &source).await, 29);
+    assert_eq!(app.membership_count(&source, "all").await, 29);
     let gone = contact_by_email(&app, "m1@example.com").await;
     assert!(gone[0]["deleted_at"].is_string(), "{gone:?}");
 
@@ -461,36 +394,20 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
         .send()
         .await
         .expect(201);
-    let field = app
-        .post(
-            "/v3/contact_custom_fields",
-            json!({"label": "Size", "type": "string"}),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let field = app.create_string_field("Size").await;
     let removed = app
-        .post(
+        .create(
             "/v3/activities/custom_fields_delete",
             json!({"custom_field_ids": [field["custom_field_id"]]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &removed).await["state"], "completed");
     app.get(&format!("/v3/contact_tags/{tag}"))
         .send()
         .await
         .expect(404);
-    let list = app
-        .get(&format!("/v3/contact_lists/{target}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let list = app.get_json(&format!("/v3/contact_lists/{target}")).await;
     assert!(list["deleted_at"].is_string());
     assert_eq!(contact_by_email(&app, "m2@example.com").await.len(), 1);
     // Bad sources are refused.
@@ -504,21 +421,17 @@ async fn memberships_taggings_and_deletes_move_the_counts(app: TestApp) {
 }
 
 async fn list_and_tag_deletes_answer_202_with_their_activity(app: TestApp) {
-    let list = create_list(&app, "Doomed").await;
-    let tag = create_tag(&app, "Doomed").await;
+    let list = app.create_list("Doomed").await;
+    let tag = app.create_tag("Doomed").await;
     import_json(&app, &list, json!([{"email": "keep@example.com"}])).await;
     let by_list = app
         .delete(&format!("/v3/contact_lists/{list}"))
-        .send()
-        .await
-        .expect(202)
-        .json();
+        .expect_json(202)
+        .await;
     let by_tag = app
         .delete(&format!("/v3/contact_tags/{tag}"))
-        .send()
-        .await
-        .expect(202)
-        .json();
+        .expect_json(202)
+        .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &by_list).await["state"], "completed");
     assert_eq!(activity(&app, &by_tag).await["state"], "completed");
@@ -534,7 +447,7 @@ async fn list_and_tag_deletes_answer_202_with_their_activity(app: TestApp) {
 }
 
 async fn activity_collection_filters_and_pages(app: TestApp) {
-    let list = create_list(&app, "Many").await;
+    let list = app.create_list("Many").await;
     for i in 0..3 {
         app.post(
             "/v3/activities/contacts_json_import",
@@ -544,30 +457,15 @@ async fn activity_collection_filters_and_pages(app: TestApp) {
         .await
         .expect(201);
     }
-    let page = app
-        .get("/v3/activities?limit=2")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let page = app.get_json("/v3/activities?limit=2").await;
     assert_eq!(page["activities"].as_array().unwrap().len(), 2);
     let next = page["_links"]["next"]["href"].as_str().unwrap().to_string();
-    let rest = app.get(&next).send().await.expect(200).json();
+    let rest = app.get_json(&next).await;
     assert_eq!(rest["activities"].as_array().unwrap().len(), 1);
-    let none = app
-        .get("/v3/activities?state=completed")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let none = app.get_json("/v3/activities?state=completed").await;
     assert_eq!(none["activities"].as_array().unwrap().len(), 0);
     app.drain_activities().await;
-    let done = app
-        .get("/v3/activities?state=completed")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let done = app.get_json("/v3/activities?state=completed").await;
     assert_eq!(done["activities"].as_array().unwrap().len(), 3);
     app.get("/v3/activities?state=bogus")
         .send()
@@ -576,7 +474,7 @@ async fn activity_collection_filters_and_pages(app: TestApp) {
 }
 
 async fn a_full_queue_answers_429(app: TestApp) {
-    let list = create_list(&app, "Queue").await;
+    let list = app.create_list("Queue").await;
     let account = app.owner.account;
     for _ in 0..1000 {
         let activity = roster_domain::activity::Activity::new(
@@ -651,19 +549,16 @@ async fn start_import(app: &TestApp, list: &str, prefix: &str, count: usize) -> 
     let rows: Vec<Value> = (0..count)
         .map(|i| json!({"email": format!("{prefix}{i}@example.com")}))
         .collect();
-    app.post(
+    app.create(
         "/v3/activities/contacts_json_import",
         json!({"import_data": rows, "list_ids": [list]}),
     )
-    .send()
     .await
-    .expect(201)
-    .json()
 }
 
 async fn two_engines_share_the_queue_without_running_anything_twice(app: TestApp) {
     use roster_activities::{ActivityEngine, EngineConfig};
-    let list = create_list(&app, "Shared").await;
+    let list = app.create_list("Shared").await;
     let mut started = Vec::new();
     for i in 0..6 {
         started.push(start_import(&app, &list, &format!("q{i}-"), 600).await);
@@ -678,13 +573,13 @@ async fn two_engines_share_the_queue_without_running_anything_twice(app: TestApp
         assert_eq!(done["state"], "completed");
         assert_eq!(done["status"]["person_count"], 600, "{done}");
     }
-    assert_eq!(list_count(&app, &list).await, 3600);
+    assert_eq!(app.membership_count(&list, "all").await, 3600);
 }
 
 async fn an_expired_lease_is_resumed_and_the_old_holder_is_refused(app: TestApp) {
     use roster_domain::activity::ActivityJob;
     use roster_domain::{StoreError, Timestamp};
-    let list = create_list(&app, "Leased").await;
+    let list = app.create_list("Leased").await;
     let started = start_import(&app, &list, "l", 1200).await;
     let store = app.store();
     let now = Timestamp::now();
@@ -717,7 +612,7 @@ async fn an_expired_lease_is_resumed_and_the_old_holder_is_refused(app: TestApp)
     let done = activity(&app, &started).await;
     assert_eq!(done["state"], "completed");
     assert_eq!(done["status"]["person_count"], 1200);
-    assert_eq!(list_count(&app, &list).await, 1200);
+    assert_eq!(app.membership_count(&list, "all").await, 1200);
     // The dead node's next batch is refused: nothing is applied twice.
     let refused = store
         .import_contacts_batch(
@@ -739,7 +634,7 @@ async fn an_expired_lease_is_resumed_and_the_old_holder_is_refused(app: TestApp)
 
 async fn an_activity_past_its_runtime_ends_timed_out(app: TestApp) {
     use roster_activities::{ActivityEngine, EngineConfig};
-    let list = create_list(&app, "Slow").await;
+    let list = app.create_list("Slow").await;
     let started = start_import(&app, &list, "t", 10).await;
     let engine = ActivityEngine::new(
         app.state.store.clone(),
@@ -756,12 +651,7 @@ async fn an_activity_past_its_runtime_ends_timed_out(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("ran longer than"));
-    let listed = app
-        .get("/v3/activities?state=timed_out")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let listed = app.get_json("/v3/activities?state=timed_out").await;
     assert_eq!(listed["activities"].as_array().unwrap().len(), 1);
 }
 
@@ -770,9 +660,9 @@ on_both_engines!(segments_are_a_source_for_memberships_taggings_and_exports);
 /// A segment selects the contacts of add_list_memberships, contacts_taggings_add and
 /// contact_exports through the same evaluation as GET /contacts?segment_id=.
 async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp) {
-    let source = create_list(&app, "Source").await;
-    let target = create_list(&app, "Target").await;
-    let tag = create_tag(&app, "Segmented").await;
+    let source = app.create_list("Source").await;
+    let target = app.create_list("Target").await;
+    let tag = app.create_tag("Segmented").await;
     let rows: Vec<Value> = ["ann", "anna", "bob", "carl"]
         .iter()
         .map(|name| json!({"email": format!("{name}@example.com"), "first_name": name}))
@@ -782,51 +672,39 @@ async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp
         {"source": "contact", "field": "first_name", "op": "starts-with", "const_value": "an"}]}})
     .to_string();
     let segment = app
-        .post(
+        .create(
             "/v3/segments",
             json!({"name": "An-names", "segment_criteria": criteria}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     let segment_id = segment["segment_id"].as_i64().unwrap();
 
     let started = app
-        .post(
+        .create(
             "/v3/activities/add_list_memberships",
             json!({"source": {"segment_id": segment_id}, "list_ids": [target]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &started).await["state"], "completed");
-    assert_eq!(list_count(&app, &target).await, 2);
+    assert_eq!(app.membership_count(&target, "all").await, 2);
 
     let tagged = app
-        .post(
+        .create(
             "/v3/activities/contacts_taggings_add",
             json!({"source": {"segment_id": segment_id}, "tag_ids": [tag]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     app.drain_activities().await;
     assert_eq!(activity(&app, &tagged).await["state"], "completed");
-    assert_eq!(tag_count(&app, &tag).await, 2);
+    assert_eq!(app.tag_contacts_count(&tag).await, 2);
 
     let export = app
-        .post(
+        .create(
             "/v3/activities/contact_exports",
             json!({"segment_id": segment_id, "fields": ["email"]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     app.drain_activities().await;
     let done = activity(&app, &export).await;
     let file = app
@@ -864,14 +742,11 @@ async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp
     .expect(400);
     // A segment deleted before its activity runs fails the activity, saying why.
     let queued = app
-        .post(
+        .create(
             "/v3/activities/remove_list_memberships",
             json!({"source": {"segment_id": segment_id}, "list_ids": [target]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     app.delete(&format!("/v3/segments/{segment_id}"))
         .send()
         .await
@@ -883,5 +758,5 @@ async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp
         failed["activity_errors"],
         json!([format!("The segment {segment_id} no longer exists.")])
     );
-    assert_eq!(list_count(&app, &target).await, 2);
+    assert_eq!(app.membership_count(&target, "all").await, 2);
 }

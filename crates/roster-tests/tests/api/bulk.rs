@@ -10,6 +10,8 @@ use roster_domain::{ContactId, CustomFieldId, EmailAddress, ListId, StoreError, 
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
+use crate::contact_support::{lists_with_counts, membership_count_in};
+
 on_both_engines!(bulk_insert_moves_the_maintained_counts_to_the_truth);
 
 const CONTACTS: usize = 2_000;
@@ -21,7 +23,7 @@ const PERMISSIONS: [Permission; 4] = [
 ];
 
 async fn created_id(app: &TestApp, path: &str, body: Value, key: &str) -> String {
-    let created = app.post(path, body).send().await.expect(201).json();
+    let created = app.create(path, body).await;
     created[key].as_str().unwrap().to_string()
 }
 
@@ -134,12 +136,7 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
             .entry(c.email.as_ref().unwrap().permission.as_str())
             .or_default() += 1;
     }
-    let counts = app
-        .get("/v3/contacts/counts")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(
         counts,
         json!({
@@ -151,18 +148,7 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
         })
     );
 
-    let all = app
-        .get("/v3/contact_lists?include_membership_count=all")
-        .send()
-        .await
-        .expect(200)
-        .json();
-    let active = app
-        .get("/v3/contact_lists?include_membership_count=active")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let (all, active) = lists_with_counts(&app).await;
     for (list, every) in [(lists[0], 2), (lists[1], 5)] {
         let members: Vec<&Contact> = contacts
             .iter()
@@ -170,40 +156,38 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
             .collect();
         let mailable = members.iter().filter(|c| c.bucket().is_active()).count();
         assert_eq!(members.len(), CONTACTS / every);
-        assert_eq!(membership_count(&all, list), members.len() as i64);
-        assert_eq!(membership_count(&active, list), mailable as i64);
+        assert_eq!(
+            membership_count_in(&all, &list.to_string()),
+            members.len() as i64
+        );
+        assert_eq!(
+            membership_count_in(&active, &list.to_string()),
+            mailable as i64
+        );
         let in_list = app
-            .get(&format!(
+            .get_json(&format!(
                 "/v3/contacts?lists={list}&include_count=true&limit=1"
             ))
-            .send()
-            .await
-            .expect(200)
-            .json();
+            .await;
         assert_eq!(in_list["contacts_count"], members.len());
     }
     for (n, tag) in tags.iter().enumerate() {
         let truth = contacts.iter().filter(|c| c.tag_ids.contains(tag)).count();
-        let tagged = app
-            .get(&format!("/v3/contact_tags/{tag}?include_count=true"))
-            .send()
-            .await
-            .expect(200)
-            .json();
-        assert_eq!(tagged["contacts_count"], truth, "tag T{n}");
+        assert_eq!(
+            app.tag_contacts_count(&tag.to_string()).await,
+            truth as i64,
+            "tag T{n}"
+        );
     }
 
     // A bulk-loaded contact reads back with every link.
     let sample = &contacts[10];
     let read = app
-        .get(&format!(
+        .get_json(&format!(
             "/v3/contacts/{}?include=custom_fields,list_memberships,taggings",
             sample.id
         ))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(read["email_address"]["address"], "bulk10@example.com");
     assert_eq!(
         read["list_memberships"],
@@ -214,15 +198,4 @@ async fn bulk_insert_moves_the_maintained_counts_to_the_truth(app: TestApp) {
         read["custom_fields"],
         json!([{"custom_field_id": field.to_string(), "value": "value 0"}])
     );
-}
-
-fn membership_count(collection: &Value, list: ListId) -> i64 {
-    collection["lists"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["list_id"] == list.to_string())
-        .unwrap_or_else(|| panic!("list {list} is in {collection}"))["membership_count"]
-        .as_i64()
-        .unwrap()
 }

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contacts_count, create_list, create_tag, get_json, id, walk};
+use crate::contact_support::{
+    contacts_count, id, lists_with_counts, membership_count_in, walk, PERMISSIONS,
+};
 
 on_both_engines!(maintained_counts_match_a_walk_after_random_changes);
 
@@ -45,15 +47,6 @@ impl Rng {
     }
 }
 
-const PERMISSIONS: [&str; 6] = [
-    "explicit",
-    "implicit",
-    "not_set",
-    "pending_confirmation",
-    "temp_hold",
-    "unsubscribed",
-];
-
 const STATUS_FILTERS: [&str; 9] = [
     "all",
     "active",
@@ -74,11 +67,11 @@ async fn maintained_counts_match_a_walk_after_random_changes(app: TestApp) {
     let mut rng = Rng(seed);
     let mut lists = Vec::new();
     for n in 0..5 {
-        lists.push(create_list(&app, &format!("L{n}")).await);
+        lists.push(app.create_list(&format!("L{n}")).await);
     }
     let mut tags = Vec::new();
     for n in 0..4 {
-        tags.push(create_tag(&app, &format!("T{n}")).await);
+        tags.push(app.create_tag(&format!("T{n}")).await);
     }
     // What the test knows: contact id → (address, deleted).
     let mut contacts: Vec<(String, String, bool)> = Vec::new();
@@ -95,12 +88,7 @@ async fn maintained_counts_match_a_walk_after_random_changes(app: TestApp) {
                     "list_memberships": rng.subset(&lists, 3),
                     "taggings": rng.subset(&tags, 3),
                 });
-                let created = app
-                    .post("/v3/contacts", body)
-                    .send()
-                    .await
-                    .expect(201)
-                    .json();
+                let created = app.create("/v3/contacts", body).await;
                 contacts.push((id(&created, "contact_id"), address, false));
             }
             1 | 2 => {
@@ -258,7 +246,7 @@ async fn assert_counts_match_the_truth(
         "the sequence covers both"
     );
 
-    let counts = get_json(app, "/v3/contacts/counts").await;
+    let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(
         counts,
         json!({
@@ -286,32 +274,21 @@ async fn assert_counts_match_the_truth(
         assert_eq!(contacts_count(app, &query).await, expected, "{query}");
     }
 
-    let all = get_json(app, "/v3/contact_lists?include_membership_count=all").await;
-    let active = get_json(app, "/v3/contact_lists?include_membership_count=active").await;
-    let count_in = |page: &Value, list: &str| -> i64 {
-        page["lists"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["list_id"] == list)
-            .and_then(|l| l["membership_count"].as_i64())
-            .expect("a membership_count")
-    };
+    let (all, active) = lists_with_counts(app).await;
     for list in lists {
         let expected_all = truth.list_all.get(list).copied().unwrap_or(0);
         let expected_active = truth.list_active.get(list).copied().unwrap_or(0);
-        assert_eq!(count_in(&all, list), expected_all, "list {list} all");
         assert_eq!(
-            count_in(&active, list),
+            membership_count_in(&all, list),
+            expected_all,
+            "list {list} all"
+        );
+        assert_eq!(
+            membership_count_in(&active, list),
             expected_active,
             "list {list} active"
         );
-        let one = get_json(
-            app,
-            &format!("/v3/contact_lists/{list}?include_membership_count=active"),
-        )
-        .await;
-        assert_eq!(one["membership_count"], expected_active);
+        assert_eq!(app.membership_count(list, "active").await, expected_active);
         assert_eq!(
             contacts_count(app, &format!("lists={list}")).await,
             expected_all,
@@ -323,7 +300,7 @@ async fn assert_counts_match_the_truth(
             "include_count of lists={list}&status=active"
         );
     }
-    let tag_page = get_json(app, "/v3/contact_tags?include_count=true").await;
+    let tag_page = app.get_json("/v3/contact_tags?include_count=true").await;
     for tag in tags {
         let expected = truth.tagged.get(tag).copied().unwrap_or(0);
         let maintained = tag_page["tags"]

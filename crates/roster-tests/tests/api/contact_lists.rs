@@ -4,10 +4,10 @@
 use roster_domain::contact_list::{ContactList, ListInput, MAX_LISTS_PER_ACCOUNT};
 use roster_domain::Timestamp;
 use roster_tests::{on_both_engines, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::contact_support::{create_contact, create_list, get_json, id, ids_in, sorted, walk};
-use crate::support::{assert_answer, assert_still_healthy, error, invalid};
+use crate::contact_support::{id, ids_in, lists_with_counts, membership_count_in, sorted, walk};
+use crate::support::{assert_still_healthy, conflict, invalid, unknown_resource, v3_error};
 
 on_both_engines!(
     create_read_and_replace_a_list,
@@ -24,34 +24,28 @@ fn list_path(id: &str) -> String {
 
 async fn create_read_and_replace_a_list(app: TestApp) {
     let created = app
-        .post(
+        .create(
             "/v3/contact_lists",
             json!({"name": "  Newsletter ", "description": "Monthly", "favorite": true}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     assert_eq!(created["name"], "Newsletter");
     assert_eq!(created["description"], "Monthly");
     assert_eq!(created["favorite"], true);
     assert!(created.get("membership_count").is_none());
     assert!(created.get("deleted_at").is_none());
     let list = id(&created, "list_id");
-    let read = get_json(&app, &list_path(&list)).await;
+    let read = app.get_json(&list_path(&list)).await;
     assert_eq!(read, created);
     // PUT replaces name, description and favorite: omitted ones reset.
     let replaced = app
-        .put(&list_path(&list), json!({"name": "Weekly"}))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .put_json(&list_path(&list), json!({"name": "Weekly"}))
+        .await;
     assert_eq!(replaced["name"], "Weekly");
     assert!(replaced.get("description").is_none());
     assert_eq!(replaced["favorite"], false);
     assert_eq!(replaced["created_at"], created["created_at"]);
-    assert_eq!(get_json(&app, &list_path(&list)).await, replaced);
+    assert_eq!(app.get_json(&list_path(&list)).await, replaced);
     // Renaming to its own name in another case is fine.
     app.put(
         &list_path(&list),
@@ -61,56 +55,36 @@ async fn create_read_and_replace_a_list(app: TestApp) {
     .await
     .expect(200);
     let missing = uuid::Uuid::new_v4().to_string();
-    let not_found = error(
-        "contacts.api.not_found",
-        &format!("The contact list {missing} was not found."),
-    );
-    let response = app.get(&list_path(&missing)).send().await;
-    assert_answer(&response, 404, &not_found, "GET unknown list");
-    let response = app
-        .put(&list_path(&missing), json!({"name": "x"}))
-        .send()
+    let not_found = unknown_resource("contact list", &missing);
+    app.get(&list_path(&missing))
+        .answers(404, &not_found, "GET unknown list")
         .await;
-    assert_answer(&response, 404, &not_found, "PUT unknown list");
+    app.put(&list_path(&missing), json!({"name": "x"}))
+        .answers(404, &not_found, "PUT unknown list")
+        .await;
 }
 
 async fn list_names_are_unique_regardless_of_case(app: TestApp) {
-    let first = create_list(&app, "Customers").await;
-    let response = app
-        .post("/v3/contact_lists", json!({"name": "customers"}))
-        .send()
+    let first = app.create_list("Customers").await;
+    app.post("/v3/contact_lists", json!({"name": "customers"}))
+        .answers(
+            409,
+            &conflict("A contact list named \"customers\" already exists."),
+            "duplicate name",
+        )
         .await;
-    assert_answer(
-        &response,
-        409,
-        &error(
-            "contacts.api.conflict",
-            "A contact list named \"customers\" already exists.",
-        ),
-        "duplicate name",
-    );
-    let second = create_list(&app, "Prospects").await;
-    let response = app
-        .put(&list_path(&second), json!({"name": "CUSTOMERS"}))
-        .send()
-        .await;
+    let second = app.create_list("Prospects").await;
     // The document declares no 409 for PUT /contact_lists/{list_id}: a 400 naming the field.
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["name is already used by another contact list."]),
-        "rename onto another list",
-    );
-    let page = get_json(&app, "/v3/contact_lists?include_count=true").await;
+    app.put(&list_path(&second), json!({"name": "CUSTOMERS"}))
+        .refused(
+            &["name is already used by another contact list."],
+            "rename onto another list",
+        )
+        .await;
+    let page = app.get_json("/v3/contact_lists?include_count=true").await;
     assert_eq!(page["lists_count"], 2);
-    assert_eq!(
-        get_json(&app, &list_path(&second)).await["name"],
-        "Prospects"
-    );
-    assert_eq!(
-        get_json(&app, &list_path(&first)).await["name"],
-        "Customers"
-    );
+    assert_eq!(app.get_json(&list_path(&second)).await["name"], "Prospects");
+    assert_eq!(app.get_json(&list_path(&first)).await["name"], "Customers");
 }
 
 async fn at_most_1000_lists_per_account(app: TestApp) {
@@ -129,21 +103,20 @@ async fn at_most_1000_lists_per_account(app: TestApp) {
             .await
             .expect("the list is stored");
     }
-    create_list(&app, "The thousandth").await;
-    let response = app
-        .post("/v3/contact_lists", json!({"name": "One too many"}))
-        .send()
+    app.create_list("The thousandth").await;
+    app.post("/v3/contact_lists", json!({"name": "One too many"}))
+        .answers(
+            400,
+            &v3_error(
+                "contacts.api.validation.error",
+                "The account already has the maximum of 1000 contact lists.",
+            ),
+            "1001st list",
+        )
         .await;
-    assert_answer(
-        &response,
-        400,
-        &error(
-            "contacts.api.validation.error",
-            "The account already has the maximum of 1000 contact lists.",
-        ),
-        "1001st list",
-    );
-    let page = get_json(&app, "/v3/contact_lists?include_count=true&limit=1000").await;
+    let page = app
+        .get_json("/v3/contact_lists?include_count=true&limit=1000")
+        .await;
     assert_eq!(page["lists_count"], 1000);
     assert_eq!(page["lists"].as_array().unwrap().len(), 1000);
     assert!(page.get("_links").is_none());
@@ -161,13 +134,15 @@ async fn at_most_1000_lists_per_account(app: TestApp) {
 async fn collection_parameters(app: TestApp) {
     let mut ids = Vec::new();
     for name in ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"] {
-        ids.push(create_list(&app, name).await);
+        ids.push(app.create_list(name).await);
     }
-    let plain = get_json(&app, "/v3/contact_lists").await;
+    let plain = app.get_json("/v3/contact_lists").await;
     assert_eq!(ids_in(&plain, "lists", "list_id"), ids);
     assert!(plain.get("lists_count").is_none());
     assert!(plain["lists"][0].get("membership_count").is_none());
-    let counted = get_json(&app, "/v3/contact_lists?include_count=true&limit=2").await;
+    let counted = app
+        .get_json("/v3/contact_lists?include_count=true&limit=2")
+        .await;
     assert_eq!(counted["lists_count"], 5);
     assert_eq!(counted["lists"].as_array().unwrap().len(), 2);
     // Pagination carries the parameters.
@@ -180,10 +155,12 @@ async fn collection_parameters(app: TestApp) {
     assert_eq!(walked, ids);
     assert_eq!(sorted(walked.clone()), walked, "lists come in id order");
     // name: the full name, any case.
-    let named = get_json(&app, "/v3/contact_lists?name=gamma&include_count=true").await;
+    let named = app
+        .get_json("/v3/contact_lists?name=gamma&include_count=true")
+        .await;
     assert_eq!(ids_in(&named, "lists", "list_id"), vec![ids[2].clone()]);
     assert_eq!(named["lists_count"], 1);
-    let none = get_json(&app, "/v3/contact_lists?name=Gam").await;
+    let none = app.get_json("/v3/contact_lists?name=Gam").await;
     assert_eq!(none["lists"], json!([]));
     // status: Roster's lists are deleted only by the bulk activity, so none is deleted here.
     for (status, expected) in [
@@ -192,18 +169,18 @@ async fn collection_parameters(app: TestApp) {
         ("deleted", vec![]),
         ("active,deleted", ids.clone()),
     ] {
-        let page = get_json(&app, &format!("/v3/contact_lists?status={status}")).await;
+        let page = app
+            .get_json(&format!("/v3/contact_lists?status={status}"))
+            .await;
         assert_eq!(
             ids_in(&page, "lists", "list_id"),
             expected,
             "status={status}"
         );
     }
-    let sms = get_json(
-        &app,
-        "/v3/contact_lists?channel_type=sms&include_count=true",
-    )
-    .await;
+    let sms = app
+        .get_json("/v3/contact_lists?channel_type=sms&include_count=true")
+        .await;
     assert_eq!(sms, json!({"lists": [], "lists_count": 0}));
     for (query, message) in [
         ("limit=0", "limit must be a whole number from 1 to 1000."),
@@ -222,9 +199,9 @@ async fn collection_parameters(app: TestApp) {
         ),
     ] {
         let response = app.get(&format!("/v3/contact_lists?{query}")).send().await;
-        assert_answer(&response, 400, &invalid(&[message]), query);
+        response.assert_answer(400, &invalid(&[message]), query);
     }
-    let page = get_json(&app, "/v3/contact_lists?limit=1000").await;
+    let page = app.get_json("/v3/contact_lists?limit=1000").await;
     assert_eq!(page["lists"].as_array().unwrap().len(), 5);
     // The document declares no 400 for GET /contact_lists/{list_id}; Roster answers one for a
     // bad parameter all the same (docs/WIRE.md), so this response is not checked against it.
@@ -235,8 +212,7 @@ async fn collection_parameters(app: TestApp) {
         ))
         .send_unchecked()
         .await;
-    assert_answer(
-        &response,
+    response.assert_answer(
         400,
         &invalid(&["include_membership_count must be one of: all, active."]),
         "single list",
@@ -244,8 +220,8 @@ async fn collection_parameters(app: TestApp) {
 }
 
 async fn membership_counts_all_and_active(app: TestApp) {
-    let list = create_list(&app, "Members").await;
-    let empty = create_list(&app, "Empty").await;
+    let list = app.create_list("Members").await;
+    let empty = app.create_list("Empty").await;
     for (n, permission) in [
         "explicit",
         "implicit",
@@ -256,8 +232,7 @@ async fn membership_counts_all_and_active(app: TestApp) {
     .iter()
     .enumerate()
     {
-        let contact = create_contact(
-            &app,
+        let contact = app.create_contact(
             json!({"email_address": {"address": format!("m{n}@example.com"), "permission_to_send": permission},
                    "list_memberships": [list]}),
         )
@@ -270,37 +245,17 @@ async fn membership_counts_all_and_active(app: TestApp) {
                 .expect(204);
         }
     }
-    let count_of = |page: &Value, list: &str| {
-        page["lists"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["list_id"] == list)
-            .map(|l| l["membership_count"].clone())
-            .unwrap()
-    };
-    let all = get_json(&app, "/v3/contact_lists?include_membership_count=all").await;
-    assert_eq!(count_of(&all, &list), 4);
-    assert_eq!(count_of(&all, &empty), 0);
-    let active = get_json(&app, "/v3/contact_lists?include_membership_count=active").await;
-    assert_eq!(count_of(&active, &list), 2);
-    assert_eq!(count_of(&active, &empty), 0);
-    let one = get_json(
-        &app,
-        &format!("{}?include_membership_count=active", list_path(&list)),
-    )
-    .await;
-    assert_eq!(one["membership_count"], 2);
-    let one = get_json(
-        &app,
-        &format!("{}?include_membership_count=all", list_path(&list)),
-    )
-    .await;
-    assert_eq!(one["membership_count"], 4);
+    let (all, active) = lists_with_counts(&app).await;
+    assert_eq!(membership_count_in(&all, &list), 4);
+    assert_eq!(membership_count_in(&all, &empty), 0);
+    assert_eq!(membership_count_in(&active, &list), 2);
+    assert_eq!(membership_count_in(&active, &empty), 0);
+    assert_eq!(app.membership_count(&list, "active").await, 2);
+    assert_eq!(app.membership_count(&list, "all").await, 4);
 }
 
 async fn list_bodies_are_checked(app: TestApp) {
-    let list = create_list(&app, "Valid").await;
+    let list = app.create_list("Valid").await;
     let long = "x".repeat(256);
     for (body, messages) in [
         (json!({}), vec!["name is required."]),
@@ -317,18 +272,15 @@ async fn list_bodies_are_checked(app: TestApp) {
             ],
         ),
     ] {
-        let response = app.post("/v3/contact_lists", body.clone()).send().await;
-        assert_answer(&response, 400, &invalid(&messages), &format!("POST {body}"));
-        let response = app.put(&list_path(&list), body.clone()).send().await;
-        assert_answer(&response, 400, &invalid(&messages), &format!("PUT {body}"));
+        app.post("/v3/contact_lists", body.clone())
+            .refused(&messages, &format!("POST {body}"))
+            .await;
+        app.put(&list_path(&list), body.clone())
+            .refused(&messages, &format!("PUT {body}"))
+            .await;
     }
     let ok = "y".repeat(255);
-    let created = app
-        .post("/v3/contact_lists", json!({"name": ok}))
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let created = app.create("/v3/contact_lists", json!({"name": ok})).await;
     assert_eq!(created["name"].as_str().unwrap().len(), 255);
     assert_still_healthy(&app).await;
 }

@@ -1,60 +1,28 @@
-//! What the contact, list and tag tests share: creating the three resources over HTTP, reading
-//! ids, and walking a collection through `_links.next.href`.
+//! What the contact, list and tag tests share beyond the harness's fixtures: contacts with a
+//! permission, reading ids, and walking a collection through `_links.next.href`.
 
+pub use roster_tests::id;
 use roster_tests::TestApp;
 use serde_json::{json, Value};
 
-pub async fn create_list(app: &TestApp, name: &str) -> String {
-    let list = app
-        .post("/v3/contact_lists", json!({"name": name}))
-        .send()
-        .await
-        .expect(201)
-        .json();
-    list["list_id"].as_str().expect("a list_id").to_string()
-}
-
-pub async fn create_tag(app: &TestApp, name: &str) -> String {
-    let tag = app
-        .post("/v3/contact_tags", json!({"name": name}))
-        .send()
-        .await
-        .expect(201)
-        .json();
-    tag["tag_id"].as_str().expect("a tag_id").to_string()
-}
-
-/// POSTs a contact (create_source Account unless the body has one) and returns its resource.
-pub async fn create_contact(app: &TestApp, mut body: Value) -> Value {
-    if body.get("create_source").is_none() {
-        body["create_source"] = json!("Account");
-    }
-    app.post("/v3/contacts", body)
-        .send()
-        .await
-        .expect(201)
-        .json()
-}
+/// Every value of `permission_to_send`.
+pub const PERMISSIONS: [&str; 6] = [
+    "explicit",
+    "implicit",
+    "not_set",
+    "pending_confirmation",
+    "temp_hold",
+    "unsubscribed",
+];
 
 /// A contact with just an address and a permission; returns its id.
 pub async fn contact_with(app: &TestApp, address: &str, permission: &str) -> String {
-    let contact = create_contact(
-        app,
-        json!({"email_address": {"address": address, "permission_to_send": permission}}),
-    )
-    .await;
+    let contact = app
+        .create_contact(
+            json!({"email_address": {"address": address, "permission_to_send": permission}}),
+        )
+        .await;
     id(&contact, "contact_id")
-}
-
-pub fn id(resource: &Value, key: &str) -> String {
-    resource[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {key} in {resource}"))
-        .to_string()
-}
-
-pub async fn get_json(app: &TestApp, path: &str) -> Value {
-    app.get(path).send().await.expect(200).json()
 }
 
 /// The values of `key` in each item of `collection[array]`.
@@ -74,7 +42,7 @@ pub async fn walk(app: &TestApp, path: &str, array: &str) -> (Vec<Value>, usize)
     let mut next = Some(path.to_string());
     let mut pages = 0;
     while let Some(href) = next {
-        let page = get_json(app, &href).await;
+        let page = app.get_json(&href).await;
         pages += 1;
         assert!(pages < 10_000, "pagination does not end");
         items.extend(page[array].as_array().expect("a collection array").clone());
@@ -102,12 +70,34 @@ pub fn sorted(mut ids: Vec<String>) -> Vec<String> {
 
 /// `contacts_count` of GET /contacts?`query`&include_count=true.
 pub async fn contacts_count(app: &TestApp, query: &str) -> i64 {
-    let page = get_json(
-        app,
-        &format!("/v3/contacts?{query}&include_count=true&limit=1"),
-    )
-    .await;
+    let page = app
+        .get_json(&format!("/v3/contacts?{query}&include_count=true&limit=1"))
+        .await;
     page["contacts_count"]
         .as_i64()
         .unwrap_or_else(|| panic!("no contacts_count for {query}: {page}"))
+}
+
+/// The lists collection with each list's membership count: (counting all members, counting
+/// active ones).
+pub async fn lists_with_counts(app: &TestApp) -> (Value, Value) {
+    let all = app
+        .get_json("/v3/contact_lists?include_membership_count=all")
+        .await;
+    let active = app
+        .get_json("/v3/contact_lists?include_membership_count=active")
+        .await;
+    (all, active)
+}
+
+/// The `membership_count` of `list` on a page of the lists collection.
+pub fn membership_count_in(page: &Value, list: &str) -> i64 {
+    page["lists"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no lists array in {page}"))
+        .iter()
+        .find(|l| l["list_id"] == list)
+        .unwrap_or_else(|| panic!("list {list} is not in {page}"))["membership_count"]
+        .as_i64()
+        .expect("a membership_count")
 }

@@ -3,7 +3,7 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{create_list, create_tag};
+use crate::contact_support::contacts_count;
 
 on_both_engines!(
     contact_lifecycle_with_sub_resources,
@@ -12,37 +12,30 @@ on_both_engines!(
 );
 
 async fn contact_lifecycle_with_sub_resources(app: TestApp) {
-    let list = create_list(&app, "Newsletter").await;
-    let tag = create_tag(&app, "VIP").await;
+    let list = app.create_list("Newsletter").await;
+    let tag = app.create_tag("VIP").await;
     let field = app
-        .post(
+        .create(
             "/v3/contact_custom_fields",
             json!({"label": "Size", "type": "number"}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     let field_id = field["custom_field_id"].as_str().unwrap();
-    let created = app
-        .post(
-            "/v3/contacts",
-            json!({
-                "email_address": {"address": "Ann@Example.com", "permission_to_send": "explicit"},
-                "first_name": "Ann", "last_name": "Lee", "job_title": "CTO", "company_name": "Acme",
-                "birthday_month": 2, "birthday_day": 29, "anniversary": "11/15/2006",
-                "create_source": "Account",
-                "custom_fields": [{"custom_field_id": field_id, "value": "42"}],
-                "phone_numbers": [{"phone_number": "+1 555 0100", "kind": "mobile"}],
-                "street_addresses": [{"kind": "home", "street": "1 Main St", "city": "Boston", "country": "US"}],
-                "list_memberships": [list], "taggings": [tag],
-                "notes": [{"content": "Met at the fair"}]
-            }),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let created = app.create(
+        "/v3/contacts",
+        json!({
+            "email_address": {"address": "Ann@Example.com", "permission_to_send": "explicit"},
+            "first_name": "Ann", "last_name": "Lee", "job_title": "CTO", "company_name": "Acme",
+            "birthday_month": 2, "birthday_day": 29, "anniversary": "11/15/2006",
+            "create_source": "Account",
+            "custom_fields": [{"custom_field_id": field_id, "value": "42"}],
+            "phone_numbers": [{"phone_number": "+1 555 0100", "kind": "mobile"}],
+            "street_addresses": [{"kind": "home", "street": "1 Main St", "city": "Boston", "country": "US"}],
+            "list_memberships": [list], "taggings": [tag],
+            "notes": [{"content": "Met at the fair"}]
+        }),
+    )
+    .await;
     assert_eq!(created["email_address"]["address"], "ann@example.com");
     assert_eq!(created["email_address"]["permission_to_send"], "explicit");
     assert_eq!(created["email_address"]["opt_in_source"], "Account");
@@ -50,19 +43,13 @@ async fn contact_lifecycle_with_sub_resources(app: TestApp) {
     assert_eq!(created["list_memberships"], json!([list]));
     let id = created["contact_id"].as_str().unwrap().to_string();
 
-    let plain = app
-        .get(&format!("/v3/contacts/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let plain = app.get_json(&format!("/v3/contacts/{id}")).await;
     assert!(plain.get("list_memberships").is_none());
     let full = app
-        .get(&format!("/v3/contacts/{id}?include=custom_fields,list_memberships,phone_numbers,street_addresses,taggings,notes"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json(&format!(
+            "/v3/contacts/{id}?include=custom_fields,list_memberships,phone_numbers,street_addresses,taggings,notes"
+        ))
+        .await;
     assert_eq!(
         full["custom_fields"],
         json!([{"custom_field_id": field_id, "value": "42"}])
@@ -81,11 +68,12 @@ async fn contact_lifecycle_with_sub_resources(app: TestApp) {
 
     // PUT: top level overwritten, omitted sub-resources kept.
     let put = app
-        .put(&format!("/v3/contacts/{id}"), json!({"email_address": {"address": "ann@example.com"}, "first_name": "Anne", "update_source": "Account"}))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .put_json(
+            &format!("/v3/contacts/{id}"),
+            json!({"email_address": {"address": "ann@example.com"}, "first_name": "Anne",
+                   "update_source": "Account"}),
+        )
+        .await;
     assert_eq!(put["first_name"], "Anne");
     assert!(put.get("last_name").is_none());
     assert_eq!(put["list_memberships"], json!([list]));
@@ -94,22 +82,11 @@ async fn contact_lifecycle_with_sub_resources(app: TestApp) {
         .send()
         .await
         .expect(204);
-    let deleted = app
-        .get(&format!("/v3/contacts/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let deleted = app.get_json(&format!("/v3/contacts/{id}")).await;
     assert_eq!(deleted["deleted_at"].as_str().unwrap().len(), 10);
-    let active = app.get("/v3/contacts").send().await.expect(200).json();
+    let active = app.get_json("/v3/contacts").await;
     assert_eq!(active["contacts"], json!([]));
-    let all = app
-        .get("/v3/contacts?status=all&include_count=true")
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(all["contacts_count"], 1);
+    assert_eq!(contacts_count(&app, "status=all").await, 1);
     // A deleted contact's address still conflicts on POST.
     app.post(
         "/v3/contacts",
@@ -121,8 +98,8 @@ async fn contact_lifecycle_with_sub_resources(app: TestApp) {
 }
 
 async fn lists_and_tags_count_their_members(app: TestApp) {
-    let list = create_list(&app, "Members").await;
-    let tag = create_tag(&app, "Tagged").await;
+    let list = app.create_list("Members").await;
+    let tag = app.create_tag("Tagged").await;
     for (n, permission) in ["explicit", "implicit", "unsubscribed"].iter().enumerate() {
         app.post(
             "/v3/contacts",
@@ -133,95 +110,52 @@ async fn lists_and_tags_count_their_members(app: TestApp) {
         .await
         .expect(201);
     }
-    let all = app
-        .get(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=all"
-        ))
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(all["membership_count"], 3);
-    let active = app
-        .get(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=active"
-        ))
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(active["membership_count"], 2);
-    let tagged = app
-        .get(&format!("/v3/contact_tags/{tag}?include_count=true"))
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(tagged["contacts_count"], 3);
+    assert_eq!(app.membership_count(&list, "all").await, 3);
+    assert_eq!(app.membership_count(&list, "active").await, 2);
+    assert_eq!(app.tag_contacts_count(&tag).await, 3);
     let counts = app
-        .get("/v3/contacts/counts?include=new_subscriber")
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json("/v3/contacts/counts?include=new_subscriber")
+        .await;
     assert_eq!(
         counts,
         json!({"total": 3, "explicit": 1, "implicit": 1, "pending": 0, "unsubscribed": 1, "new_subscriber": 2})
     );
     let in_list: Value = app
-        .get(&format!(
+        .get_json(&format!(
             "/v3/contacts?lists={list}&include_count=true&limit=1"
         ))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(in_list["contacts_count"], 3);
     assert_eq!(in_list["contacts"].as_array().unwrap().len(), 1);
     let next = in_list["_links"]["next"]["href"].as_str().unwrap();
-    let second = app.get(next).send().await.expect(200).json();
+    let second = app.get_json(next).await;
     assert_eq!(second["contacts"].as_array().unwrap().len(), 1);
-    let unsubscribed = app
-        .get("/v3/contacts?status=unsubscribed&include_count=true")
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(unsubscribed["contacts_count"], 1);
+    assert_eq!(contacts_count(&app, "status=unsubscribed").await, 1);
 }
 
 async fn sign_up_form_creates_then_updates(app: TestApp) {
-    let list_a = create_list(&app, "A").await;
-    let list_b = create_list(&app, "B").await;
+    let list_a = app.create_list("A").await;
+    let list_b = app.create_list("B").await;
     let first = app
-        .post(
+        .create(
             "/v3/contacts/sign_up_form",
             json!({"email_address": "new@example.com", "list_memberships": [list_a]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     assert_eq!(first["action"], "created");
     let second = app
         .post("/v3/contacts/sign_up_form", json!({"email_address": "NEW@example.com", "first_name": "Neo", "list_memberships": [list_b]}))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .expect_json(200).await;
     assert_eq!(
         second,
         json!({"contact_id": first["contact_id"], "action": "updated"})
     );
     let contact = app
-        .get(&format!(
+        .get_json(&format!(
             "/v3/contacts/{}?include=list_memberships",
             first["contact_id"].as_str().unwrap()
         ))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(contact["list_memberships"], json!([list_a, list_b]));
     assert_eq!(contact["email_address"]["permission_to_send"], "explicit");
     assert_eq!(contact["first_name"], "Neo");

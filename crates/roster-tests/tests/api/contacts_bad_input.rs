@@ -4,8 +4,8 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contact_with, create_list, id};
-use crate::support::{assert_answer, assert_still_healthy, invalid};
+use crate::contact_support::{contact_with, contacts_count, id};
+use crate::support::{assert_still_healthy, invalid};
 
 on_both_engines!(
     too_long_fields,
@@ -26,15 +26,32 @@ async fn assert_refused(app: &TestApp, contact: &str, body: Value, messages: &[&
         // POST needs something that identifies the contact; the problem is elsewhere.
         post["email_address"] = json!({"address": "probe@example.com"});
     }
-    let response = app.post("/v3/contacts", post).send().await;
-    assert_answer(&response, 400, &invalid(messages), &format!("POST {body}"));
+    app.post("/v3/contacts", post)
+        .answers(400, &invalid(messages), &format!("POST {body}"))
+        .await;
     let mut put = body.clone();
     put["update_source"] = json!("Account");
-    let response = app
-        .put(&format!("/v3/contacts/{contact}"), put)
-        .send()
+    app.put(&format!("/v3/contacts/{contact}"), put)
+        .answers(400, &invalid(messages), &format!("PUT {body}"))
         .await;
-    assert_answer(&response, 400, &invalid(messages), &format!("PUT {body}"));
+}
+
+/// A PUT with all but the last of `items` under `property` is accepted; with all of them it is
+/// refused with `message` (the limit is exactly one below `items.len()`).
+async fn assert_all_but_the_last_fit(
+    app: &TestApp,
+    contact: &str,
+    property: &str,
+    items: Vec<Value>,
+    message: &str,
+) {
+    let mut fitting = json!({"update_source": "Account"});
+    fitting[property] = json!(items[..items.len() - 1]);
+    app.put(&format!("/v3/contacts/{contact}"), fitting)
+        .send()
+        .await
+        .expect(200);
+    assert_refused(app, contact, json!({ property: items }), &[message]).await;
 }
 
 async fn too_long_fields(app: TestApp) {
@@ -147,72 +164,37 @@ async fn too_many_sub_resources(app: TestApp) {
     // 25 real custom fields are accepted; the 26th is refused before its ids are looked at.
     let mut values = Vec::new();
     for n in 0..26 {
-        let field = app
-            .post(
-                "/v3/contact_custom_fields",
-                json!({"label": format!("F{n}"), "type": "string"}),
-            )
-            .send()
-            .await
-            .expect(201)
-            .json();
+        let field = app.create_string_field(&format!("F{n}")).await;
         values.push(
             json!({"custom_field_id": id(&field, "custom_field_id"), "value": format!("v{n}")}),
         );
     }
-    app.put(
-        &format!("/v3/contacts/{contact}"),
-        json!({"custom_fields": values[..25].to_vec(), "update_source": "Account"}),
-    )
-    .send()
-    .await
-    .expect(200);
-    assert_refused(
-        &app,
-        &contact,
-        json!({"custom_fields": values}),
-        &["custom_fields may hold at most 25 items."],
-    )
-    .await;
+    let message = "custom_fields may hold at most 25 items.";
+    assert_all_but_the_last_fit(&app, &contact, "custom_fields", values, message).await;
     // 50 real lists are accepted; a 51st is refused.
     let mut lists = Vec::new();
     for n in 0..51 {
-        lists.push(create_list(&app, &format!("List {n}")).await);
+        lists.push(app.create_list(&format!("List {n}")).await);
     }
-    app.put(
-        &format!("/v3/contacts/{contact}"),
-        json!({"list_memberships": lists[..50].to_vec(), "update_source": "Account"}),
+    let items = lists.iter().map(|list| json!(list)).collect();
+    let message = "list_memberships may hold at most 50 items.";
+    assert_all_but_the_last_fit(&app, &contact, "list_memberships", items, message).await;
+    // A sign-up that would add a 51st list to a contact already in 50 is refused too.
+    app.post(
+        "/v3/contacts/sign_up_form",
+        json!({"email_address": "target@example.com", "list_memberships": [lists[50]]}),
     )
-    .send()
-    .await
-    .expect(200);
-    assert_refused(
-        &app,
-        &contact,
-        json!({"list_memberships": lists.clone()}),
+    .refused(
         &["list_memberships may hold at most 50 items."],
+        "sign-up past 50 lists",
     )
     .await;
-    // A sign-up that would add a 51st list to a contact already in 50 is refused too.
-    let response = app
-        .post(
-            "/v3/contacts/sign_up_form",
-            json!({"email_address": "target@example.com", "list_memberships": [lists[50]]}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["list_memberships may hold at most 50 items."]),
-        "sign-up past 50 lists",
-    );
     assert_still_healthy(&app).await;
 }
 
 async fn unknown_ids_in_bodies(app: TestApp) {
     let contact = contact_with(&app, "target@example.com", "explicit").await;
-    let list = create_list(&app, "Real").await;
+    let list = app.create_list("Real").await;
     let stranger = uuid::Uuid::new_v4().to_string();
     assert_refused(
         &app,
@@ -251,45 +233,31 @@ async fn unknown_ids_in_bodies(app: TestApp) {
         ],
     )
     .await;
-    let response = app
-        .post(
-            "/v3/contacts/sign_up_form",
-            json!({"email_address": "new@example.com", "list_memberships": [stranger]}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&[&format!(
+    app.post(
+        "/v3/contacts/sign_up_form",
+        json!({"email_address": "new@example.com", "list_memberships": [stranger]}),
+    )
+    .refused(
+        &[&format!(
             "list_memberships[0] {stranger} is not a contact list of this account."
-        )]),
+        )],
         "sign-up with an unknown list",
-    );
-    let response = app
-        .post(
-            "/v3/contacts/sign_up_form",
-            json!({"email_address": "new@example.com", "list_memberships": [list],
+    )
+    .await;
+    app.post(
+        "/v3/contacts/sign_up_form",
+        json!({"email_address": "new@example.com", "list_memberships": [list],
                    "custom_fields": [{"custom_field_id": stranger, "value": "x"}]}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&[&format!(
+    )
+    .refused(
+        &[&format!(
             "custom_fields[0].custom_field_id {stranger} is not a custom field of this account."
-        )]),
+        )],
         "sign-up with an unknown custom field",
-    );
+    )
+    .await;
     // Nothing was created by the refused requests.
-    let page = app
-        .get("/v3/contacts?status=all&include_count=true")
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(page["contacts_count"], 1);
+    assert_eq!(contacts_count(&app, "status=all").await, 1);
     assert_still_healthy(&app).await;
 }
 
@@ -310,41 +278,30 @@ async fn malformed_emails_and_impossible_dates(app: TestApp) {
         )
         .await;
     }
-    assert_refused(
-        &app,
-        &contact,
-        json!({"email_address": {"permission_to_send": "explicit"}}),
-        &["email_address.address is required."],
-    )
-    .await;
-    assert_refused(
-        &app,
-        &contact,
-        json!({"birthday_month": 2, "birthday_day": 31}),
-        &["birthday_day must be from 1 to 29 for month 2."],
-    )
-    .await;
-    assert_refused(
-        &app,
-        &contact,
-        json!({"birthday_month": 4, "birthday_day": 31}),
-        &["birthday_day must be from 1 to 30 for month 4."],
-    )
-    .await;
-    assert_refused(
-        &app,
-        &contact,
-        json!({"birthday_month": 13, "birthday_day": 1}),
-        &["birthday_month must be from 1 to 12."],
-    )
-    .await;
-    assert_refused(
-        &app,
-        &contact,
-        json!({"birthday_month": 3}),
-        &["birthday_day is required when birthday_month is given."],
-    )
-    .await;
+    for (body, message) in [
+        (
+            json!({"email_address": {"permission_to_send": "explicit"}}),
+            "email_address.address is required.",
+        ),
+        (
+            json!({"birthday_month": 2, "birthday_day": 31}),
+            "birthday_day must be from 1 to 29 for month 2.",
+        ),
+        (
+            json!({"birthday_month": 4, "birthday_day": 31}),
+            "birthday_day must be from 1 to 30 for month 4.",
+        ),
+        (
+            json!({"birthday_month": 13, "birthday_day": 1}),
+            "birthday_month must be from 1 to 12.",
+        ),
+        (
+            json!({"birthday_month": 3}),
+            "birthday_day is required when birthday_month is given.",
+        ),
+    ] {
+        assert_refused(&app, &contact, body, &[message]).await;
+    }
     let anniversary = "anniversary must be a real date in one of the forms MM/DD/YYYY, M/D/YYYY, YYYY/MM/DD, YYYY/M/D, YYYY-MM-DD, YYYY-M-D, M-D-YYYY or MM-DD-YYYY.";
     for bad in [
         "13/45/2020",
@@ -368,14 +325,11 @@ async fn malformed_emails_and_impossible_dates(app: TestApp) {
         ("2/29/2020", "2020-02-29"),
     ] {
         let put = app
-            .put(
+            .put_json(
                 &format!("/v3/contacts/{contact}"),
                 json!({"anniversary": form, "update_source": "Account"}),
             )
-            .send()
-            .await
-            .expect(200)
-            .json();
+            .await;
         assert_eq!(put["anniversary"], normalised, "{form}");
     }
     assert_still_healthy(&app).await;
@@ -415,28 +369,22 @@ async fn wrong_types_and_values(app: TestApp) {
         let refs: Vec<&str> = messages.to_vec();
         assert_refused(&app, &contact, body, &refs).await;
     }
-    let response = app
-        .post(
-            "/v3/contacts",
-            json!({"create_source": "Account", "job_title": "x"}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&[
-            "email_address is required unless first_name, last_name or sms_channel is given.",
-        ]),
+    app.post(
+        "/v3/contacts",
+        json!({"create_source": "Account", "job_title": "x"}),
+    )
+    .refused(
+        &["email_address is required unless first_name, last_name or sms_channel is given."],
         "nothing identifying",
-    );
+    )
+    .await;
     let response = app.post("/v3/contacts", json!([1, 2])).send().await;
     assert_eq!(response.status, 400);
     assert_still_healthy(&app).await;
 }
 
 async fn sign_up_form_bad_input(app: TestApp) {
-    let list = create_list(&app, "L").await;
+    let list = app.create_list("L").await;
     let long = format!("{}@example.com", "a".repeat(39));
     assert_eq!(long.len(), 51);
     for (body, message) in [
@@ -465,19 +413,14 @@ async fn sign_up_form_bad_input(app: TestApp) {
             "first_name exceeds the maximum length of 50 characters.",
         ),
     ] {
-        let response = app
-            .post("/v3/contacts/sign_up_form", body.clone())
-            .send()
+        app.post("/v3/contacts/sign_up_form", body.clone())
+            .refused(&[message], &body.to_string())
             .await;
-        assert_answer(&response, 400, &invalid(&[message]), &body.to_string());
     }
-    let response = app
-        .get("/v3/contacts?email=a@example.com&status=all&include_count=true")
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(response["contacts_count"], 0);
+    assert_eq!(
+        contacts_count(&app, "email=a@example.com&status=all").await,
+        0
+    );
     assert_still_healthy(&app).await;
 }
 
@@ -501,8 +444,7 @@ async fn bad_query_parameters(app: TestApp) {
             "include holds everything; allowed values are: new_subscriber.".to_string(),
         ),
     ] {
-        let response = app.get(&path).send().await;
-        assert_answer(&response, 400, &invalid(&[&message]), &path);
+        app.get(&path).refused(&[&message], &path).await;
     }
     let response = app.get("/v3/contacts/not-a-uuid").send().await;
     assert_eq!(response.status, 400);

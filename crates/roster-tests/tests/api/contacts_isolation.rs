@@ -4,17 +4,16 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::json;
 
-use crate::contact_support::{create_contact, create_list, create_tag, id};
+use crate::contact_support::id;
 use crate::support::invalid;
 
 on_both_engines!(accounts_see_only_their_own_contacts_lists_and_tags);
 
 async fn accounts_see_only_their_own_contacts_lists_and_tags(app: TestApp) {
-    let list = create_list(&app, "A list").await;
-    let tag = create_tag(&app, "A tag").await;
+    let list = app.create_list("A list").await;
+    let tag = app.create_tag("A tag").await;
     let contact = id(
-        &create_contact(
-            &app,
+        &app.create_contact(
             json!({"email_address": {"address": "shared@example.com", "permission_to_send": "explicit"},
                    "list_memberships": [list], "taggings": [tag],
                    "sms_channel": {"full_sms_address": "+15555550100",
@@ -95,7 +94,7 @@ async fn accounts_see_only_their_own_contacts_lists_and_tags(app: TestApp) {
     let get_b = |path: String| {
         let token = b.token.clone();
         let app = &app;
-        async move { app.get(&path).token(&token).send().await.expect(200).json() }
+        async move { app.get(&path).token(&token).expect_json(200).await }
     };
     let contacts = get_b("/v3/contacts?status=all&include_count=true".into()).await;
     assert_eq!(contacts, json!({"contacts": [], "contacts_count": 0}));
@@ -121,10 +120,8 @@ async fn accounts_see_only_their_own_contacts_lists_and_tags(app: TestApp) {
     let b_list = app
         .post("/v3/contact_lists", json!({"name": "A list"}))
         .token(&b.token)
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .expect_json(201)
+        .await;
     app.post("/v3/contact_tags", json!({"name": "A tag"}))
         .token(&b.token)
         .send()
@@ -137,41 +134,15 @@ async fn accounts_see_only_their_own_contacts_lists_and_tags(app: TestApp) {
                    "create_source": "Account", "list_memberships": [b_list["list_id"]]}),
         )
         .token(&b.token)
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .expect_json(201).await;
     assert_ne!(b_contact["contact_id"], contact.as_str());
-    let a_counts = app
-        .get("/v3/contacts/counts")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let a_counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(a_counts["total"], 1);
-    let a_list = app
-        .get(&format!(
-            "/v3/contact_lists/{list}?include_membership_count=all"
-        ))
-        .send()
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(a_list["membership_count"], 1);
-    let a_contacts = app
-        .get("/v3/contacts?email=shared@example.com")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    assert_eq!(app.membership_count(&list, "all").await, 1);
+    let a_contacts = app.get_json("/v3/contacts?email=shared@example.com").await;
     assert_eq!(a_contacts["contacts"].as_array().unwrap().len(), 1);
     assert_eq!(a_contacts["contacts"][0]["contact_id"], contact.as_str());
-    let unchanged = app
-        .get(&format!("/v3/contacts/{contact}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let unchanged = app.get_json(&format!("/v3/contacts/{contact}")).await;
     assert!(unchanged.get("first_name").is_none());
     assert!(unchanged.get("deleted_at").is_none());
 }

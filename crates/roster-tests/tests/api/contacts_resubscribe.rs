@@ -8,8 +8,8 @@ use reqwest::Method;
 use roster_tests::{on_both_engines_with_mail, TestApp, TestResponse};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contact_with, create_list, get_json};
-use crate::support::{assert_answer, error, invalid};
+use crate::contact_support::contact_with;
+use crate::support::{conflict, unknown_resource};
 
 on_both_engines_with_mail!(
     resubscribing_mails_one_confirmation_and_subscribes_only_on_confirm,
@@ -25,17 +25,12 @@ fn resubscribe_path(id: &str) -> String {
 }
 
 async fn counts(app: &TestApp) -> Value {
-    get_json(app, "/v3/contacts/counts").await
+    app.get_json("/v3/contacts/counts").await
 }
 
-async fn active_members(app: &TestApp, list: &str) -> i64 {
-    get_json(
-        app,
-        &format!("/v3/contact_lists/{list}?include_membership_count=active"),
-    )
-    .await["membership_count"]
-        .as_i64()
-        .expect("a membership_count")
+/// Delivers the queued mail now; how many messages were sent.
+async fn mails_sent(app: &TestApp) -> u32 {
+    app.mailer().drain().await.expect("the outbox drains").sent
 }
 
 async fn page(
@@ -49,6 +44,12 @@ async fn page(
         request = request.raw_body("application/x-www-form-urlencoded", form.to_string());
     }
     request.send_unchecked().await
+}
+
+/// Submits the confirmation page's form for `token`, choosing to be subscribed again.
+async fn confirm(app: &TestApp, token: &str) -> TestResponse {
+    let form = format!("token={token}&action=confirm");
+    page(app, Method::POST, CONFIRM, Some(&form)).await
 }
 
 fn html(response: &TestResponse) -> String {
@@ -79,8 +80,8 @@ async fn unsubscribed_contact(app: &TestApp, address: &str) -> String {
 }
 
 async fn resubscribing_mails_one_confirmation_and_subscribes_only_on_confirm(app: TestApp) {
-    let list = create_list(&app, "Newsletter").await;
-    let other = create_list(&app, "Offers").await;
+    let list = app.create_list("Newsletter").await;
+    let other = app.create_list("Offers").await;
     let contact = unsubscribed_contact(&app, "jo@example.com").await;
     let before = counts(&app).await;
     assert_eq!(before["unsubscribed"], 1);
@@ -97,18 +98,16 @@ async fn resubscribing_mails_one_confirmation_and_subscribes_only_on_confirm(app
     assert!(response.body.is_empty(), "200 with an empty body");
 
     // The lists are added at once; the contact stays unsubscribed, so no active count moves.
-    let stored = get_json(
-        &app,
-        &format!("/v3/contacts/{contact}?include=list_memberships"),
-    )
-    .await;
+    let stored = app
+        .get_json(&format!("/v3/contacts/{contact}?include=list_memberships"))
+        .await;
     assert_eq!(
         stored["email_address"]["permission_to_send"],
         "unsubscribed"
     );
     assert_eq!(stored["list_memberships"], json!([list, other]));
     assert_eq!(counts(&app).await, before);
-    assert_eq!(active_members(&app, &list).await, 0);
+    assert_eq!(app.membership_count(&list, "active").await, 0);
 
     let report = app.mailer().drain().await.unwrap();
     assert_eq!(report.sent, 1);
@@ -135,21 +134,13 @@ async fn resubscribing_mails_one_confirmation_and_subscribes_only_on_confirm(app
     assert!(body.contains(&format!("value=\"{token}\"")), "{body}");
     assert_eq!(counts(&app).await, before);
 
-    let done = page(
-        &app,
-        Method::POST,
-        CONFIRM,
-        Some(&format!("token={token}&action=confirm")),
-    )
-    .await;
+    let done = confirm(&app, &token).await;
     assert_eq!(done.status, 200);
     assert!(html(&done).contains("You are subscribed again"));
 
-    let stored = get_json(
-        &app,
-        &format!("/v3/contacts/{contact}?include=list_memberships"),
-    )
-    .await;
+    let stored = app
+        .get_json(&format!("/v3/contacts/{contact}?include=list_memberships"))
+        .await;
     let email = &stored["email_address"];
     assert_eq!(email["permission_to_send"], "explicit");
     assert_eq!(email["opt_in_source"], "Contact");
@@ -160,41 +151,31 @@ async fn resubscribing_mails_one_confirmation_and_subscribes_only_on_confirm(app
     assert_eq!(after["unsubscribed"], 0);
     assert_eq!(after["explicit"], 1);
     assert_eq!(after["total"], before["total"]);
-    assert_eq!(active_members(&app, &list).await, 1);
-    assert_eq!(active_members(&app, &other).await, 1);
+    assert_eq!(app.membership_count(&list, "active").await, 1);
+    assert_eq!(app.membership_count(&other, "active").await, 1);
 
     // The link is used up: confirming again changes nothing and says so.
     let again = page(&app, Method::POST, CONFIRM, Some(&format!("token={token}"))).await;
     assert_eq!(again.status, 410);
     html(&again);
     assert_eq!(counts(&app).await, after);
-    assert_eq!(
-        app.mailer().drain().await.unwrap().sent,
-        0,
-        "no second mail"
-    );
+    assert_eq!(mails_sent(&app).await, 0, "no second mail");
 }
 
 async fn a_second_request_and_subscribed_contacts_answer_409(app: TestApp) {
-    let list = create_list(&app, "Newsletter").await;
+    let list = app.create_list("Newsletter").await;
     let contact = unsubscribed_contact(&app, "jo@example.com").await;
     app.put(&resubscribe_path(&contact), json!({"list_ids": [list]}))
         .send()
         .await
         .expect(200);
-    let second = app
-        .put(&resubscribe_path(&contact), json!({"list_ids": [list]}))
-        .send()
+    app.put(&resubscribe_path(&contact), json!({"list_ids": [list]}))
+        .answers(
+            409,
+            &conflict("A resubscription email was already sent to this contact."),
+            "second request",
+        )
         .await;
-    assert_answer(
-        &second,
-        409,
-        &error(
-            "contacts.api.conflict",
-            "A resubscription email was already sent to this contact.",
-        ),
-        "second request",
-    );
     // The second node sees the same request (the rule lives in the database).
     let peer = app.start_peer().await;
     let from_peer = app
@@ -209,103 +190,70 @@ async fn a_second_request_and_subscribed_contacts_answer_409(app: TestApp) {
     peer.stopper.stop().await;
 
     let subscribed = contact_with(&app, "sam@example.com", "explicit").await;
-    let response = app
-        .put(&resubscribe_path(&subscribed), json!({"list_ids": [list]}))
-        .send()
+    app.put(&resubscribe_path(&subscribed), json!({"list_ids": [list]}))
+        .answers(
+            409,
+            &conflict(
+                "The contact can only be resubscribed when unsubscribed (its email permission is \
+                 unsubscribed).",
+            ),
+            "subscribed contact",
+        )
         .await;
-    assert_answer(
-        &response,
-        409,
-        &error(
-            "contacts.api.conflict",
-            "The contact can only be resubscribed when unsubscribed (its email permission is unsubscribed).",
-        ),
-        "subscribed contact",
-    );
-    assert_eq!(
-        app.mailer().drain().await.unwrap().sent,
-        1,
-        "one mail in all"
-    );
+    assert_eq!(mails_sent(&app).await, 1, "one mail in all");
 }
 
 async fn bad_bodies_and_unknown_contacts_are_refused(app: TestApp) {
-    let list = create_list(&app, "Newsletter").await;
+    let list = app.create_list("Newsletter").await;
     let contact = unsubscribed_contact(&app, "jo@example.com").await;
     let stranger = uuid::Uuid::now_v7().to_string();
     let path = resubscribe_path(&contact);
 
-    let response = app
-        .put(&path, json!({"list_ids": [list, stranger]}))
-        .send()
+    app.put(&path, json!({"list_ids": [list, stranger]}))
+        .refused(
+            &[&format!(
+                "list_ids[1] {stranger} is not a contact list of this account."
+            )],
+            "unknown list",
+        )
         .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&[&format!(
-            "list_ids[1] {stranger} is not a contact list of this account."
-        )]),
-        "unknown list",
-    );
-    let response = app.put(&path, json!({})).send().await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["list_ids is required."]),
-        "missing",
-    );
-    let response = app.put(&path, json!({"list_ids": []})).send().await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["list_ids must name at least one contact list."]),
-        "empty",
-    );
+    app.put(&path, json!({}))
+        .refused(&["list_ids is required."], "missing")
+        .await;
+    app.put(&path, json!({"list_ids": []}))
+        .refused(&["list_ids must name at least one contact list."], "empty")
+        .await;
     let too_many: Vec<String> = (0..51).map(|_| list.clone()).collect();
     let response = app.put(&path, json!({"list_ids": too_many})).send().await;
     assert_eq!(response.status, 400);
 
     let unknown = uuid::Uuid::now_v7().to_string();
-    let response = app
-        .put(&resubscribe_path(&unknown), json!({"list_ids": [list]}))
-        .send()
+    app.put(&resubscribe_path(&unknown), json!({"list_ids": [list]}))
+        .answers(
+            404,
+            &unknown_resource("contact", &unknown),
+            "unknown contact",
+        )
         .await;
-    assert_answer(
-        &response,
-        404,
-        &error(
-            "contacts.api.not_found",
-            &format!("The contact {unknown} was not found."),
-        ),
-        "unknown contact",
-    );
 
     // Another account's contact is unknown to this one, even with lists of its own.
     let b = app.create_account("b@example.com").await;
     let b_list = app
         .post("/v3/contact_lists", json!({"name": "B's"}))
         .token(&b.token)
-        .send()
-        .await
-        .expect(201)
-        .json()["list_id"]
+        .expect_json(201)
+        .await["list_id"]
         .as_str()
         .unwrap()
         .to_string();
-    let response = app
-        .put(&path, json!({"list_ids": [b_list]}))
+    app.put(&path, json!({"list_ids": [b_list]}))
         .token(&b.token)
-        .send()
+        .answers(
+            404,
+            &unknown_resource("contact", &contact),
+            "another account's contact",
+        )
         .await;
-    assert_answer(
-        &response,
-        404,
-        &error(
-            "contacts.api.not_found",
-            &format!("The contact {contact} was not found."),
-        ),
-        "another account's contact",
-    );
     let response = app
         .put(&path, json!({"list_ids": [list]}))
         .anonymous()
@@ -314,12 +262,10 @@ async fn bad_bodies_and_unknown_contacts_are_refused(app: TestApp) {
     assert_eq!(response.status, 401);
 
     // Nothing was asked: no mail, the contact untouched.
-    assert_eq!(app.mailer().drain().await.unwrap().sent, 0);
-    let stored = get_json(
-        &app,
-        &format!("/v3/contacts/{contact}?include=list_memberships"),
-    )
-    .await;
+    assert_eq!(mails_sent(&app).await, 0);
+    let stored = app
+        .get_json(&format!("/v3/contacts/{contact}?include=list_memberships"))
+        .await;
     let lists = stored.get("list_memberships").cloned().unwrap_or(json!([]));
     assert_eq!(lists, json!([]), "{stored}");
 }
@@ -342,7 +288,7 @@ async fn unknown_and_declined_links_show_error_pages(app: TestApp) {
 
     // The mail's unsubscribe link (an RFC 8058 one-click POST) declines: the contact stays
     // unsubscribed and the confirmation link stops working.
-    let list = create_list(&app, "Newsletter").await;
+    let list = app.create_list("Newsletter").await;
     let contact = unsubscribed_contact(&app, "jo@example.com").await;
     app.put(&resubscribe_path(&contact), json!({"list_ids": [list]}))
         .send()
@@ -360,17 +306,11 @@ async fn unknown_and_declined_links_show_error_pages(app: TestApp) {
     .await;
     assert_eq!(declined.status, 200);
     assert!(html(&declined).contains("You stay unsubscribed"));
-    let confirm = page(
-        &app,
-        Method::POST,
-        CONFIRM,
-        Some(&format!("token={token}&action=confirm")),
-    )
-    .await;
-    assert_eq!(confirm.status, 410);
+    let confirmed = confirm(&app, &token).await;
+    assert_eq!(confirmed.status, 410);
     let shown = page(&app, Method::GET, &format!("{CONFIRM}?token={token}"), None).await;
     assert_eq!(shown.status, 410);
-    let stored = get_json(&app, &format!("/v3/contacts/{contact}")).await;
+    let stored = app.get_json(&format!("/v3/contacts/{contact}")).await;
     assert_eq!(
         stored["email_address"]["permission_to_send"],
         "unsubscribed"

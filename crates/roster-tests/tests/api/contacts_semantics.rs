@@ -5,11 +5,8 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{
-    contact_ids, contact_with, contacts_count, create_contact, create_list, create_tag, get_json,
-    id,
-};
-use crate::support::{assert_answer, error, invalid};
+use crate::contact_support::{contact_ids, contact_with, contacts_count, id, PERMISSIONS};
+use crate::support::{conflict, unknown_resource};
 
 on_both_engines!(
     put_overwrites_top_level_and_keeps_omitted_sub_resources,
@@ -34,33 +31,21 @@ fn contact_path(id: &str) -> String {
 }
 
 async fn full(app: &TestApp, id: &str) -> Value {
-    get_json(app, &format!("{}?{ALL_INCLUDES}", contact_path(id))).await
+    app.get_json(&format!("{}?{ALL_INCLUDES}", contact_path(id)))
+        .await
 }
 
 fn not_found(id: &str) -> Value {
-    error(
-        "contacts.api.not_found",
-        &format!("The contact {id} was not found."),
-    )
+    unknown_resource("contact", id)
 }
 
 async fn put_overwrites_top_level_and_keeps_omitted_sub_resources(app: TestApp) {
-    let l1 = create_list(&app, "L1").await;
-    let l2 = create_list(&app, "L2").await;
-    let t1 = create_tag(&app, "T1").await;
-    let field = app
-        .post(
-            "/v3/contact_custom_fields",
-            json!({"label": "Shoe", "type": "string"}),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let l1 = app.create_list("L1").await;
+    let l2 = app.create_list("L2").await;
+    let t1 = app.create_tag("T1").await;
+    let field = app.create_string_field("Shoe").await;
     let field_id = id(&field, "custom_field_id");
-    let created = create_contact(
-        &app,
-        json!({
+    let created = app.create_contact(json!({
             "email_address": {"address": "put@example.com", "permission_to_send": "explicit"},
             "first_name": "Ann", "last_name": "Lee", "job_title": "CTO", "company_name": "Acme",
             "birthday_month": 5, "birthday_day": 4, "anniversary": "2001/2/3",
@@ -80,14 +65,11 @@ async fn put_overwrites_top_level_and_keeps_omitted_sub_resources(app: TestApp) 
 
     // Only top-level properties sent: the others become null, every sub-resource stays.
     let put = app
-        .put(
+        .put_json(
             &contact_path(&contact),
             json!({"first_name": "Anne", "update_source": "Contact"}),
         )
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(put["first_name"], "Anne");
     assert_eq!(put["update_source"], "Contact");
     assert_eq!(put["create_source"], "Account");
@@ -117,21 +99,17 @@ async fn put_overwrites_top_level_and_keeps_omitted_sub_resources(app: TestApp) 
     assert_eq!(after["created_at"], before["created_at"]);
 
     // Included arrays replace the stored ones, an empty array empties it.
-    let put = app
-        .put(
-            &contact_path(&contact),
-            json!({
-                "first_name": "Anne", "update_source": "Account",
-                "list_memberships": [l2], "taggings": [],
-                "phone_numbers": [{"phone_number": "555-0199", "kind": "work"}, {"phone_number": "555-0100", "kind": "home"}],
-                "custom_fields": [],
-                "notes": [{"content": "second"}]
-            }),
-        )
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let put = app.put_json(
+        &contact_path(&contact),
+        json!({
+            "first_name": "Anne", "update_source": "Account",
+            "list_memberships": [l2], "taggings": [],
+            "phone_numbers": [{"phone_number": "555-0199", "kind": "work"}, {"phone_number": "555-0100", "kind": "home"}],
+            "custom_fields": [],
+            "notes": [{"content": "second"}]
+        }),
+    )
+    .await;
     assert_eq!(put["list_memberships"], json!([l2]));
     assert_eq!(put["taggings"], json!([]));
     assert_eq!(put["custom_fields"], json!([]));
@@ -155,96 +133,63 @@ async fn put_overwrites_top_level_and_keeps_omitted_sub_resources(app: TestApp) 
     );
     assert_eq!(after["street_addresses"], before["street_addresses"]);
     // The counts followed the replaced memberships.
-    let l1_count = get_json(
-        &app,
-        &format!("/v3/contact_lists/{l1}?include_membership_count=all"),
-    )
-    .await;
-    assert_eq!(l1_count["membership_count"], 0);
-    let t1_count = get_json(&app, &format!("/v3/contact_tags/{t1}?include_count=true")).await;
-    assert_eq!(t1_count["contacts_count"], 0);
+    assert_eq!(app.membership_count(&l1, "all").await, 0);
+    assert_eq!(app.tag_contacts_count(&t1).await, 0);
 
     // A new address replaces the old one; the old one is free again.
     let put = app
-        .put(
+        .put_json(
             &contact_path(&contact),
             json!({"email_address": {"address": "New@Example.com"}, "update_source": "Account"}),
         )
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(put["email_address"]["address"], "new@example.com");
     assert_eq!(put["email_address"]["permission_to_send"], "explicit");
     contact_with(&app, "put@example.com", "implicit").await;
     // Taking another contact's address is a conflict.
-    let response = app
-        .put(
-            &contact_path(&contact),
-            json!({"email_address": {"address": "put@example.com"}, "update_source": "Account"}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
+    app.put(
+        &contact_path(&contact),
+        json!({"email_address": {"address": "put@example.com"}, "update_source": "Account"}),
+    )
+    .answers(
         409,
-        &error(
-            "contacts.api.conflict",
-            "Another contact already has this email address.",
-        ),
+        &conflict("Another contact already has this email address."),
         "address taken",
-    );
+    )
+    .await;
     let missing = uuid::Uuid::new_v4().to_string();
-    let response = app
-        .put(
-            &contact_path(&missing),
-            json!({"first_name": "x", "update_source": "Account"}),
-        )
-        .send()
-        .await;
-    assert_answer(&response, 404, &not_found(&missing), "unknown contact");
+    app.put(
+        &contact_path(&missing),
+        json!({"first_name": "x", "update_source": "Account"}),
+    )
+    .answers(404, &not_found(&missing), "unknown contact")
+    .await;
 }
 
 async fn put_requires_a_valid_update_source(app: TestApp) {
     let contact = contact_with(&app, "src@example.com", "explicit").await;
-    let response = app
-        .put(&contact_path(&contact), json!({"first_name": "x"}))
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["update_source is required (Contact or Account)."]),
-        "missing update_source",
-    );
-    let response = app
-        .put(
-            &contact_path(&contact),
-            json!({"first_name": "x", "update_source": "Robot"}),
+    app.put(&contact_path(&contact), json!({"first_name": "x"}))
+        .refused(
+            &["update_source is required (Contact or Account)."],
+            "missing update_source",
         )
-        .send()
         .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["update_source must be one of: Contact, Account."]),
+    app.put(
+        &contact_path(&contact),
+        json!({"first_name": "x", "update_source": "Robot"}),
+    )
+    .refused(
+        &["update_source must be one of: Contact, Account."],
         "unknown update_source",
-    );
-    let unchanged = get_json(&app, &contact_path(&contact)).await;
+    )
+    .await;
+    let unchanged = app.get_json(&contact_path(&contact)).await;
     assert!(unchanged.get("first_name").is_none());
 }
 
 async fn post_creates_with_the_permission_sent_and_refuses_known_addresses(app: TestApp) {
-    for permission in [
-        "explicit",
-        "implicit",
-        "not_set",
-        "pending_confirmation",
-        "temp_hold",
-        "unsubscribed",
-    ] {
-        let created = create_contact(
-            &app,
+    for permission in PERMISSIONS {
+        let created = app.create_contact(
             json!({"email_address": {"address": format!("{permission}@example.com"), "permission_to_send": permission},
                    "create_source": "Contact"}),
         )
@@ -266,57 +211,43 @@ async fn post_creates_with_the_permission_sent_and_refuses_known_addresses(app: 
         }
     }
     // Without a permission, the address is implicit from its creator.
-    let created = create_contact(
-        &app,
-        json!({"email_address": {"address": "plain@example.com"}}),
-    )
-    .await;
+    let created = app
+        .create_contact(json!({"email_address": {"address": "plain@example.com"}}))
+        .await;
     assert_eq!(created["email_address"]["permission_to_send"], "implicit");
     assert_eq!(created["email_address"]["opt_in_source"], "Account");
-    let response = app
-        .post(
-            "/v3/contacts",
-            json!({"email_address": {"address": "x@example.com"}}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["create_source is required (Contact or Account)."]),
+    app.post(
+        "/v3/contacts",
+        json!({"email_address": {"address": "x@example.com"}}),
+    )
+    .refused(
+        &["create_source is required (Contact or Account)."],
         "missing create_source",
-    );
-    let conflict = error(
-        "contacts.api.conflict",
-        "A contact with this email address already exists.",
-    );
-    let response = app
-        .post(
-            "/v3/contacts",
-            json!({"email_address": {"address": " PLAIN@example.com "}, "create_source": "Account"}),
-        )
-        .send()
-        .await;
-    assert_answer(&response, 409, &conflict, "existing address");
+    )
+    .await;
+    let conflict = conflict("A contact with this email address already exists.");
+    app.post(
+        "/v3/contacts",
+        json!({"email_address": {"address": " PLAIN@example.com "}, "create_source": "Account"}),
+    )
+    .answers(409, &conflict, "existing address")
+    .await;
     let plain = id(&created, "contact_id");
     app.delete(&contact_path(&plain)).send().await.expect(204);
-    let response = app
-        .post(
-            "/v3/contacts",
-            json!({"email_address": {"address": "plain@example.com"}, "create_source": "Account"}),
-        )
-        .send()
-        .await;
-    assert_answer(&response, 409, &conflict, "deleted contact's address");
+    app.post(
+        "/v3/contacts",
+        json!({"email_address": {"address": "plain@example.com"}, "create_source": "Account"}),
+    )
+    .answers(409, &conflict, "deleted contact's address")
+    .await;
     assert_eq!(contacts_count(&app, "status=all").await, 7);
 }
 
 async fn put_revives_deleted_contacts_only_from_the_account(app: TestApp) {
-    let list = create_list(&app, "L").await;
-    let tag = create_tag(&app, "T").await;
+    let list = app.create_list("L").await;
+    let tag = app.create_tag("T").await;
     let contact = id(
-        &create_contact(
-            &app,
+        &app.create_contact(
             json!({"email_address": {"address": "lazarus@example.com", "permission_to_send": "explicit"},
                    "list_memberships": [list], "taggings": [tag]}),
         )
@@ -329,29 +260,22 @@ async fn put_revives_deleted_contacts_only_from_the_account(app: TestApp) {
         (0, 0),
         "deleted contacts are not counted"
     );
-    let response = app
-        .put(
-            &contact_path(&contact),
-            json!({"first_name": "L", "update_source": "Contact"}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["update_source must be Account to restore a deleted contact."]),
+    app.put(
+        &contact_path(&contact),
+        json!({"first_name": "L", "update_source": "Contact"}),
+    )
+    .refused(
+        &["update_source must be Account to restore a deleted contact."],
         "revive from Contact",
-    );
+    )
+    .await;
     assert!(contact_ids(&app, "").await.is_empty());
     let revived = app
-        .put(
+        .put_json(
             &contact_path(&contact),
             json!({"first_name": "L", "update_source": "Account"}),
         )
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert!(revived.get("deleted_at").is_none());
     assert_eq!(revived["email_address"]["permission_to_send"], "explicit");
     assert_eq!(revived["list_memberships"], json!([list]));
@@ -366,15 +290,16 @@ async fn put_revives_deleted_contacts_only_from_the_account(app: TestApp) {
 
 /// (membership_count all of the list, contacts_count of the tag).
 async fn member_counts(app: &TestApp, list: &str, tag: &str) -> (i64, i64) {
-    let all = get_json(
-        app,
-        &format!("/v3/contact_lists/{list}?include_membership_count=all"),
-    )
-    .await["membership_count"]
+    let all = app
+        .get_json(&format!(
+            "/v3/contact_lists/{list}?include_membership_count=all"
+        ))
+        .await["membership_count"]
         .as_i64()
         .expect("a membership_count");
-    let tagged = get_json(app, &format!("/v3/contact_tags/{tag}?include_count=true")).await
-        ["contacts_count"]
+    let tagged = app
+        .get_json(&format!("/v3/contact_tags/{tag}?include_count=true"))
+        .await["contacts_count"]
         .as_i64()
         .expect("a contacts_count");
     (all, tagged)
@@ -382,24 +307,19 @@ async fn member_counts(app: &TestApp, list: &str, tag: &str) -> (i64, i64) {
 
 async fn put_resubscribes_only_when_the_contact_acts(app: TestApp) {
     let contact = id(
-        &create_contact(
-            &app,
+        &app.create_contact(
             json!({"email_address": {"address": "out@example.com", "permission_to_send": "unsubscribed", "opt_out_reason": "too many"}}),
         )
         .await,
         "contact_id",
     );
-    let before = get_json(&app, &contact_path(&contact)).await;
-    let from_account = app
-        .put(
-            &contact_path(&contact),
-            json!({"email_address": {"address": "out@example.com", "permission_to_send": "explicit"},
-                   "update_source": "Account"}),
-        )
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let before = app.get_json(&contact_path(&contact)).await;
+    let from_account = app.put_json(
+        &contact_path(&contact),
+        json!({"email_address": {"address": "out@example.com", "permission_to_send": "explicit"},
+               "update_source": "Account"}),
+    )
+    .await;
     assert_eq!(
         from_account["email_address"]["permission_to_send"],
         "unsubscribed"
@@ -410,16 +330,12 @@ async fn put_resubscribes_only_when_the_contact_acts(app: TestApp) {
     );
     assert_eq!(from_account["email_address"]["opt_out_reason"], "too many");
     assert_eq!(contacts_count(&app, "status=unsubscribed").await, 1);
-    let from_contact = app
-        .put(
-            &contact_path(&contact),
-            json!({"email_address": {"address": "out@example.com", "permission_to_send": "explicit"},
-                   "update_source": "Contact"}),
-        )
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let from_contact = app.put_json(
+        &contact_path(&contact),
+        json!({"email_address": {"address": "out@example.com", "permission_to_send": "explicit"},
+               "update_source": "Contact"}),
+    )
+    .await;
     let email = &from_contact["email_address"];
     assert_eq!(email["permission_to_send"], "explicit");
     assert_eq!(email["opt_in_source"], "Contact");
@@ -427,35 +343,27 @@ async fn put_resubscribes_only_when_the_contact_acts(app: TestApp) {
     assert!(email.get("opt_out_source").is_none());
     assert_eq!(contacts_count(&app, "status=active").await, 1);
     // The account may always unsubscribe.
-    let out = app
-        .put(
-            &contact_path(&contact),
-            json!({"email_address": {"address": "out@example.com", "permission_to_send": "unsubscribed"},
-                   "update_source": "Account"}),
-        )
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let out = app.put_json(
+        &contact_path(&contact),
+        json!({"email_address": {"address": "out@example.com", "permission_to_send": "unsubscribed"},
+               "update_source": "Account"}),
+    )
+    .await;
     assert_eq!(out["email_address"]["permission_to_send"], "unsubscribed");
     assert_eq!(out["email_address"]["opt_out_source"], "Account");
     // Other permissions of a subscribed contact change from the account as sent.
     let other = contact_with(&app, "held@example.com", "explicit").await;
-    let held = app
-        .put(
-            &contact_path(&other),
-            json!({"email_address": {"address": "held@example.com", "permission_to_send": "temp_hold"},
-                   "update_source": "Account"}),
-        )
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let held = app.put_json(
+        &contact_path(&other),
+        json!({"email_address": {"address": "held@example.com", "permission_to_send": "temp_hold"},
+               "update_source": "Account"}),
+    )
+    .await;
     assert_eq!(held["email_address"]["permission_to_send"], "temp_hold");
 }
 
 async fn sign_up_form_creates_explicit_contacts(app: TestApp) {
-    let list = create_list(&app, "Form").await;
+    let list = app.create_list("Form").await;
     let response = app
         .post(
             "/v3/contacts/sign_up_form",
@@ -480,62 +388,33 @@ async fn sign_up_form_creates_explicit_contacts(app: TestApp) {
     assert_eq!(contact["street_addresses"][0]["city"], "Rome");
     assert_eq!(contact["birthday_day"], 31);
     assert_eq!(contact["anniversary"], "2020-01-02");
-    let response = app
-        .post(
-            "/v3/contacts/sign_up_form",
-            json!({"email_address": "x@example.com"}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["list_memberships is required (1 to 50 list ids)."]),
+    app.post(
+        "/v3/contacts/sign_up_form",
+        json!({"email_address": "x@example.com"}),
+    )
+    .refused(
+        &["list_memberships is required (1 to 50 list ids)."],
         "no lists",
-    );
-    let response = app
-        .post(
-            "/v3/contacts/sign_up_form",
-            json!({"email_address": "x@example.com", "list_memberships": []}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["list_memberships must name at least one list."]),
+    )
+    .await;
+    app.post(
+        "/v3/contacts/sign_up_form",
+        json!({"email_address": "x@example.com", "list_memberships": []}),
+    )
+    .refused(
+        &["list_memberships must name at least one list."],
         "empty lists",
-    );
+    )
+    .await;
 }
 
 async fn sign_up_form_updates_append_and_opt_in(app: TestApp) {
-    let l1 = create_list(&app, "L1").await;
-    let l2 = create_list(&app, "L2").await;
-    let f1 = id(
-        &app.post(
-            "/v3/contact_custom_fields",
-            json!({"label": "F1", "type": "string"}),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json(),
-        "custom_field_id",
-    );
-    let f2 = id(
-        &app.post(
-            "/v3/contact_custom_fields",
-            json!({"label": "F2", "type": "string"}),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json(),
-        "custom_field_id",
-    );
+    let l1 = app.create_list("L1").await;
+    let l2 = app.create_list("L2").await;
+    let f1 = id(&app.create_string_field("F1").await, "custom_field_id");
+    let f2 = id(&app.create_string_field("F2").await, "custom_field_id");
     let contact = id(
-        &create_contact(
-            &app,
+        &app.create_contact(
             json!({"email_address": {"address": "known@example.com", "permission_to_send": "unsubscribed"},
                    "first_name": "Kim", "last_name": "Known", "job_title": "Boss",
                    "list_memberships": [l1],
@@ -544,21 +423,18 @@ async fn sign_up_form_updates_append_and_opt_in(app: TestApp) {
         .await,
         "contact_id",
     );
-    let response = app
-        .post(
-            "/v3/contacts/sign_up_form",
-            json!({"email_address": "KNOWN@example.com", "first_name": "Kimberly",
+    app.post(
+        "/v3/contacts/sign_up_form",
+        json!({"email_address": "KNOWN@example.com", "first_name": "Kimberly",
                    "list_memberships": [l2, l1],
                    "custom_fields": [{"custom_field_id": f2, "value": "two"}]}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
+    )
+    .answers(
         200,
         &json!({"contact_id": contact, "action": "updated"}),
         "update",
-    );
+    )
+    .await;
     let after = full(&app, &contact).await;
     assert_eq!(after["email_address"]["permission_to_send"], "explicit");
     assert_eq!(after["email_address"]["opt_in_source"], "Contact");
@@ -576,27 +452,24 @@ async fn sign_up_form_updates_append_and_opt_in(app: TestApp) {
 }
 
 async fn sign_up_form_revives_deleted_contacts(app: TestApp) {
-    let list = create_list(&app, "L").await;
+    let list = app.create_list("L").await;
     let contact = contact_with(&app, "back@example.com", "implicit").await;
     app.delete(&contact_path(&contact)).send().await.expect(204);
-    let response = app
-        .post(
-            "/v3/contacts/sign_up_form",
-            json!({"email_address": "back@example.com", "list_memberships": [list]}),
-        )
-        .send()
-        .await;
-    assert_answer(
-        &response,
+    app.post(
+        "/v3/contacts/sign_up_form",
+        json!({"email_address": "back@example.com", "list_memberships": [list]}),
+    )
+    .answers(
         200,
         &json!({"contact_id": contact, "action": "updated"}),
         "revive",
-    );
-    let revived = get_json(&app, &contact_path(&contact)).await;
+    )
+    .await;
+    let revived = app.get_json(&contact_path(&contact)).await;
     assert!(revived.get("deleted_at").is_none(), "{revived}");
     assert_eq!(revived["email_address"]["permission_to_send"], "explicit");
     assert_eq!(contact_ids(&app, "").await, vec![contact]);
-    let counts = get_json(&app, "/v3/contacts/counts").await;
+    let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(
         counts,
         json!({"total": 1, "explicit": 1, "implicit": 0, "pending": 0, "unsubscribed": 0})
@@ -604,10 +477,9 @@ async fn sign_up_form_revives_deleted_contacts(app: TestApp) {
 }
 
 async fn delete_marks_deleted_and_hides_the_contact(app: TestApp) {
-    let list = create_list(&app, "L").await;
+    let list = app.create_list("L").await;
     let contact = id(
-        &create_contact(
-            &app,
+        &app.create_contact(
             json!({"email_address": {"address": "bye@example.com", "permission_to_send": "explicit"},
                    "list_memberships": [list]}),
         )
@@ -616,11 +488,12 @@ async fn delete_marks_deleted_and_hides_the_contact(app: TestApp) {
     );
     let response = app.delete(&contact_path(&contact)).send().await.expect(204);
     assert!(response.body.is_empty());
-    let deleted = get_json(
-        &app,
-        &format!("{}?include=list_memberships", contact_path(&contact)),
-    )
-    .await;
+    let deleted = app
+        .get_json(&format!(
+            "{}?include=list_memberships",
+            contact_path(&contact)
+        ))
+        .await;
     let today = chrono_today();
     assert_eq!(deleted["deleted_at"], today);
     assert_eq!(deleted["list_memberships"], json!([list]));
@@ -635,28 +508,25 @@ async fn delete_marks_deleted_and_hides_the_contact(app: TestApp) {
         contact_ids(&app, &format!("lists={list}&status=all")).await,
         vec![contact.clone()]
     );
-    let counts = get_json(&app, "/v3/contacts/counts").await;
+    let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(
         counts,
         json!({"total": 0, "explicit": 0, "implicit": 0, "pending": 0, "unsubscribed": 0})
     );
-    let list_count = get_json(
-        &app,
-        &format!("/v3/contact_lists/{list}?include_membership_count=all"),
-    )
-    .await;
-    assert_eq!(list_count["membership_count"], 0);
+    assert_eq!(app.membership_count(&list, "all").await, 0);
     // Deleting again changes nothing and still answers 204.
     app.delete(&contact_path(&contact)).send().await.expect(204);
-    let again = get_json(&app, &contact_path(&contact)).await;
+    let again = app.get_json(&contact_path(&contact)).await;
     assert_eq!(again["deleted_at"], today);
     assert_eq!(again["updated_at"], deleted["updated_at"]);
     assert_eq!(contacts_count(&app, "status=deleted").await, 1);
     let missing = uuid::Uuid::new_v4().to_string();
-    let response = app.delete(&contact_path(&missing)).send().await;
-    assert_answer(&response, 404, &not_found(&missing), "unknown contact");
-    let response = app.get(&contact_path(&missing)).send().await;
-    assert_answer(&response, 404, &not_found(&missing), "unknown contact");
+    app.delete(&contact_path(&missing))
+        .answers(404, &not_found(&missing), "unknown contact")
+        .await;
+    app.get(&contact_path(&missing))
+        .answers(404, &not_found(&missing), "unknown contact")
+        .await;
 }
 
 fn chrono_today() -> String {
@@ -679,7 +549,7 @@ fn chrono_today() -> String {
 }
 
 async fn concurrent_sign_ups_create_one_contact(app: TestApp) {
-    let list = create_list(&app, "Rush").await;
+    let list = app.create_list("Rush").await;
     for round in 0..3 {
         let address = format!("rush{round}@example.com");
         let requests = (0..8).map(|n| {
@@ -712,15 +582,10 @@ async fn concurrent_sign_ups_create_one_contact(app: TestApp) {
     }
     assert_eq!(contacts_count(&app, "status=all").await, 3);
     assert_eq!(contacts_count(&app, &format!("lists={list}")).await, 3);
-    let counts = get_json(&app, "/v3/contacts/counts").await;
+    let counts = app.get_json("/v3/contacts/counts").await;
     assert_eq!(counts["total"], 3);
     assert_eq!(counts["explicit"], 3);
-    let list = get_json(
-        &app,
-        &format!("/v3/contact_lists/{list}?include_membership_count=all"),
-    )
-    .await;
-    assert_eq!(list["membership_count"], 3);
+    assert_eq!(app.membership_count(&list, "all").await, 3);
 }
 
 async fn xrefs_map_nothing(app: TestApp) {
@@ -728,46 +593,31 @@ async fn xrefs_map_nothing(app: TestApp) {
         "/v3/contacts/contact_id_xrefs",
         "/v3/contact_lists/list_id_xrefs",
     ] {
-        let response = app.get(&format!("{path}?sequence_ids=1,2,3")).send().await;
-        assert_answer(&response, 200, &json!({"xrefs": []}), path);
+        app.get(&format!("{path}?sequence_ids=1,2,3"))
+            .answers(200, &json!({"xrefs": []}), path)
+            .await;
         let many: Vec<String> = (1..=500).map(|n| n.to_string()).collect();
-        let response = app
-            .get(&format!("{path}?sequence_ids={}", many.join(",")))
-            .send()
+        app.get(&format!("{path}?sequence_ids={}", many.join(",")))
+            .answers(200, &json!({"xrefs": []}), path)
             .await;
-        assert_answer(&response, 200, &json!({"xrefs": []}), path);
-        let response = app.get(path).send().await;
-        assert_answer(
-            &response,
-            400,
-            &invalid(&["sequence_ids is required."]),
-            path,
-        );
-        let response = app.get(&format!("{path}?sequence_ids=1,abc")).send().await;
-        assert_answer(
-            &response,
-            400,
-            &invalid(&["sequence_ids holds abc, which is not a V2 sequence id."]),
-            path,
-        );
+        app.get(path)
+            .refused(&["sequence_ids is required."], path)
+            .await;
+        app.get(&format!("{path}?sequence_ids=1,abc"))
+            .refused(
+                &["sequence_ids holds abc, which is not a V2 sequence id."],
+                path,
+            )
+            .await;
         let too_many: Vec<String> = (1..=501).map(|n| n.to_string()).collect();
-        let response = app
-            .get(&format!("{path}?sequence_ids={}", too_many.join(",")))
-            .send()
+        app.get(&format!("{path}?sequence_ids={}", too_many.join(",")))
+            .refused(&["sequence_ids may name at most 500 ids."], path)
             .await;
-        assert_answer(
-            &response,
-            400,
-            &invalid(&["sequence_ids may name at most 500 ids."]),
-            path,
-        );
     }
 }
 
 async fn sms_engagement_history_lists_consents(app: TestApp) {
-    let created = create_contact(
-        &app,
-        json!({"email_address": {"address": "sms@example.com"},
+    let created = app.create_contact(json!({"email_address": {"address": "sms@example.com"},
                "sms_channel": {"full_sms_address": "+15555550100",
                                "sms_channel_consents": [{"sms_consent_permission": "explicit", "consent_type": "promotional_sms"}]}}),
     )
@@ -777,11 +627,9 @@ async fn sms_engagement_history_lists_consents(app: TestApp) {
     assert_eq!(sms["sms_address"], "5555550100");
     assert_eq!(sms["dial_code"], "1");
     assert_eq!(sms["country_code"], "US");
-    let history = get_json(
-        &app,
-        &format!("/v3/contacts/sms_engagement_history/{contact}"),
-    )
-    .await;
+    let history = app
+        .get_json(&format!("/v3/contacts/sms_engagement_history/{contact}"))
+        .await;
     let entries = history.as_array().expect("an array");
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["contact_id"], contact);
@@ -792,16 +640,12 @@ async fn sms_engagement_history_lists_consents(app: TestApp) {
     assert_eq!(details["consent_action_type"], "opt_in");
     assert_eq!(details["source_sms_number"], "+15555550100");
     let email_only = contact_with(&app, "mail@example.com", "explicit").await;
-    let history = get_json(
-        &app,
-        &format!("/v3/contacts/sms_engagement_history/{email_only}"),
-    )
-    .await;
+    let history = app
+        .get_json(&format!("/v3/contacts/sms_engagement_history/{email_only}"))
+        .await;
     assert_eq!(history, json!([]));
     let missing = uuid::Uuid::new_v4().to_string();
-    let response = app
-        .get(&format!("/v3/contacts/sms_engagement_history/{missing}"))
-        .send()
+    app.get(&format!("/v3/contacts/sms_engagement_history/{missing}"))
+        .answers(404, &not_found(&missing), "unknown contact")
         .await;
-    assert_answer(&response, 404, &not_found(&missing), "unknown contact");
 }

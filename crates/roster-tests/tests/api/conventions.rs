@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::{
-    assert_answer, assert_plain_words, assert_still_healthy, create_field, create_fields, error,
-    field_path, id_of, ids_on_page, invalid, not_found, unauthorized, COLLECTION,
+    assert_plain_words, assert_still_healthy, create_fields, field_path, id_of, ids_on_page,
+    invalid, not_found, unauthorized, v3_error, COLLECTION,
 };
 
 on_both_engines!(
@@ -40,17 +40,12 @@ on_both_engines!(
 const UNSUPPORTED: &str = "Unsupported Media Type; the payload must be in JSON format, and Content-Type must be application/json.";
 
 fn unsupported_media_type() -> Value {
-    error("unsupported.media_type", UNSUPPORTED)
+    v3_error("unsupported.media_type", UNSUPPORTED)
 }
 
 /// The labels of every custom field of the owner, in order.
 async fn labels(app: &TestApp) -> Vec<String> {
-    let page = app
-        .get(&format!("{COLLECTION}?limit=100"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let page = app.get_json(&format!("{COLLECTION}?limit=100")).await;
     page["custom_fields"]
         .as_array()
         .expect("a custom_fields array")
@@ -145,19 +140,16 @@ async fn bodies_must_be_sent_as_json(app: TestApp) {
         "application/jsonx",
         "text/json",
     ] {
-        let response = app
-            .request(Method::POST, COLLECTION)
+        app.request(Method::POST, COLLECTION)
             .raw_body(content_type, body)
-            .send()
+            .answers(
+                415,
+                &unsupported_media_type(),
+                &format!("POST with Content-Type {content_type:?}"),
+            )
             .await;
-        assert_answer(
-            &response,
-            415,
-            &unsupported_media_type(),
-            &format!("POST with Content-Type {content_type:?}"),
-        );
     }
-    let field = create_field(&app, "Existing").await;
+    let field = app.create_string_field("Existing").await;
     for content_type in ["text/plain", ""] {
         // PUT does not declare 415 in the document.
         let response = app
@@ -165,8 +157,7 @@ async fn bodies_must_be_sent_as_json(app: TestApp) {
             .raw_body(content_type, r#"{"label": "Changed"}"#)
             .send_unchecked()
             .await;
-        assert_answer(
-            &response,
+        response.assert_answer(
             415,
             &unsupported_media_type(),
             &format!("PUT with Content-Type {content_type:?}"),
@@ -188,17 +179,15 @@ async fn bodies_must_be_sent_as_json(app: TestApp) {
                 content_type,
                 format!(r#"{{"label": "Plain {n}", "type": "string"}}"#),
             )
-            .send()
-            .await
-            .expect(201)
-            .json();
+            .expect_json(201)
+            .await;
         assert_eq!(created["label"], format!("Plain {n}"));
     }
     assert_still_healthy(&app).await;
 }
 
 async fn accept_must_admit_json(app: TestApp) {
-    let not_acceptable = error(
+    let not_acceptable = v3_error(
         "not_acceptable",
         "The Accept header admits no media type this operation produces; use application/json.",
     );
@@ -213,14 +202,14 @@ async fn accept_must_admit_json(app: TestApp) {
             .header("accept", accept)
             .send_unchecked()
             .await;
-        assert_answer(&response, 406, &not_acceptable, accept);
+        response.assert_answer(406, &not_acceptable, accept);
     }
     let refused = app
         .post(COLLECTION, json!({"label": "Refused", "type": "string"}))
         .header("accept", "text/html")
         .send_unchecked()
         .await;
-    assert_answer(&refused, 406, &not_acceptable, "POST with Accept text/html");
+    refused.assert_answer(406, &not_acceptable, "POST with Accept text/html");
     assert!(labels(&app).await.is_empty(), "a 406 stores nothing");
 
     for accept in [
@@ -234,10 +223,8 @@ async fn accept_must_admit_json(app: TestApp) {
         let page = app
             .get(COLLECTION)
             .header("accept", accept)
-            .send()
-            .await
-            .expect(200)
-            .json();
+            .expect_json(200)
+            .await;
         assert_eq!(page, json!({"custom_fields": []}), "Accept {accept:?}");
     }
     let (status, body) = raw_request(
@@ -254,19 +241,19 @@ async fn accept_must_admit_json(app: TestApp) {
 
 async fn errors_are_arrays_except_the_401_object(app: TestApp) {
     let response = app.get(COLLECTION).anonymous().send().await;
-    assert_answer(&response, 401, &unauthorized(), "no token");
+    response.assert_answer(401, &unauthorized(), "no token");
     assert_eq!(
         String::from_utf8_lossy(&response.body),
         r#"{"error_key":"unauthorized","error_message":"Unauthorized"}"#
     );
 
     let unknown = uuid::Uuid::new_v4().to_string();
-    let response = app.get(&field_path(&unknown)).send().await;
-    assert_answer(&response, 404, &not_found(&unknown), "unknown id");
+    app.get(&field_path(&unknown))
+        .answers(404, &not_found(&unknown), "unknown id")
+        .await;
 
     let response = app.get(&format!("{COLLECTION}?limit=0")).send().await;
-    assert_answer(
-        &response,
+    response.assert_answer(
         400,
         &invalid(&["limit must be a whole number from 1 to 100."]),
         "limit=0",
@@ -331,7 +318,7 @@ async fn malformed_json_answers_400_in_plain_words(app: TestApp) {
         ),
         (b"null".to_vec(), "The request body must be a JSON object."),
     ];
-    let field = create_field(&app, "Existing").await;
+    let field = app.create_string_field("Existing").await;
     for (body, message) in cases {
         let what = String::from_utf8_lossy(&body)
             .chars()
@@ -342,19 +329,12 @@ async fn malformed_json_answers_400_in_plain_words(app: TestApp) {
             .raw_body("application/json", body.clone())
             .send()
             .await;
-        assert_answer(
-            &response,
-            400,
-            &invalid(&[message]),
-            &format!("POST {what}"),
-        );
+        response.assert_answer(400, &invalid(&[message]), &format!("POST {what}"));
         assert_plain_words(&response);
-        let response = app
-            .request(Method::PUT, &field_path(&id_of(&field)))
+        app.request(Method::PUT, &field_path(&id_of(&field)))
             .raw_body("application/json", body)
-            .send()
+            .refused(&[message], &format!("PUT {what}"))
             .await;
-        assert_answer(&response, 400, &invalid(&[message]), &format!("PUT {what}"));
     }
     assert_eq!(labels(&app).await, ["Existing"]);
     assert_still_healthy(&app).await;
@@ -434,19 +414,15 @@ async fn every_problem_in_a_body_gets_its_own_entry(app: TestApp) {
     ];
     for (body, messages) in posts {
         let response = app.post(COLLECTION, body.clone()).send().await;
-        assert_answer(&response, 400, &invalid(&messages), &format!("POST {body}"));
+        response.assert_answer(400, &invalid(&messages), &format!("POST {body}"));
         assert_plain_words(&response);
     }
 
-    let select = app
-        .post(
-            COLLECTION,
-            json!({"label": "Fruit", "type": "single_select", "choices": [{"choice_label": "Apple"}]}),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let select = app.create(
+        COLLECTION,
+        json!({"label": "Fruit", "type": "single_select", "choices": [{"choice_label": "Apple"}]}),
+    )
+    .await;
     let puts = [
         (
             json!({"label": 5, "choices": {"choice_label": "Pear"}}),
@@ -472,16 +448,11 @@ async fn every_problem_in_a_body_gets_its_own_entry(app: TestApp) {
             .put(&field_path(&id_of(&select)), body.clone())
             .send()
             .await;
-        assert_answer(&response, 400, &invalid(&messages), &format!("PUT {body}"));
+        response.assert_answer(400, &invalid(&messages), &format!("PUT {body}"));
         assert_plain_words(&response);
     }
     assert_eq!(labels(&app).await, ["Fruit"], "no refused body was stored");
-    let unchanged = app
-        .get(&field_path(&id_of(&select)))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let unchanged = app.get_json(&field_path(&id_of(&select))).await;
     assert_eq!(unchanged, select);
     assert_still_healthy(&app).await;
 }
@@ -489,7 +460,7 @@ async fn every_problem_in_a_body_gets_its_own_entry(app: TestApp) {
 async fn unknown_and_read_only_properties_are_ignored(app: TestApp) {
     let before = Timestamp::now();
     let created = app
-        .post(
+        .create(
             COLLECTION,
             json!({
                 "label": "Shoe size", "type": "string",
@@ -498,10 +469,7 @@ async fn unknown_and_read_only_properties_are_ignored(app: TestApp) {
                 "favourite_colour": "ignored", "metadata": {}, "choices": []
             }),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     let id = id_of(&created);
     assert!(id.parse::<uuid::Uuid>().is_ok(), "a server-made id: {id}");
     assert_eq!(created["name"], "Shoe_size");
@@ -515,7 +483,7 @@ async fn unknown_and_read_only_properties_are_ignored(app: TestApp) {
     assert!(created.get("metadata").is_none(), "empty metadata is none");
 
     let updated = app
-        .put(
+        .put_json(
             &field_path(&id),
             json!({
                 "label": "Shoe size EU",
@@ -524,26 +492,20 @@ async fn unknown_and_read_only_properties_are_ignored(app: TestApp) {
                 "unknown": [1, 2], "choices": []
             }),
         )
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(updated["custom_field_id"], id.as_str());
     assert_eq!(updated["name"], "Shoe_size_EU");
     assert_eq!(updated["type"], "string");
     assert_eq!(updated["created_at"], created["created_at"]);
 
     let select = app
-        .post(
+        .create(
             COLLECTION,
             json!({"label": "Size", "type": "multi_select",
                    "choices": [{"choice_label": "S", "choice_id": "x", "custom_field_id": 1,
                                 "created_at": [], "colour": "red"}]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     assert_eq!(select["choices"][0]["choice_id"], 1);
     assert_eq!(select["choices"][0]["choice_label"], "S");
     assert_eq!(
@@ -565,30 +527,30 @@ async fn path_ids_are_checked_before_lookup(app: TestApp) {
         "%20",
     ] {
         let path = field_path(id);
-        let response = app.get(&path).send().await;
-        assert_answer(&response, 400, &malformed_message, &format!("GET {id}"));
-        let response = app.put(&path, body.clone()).send().await;
-        assert_answer(&response, 400, &malformed_message, &format!("PUT {id}"));
+        app.get(&path)
+            .answers(400, &malformed_message, &format!("GET {id}"))
+            .await;
+        app.put(&path, body.clone())
+            .answers(400, &malformed_message, &format!("PUT {id}"))
+            .await;
         // DELETE does not declare 400 in the document.
         let response = app.delete(&path).send_unchecked().await;
-        assert_answer(&response, 400, &malformed_message, &format!("DELETE {id}"));
+        response.assert_answer(400, &malformed_message, &format!("DELETE {id}"));
     }
 
-    let existing = create_field(&app, "Kept").await;
+    let existing = app.create_string_field("Kept").await;
     let unknown = uuid::Uuid::new_v4().to_string();
     let path = field_path(&unknown);
-    let response = app.get(&path).send().await;
-    assert_answer(&response, 404, &not_found(&unknown), "GET unknown");
-    let response = app.put(&path, body).send().await;
-    assert_answer(&response, 404, &not_found(&unknown), "PUT unknown");
-    let response = app.delete(&path).send().await;
-    assert_answer(&response, 404, &not_found(&unknown), "DELETE unknown");
-    let kept = app
-        .get(&field_path(&id_of(&existing)))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    app.get(&path)
+        .answers(404, &not_found(&unknown), "GET unknown")
+        .await;
+    app.put(&path, body)
+        .answers(404, &not_found(&unknown), "PUT unknown")
+        .await;
+    app.delete(&path)
+        .answers(404, &not_found(&unknown), "DELETE unknown")
+        .await;
+    let kept = app.get_json(&field_path(&id_of(&existing))).await;
     assert_eq!(kept, existing);
     assert_still_healthy(&app).await;
 }
@@ -608,33 +570,26 @@ fn assert_utc(value: &Value, around: Timestamp, what: &str) {
 async fn date_times_are_utc_ending_in_z(app: TestApp) {
     let now = Timestamp::now();
     let created = app
-        .post(
+        .create(
             COLLECTION,
             json!({"label": "When", "type": "single_select",
                    "choices": [{"choice_label": "Early"}, {"choice_label": "Late"}]}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     assert_utc(&created["created_at"], now, "created_at");
     assert_utc(&created["updated_at"], now, "updated_at");
     for choice in created["choices"].as_array().expect("choices") {
         assert_utc(&choice["created_at"], now, "choice created_at");
         assert_utc(&choice["updated_at"], now, "choice updated_at");
     }
-    let updated = app
-        .put(
-            &field_path(&id_of(&created)),
-            json!({"label": "When exactly", "choices": [{"choice_id": 1, "choice_label": "Early"}]}),
-        )
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let updated = app.put_json(
+        &field_path(&id_of(&created)),
+        json!({"label": "When exactly", "choices": [{"choice_id": 1, "choice_label": "Early"}]}),
+    )
+    .await;
     assert_utc(&updated["updated_at"], now, "updated_at after PUT");
     assert_eq!(updated["created_at"], created["created_at"]);
-    let page = app.get(COLLECTION).send().await.expect(200).json();
+    let page = app.get_json(COLLECTION).await;
     assert_utc(
         &page["custom_fields"][0]["created_at"],
         now,
@@ -643,20 +598,17 @@ async fn date_times_are_utc_ending_in_z(app: TestApp) {
 }
 
 async fn delete_answers_204_without_a_body(app: TestApp) {
-    let field = create_field(&app, "Short-lived").await;
+    let field = app.create_string_field("Short-lived").await;
     let path = field_path(&id_of(&field));
     let response = app.delete(&path).send().await.expect(204);
     assert!(response.body.is_empty(), "a 204 has no body");
     assert_eq!(response.header("content-type"), None);
-    let response = app.get(&path).send().await;
-    assert_answer(
-        &response,
-        404,
-        &not_found(&id_of(&field)),
-        "GET after DELETE",
-    );
-    let response = app.delete(&path).send().await;
-    assert_answer(&response, 404, &not_found(&id_of(&field)), "DELETE twice");
+    app.get(&path)
+        .answers(404, &not_found(&id_of(&field)), "GET after DELETE")
+        .await;
+    app.delete(&path)
+        .answers(404, &not_found(&id_of(&field)), "DELETE twice")
+        .await;
 }
 
 async fn limit_is_bounded_with_a_default_of_50(app: TestApp) {
@@ -671,27 +623,18 @@ async fn limit_is_bounded_with_a_default_of_50(app: TestApp) {
         "%2D1",
         "99999999999999999999",
     ] {
-        let response = app.get(&format!("{COLLECTION}?limit={limit}")).send().await;
-        assert_answer(&response, 400, &message, &format!("limit={limit}"));
+        app.get(&format!("{COLLECTION}?limit={limit}"))
+            .answers(400, &message, &format!("limit={limit}"))
+            .await;
     }
     let ids = create_fields(&app, "Field", 51).await;
-    let page = app.get(COLLECTION).send().await.expect(200).json();
+    let page = app.get_json(COLLECTION).await;
     assert_eq!(ids_on_page(&page), ids[..50], "the default page holds 50");
     assert!(page["_links"]["next"]["href"].is_string());
-    let page = app
-        .get(&format!("{COLLECTION}?limit=100"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let page = app.get_json(&format!("{COLLECTION}?limit=100")).await;
     assert_eq!(ids_on_page(&page), ids);
     assert!(page.get("_links").is_none(), "one page holds all 51");
-    let page = app
-        .get(&format!("{COLLECTION}?limit=1"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let page = app.get_json(&format!("{COLLECTION}?limit=1")).await;
     assert_eq!(ids_on_page(&page), ids[..1]);
 }
 
@@ -736,18 +679,13 @@ async fn pages_follow_links_in_creation_order(app: TestApp) {
 async fn paging_is_stable_while_fields_come_and_go(app: TestApp) {
     let ids = create_fields(&app, "Field", 8).await;
     let mut seen: Vec<String> = Vec::new();
-    let page = app
-        .get(&format!("{COLLECTION}?limit=3"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let page = app.get_json(&format!("{COLLECTION}?limit=3")).await;
     seen.extend(ids_on_page(&page));
     assert_eq!(seen, ids[..3]);
     // The field the cursor points after goes away, as does one not reached yet.
     app.delete(&field_path(&ids[2])).send().await.expect(204);
     app.delete(&field_path(&ids[5])).send().await.expect(204);
-    let added_first = id_of(&create_field(&app, "Added 1").await);
+    let added_first = id_of(&app.create_string_field("Added 1").await);
     let mut href = page["_links"]["next"]["href"]
         .as_str()
         .expect("a next page")
@@ -755,12 +693,12 @@ async fn paging_is_stable_while_fields_come_and_go(app: TestApp) {
     let mut added = vec![added_first];
     let mut pages = 1;
     loop {
-        let page = app.get(&href).send().await.expect(200).json();
+        let page = app.get_json(&href).await;
         seen.extend(ids_on_page(&page));
         pages += 1;
         if pages == 2 {
             app.delete(&field_path(&ids[3])).send().await.expect(204);
-            added.push(id_of(&create_field(&app, "Added 2").await));
+            added.push(id_of(&app.create_string_field("Added 2").await));
         }
         match page["_links"]["next"]["href"].as_str() {
             Some(next) => href = next.to_string(),
@@ -798,12 +736,7 @@ async fn paging_is_stable_while_fields_come_and_go(app: TestApp) {
 
 async fn altered_cursors_answer_400(app: TestApp) {
     let ids = create_fields(&app, "Field", 5).await;
-    let page = app
-        .get(&format!("{COLLECTION}?limit=2"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let page = app.get_json(&format!("{COLLECTION}?limit=2")).await;
     let cursor = next_cursor(&page);
     let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(&cursor).expect("base64url"))
         .expect("UTF-8 inside");
@@ -829,69 +762,43 @@ async fn altered_cursors_answer_400(app: TestApp) {
         ("not base64", "not base64 !".into()),
         ("empty", String::new()),
     ] {
-        let response = app
-            .get(&format!(
-                "{COLLECTION}?cursor={}",
-                altered.replace(' ', "%20")
-            ))
-            .send()
-            .await;
-        assert_answer(&response, 400, &message, what);
+        app.get(&format!(
+            "{COLLECTION}?cursor={}",
+            altered.replace(' ', "%20")
+        ))
+        .answers(400, &message, what)
+        .await;
     }
-    let next = app
-        .get(&format!("{COLLECTION}?cursor={cursor}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let next = app.get_json(&format!("{COLLECTION}?cursor={cursor}")).await;
     assert_eq!(ids_on_page(&next), ids[2..4], "the unaltered cursor works");
     assert_still_healthy(&app).await;
 }
 
 async fn a_limit_in_the_query_overrides_the_cursor(app: TestApp) {
     let ids = create_fields(&app, "Field", 6).await;
-    let first = app
-        .get(&format!("{COLLECTION}?limit=2"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let first = app.get_json(&format!("{COLLECTION}?limit=2")).await;
     let cursor = next_cursor(&first);
-    let by_cursor = app
-        .get(&format!("{COLLECTION}?cursor={cursor}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let by_cursor = app.get_json(&format!("{COLLECTION}?cursor={cursor}")).await;
     assert_eq!(ids_on_page(&by_cursor), ids[2..4], "the cursor's page size");
     for query in [
         format!("cursor={cursor}&limit=3"),
         format!("limit=3&cursor={cursor}"),
     ] {
-        let page = app
-            .get(&format!("{COLLECTION}?{query}"))
-            .send()
-            .await
-            .expect(200)
-            .json();
+        let page = app.get_json(&format!("{COLLECTION}?{query}")).await;
         assert_eq!(ids_on_page(&page), ids[2..5], "{query}");
         let href = page["_links"]["next"]["href"]
             .as_str()
             .expect("a next page");
-        let last = app.get(href).send().await.expect(200).json();
+        let last = app.get_json(href).await;
         assert_eq!(ids_on_page(&last), ids[5..]);
         assert!(last.get("_links").is_none());
     }
-    let response = app
-        .get(&format!("{COLLECTION}?cursor={cursor}&limit=0"))
-        .send()
+    app.get(&format!("{COLLECTION}?cursor={cursor}&limit=0"))
+        .refused(
+            &["limit must be a whole number from 1 to 100."],
+            "cursor with limit=0",
+        )
         .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["limit must be a whole number from 1 to 100."]),
-        "cursor with limit=0",
-    );
 }
 
 async fn query_values_are_decoded_and_the_last_repeat_wins(app: TestApp) {
@@ -904,45 +811,28 @@ async fn query_values_are_decoded_and_the_last_repeat_wins(app: TestApp) {
         ("limit=+2", 2),
         ("limit=2&unknown=%FF%FE&other", 2),
     ] {
-        let page = app
-            .get(&format!("{COLLECTION}?{query}"))
-            .send()
-            .await
-            .expect(200)
-            .json();
+        let page = app.get_json(&format!("{COLLECTION}?{query}")).await;
         assert_eq!(ids_on_page(&page), ids[..expected], "{query}");
     }
-    let response = app
-        .get(&format!("{COLLECTION}?limit=3&limit=0"))
-        .send()
+    app.get(&format!("{COLLECTION}?limit=3&limit=0"))
+        .refused(
+            &["limit must be a whole number from 1 to 100."],
+            "the last repeat is the one checked",
+        )
         .await;
-    assert_answer(
-        &response,
-        400,
-        &invalid(&["limit must be a whole number from 1 to 100."]),
-        "the last repeat is the one checked",
-    );
-    let first = app
-        .get(&format!("{COLLECTION}?limit=2"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let first = app.get_json(&format!("{COLLECTION}?limit=2")).await;
     let encoded: String = next_cursor(&first)
         .bytes()
         .map(|b| format!("%{b:02X}"))
         .collect();
     let page = app
-        .get(&format!("{COLLECTION}?cursor={encoded}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json(&format!("{COLLECTION}?cursor={encoded}"))
+        .await;
     assert_eq!(ids_on_page(&page), ids[2..4], "a percent-encoded cursor");
 }
 
 async fn every_response_carries_a_request_id(app: TestApp) {
-    let field = create_field(&app, "Tracked").await;
+    let field = app.create_string_field("Tracked").await;
     let id = id_of(&field);
     let responses = vec![
         (200, "a list", app.get(COLLECTION).send().await),
@@ -1062,10 +952,8 @@ async fn bodies_over_four_megabytes_answer_413(app: TestApp) {
     let created = app
         .request(Method::POST, COLLECTION)
         .raw_body("application/json", at_limit)
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .expect_json(201)
+        .await;
     assert_eq!(created["label"], "Big");
 
     let over = padded(LIMIT + 1);
@@ -1076,10 +964,9 @@ async fn bodies_over_four_megabytes_answer_413(app: TestApp) {
         .raw_body("application/json", over.replace("\"Big\"", "\"Bigger\""))
         .send_unchecked()
         .await;
-    assert_answer(
-        &response,
+    response.assert_answer(
         413,
-        &error(
+        &v3_error(
             "request.entity.too_large",
             "The request body exceeds the limit of 4194304 bytes.",
         ),
@@ -1110,7 +997,7 @@ async fn bodies_over_four_megabytes_answer_413(app: TestApp) {
     assert_eq!(status, 413, "a chunked body one byte over: {body}");
     assert_eq!(
         serde_json::from_str::<Value>(&body).expect("a JSON body"),
-        error(
+        v3_error(
             "request.entity.too_large",
             "The request body exceeds the limit of 4194304 bytes."
         )
@@ -1120,8 +1007,8 @@ async fn bodies_over_four_megabytes_answer_413(app: TestApp) {
 }
 
 async fn unknown_paths_answer_404_and_wrong_methods_405(app: TestApp) {
-    let field = create_field(&app, "Routed").await;
-    let nothing = error(
+    let field = app.create_string_field("Routed").await;
+    let nothing = v3_error(
         "contacts.api.not_found",
         "The requested resource was not found.",
     );
@@ -1134,15 +1021,15 @@ async fn unknown_paths_answer_404_and_wrong_methods_405(app: TestApp) {
         "/nowhere".into(),
     ] {
         let response = app.get(&path).send_unchecked().await;
-        assert_answer(&response, 404, &nothing, &format!("GET {path}"));
+        response.assert_answer(404, &nothing, &format!("GET {path}"));
     }
     let response = app
         .post("/v3/no_such_collection", json!({"label": "x"}))
         .send_unchecked()
         .await;
-    assert_answer(&response, 404, &nothing, "POST to an unknown path");
+    response.assert_answer(404, &nothing, "POST to an unknown path");
 
-    let not_allowed = error(
+    let not_allowed = v3_error(
         "method.not_allowed",
         "The HTTP method is not supported for this resource.",
     );
@@ -1166,7 +1053,7 @@ async fn unknown_paths_answer_404_and_wrong_methods_405(app: TestApp) {
             .json(json!({"label": "x"}))
             .send_unchecked()
             .await;
-        assert_answer(&response, 405, &not_allowed, &format!("{method} {path}"));
+        response.assert_answer(405, &not_allowed, &format!("{method} {path}"));
         let allow = response.header("allow").unwrap_or_default();
         let mut listed: Vec<&str> = allow.split(',').map(str::trim).collect();
         listed.sort_unstable();
@@ -1174,12 +1061,7 @@ async fn unknown_paths_answer_404_and_wrong_methods_405(app: TestApp) {
         expected.sort_unstable();
         assert_eq!(listed, expected, "Allow of {method} {path}");
     }
-    let kept = app
-        .get(&field_path(&id_of(&field)))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let kept = app.get_json(&field_path(&id_of(&field))).await;
     assert_eq!(kept, field);
     assert_still_healthy(&app).await;
 }

@@ -21,8 +21,7 @@ use roster_tests::serve::ServeProcess;
 use roster_tests::{Engine, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::create_list;
-use crate::support::{create_field, id_of};
+use crate::support::id_of;
 
 const ROSTER: &str = env!("CARGO_BIN_EXE_roster-under-test");
 /// Concurrent writers, each with its own contacts.
@@ -69,10 +68,10 @@ impl Fixture {
     async fn create(app: &TestApp, phase: &str) -> Fixture {
         let tag = format!("{phase}{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let lists = [
-            create_list(app, &format!("{tag} list 0")).await,
-            create_list(app, &format!("{tag} list 1")).await,
+            app.create_list(&format!("{tag} list 0")).await,
+            app.create_list(&format!("{tag} list 1")).await,
         ];
-        let field = id_of(&create_field(app, &format!("{tag} field")).await);
+        let field = id_of(&app.create_string_field(&format!("{tag} field")).await);
         Fixture {
             lists,
             field,

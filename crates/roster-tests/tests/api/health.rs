@@ -5,7 +5,7 @@ use reqwest::Method;
 use roster_tests::{on_both_engines, Engine, TestApp};
 use serde_json::{json, Value};
 
-use crate::support::{assert_answer, create_field, field_path, id_of, unauthorized, COLLECTION};
+use crate::support::{field_path, id_of, unauthorized, COLLECTION};
 
 on_both_engines!(
     health_and_readiness_need_no_token,
@@ -40,7 +40,7 @@ async fn health_and_readiness_need_no_token(app: TestApp) {
 }
 
 async fn v3_routes_without_a_token_answer_401(app: TestApp) {
-    let field = create_field(&app, "Guarded").await;
+    let field = app.create_string_field("Guarded").await;
     let item = field_path(&id_of(&field));
     let body = json!({"label": "Changed", "type": "string"});
     let requests = [
@@ -55,10 +55,11 @@ async fn v3_routes_without_a_token_answer_401(app: TestApp) {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await;
-        assert_answer(&response, 401, &unauthorized(), &format!("{method} {path}"));
+        request
+            .answers(401, &unauthorized(), &format!("{method} {path}"))
+            .await;
     }
-    let kept = app.get(&item).send().await.expect(200).json();
+    let kept = app.get_json(&item).await;
     assert_eq!(kept, field, "nothing changed without a token");
 }
 

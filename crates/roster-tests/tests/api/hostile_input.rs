@@ -8,7 +8,7 @@
 use roster_tests::{on_both_engines, TestApp, TestResponse};
 use serde_json::{json, Value};
 
-use crate::contact_support::{contact_with, create_list, id};
+use crate::contact_support::{contact_with, id};
 use crate::support::{assert_still_healthy, unauthorized};
 
 on_both_engines!(
@@ -28,6 +28,12 @@ on_both_engines!(
 );
 
 const LONG: usize = 10_000;
+
+/// [`assert_refused`], for a refusal whose status is known exactly.
+fn assert_refused_as(response: &TestResponse, status: u16, what: &str) -> Vec<String> {
+    assert_eq!(response.status, status, "{what}");
+    assert_refused(response, what)
+}
 
 /// A 4xx whose body is the V3 error array (401 alone answers the single object), naming the
 /// case in any failure.
@@ -109,8 +115,7 @@ async fn deeply_nested_json(app: TestApp) {
         ] {
             let what = format!("{method} {path} with {} bytes of nesting", body.len());
             let response = raw_json(&app, method, &path, body.clone().into_bytes()).await;
-            assert_eq!(response.status, 400, "{what}");
-            assert_refused(&response, &what);
+            assert_refused_as(&response, 400, &what);
         }
     }
     assert_still_healthy(&app).await;
@@ -131,8 +136,7 @@ async fn invalid_utf8(app: TestApp) {
         ] {
             let what = format!("{method} {path} with {}", String::from_utf8_lossy(body));
             let response = raw_json(&app, method, &path, body.to_vec()).await;
-            assert_eq!(response.status, 400, "{what}");
-            assert_refused(&response, &what);
+            assert_refused_as(&response, 400, &what);
         }
     }
     // Percent-encoded bytes that are not UTF-8, in a path id and in query parameters.
@@ -157,7 +161,7 @@ async fn invalid_utf8(app: TestApp) {
 
 async fn nul_bytes(app: TestApp) {
     let contact = contact_with(&app, "nul@example.com", "implicit").await;
-    let list = create_list(&app, "NUL target").await;
+    let list = app.create_list("NUL target").await;
 
     // NUL as JSON escapes, in string properties of a contact and a list.
     for (property, body) in [
@@ -193,14 +197,12 @@ async fn nul_bytes(app: TestApp) {
         json!({"name": "fine", "description": "\u{0}"}),
     ] {
         let response = app.post("/v3/contact_lists", body.clone()).send().await;
-        assert_eq!(response.status, 400, "POST list {body}");
-        assert_refused(&response, "POST list");
+        assert_refused_as(&response, 400, &format!("POST list {body}"));
         let response = app
             .put(&format!("/v3/contact_lists/{list}"), body)
             .send()
             .await;
-        assert_eq!(response.status, 400, "PUT list");
-        assert_refused(&response, "PUT list");
+        assert_refused_as(&response, 400, "PUT list");
     }
 
     // A raw NUL byte inside a JSON string is a control character JSON forbids.
@@ -211,8 +213,7 @@ async fn nul_bytes(app: TestApp) {
         b"{\"create_source\":\"Account\",\"first_name\":\"a\x00b\"}".to_vec(),
     )
     .await;
-    assert_eq!(response.status, 400, "raw NUL byte");
-    assert_refused(&response, "raw NUL byte");
+    assert_refused_as(&response, 400, "raw NUL byte");
 
     // NUL in query parameters and in path ids.
     for path in [
@@ -229,8 +230,7 @@ async fn nul_bytes(app: TestApp) {
         format!("/v3/contact_lists/{list}%00"),
     ] {
         let response = app.get(&path).send_unchecked().await;
-        assert_eq!(response.status, 400, "{path}");
-        assert_refused(&response, &path);
+        assert_refused_as(&response, 400, &path);
     }
     assert_still_healthy(&app).await;
 }
@@ -330,7 +330,7 @@ async fn ten_thousand_characters_in_every_contact_string(app: TestApp) {
 
 /// Every string property of a list body (POST and PUT), each 10,000 characters long.
 async fn ten_thousand_characters_in_every_list_string(app: TestApp) {
-    let list = create_list(&app, "Long target").await;
+    let list = app.create_list("Long target").await;
     let long = "x".repeat(LONG);
     let body = json!({"name": long, "description": long, "favorite": long});
     // A description may be 10,000 characters long: only the other two are named.
@@ -343,12 +343,7 @@ async fn ten_thousand_characters_in_every_list_string(app: TestApp) {
         .await;
     assert_names_each(&response, &properties, "PUT /v3/contact_lists/{list_id}");
     // The list is unchanged by the refused PUT.
-    let stored = app
-        .get(&format!("/v3/contact_lists/{list}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let stored = app.get_json(&format!("/v3/contact_lists/{list}")).await;
     assert_eq!(stored["name"], "Long target");
     // With a valid name, the 10,000-character description is stored whole; one more is not.
     let response = app
@@ -449,8 +444,7 @@ async fn numbers_no_integer_holds(app: TestApp) {
         ] {
             let what = format!("{method} {path} {body}");
             let response = raw_json(&app, method, &path, body.into_bytes()).await;
-            assert_eq!(response.status, 400, "{what}");
-            assert_refused(&response, &what);
+            assert_refused_as(&response, 400, &what);
         }
         for path in [
             format!("/v3/contacts?limit={number}"),
@@ -458,8 +452,7 @@ async fn numbers_no_integer_holds(app: TestApp) {
             format!("/v3/contacts/contact_id_xrefs?sequence_ids={number}"),
         ] {
             let response = app.get(&path).send().await;
-            assert_eq!(response.status, 400, "{path}");
-            assert_refused(&response, &path);
+            assert_refused_as(&response, 400, &path);
         }
     }
     assert_still_healthy(&app).await;
@@ -507,7 +500,7 @@ async fn duplicate_json_keys(app: TestApp) {
 }
 
 async fn repeated_and_percent_encoded_query_parameters(app: TestApp) {
-    let list = create_list(&app, "Query target").await;
+    let list = app.create_list("Query target").await;
     let contact = contact_with(&app, "query@example.com", "implicit").await;
     app.put(
         &format!("/v3/contacts/{contact}"),
@@ -552,8 +545,7 @@ async fn repeated_and_percent_encoded_query_parameters(app: TestApp) {
         "/v3/contacts?include_count=true&include_count=maybe",
     ] {
         let response = app.get(path).send().await;
-        assert_eq!(response.status, 400, "{path}");
-        assert_refused(&response, path);
+        assert_refused_as(&response, 400, path);
     }
     // Many repetitions of one parameter.
     let many = format!("/v3/contacts?{}", ["status=all"; 2000].join("&"));
@@ -605,12 +597,7 @@ async fn path_traversal_in_ids(app: TestApp) {
         assert_refused(&response, &format!("PUT /v3/contacts/{id}"));
     }
     // The contact the ids tried to reach around is untouched.
-    let stored = app
-        .get(&format!("/v3/contacts/{contact}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let stored = app.get_json(&format!("/v3/contacts/{contact}")).await;
     assert!(stored.get("deleted_at").is_none(), "{stored}");
     assert_still_healthy(&app).await;
 }
@@ -630,8 +617,7 @@ async fn oversized_headers(app: TestApp) {
         .token(&filler)
         .send_unchecked()
         .await;
-    assert_eq!(response.status, 401);
-    assert_refused(&response, "a 100 KB Authorization header");
+    assert_refused_as(&response, 401, "a 100 KB Authorization header");
     // 100 KB content type, accept and request id headers.
     let response = app
         .request(reqwest::Method::POST, "/v3/contact_lists")
@@ -647,8 +633,7 @@ async fn oversized_headers(app: TestApp) {
         .header("Accept", &format!("text/{filler}"))
         .send_unchecked()
         .await;
-    assert_eq!(response.status, 406);
-    assert_refused(&response, "a 100 KB Accept header");
+    assert_refused_as(&response, 406, "a 100 KB Accept header");
     // A 100 KB request id is not echoed back (clients refuse header lines past 64 KB) nor
     // logged: the request gets a generated one. A reasonable one is kept.
     for unusable in [filler.as_str(), "two words", "tab\tseparated"] {
@@ -692,7 +677,7 @@ async fn oversized_headers(app: TestApp) {
 /// A body of another type is still 415.
 async fn absent_bodies_answer_400(app: TestApp) {
     let contact = contact_with(&app, "absent@example.com", "implicit").await;
-    let list = create_list(&app, "Absent target").await;
+    let list = app.create_list("Absent target").await;
     for (method, path) in [
         (reqwest::Method::POST, "/v3/contact_lists".to_string()),
         (reqwest::Method::PUT, format!("/v3/contact_lists/{list}")),
@@ -709,9 +694,8 @@ async fn absent_bodies_answer_400(app: TestApp) {
     ] {
         let what = format!("{method} {path} without a body");
         let response = app.request(method.clone(), &path).send().await;
-        assert_eq!(response.status, 400, "{what}");
         assert_eq!(
-            assert_refused(&response, &what),
+            assert_refused_as(&response, 400, &what),
             ["The request body is empty; a JSON object is required."],
             "{what}"
         );

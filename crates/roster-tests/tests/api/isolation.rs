@@ -72,41 +72,26 @@ const TRACKING: &str = r#"{"version":"1.0.0","criteria":{"type":"and","group":[{
 async fn account_a_rows(app: &TestApp) -> Vec<(&'static str, String)> {
     let id_of = |body: Value, key: &str| body[key].as_str().unwrap().to_string();
     let contact = app
-        .post(
+        .create(
             "/v3/contacts",
             json!({"email_address": {"address": "a-only@example.com"}, "create_source": "Account"}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     let list = app
-        .post("/v3/contact_lists", json!({"name": "A only"}))
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .create("/v3/contact_lists", json!({"name": "A only"}))
+        .await;
     let tag = app
-        .post("/v3/contact_tags", json!({"name": "A only"}))
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .create("/v3/contact_tags", json!({"name": "A only"}))
+        .await;
     let segment = app
-        .post(
+        .create(
             "/v3/segments",
             json!({"name": "A only", "segment_criteria": TRACKING}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     let export = app
-        .post("/v3/activities/contact_exports", json!({}))
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .create("/v3/activities/contact_exports", json!({}))
+        .await;
     app.drain_activities().await;
     vec![
         ("{id}", a_custom_field(app).await),
@@ -119,14 +104,7 @@ async fn account_a_rows(app: &TestApp) -> Vec<(&'static str, String)> {
 }
 
 async fn a_custom_field(app: &TestApp) -> String {
-    app.post(
-        "/v3/contact_custom_fields",
-        json!({"label": "Account A only", "type": "string"}),
-    )
-    .send()
-    .await
-    .expect(201)
-    .json()["custom_field_id"]
+    app.create_string_field("Account A only").await["custom_field_id"]
         .as_str()
         .unwrap()
         .to_string()
@@ -169,11 +147,8 @@ async fn another_accounts_ids_answer_404(app: TestApp) {
     }
     // Account A's field is untouched.
     let field = app
-        .get(&format!("/v3/contact_custom_fields/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json(&format!("/v3/contact_custom_fields/{id}"))
+        .await;
     assert_eq!(field["label"], "Account A only");
 }
 
@@ -188,16 +163,10 @@ async fn collections_show_only_own_rows(app: TestApp) {
         "/v3/segments",
         "/v3/activities",
     ] {
-        let body = app
-            .get(path)
-            .token(&intruder.token)
-            .send()
-            .await
-            .expect(200)
-            .json();
+        let body = app.get(path).token(&intruder.token).expect_json(200).await;
         let (_, rows) = body.as_object().unwrap().iter().next().unwrap();
         assert_eq!(rows.as_array().unwrap().len(), 0, "{path}: {body}");
-        let own = app.get(path).send().await.expect(200).json();
+        let own = app.get_json(path).await;
         let (_, rows) = own.as_object().unwrap().iter().next().unwrap();
         assert_eq!(rows.as_array().unwrap().len(), 1, "{path}");
     }

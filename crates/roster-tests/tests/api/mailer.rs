@@ -28,6 +28,15 @@ fn simple_message(subject: &str) -> OutboxMessage {
     .unwrap()
 }
 
+/// A drain's report: how many messages it sent, failed for good, and put back for a retry.
+fn drained(sent: u32, failed: u32, retried: u32) -> DrainReport {
+    DrainReport {
+        sent,
+        failed,
+        retried,
+    }
+}
+
 async fn entry(app: &TestApp, id: OutboxId) -> roster_domain::outbox::OutboxEntry {
     app.store()
         .outbox_message(id)
@@ -80,14 +89,7 @@ async fn delivers_over_smtp_with_headers_parts_and_recipients(app: TestApp) {
     let custom = app.mailer().enqueue(custom).await.unwrap();
 
     let report = app.mailer().drain().await.unwrap();
-    assert_eq!(
-        report,
-        DrainReport {
-            sent: 2,
-            failed: 0,
-            retried: 0
-        }
-    );
+    assert_eq!(report, drained(2, 0, 0));
     let received = app.sink().received();
     assert_eq!(received.len(), 2);
 
@@ -186,14 +188,7 @@ async fn retries_after_451_then_delivers(app: TestApp) {
         .unwrap();
     // Retries are due at once in the test settings, so one drain sees all three attempts.
     let report = app.mailer().drain().await.unwrap();
-    assert_eq!(
-        report,
-        DrainReport {
-            sent: 1,
-            failed: 0,
-            retried: 2
-        }
-    );
+    assert_eq!(report, drained(1, 0, 2));
     assert_eq!(app.sink().transactions(), 3);
     assert_eq!(app.sink().received().len(), 1);
     let stored = entry(&app, id).await;
@@ -232,14 +227,7 @@ async fn gives_up_after_the_last_attempt(app: TestApp) {
     app.sink().set_script(SinkScript::TempFailFirst(usize::MAX));
     let id = app.mailer().enqueue(simple_message("never")).await.unwrap();
     let report = app.mailer().drain().await.unwrap();
-    assert_eq!(
-        report,
-        DrainReport {
-            sent: 0,
-            failed: 1,
-            retried: 2
-        }
-    );
+    assert_eq!(report, drained(0, 1, 2));
     let stored = entry(&app, id).await;
     assert_eq!(stored.state, OutboxState::Failed);
     assert_eq!(stored.attempts, 3);
@@ -258,14 +246,7 @@ async fn records_a_550_as_a_failure_with_the_reply(app: TestApp) {
         .await
         .unwrap();
     let report = app.mailer().drain().await.unwrap();
-    assert_eq!(
-        report,
-        DrainReport {
-            sent: 0,
-            failed: 1,
-            retried: 0
-        }
-    );
+    assert_eq!(report, drained(0, 1, 0));
     let stored = entry(&app, id).await;
     assert_eq!(stored.state, OutboxState::Failed);
     assert_eq!(stored.attempts, 1, "a permanent failure is not retried");

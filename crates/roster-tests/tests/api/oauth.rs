@@ -51,6 +51,15 @@ async fn authorize(app: &TestApp, browser: &Browser, query: &str) -> roster_test
     page
 }
 
+/// The authorize page a code request for `scope` opens, as the browser is signed in now.
+async fn code_request_page(browser: &Browser, client_id: &str, scope: &str) -> roster_tests::Page {
+    let path = format!(
+        "/oauth2/default/v1/authorize?{}",
+        code_query(client_id, scope)
+    );
+    browser.get(&path).await
+}
+
 fn code_query(client_id: &str, scope: &str) -> String {
     format!(
         "response_type=code&client_id={client_id}&redirect_uri={}&scope={scope}&state=xyz&code_challenge={}&code_challenge_method=S256",
@@ -63,17 +72,34 @@ fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// POSTs `form` to the OAuth endpoint `endpoint` (`token`, `revoke`, `introspect`, …), which
+/// the V3 document does not describe, so the answer is not checked against it.
+async fn post_form(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.http
+        .post(app.url(&format!("/oauth2/default/v1/{endpoint}")))
+        .form(form)
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+/// A JSON document the OAuth server publishes (its metadata, its keys).
+async fn get_document(app: &TestApp, path: &str) -> Value {
+    app.http
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
 async fn token_request(
     app: &TestApp,
     form: &[(&str, &str)],
 ) -> (u16, Value, reqwest::header::HeaderMap) {
-    let response = app
-        .http
-        .post(app.url("/oauth2/default/v1/token"))
-        .form(form)
-        .send()
-        .await
-        .expect("the server answers");
+    let response = post_form(app, "token", form).await;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     (status, response.json().await.expect("JSON"), headers)
@@ -113,12 +139,7 @@ async fn privileges_with(app: &TestApp, token: &str) -> u16 {
 async fn server_flow_with_pkce_through_the_pages(app: TestApp) {
     let (client_id, _) = app.create_app(true, REDIRECT).await;
     let browser = Browser::new(&app.base_url);
-    let first = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&client_id, "contact_data+offline_access")
-        ))
-        .await;
+    let first = code_request_page(&browser, &client_id, "contact_data+offline_access").await;
     assert_eq!(first.status, 200);
     assert!(first.body.contains("name=\"username\"") && first.body.contains("name=\"password\""));
     assert!(first
@@ -474,31 +495,16 @@ async fn consent_is_asked_again_for_wider_scopes(app: TestApp) {
     let browser = Browser::new(&app.base_url);
     code_for(&app, &browser, &client_id, "contact_data+campaign_data").await;
     // Same or fewer scopes: the session and the consent skip both pages.
-    let page = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&client_id, "contact_data")
-        ))
-        .await;
+    let page = code_request_page(&browser, &client_id, "contact_data").await;
     assert_eq!(page.status, 302, "{}", page.body);
     assert!(page.location_param("code").is_some());
     // A wider scope asks again.
-    let page = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&client_id, "contact_data+account_read")
-        ))
-        .await;
+    let page = code_request_page(&browser, &client_id, "contact_data+account_read").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Allow access?") && page.body.contains("account_read"));
     // Another client asks too.
     let (other, _) = app.create_app(true, REDIRECT).await;
-    let page = browser
-        .get(&format!(
-            "/oauth2/default/v1/authorize?{}",
-            code_query(&other, "contact_data")
-        ))
-        .await;
+    let page = code_request_page(&browser, &other, "contact_data").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Allow access?"));
     // Denying goes back with access_denied.
@@ -587,13 +593,12 @@ async fn tokens_of_a_deleted_app_stop_working(app: TestApp) {
 }
 
 async fn introspect(app: &TestApp, client_id: &str, token: &str) -> Value {
-    let response = app
-        .http
-        .post(app.url("/oauth2/default/v1/introspect"))
-        .form(&[("client_id", client_id), ("token", token)])
-        .send()
-        .await
-        .unwrap();
+    let response = post_form(
+        app,
+        "introspect",
+        &[("client_id", client_id), ("token", token)],
+    )
+    .await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
@@ -624,14 +629,14 @@ async fn introspection_is_limited_to_the_clients_own_tokens(app: TestApp) {
     let revoke = |client: String, token: String| {
         let app = &app;
         async move {
-            app.http
-                .post(app.url("/oauth2/default/v1/revoke"))
-                .form(&[("client_id", client.as_str()), ("token", token.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+            post_form(
+                app,
+                "revoke",
+                &[("client_id", client.as_str()), ("token", token.as_str())],
+            )
+            .await
+            .status()
+            .as_u16()
         }
     };
     assert_eq!(revoke(other.clone(), access.to_string()).await, 200);
@@ -640,13 +645,7 @@ async fn introspection_is_limited_to_the_clients_own_tokens(app: TestApp) {
     assert_eq!(privileges_with(&app, access).await, 401);
     assert_eq!(introspect(&app, &client_id, access).await["active"], false);
     // Without client authentication: 401.
-    let response = app
-        .http
-        .post(app.url("/oauth2/default/v1/introspect"))
-        .form(&[("token", access)])
-        .send()
-        .await
-        .unwrap();
+    let response = post_form(&app, "introspect", &[("token", access)]).await;
     assert_eq!(response.status(), 401);
 }
 
@@ -669,16 +668,15 @@ async fn revocation_reaches_every_node_within_five_seconds(app: TestApp) {
         }
     };
     assert_eq!(on_peer(access.clone()).await, 200);
-    let response = app
-        .http
-        .post(app.url("/oauth2/default/v1/revoke"))
-        .form(&[
+    let response = post_form(
+        &app,
+        "revoke",
+        &[
             ("client_id", client_id.as_str()),
             ("token", tokens["refresh_token"].as_str().unwrap()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         privileges_with(&app, &access).await,
@@ -711,16 +709,15 @@ async fn device_poll(app: &TestApp, client_id: &str, device_code: &str) -> (u16,
 
 async fn device_flow(app: TestApp) {
     let (client_id, _) = app.create_app(true, REDIRECT).await;
-    let response = app
-        .http
-        .post(app.url("/oauth2/default/v1/device/authorize"))
-        .form(&[
+    let response = post_form(
+        &app,
+        "device/authorize",
+        &[
             ("client_id", client_id.as_str()),
             ("scope", "contact_data offline_access"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(response.status(), 200);
     let started: Value = response.json().await.unwrap();
     let device_code = started["device_code"].as_str().unwrap();
@@ -777,16 +774,15 @@ async fn device_flow(app: TestApp) {
     );
 
     // A code nobody approves in time expires.
-    let started: Value = app
-        .http
-        .post(app.url("/oauth2/default/v1/device/authorize"))
-        .form(&[("client_id", client_id.as_str()), ("scope", "contact_data")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started: Value = post_form(
+        &app,
+        "device/authorize",
+        &[("client_id", client_id.as_str()), ("scope", "contact_data")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let device_code = started["device_code"].as_str().unwrap();
     expire_device_codes(&app).await;
     let (status, body) = device_poll(&app, &client_id, device_code).await;
@@ -814,15 +810,7 @@ async fn expire_device_codes(app: &TestApp) {
 }
 
 async fn metadata_describes_every_endpoint(app: TestApp) {
-    let body: Value = app
-        .http
-        .get(app.url("/.well-known/oauth-authorization-server"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = get_document(&app, "/.well-known/oauth-authorization-server").await;
     assert_eq!(body["issuer"], "http://roster.test/oauth2/default");
     for (key, path) in [
         ("authorization_endpoint", "authorize"),
@@ -846,15 +834,7 @@ async fn tokens_verify_against_the_jwks(app: TestApp) {
     let (client_id, _) = app.create_app(true, REDIRECT).await;
     let tokens = tokens_with_refresh(&app, &client_id, "contact_data").await;
     let token = tokens["access_token"].as_str().unwrap();
-    let jwks: Value = app
-        .http
-        .get(app.url("/oauth2/default/v1/keys"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = get_document(&app, "/oauth2/default/v1/keys").await;
     let header = jsonwebtoken::decode_header(token).unwrap();
     let jwk = jwks["keys"]
         .as_array()
@@ -905,19 +885,18 @@ async fn authorization_errors_go_back_to_the_client(app: TestApp) {
         .unwrap()
         .starts_with(&format!("{REDIRECT}#error=invalid_scope")));
     // A forged consent POST without the CSRF cookie is refused.
-    let response = app
-        .http
-        .post(app.url("/oauth2/default/v1/authorize"))
-        .form(&[
+    let response = post_form(
+        &app,
+        "authorize",
+        &[
             ("client_id", client_id.as_str()),
             ("redirect_uri", REDIRECT),
             ("response_type", "token"),
             ("scope", "contact_data"),
             ("decision", "allow"),
             ("csrf_token", "x"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(response.status(), 400);
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use roster_http::router::v3_operations;
 use roster_spec::{OperationKey, SpecChecker};
-use roster_tests::{on_both_engines, TestApp, ALL_SCOPES};
+use roster_tests::{on_both_engines, TestApp, TestResponse, ALL_SCOPES};
 use serde_json::Value;
+
+use crate::support::concrete;
 
 on_both_engines!(
     the_document_lists_exactly_the_routed_v3_operations,
@@ -33,24 +35,20 @@ fn routed_operations() -> BTreeSet<OperationKey> {
         .collect()
 }
 
+/// GETs what the server publishes without a token (the document, the reference page), which
+/// no operation of the document describes; expects 200.
+async fn get_public(app: &TestApp, path: &str) -> TestResponse {
+    app.get(path).anonymous().send_unchecked().await.expect(200)
+}
+
 /// Both renderings, fetched without a token, parsed and checked to be the same document.
 async fn fetch_document(app: &TestApp) -> Value {
-    let json = app
-        .get("/v3/openapi.json")
-        .anonymous()
-        .send_unchecked()
-        .await
-        .expect(200);
+    let json = get_public(app, "/v3/openapi.json").await;
     assert_eq!(
         json.header("content-type").as_deref(),
         Some("application/json")
     );
-    let yaml = app
-        .get("/v3/openapi.yaml")
-        .anonymous()
-        .send_unchecked()
-        .await
-        .expect(200);
+    let yaml = get_public(app, "/v3/openapi.yaml").await;
     assert_eq!(
         yaml.header("content-type").as_deref(),
         Some("application/yaml")
@@ -182,19 +180,6 @@ async fn every_documented_operation_is_official_and_compatible(app: TestApp) {
     );
 }
 
-/// Fills a path template with a value no resource has: a UUID, or a number for segments.
-fn concrete(template: &str) -> String {
-    template
-        .split('/')
-        .map(|segment| match segment {
-            "{segment_id}" => "987654321",
-            _ if segment.starts_with('{') => "0195c3e4-0000-7000-8000-000000000000",
-            _ => segment,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 async fn official_operations_left_out_of_the_document_are_not_routed(app: TestApp) {
     let document = fetch_document(&app).await;
     let documented = SpecChecker::operations_of(&document);
@@ -218,12 +203,7 @@ async fn official_operations_left_out_of_the_document_are_not_routed(app: TestAp
 }
 
 async fn the_reference_page_and_its_assets_are_served_by_roster(app: TestApp) {
-    let page = app
-        .get("/docs/")
-        .anonymous()
-        .send_unchecked()
-        .await
-        .expect(200);
+    let page = get_public(&app, "/docs/").await;
     let content_type = page.header("content-type").unwrap_or_default();
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let html = String::from_utf8_lossy(&page.body).into_owned();
@@ -243,12 +223,7 @@ async fn the_reference_page_and_its_assets_are_served_by_roster(app: TestApp) {
             "{asset} is fetched from another host"
         );
         let path = format!("/docs/{}", asset.trim_start_matches("./"));
-        let response = app
-            .get(&path)
-            .anonymous()
-            .send_unchecked()
-            .await
-            .expect(200);
+        let response = get_public(&app, &path).await;
         let content_type = response.header("content-type").unwrap_or_default();
         let expected = if asset.ends_with(".css") {
             "text/css"
@@ -260,12 +235,7 @@ async fn the_reference_page_and_its_assets_are_served_by_roster(app: TestApp) {
     }
 
     // The page loads Roster's document.
-    let initializer = app
-        .get("/docs/swagger-initializer.js")
-        .anonymous()
-        .send_unchecked()
-        .await
-        .expect(200);
+    let initializer = get_public(&app, "/docs/swagger-initializer.js").await;
     let script = String::from_utf8_lossy(&initializer.body);
     assert!(script.contains("/v3/openapi.json"), "{script}");
 

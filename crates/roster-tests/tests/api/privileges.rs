@@ -16,10 +16,8 @@ async fn privileges_list_follows_the_role(app: TestApp) {
     let owner = app
         .get("/v3/account/user/privileges")
         .token(&app.token_for(&app.owner, "offline_access"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .expect_json(200)
+        .await;
     let names: Vec<&str> = owner
         .as_array()
         .unwrap()
@@ -34,10 +32,8 @@ async fn privileges_list_follows_the_role(app: TestApp) {
     let author = app
         .get("/v3/account/user/privileges")
         .token(&app.token_as(&app.owner, user, Role::Author, ALL_SCOPES))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .expect_json(200)
+        .await;
     let expected: Vec<serde_json::Value> = Role::Author
         .privileges()
         .iter()

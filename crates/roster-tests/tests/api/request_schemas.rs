@@ -10,6 +10,8 @@ use roster_spec::SpecChecker;
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Map, Value};
 
+use crate::support::concrete;
+
 on_both_engines!(
     every_nested_request_property_is_read,
     every_documented_limit_is_the_one_enforced,
@@ -85,18 +87,6 @@ fn bodies(document: &Value) -> Vec<(Method, String, &Value)> {
         }
     }
     found
-}
-
-fn concrete(template: &str) -> String {
-    template
-        .split('/')
-        .map(|segment| match segment {
-            "{segment_id}" => "987654321",
-            _ if segment.starts_with('{') => "0195c3e4-0000-7000-8000-000000000000",
-            _ => segment,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// For each object (or array-of-objects) property of `schema`, a value whose own properties

@@ -4,8 +4,6 @@
 use roster_tests::{on_both_engines, TestApp};
 use serde_json::{json, Value};
 
-use crate::contact_support::{create_contact, create_list, create_tag};
-
 on_both_engines!(
     segment_lifecycle,
     names_are_unique,
@@ -25,14 +23,11 @@ fn tracking() -> String {
 }
 
 async fn create_segment(app: &TestApp, name: &str, criteria: &str) -> Value {
-    app.post(
+    app.create(
         "/v3/segments",
         json!({"name": name, "segment_criteria": criteria}),
     )
-    .send()
     .await
-    .expect(201)
-    .json()
 }
 
 async fn segment_lifecycle(app: TestApp) {
@@ -40,26 +35,18 @@ async fn segment_lifecycle(app: TestApp) {
     let id = created["segment_id"].as_i64().unwrap();
     assert!(id > 0);
     assert_eq!(created["segment_criteria"], tracking());
-    let read = app
-        .get(&format!("/v3/segments/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let read = app.get_json(&format!("/v3/segments/{id}")).await;
     assert_eq!(read, created);
 
     let other = criteria(
         json!([{"source": "contact", "field": "first_name", "op": "eq", "const_value": "Ann"}]),
     );
     let put = app
-        .put(
+        .put_json(
             &format!("/v3/segments/{id}"),
             json!({"name": "Anns", "segment_criteria": other}),
         )
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(put["name"], "Anns");
     assert_eq!(put["segment_criteria"], other);
     // PUT needs both properties.
@@ -73,20 +60,13 @@ async fn segment_lifecycle(app: TestApp) {
     let renamed = app
         .request(reqwest::Method::PATCH, &format!("/v3/segments/{id}/name"))
         .json(json!({"name": "Zed"}))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .expect_json(200)
+        .await;
     assert_eq!(renamed["name"], "Zed");
     assert_eq!(renamed["segment_criteria"], other);
 
     create_segment(&app, "Alpha", &tracking()).await;
-    let by_name = app
-        .get("/v3/segments?sort_by=name")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let by_name = app.get_json("/v3/segments?sort_by=name").await;
     let names: Vec<&str> = by_name["segments"]
         .as_array()
         .unwrap()
@@ -94,19 +74,14 @@ async fn segment_lifecycle(app: TestApp) {
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Alpha", "Zed"]);
-    let by_date = app
-        .get("/v3/segments?sort_by=date&limit=1")
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let by_date = app.get_json("/v3/segments?sort_by=date&limit=1").await;
     assert_eq!(by_date["segments"][0]["name"], "Alpha");
     assert!(by_date["segments"][0].get("segment_criteria").is_none());
     let next = by_date["_links"]["next"]["href"]
         .as_str()
         .unwrap()
         .to_string();
-    let page_two = app.get(&next).send().await.expect(200).json();
+    let page_two = app.get_json(&next).await;
     assert_eq!(page_two["segments"][0]["name"], "Zed");
     assert!(page_two.get("_links").is_none());
     app.get("/v3/segments?sort_by=size")
@@ -252,7 +227,7 @@ async fn ids_of(app: &TestApp, segment: i64) -> Vec<String> {
     let mut ids = Vec::new();
     let mut next = Some(format!("/v3/contacts?segment_id={segment}&limit=2"));
     while let Some(path) = next {
-        let page = app.get(&path).send().await.expect(200).json();
+        let page = app.get_json(&path).await;
         ids.extend(
             page["contacts"]
                 .as_array()
@@ -267,28 +242,17 @@ async fn ids_of(app: &TestApp, segment: i64) -> Vec<String> {
 }
 
 async fn segments_select_the_matching_contacts(app: TestApp) {
-    let l1 = create_list(&app, "L1").await;
-    let l2 = create_list(&app, "L2").await;
-    let vip = create_tag(&app, "VIP").await;
-    let plan = app
-        .post(
-            "/v3/contact_custom_fields",
-            json!({"label": "Plan", "type": "string"}),
-        )
-        .send()
-        .await
-        .expect(201)
-        .json();
+    let l1 = app.create_list("L1").await;
+    let l2 = app.create_list("L2").await;
+    let vip = app.create_tag("VIP").await;
+    let plan = app.create_string_field("Plan").await;
     let plan = plan["custom_field_id"].as_str().unwrap().to_string();
     let size = app
-        .post(
+        .create(
             "/v3/contact_custom_fields",
             json!({"label": "Seats", "type": "number"}),
         )
-        .send()
-        .await
-        .expect(201)
-        .json();
+        .await;
     let size = size["custom_field_id"].as_str().unwrap().to_string();
     for (name, lists, tags, plan_value, seats, city) in [
         ("Ann", vec![&l1], vec![&vip], "gold", "12", "Boston"),
@@ -296,8 +260,7 @@ async fn segments_select_the_matching_contacts(app: TestApp) {
         ("Cid", vec![&l2], vec![&vip], "gold", "40", "boston"),
         ("Dee", vec![], vec![], "gold", "7", "Denver"),
     ] {
-        create_contact(
-            &app,
+        app.create_contact(
             json!({"first_name": name, "email_address": {"address": format!("{name}@example.com")},
                    "list_memberships": lists, "taggings": tags,
                    "custom_fields": [{"custom_field_id": plan, "value": plan_value}, {"custom_field_id": size, "value": seats}],

@@ -1,6 +1,7 @@
 //! What the test modules share: the exact V3 error bodies, custom-field set-up, and the health
 //! check that closes every bad-input test (no input may leave the server unable to answer).
 
+pub use roster_tests::{invalid, v3_error};
 use roster_tests::{TestApp, TestResponse};
 use serde_json::{json, Value};
 
@@ -11,42 +12,21 @@ pub fn unauthorized() -> Value {
     json!({"error_key": "unauthorized", "error_message": "Unauthorized"})
 }
 
-/// A V3 error array with one entry.
-pub fn error(key: &str, message: &str) -> Value {
-    json!([{"error_key": key, "error_message": message}])
+/// The 409 body of a request that conflicts with what is stored (a name or address in use).
+pub fn conflict(message: &str) -> Value {
+    v3_error("contacts.api.conflict", message)
 }
 
-/// A 400 body with one validation entry per message, in order.
-pub fn invalid(messages: &[&str]) -> Value {
-    Value::Array(
-        messages
-            .iter()
-            .map(|m| json!({"error_key": "contacts.api.validation.error", "error_message": m}))
-            .collect(),
+/// The 404 body naming the resource that was not found: `unknown_resource("contact list", id)`.
+pub fn unknown_resource(what: &str, id: &str) -> Value {
+    v3_error(
+        "contacts.api.not_found",
+        &format!("The {what} {id} was not found."),
     )
 }
 
 pub fn not_found(id: &str) -> Value {
-    error(
-        "contacts.api.not_found",
-        &format!("The custom field {id} was not found."),
-    )
-}
-
-/// Asserts status and exact JSON body; `what` names the case in the failure message.
-pub fn assert_answer(response: &TestResponse, status: u16, body: &Value, what: &str) {
-    assert_eq!(
-        response.status,
-        status,
-        "{what}: unexpected status; body: {}",
-        String::from_utf8_lossy(&response.body)
-    );
-    assert_eq!(&response.json(), body, "{what}: unexpected body");
-    assert_eq!(
-        response.header("content-type").as_deref(),
-        Some("application/json"),
-        "{what}: errors are JSON"
-    );
+    unknown_resource("custom field", id)
 }
 
 /// Asserts that no error message leaks serde's own wording.
@@ -63,20 +43,11 @@ pub fn field_path(id: &str) -> String {
     format!("{COLLECTION}/{id}")
 }
 
-/// Creates a string custom field and returns its resource.
-pub async fn create_field(app: &TestApp, label: &str) -> Value {
-    app.post(COLLECTION, json!({"label": label, "type": "string"}))
-        .send()
-        .await
-        .expect(201)
-        .json()
-}
-
 /// Creates string fields `<prefix> 0` … and returns their ids in creation order.
 pub async fn create_fields(app: &TestApp, prefix: &str, count: usize) -> Vec<String> {
     let mut ids = Vec::with_capacity(count);
     for n in 0..count {
-        let field = create_field(app, &format!("{prefix} {n}")).await;
+        let field = app.create_string_field(&format!("{prefix} {n}")).await;
         ids.push(id_of(&field));
     }
     ids
@@ -107,4 +78,18 @@ pub async fn assert_still_healthy(app: &TestApp) {
         "the server stopped answering /healthz"
     );
     assert_eq!(response.json(), json!({"status": "ok"}));
+}
+
+/// Fills a path template of the document with a value no resource has: a UUID, or a number
+/// for segments.
+pub fn concrete(template: &str) -> String {
+    template
+        .split('/')
+        .map(|segment| match segment {
+            "{segment_id}" => "987654321",
+            _ if segment.starts_with('{') => "0195c3e4-0000-7000-8000-000000000000",
+            _ => segment,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -19,7 +19,7 @@ use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
 use serde_json::{json, Value};
 
-use crate::support::{assert_answer, assert_still_healthy, unauthorized, COLLECTION};
+use crate::support::{assert_still_healthy, unauthorized, COLLECTION};
 
 on_both_engines!(
     tokens_signed_here_with_the_real_key_are_accepted,
@@ -81,14 +81,14 @@ fn sign_rs256(key: &EncodingKey, kid: Option<&str>, claims: &Value) -> String {
 }
 
 async fn assert_refused(app: &TestApp, token: &str, what: &str) {
-    let response = app.get(COLLECTION).token(token).send().await;
-    assert_answer(&response, 401, &unauthorized(), what);
-    let response = app
-        .post(COLLECTION, json!({"label": "Sneaked in", "type": "string"}))
+    app.get(COLLECTION)
         .token(token)
-        .send()
+        .answers(401, &unauthorized(), what)
         .await;
-    assert_answer(&response, 401, &unauthorized(), &format!("{what} (POST)"));
+    app.post(COLLECTION, json!({"label": "Sneaked in", "type": "string"}))
+        .token(token)
+        .answers(401, &unauthorized(), &format!("{what} (POST)"))
+        .await;
 }
 
 async fn assert_accepted(app: &TestApp, token: &str, what: &str) {
@@ -103,8 +103,14 @@ async fn assert_accepted(app: &TestApp, token: &str, what: &str) {
 
 /// No refused token created anything.
 async fn assert_nothing_created(app: &TestApp) {
-    let page = app.get(COLLECTION).send().await.expect(200).json();
+    let page = app.get_json(COLLECTION).await;
     assert_eq!(page, json!({"custom_fields": []}));
+}
+
+/// How every refusal test ends: the refused requests created nothing, and the server answers.
+async fn assert_unharmed(app: &TestApp) {
+    assert_nothing_created(app).await;
+    assert_still_healthy(app).await;
 }
 
 async fn tokens_signed_here_with_the_real_key_are_accepted(app: TestApp) {
@@ -140,8 +146,7 @@ async fn expired_tokens_are_refused(app: TestApp) {
     let expired = sign_rs256(&key.private, Some(&key.kid), &claims);
     assert_refused(&app, &expired, "exp 30 seconds ago").await;
     assert_accepted(&app, &mint(60), "a token valid for a minute").await;
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 /// The verifier remembers tokens whose signature checked out; remembering must not outlive
@@ -203,8 +208,7 @@ async fn altered_tokens_are_refused(app: TestApp) {
     for (what, token) in cases {
         assert_refused(&app, &token, what).await;
     }
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 async fn unsigned_tokens_are_refused(app: TestApp) {
@@ -221,8 +225,7 @@ async fn unsigned_tokens_are_refused(app: TestApp) {
         "RS256 without signature",
     )
     .await;
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 async fn hs256_keyed_with_the_public_key_is_refused(app: TestApp) {
@@ -286,8 +289,7 @@ async fn hs256_keyed_with_the_public_key_is_refused(app: TestApp) {
             assert_refused(&app, &token, &format!("{alg:?} keyed with the {form}")).await;
         }
     }
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 async fn tokens_naming_no_known_key_are_refused(app: TestApp) {
@@ -312,8 +314,7 @@ async fn tokens_naming_no_known_key_are_refused(app: TestApp) {
         )
         .await;
     }
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 async fn tokens_signed_by_another_key_are_refused(app: TestApp) {
@@ -326,8 +327,7 @@ async fn tokens_signed_by_another_key_are_refused(app: TestApp) {
     assert_refused(&app, &token, "another key under the real kid").await;
     let token = sign_rs256(&stranger, Some("stranger"), &claims);
     assert_refused(&app, &token, "another key under its own kid").await;
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 async fn tokens_for_another_issuer_or_audience_are_refused(app: TestApp) {
@@ -349,8 +349,7 @@ async fn tokens_for_another_issuer_or_audience_are_refused(app: TestApp) {
         let token = sign_rs256(&key.private, Some(&key.kid), &altered);
         assert_refused(&app, &token, &format!("{claim} {value}")).await;
     }
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 async fn tokens_missing_or_garbling_claims_are_refused(app: TestApp) {
@@ -373,8 +372,7 @@ async fn tokens_missing_or_garbling_claims_are_refused(app: TestApp) {
         let token = sign_rs256(&key.private, Some(&key.kid), &altered);
         assert_refused(&app, &token, &format!("{claim} {value}")).await;
     }
-    assert_nothing_created(&app).await;
-    assert_still_healthy(&app).await;
+    assert_unharmed(&app).await;
 }
 
 async fn malformed_authorization_headers_are_refused(app: TestApp) {
@@ -403,12 +401,7 @@ async fn malformed_authorization_headers_are_refused(app: TestApp) {
             .send()
             .await;
         let shown: String = value.chars().take(30).collect();
-        assert_answer(
-            &response,
-            401,
-            &unauthorized(),
-            &format!("Authorization {shown:?}"),
-        );
+        response.assert_answer(401, &unauthorized(), &format!("Authorization {shown:?}"));
     }
     let response = app
         .get(COLLECTION)
