@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::contact::{
-    AddressKind, Bucket, ConfirmStatus, Contact, CustomValue, EmailChannel, Permission, PhoneKind,
-    PhoneNumber, Source, StreetAddress, MAX_LIST_MEMBERSHIPS, MAX_PHONE_NUMBERS,
-    MAX_STREET_ADDRESSES,
+    AddressKind, Bucket, Contact, CustomValue, EmailChannel, Permission, PhoneKind, PhoneNumber,
+    Source, StreetAddress, MAX_LIST_MEMBERSHIPS, MAX_PHONE_NUMBERS, MAX_STREET_ADDRESSES,
 };
 use crate::{
     AccountId, ActivityId, ContactId, CustomFieldId, EmailAddress, ListId, SegmentId, TagId,
@@ -258,50 +257,29 @@ impl ImportRow {
                 contact.updated_at = now;
                 contact
             }
-            None => Contact {
-                id: ContactId::generate(),
-                email: Some(EmailChannel {
+            None => {
+                let email = EmailChannel::arriving(
                     address,
-                    permission: Permission::Implicit,
-                    opt_in_source: Some(Source::Account),
-                    opt_in_date: Some(now),
-                    opt_out_source: None,
-                    opt_out_date: None,
-                    opt_out_reason: None,
-                    confirm_status: ConfirmStatus::Off,
-                    created_at: now,
-                    updated_at: now,
-                }),
-                first_name: None,
-                last_name: None,
-                job_title: None,
-                company_name: None,
-                birthday: None,
-                anniversary: None,
-                create_source: Source::Account,
-                update_source: Source::Account,
-                created_at: now,
-                updated_at: now,
-                deleted_at: None,
-                custom_fields: Vec::new(),
-                phone_numbers: Vec::new(),
-                street_addresses: Vec::new(),
-                notes: Vec::new(),
-                list_ids: Vec::new(),
-                tag_ids: Vec::new(),
-                sms_channel: None,
-            },
-        };
-        let overwrite = |slot: &mut Option<String>, sent: &Option<String>| {
-            if sent.is_some() {
-                slot.clone_from(sent);
+                    Permission::Implicit,
+                    Source::Account,
+                    None,
+                    now,
+                );
+                Contact {
+                    email: Some(email),
+                    ..Contact::blank(Source::Account, now)
+                }
             }
         };
-        overwrite(&mut contact.first_name, &self.first_name);
-        overwrite(&mut contact.last_name, &self.last_name);
-        overwrite(&mut contact.job_title, &self.job_title);
-        overwrite(&mut contact.company_name, &self.company_name);
-        overwrite(&mut contact.anniversary, &self.anniversary);
+        contact.overwrite_sent_names([
+            &self.first_name,
+            &self.last_name,
+            &self.job_title,
+            &self.company_name,
+        ]);
+        if self.anniversary.is_some() {
+            contact.anniversary.clone_from(&self.anniversary);
+        }
         if let Some((month, day)) = self.birthday {
             contact.birthday = Some(crate::contact::Birthday { month, day });
         }

@@ -44,6 +44,20 @@ macro_rules! uuid_id {
                 self.0.hyphenated().fmt(f)
             }
         }
+
+        // Both ways to the UUID, so code that handles ids of any kind (a store reading back
+        // which of some ids exist) can be written once.
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Uuid {
+                id.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
     };
 }
 

@@ -57,43 +57,24 @@ impl Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contact::{ConfirmStatus, EmailChannel, Permission, Source};
+    use crate::contact::{EmailChannel, Permission, Source};
     use crate::EmailAddress;
 
     fn contact(permission: Permission) -> Contact {
         let now = Timestamp::from_millis(1);
+        let address = EmailAddress::parse("jo@example.com").unwrap();
+        let reason = Some("too many".into());
+        let mut email = EmailChannel::arriving(
+            address,
+            Permission::Unsubscribed,
+            Source::Contact,
+            reason,
+            now,
+        );
+        email.permission = permission;
         Contact {
-            id: ContactId::generate(),
-            email: Some(EmailChannel {
-                address: EmailAddress::parse("jo@example.com").unwrap(),
-                permission,
-                opt_in_source: None,
-                opt_in_date: None,
-                opt_out_source: Some(Source::Contact),
-                opt_out_date: Some(now),
-                opt_out_reason: Some("too many".into()),
-                confirm_status: ConfirmStatus::Off,
-                created_at: now,
-                updated_at: now,
-            }),
-            first_name: None,
-            last_name: None,
-            job_title: None,
-            company_name: None,
-            birthday: None,
-            anniversary: None,
-            create_source: Source::Account,
-            update_source: Source::Account,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-            custom_fields: Vec::new(),
-            phone_numbers: Vec::new(),
-            street_addresses: Vec::new(),
-            notes: Vec::new(),
-            list_ids: Vec::new(),
-            tag_ids: Vec::new(),
-            sms_channel: None,
+            email: Some(email),
+            ..Contact::blank(Source::Account, now)
         }
     }
 

@@ -249,6 +249,28 @@ fn exists_sql(
     }
 }
 
+/// Whether the contact has a link row (a membership or a tagging: `table`, aliased `alias`)
+/// to any of `ids` in `column`, or, unless `any`, to none of them.
+fn link_condition(
+    dialect: Dialect,
+    (table, alias, column): (&str, &str, &str),
+    ids: impl IntoIterator<Item = Bind>,
+    any: bool,
+    sql: &mut Sql,
+) -> String {
+    let ids = sql.bind_list(ids);
+    let exists = format!(
+        "EXISTS (SELECT 1 FROM {table} {alias} WHERE {alias}.account_id = c.account_id \
+         AND {alias}.contact_id = c.id AND {alias}.{column} IN ({ids}){})",
+        dialect.exists_end()
+    );
+    if any {
+        exists
+    } else {
+        format!("NOT {exists}")
+    }
+}
+
 fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> String {
     match condition {
         Condition::Contact(field, test) => match field {
@@ -282,30 +304,14 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
             }
         },
         Condition::Lists { lists, any } => {
-            let ids = sql.bind_list(lists.iter().map(|l| Bind::Uuid(l.0)));
-            let exists = format!(
-                "EXISTS (SELECT 1 FROM contact_list_members sm WHERE sm.account_id = c.account_id \
-                 AND sm.contact_id = c.id AND sm.list_id IN ({ids}){})",
-                dialect.exists_end()
-            );
-            if *any {
-                exists
-            } else {
-                format!("NOT {exists}")
-            }
+            let ids = lists.iter().map(|l| Bind::Uuid(l.0));
+            let link = ("contact_list_members", "sm", "list_id");
+            link_condition(dialect, link, ids, *any, sql)
         }
         Condition::Tags { tags, any } => {
-            let ids = sql.bind_list(tags.iter().map(|t| Bind::Uuid(t.0)));
-            let exists = format!(
-                "EXISTS (SELECT 1 FROM contact_taggings st WHERE st.account_id = c.account_id \
-                 AND st.contact_id = c.id AND st.tag_id IN ({ids}){})",
-                dialect.exists_end()
-            );
-            if *any {
-                exists
-            } else {
-                format!("NOT {exists}")
-            }
+            let ids = tags.iter().map(|t| Bind::Uuid(t.0));
+            let link = ("contact_taggings", "st", "tag_id");
+            link_condition(dialect, link, ids, *any, sql)
         }
         Condition::Tracking { holds_for_all } => {
             if *holds_for_all {
@@ -446,6 +452,32 @@ mod tests {
             sql.text
         );
         assert_eq!(sql.binds.len(), 4);
+    }
+
+    #[test]
+    fn list_and_tag_conditions_are_link_subqueries() {
+        let mut sql = Sql::default();
+        let lists = Condition::Lists {
+            lists: vec![ListId::generate()],
+            any: true,
+        };
+        assert_eq!(
+            condition_sql(Dialect::Postgres, &lists, &mut sql),
+            "EXISTS (SELECT 1 FROM contact_list_members sm WHERE sm.account_id = c.account_id \
+             AND sm.contact_id = c.id AND sm.list_id IN ($1) OFFSET 0)"
+        );
+        let tags = Condition::Tags {
+            tags: vec![
+                roster_domain::TagId::generate(),
+                roster_domain::TagId::generate(),
+            ],
+            any: false,
+        };
+        assert_eq!(
+            condition_sql(Dialect::Sqlite, &tags, &mut sql),
+            "NOT EXISTS (SELECT 1 FROM contact_taggings st WHERE st.account_id = c.account_id \
+             AND st.contact_id = c.id AND st.tag_id IN ($2, $3))"
+        );
     }
 
     #[test]

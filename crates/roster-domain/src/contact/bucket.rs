@@ -34,26 +34,36 @@ impl Bucket {
             "pending_confirmation" => &[Bucket::PendingConfirmation],
             "temp_hold" => &[Bucket::TempHold],
             "unsubscribed" => &[Bucket::Unsubscribed],
-            "all" => &[
-                Bucket::Explicit,
-                Bucket::Implicit,
-                Bucket::NotSet,
-                Bucket::PendingConfirmation,
-                Bucket::TempHold,
-                Bucket::Unsubscribed,
-                Bucket::Deleted,
-            ],
+            "all" => &Bucket::ALL,
             _ => return None,
         })
     }
 
-    /// Every bucket but `deleted`: what GET /contacts shows without a status filter.
-    pub const NOT_DELETED: [Bucket; 6] = [
+    /// Every bucket, `deleted` last: what the `status` filter's `all` selects.
+    pub const ALL: [Bucket; 7] = [
         Bucket::Explicit,
         Bucket::Implicit,
         Bucket::NotSet,
         Bucket::PendingConfirmation,
         Bucket::TempHold,
         Bucket::Unsubscribed,
+        Bucket::Deleted,
     ];
+
+    /// Every bucket but `deleted`: what GET /contacts shows without a status filter.
+    pub const NOT_DELETED: &'static [Bucket] = match Bucket::ALL.split_last() {
+        Some((_deleted, rest)) => rest,
+        None => &[],
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bucket;
+
+    #[test]
+    fn not_deleted_is_every_bucket_but_deleted() {
+        assert_eq!(Bucket::NOT_DELETED.len(), Bucket::ALL.len() - 1);
+        assert!(!Bucket::NOT_DELETED.contains(&Bucket::Deleted));
+    }
 }

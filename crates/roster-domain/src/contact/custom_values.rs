@@ -202,11 +202,8 @@ fn normalise_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contact::fixtures::fields;
     use crate::Timestamp;
-
-    fn fields(errors: Vec<FieldError>) -> Vec<String> {
-        errors.into_iter().map(|e| e.field).collect()
-    }
 
     #[test]
     fn custom_values_are_checked_against_definitions() {

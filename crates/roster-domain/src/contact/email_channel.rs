@@ -46,6 +46,33 @@ pub struct EmailInput {
     pub opt_out_reason: Option<String>,
 }
 
+impl EmailChannel {
+    /// The email state of an address that arrives now with `permission`, given by `source`:
+    /// the opt-in or opt-out facts stamped, confirmation off until asked for.
+    pub fn arriving(
+        address: EmailAddress,
+        permission: Permission,
+        source: Source,
+        opt_out_reason: Option<String>,
+        now: Timestamp,
+    ) -> Self {
+        let mut channel = EmailChannel {
+            address,
+            permission,
+            opt_in_source: None,
+            opt_in_date: None,
+            opt_out_source: None,
+            opt_out_date: None,
+            opt_out_reason: None,
+            confirm_status: ConfirmStatus::Off,
+            created_at: now,
+            updated_at: now,
+        };
+        apply_permission(&mut channel, permission, source, opt_out_reason, now);
+        channel
+    }
+}
+
 /// The email state a contact gets when an address arrives with a requested permission.
 pub(super) fn new_email_channel(
     input: &EmailInput,
@@ -54,26 +81,8 @@ pub(super) fn new_email_channel(
     default: Permission,
 ) -> EmailChannel {
     let permission = input.permission.unwrap_or(default);
-    let mut channel = EmailChannel {
-        address: input.address.clone(),
-        permission,
-        opt_in_source: None,
-        opt_in_date: None,
-        opt_out_source: None,
-        opt_out_date: None,
-        opt_out_reason: None,
-        confirm_status: ConfirmStatus::Off,
-        created_at: now,
-        updated_at: now,
-    };
-    apply_permission(
-        &mut channel,
-        permission,
-        source,
-        input.opt_out_reason.clone(),
-        now,
-    );
-    channel
+    let reason = input.opt_out_reason.clone();
+    EmailChannel::arriving(input.address.clone(), permission, source, reason, now)
 }
 
 /// Moves an email channel to `permission`, stamping the opt-in or opt-out facts.

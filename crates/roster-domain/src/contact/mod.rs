@@ -12,6 +12,8 @@ mod bucket;
 mod custom_values;
 mod email_channel;
 mod filter;
+#[cfg(test)]
+mod fixtures;
 mod limits;
 mod record;
 mod rules;

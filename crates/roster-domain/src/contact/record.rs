@@ -42,6 +42,49 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// A new contact with nothing but its id and stamps, created by `source` now: no address,
+    /// names, sub-resources or links. Each path that creates a contact fills in what it knows.
+    pub fn blank(source: Source, now: Timestamp) -> Contact {
+        Contact {
+            id: ContactId::generate(),
+            email: None,
+            first_name: None,
+            last_name: None,
+            job_title: None,
+            company_name: None,
+            birthday: None,
+            anniversary: None,
+            create_source: source,
+            update_source: source,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            custom_fields: Vec::new(),
+            phone_numbers: Vec::new(),
+            street_addresses: Vec::new(),
+            notes: Vec::new(),
+            list_ids: Vec::new(),
+            tag_ids: Vec::new(),
+            sms_channel: None,
+        }
+    }
+
+    /// Overwrites the names a sign-up form or an import row sends; a name it leaves out keeps
+    /// its stored value (they add to a contact, never blank it).
+    pub fn overwrite_sent_names(&mut self, names: [&Option<String>; 4]) {
+        let [first_name, last_name, job_title, company_name] = names;
+        for (slot, sent) in [
+            (&mut self.first_name, first_name),
+            (&mut self.last_name, last_name),
+            (&mut self.job_title, job_title),
+            (&mut self.company_name, company_name),
+        ] {
+            if sent.is_some() {
+                slot.clone_from(sent);
+            }
+        }
+    }
+
     pub fn bucket(&self) -> Bucket {
         if self.deleted_at.is_some() {
             return Bucket::Deleted;

@@ -15,7 +15,7 @@ use super::sub_resources::{
     build_addresses, build_notes, build_phones, AddressInput, NoteInput, PhoneInput,
 };
 use crate::time::parse_loose_date;
-use crate::{ContactId, FieldError, ListId, TagId, Timestamp};
+use crate::{FieldError, ListId, TagId, Timestamp};
 
 /// The properties of a POST or PUT body (every one optional at this level).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -138,13 +138,15 @@ struct Common {
     anniversary: Option<String>,
 }
 
-/// The checks every path shares; the list, tag and custom-field ids were checked to exist
-/// by the caller (custom fields via `context`).
+/// The checks every path shares, after the caller's own (`found`, the problems it found):
+/// every problem at once, or what the checks parsed. The list, tag and custom-field ids were
+/// checked to exist by the caller (custom fields via `context`).
 fn check_common(
     input: &mut ContactInput,
     context: &AccountContext<'_>,
-    errors: &mut Vec<FieldError>,
-) -> Common {
+    mut found: Vec<FieldError>,
+) -> Result<Common, Vec<FieldError>> {
+    let errors = &mut found;
     let birthday = check_birthday(input.birthday_month, input.birthday_day, errors);
     let anniversary = check_anniversary(input.anniversary.take(), errors);
     let custom_fields = input.custom_fields.as_ref().and_then(|inputs| {
@@ -176,11 +178,14 @@ fn check_common(
     if let Some(notes) = &input.notes {
         check_count("notes", notes.len(), MAX_NOTES, errors);
     }
-    Common {
+    if !found.is_empty() {
+        return Err(found);
+    }
+    Ok(Common {
         custom_fields,
         birthday,
         anniversary,
-    }
+    })
 }
 
 impl Contact {
@@ -204,16 +209,12 @@ impl Contact {
                 "is required unless first_name, last_name or sms_channel is given",
             ));
         }
-        let common = check_common(&mut input, context, &mut errors);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let common = check_common(&mut input, context, errors)?;
         let email = input
             .email
             .as_ref()
             .map(|e| new_email_channel(e, create_source, now, Permission::Implicit));
         Ok(Contact {
-            id: ContactId::generate(),
             email,
             first_name: input.first_name,
             last_name: input.last_name,
@@ -221,11 +222,6 @@ impl Contact {
             company_name: input.company_name,
             birthday: common.birthday,
             anniversary: common.anniversary,
-            create_source,
-            update_source: create_source,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
             custom_fields: common.custom_fields.unwrap_or_default(),
             phone_numbers: build_phones(
                 input.phone_numbers.unwrap_or_default(),
@@ -240,6 +236,7 @@ impl Contact {
             sms_channel: input
                 .sms_channel
                 .map(|sms| build_sms(sms, create_source, now, None)),
+            ..Contact::blank(create_source, now)
         })
     }
 
@@ -261,10 +258,7 @@ impl Contact {
                 "must be Account to restore a deleted contact",
             ));
         }
-        let common = check_common(&mut input, context, &mut errors);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let common = check_common(&mut input, context, errors)?;
         let email = match (&input.email, &self.email) {
             (None, existing) => existing.clone(),
             (Some(sent), None) => Some(new_email_channel(
@@ -373,24 +367,8 @@ impl Contact {
 mod tests {
     use super::*;
     use crate::contact::bucket::Bucket;
+    use crate::contact::fixtures::{context, created, email, fields, unsubscribed_contact};
     use crate::contact::sub_resources::PhoneKind;
-    use crate::EmailAddress;
-
-    fn context() -> AccountContext<'static> {
-        AccountContext { custom_fields: &[] }
-    }
-
-    fn email(address: &str, permission: Option<Permission>) -> Option<EmailInput> {
-        Some(EmailInput {
-            address: EmailAddress::parse(address).unwrap(),
-            permission,
-            opt_out_reason: None,
-        })
-    }
-
-    fn fields(errors: Vec<FieldError>) -> Vec<String> {
-        errors.into_iter().map(|e| e.field).collect()
-    }
 
     #[test]
     fn birthdays_must_be_real_days() {
@@ -431,31 +409,11 @@ mod tests {
             email: email("a@example.com", None),
             ..Default::default()
         };
-        let contact = Contact::create(
-            input,
-            Source::Account,
-            &context(),
-            Timestamp::from_millis(5),
-        )
-        .unwrap();
+        let contact = created(input, 5);
         let channel = contact.email.unwrap();
         assert_eq!(channel.permission, Permission::Implicit);
         assert_eq!(channel.opt_in_source, Some(Source::Account));
         assert_eq!(channel.opt_in_date, Some(Timestamp::from_millis(5)));
-    }
-
-    fn unsubscribed_contact() -> Contact {
-        let input = ContactInput {
-            email: email("a@example.com", Some(Permission::Unsubscribed)),
-            ..Default::default()
-        };
-        Contact::create(
-            input,
-            Source::Account,
-            &context(),
-            Timestamp::from_millis(1),
-        )
-        .unwrap()
     }
 
     #[test]
@@ -494,13 +452,7 @@ mod tests {
             }]),
             ..Default::default()
         };
-        let contact = Contact::create(
-            input,
-            Source::Account,
-            &context(),
-            Timestamp::from_millis(1),
-        )
-        .unwrap();
+        let contact = created(input, 1);
         let put = ContactInput {
             first_name: Some("Anne".into()),
             ..Default::default()

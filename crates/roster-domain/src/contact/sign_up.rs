@@ -147,15 +147,12 @@ impl SignUpInput {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let overwrite = |slot: &mut Option<String>, sent: &Option<String>| {
-            if sent.is_some() {
-                slot.clone_from(sent);
-            }
-        };
-        overwrite(&mut contact.first_name, &self.first_name);
-        overwrite(&mut contact.last_name, &self.last_name);
-        overwrite(&mut contact.job_title, &self.job_title);
-        overwrite(&mut contact.company_name, &self.company_name);
+        contact.overwrite_sent_names([
+            &self.first_name,
+            &self.last_name,
+            &self.job_title,
+            &self.company_name,
+        ]);
         if birthday.is_some() {
             contact.birthday = birthday;
         }
@@ -229,28 +226,7 @@ impl SignUpInput {
 mod tests {
     use super::*;
     use crate::contact::bucket::Bucket;
-
-    fn context() -> AccountContext<'static> {
-        AccountContext { custom_fields: &[] }
-    }
-
-    fn unsubscribed_contact() -> Contact {
-        let input = ContactInput {
-            email: Some(EmailInput {
-                address: EmailAddress::parse("a@example.com").unwrap(),
-                permission: Some(Permission::Unsubscribed),
-                opt_out_reason: None,
-            }),
-            ..Default::default()
-        };
-        Contact::create(
-            input,
-            Source::Account,
-            &context(),
-            Timestamp::from_millis(1),
-        )
-        .unwrap()
-    }
+    use crate::contact::fixtures::{context, unsubscribed_contact};
 
     #[test]
     fn sign_up_appends_lists_and_opts_in_explicitly() {

@@ -19,4 +19,12 @@ impl StoreError {
     }
 }
 
+/// A conversion that cannot fail (a row read back with `From`) fails like the fallible ones,
+/// so a caller can treat every stored record's conversion alike.
+impl From<std::convert::Infallible> for StoreError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;

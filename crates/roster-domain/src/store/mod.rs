@@ -54,22 +54,27 @@ impl<T> ActivityEngineStore for T where
 {
 }
 
+/// The account side of the contract: accounts and users, signing keys, OAuth's records, the
+/// rate-limit counters and Account Services; everything but the contacts and the queues. A
+/// supertrait of `Store`, so a `dyn Store` upcasts to it.
+pub trait AccountSideStore:
+    AccountStore + SigningKeyStore + OAuthStore + RateLimitStore + AccountServicesStore
+{
+}
+
+impl<T> AccountSideStore for T where
+    T: AccountStore + SigningKeyStore + OAuthStore + RateLimitStore + AccountServicesStore
+{
+}
+
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
-/// and the CLI. Every type that implements each aggregate's trait is a `Store`.
+/// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
+/// segments, custom fields, activities), resubscriptions and the outbox. Every type that
+/// implements each aggregate's trait is a `Store`.
 pub trait Store:
-    AccountStore
-    + SigningKeyStore
-    + OAuthStore
-    + RateLimitStore
-    + AccountServicesStore
-    + CustomFieldStore
-    + ContactStore
-    + ListStore
-    + TagStore
-    + SegmentStore
-    + ResubscriptionStore
-    + ActivityStore
+    AccountSideStore
     + ActivityEngineStore
+    + ResubscriptionStore
     + OutboxStore
     + CampaignStore
     + 'static
@@ -77,18 +82,9 @@ pub trait Store:
 }
 
 impl<T> Store for T where
-    T: AccountStore
-        + SigningKeyStore
-        + OAuthStore
-        + RateLimitStore
-        + AccountServicesStore
-        + CustomFieldStore
-        + ContactStore
-        + ListStore
-        + TagStore
-        + SegmentStore
+    T: AccountSideStore
+        + ActivityEngineStore
         + ResubscriptionStore
-        + ActivityStore
         + OutboxStore
         + CampaignStore
         + 'static

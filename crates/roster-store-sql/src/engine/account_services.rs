@@ -15,6 +15,7 @@ use roster_domain::{
 use roster_store_sql::columns::ACCOUNT_EMAIL_COLUMNS;
 use roster_store_sql::{conflict_on_unique, rows, unavailable};
 
+use super::fetch::{ExecuteWrite, FetchDomain};
 use super::outbox_writes::write_outbox_entry;
 use super::physical_address::write_physical_address;
 use super::SqlStore;
@@ -23,17 +24,15 @@ use crate::Db;
 #[async_trait]
 impl AccountServicesStore for SqlStore {
     async fn account_profile(&self, account: AccountId) -> StoreResult<Option<AccountProfile>> {
-        let row: Option<rows::AccountProfileRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::AccountProfileRow>(
             "SELECT encoded_id, first_name, last_name, organization_name, organization_phone, \
              contact_email, contact_phone, country_code, state_code, time_zone_id, website, \
              logo_external_url \
              FROM accounts WHERE id = $1",
         )
         .bind(account.0)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
     }
 
     async fn save_account_profile(
@@ -59,22 +58,19 @@ impl AccountServicesStore for SqlStore {
         .bind(&profile.time_zone_id)
         .bind(&profile.website)
         .bind(&profile.logo_external_url)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(done.rows_affected() > 0)
+        .affected(&self.pool)
+        .await?;
+        Ok(done > 0)
     }
 
     async fn physical_address(&self, account: AccountId) -> StoreResult<Option<PhysicalAddress>> {
-        let row: Option<rows::PhysicalAddressRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::PhysicalAddressRow>(
             "SELECT address_line1, address_line2, address_line3, city, state_code, state_name, \
              postal_code, country_code FROM account_physical_addresses WHERE account_id = $1",
         )
         .bind(account.0)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(row.map(Into::into))
     }
 
     async fn insert_physical_address(
@@ -132,13 +128,11 @@ impl AccountServicesStore for SqlStore {
             "SELECT {ACCOUNT_EMAIL_COLUMNS} FROM account_emails \
              WHERE account_id = $1 AND {condition} ORDER BY email_id"
         );
-        let rows: Vec<rows::AccountEmailRow> = sqlx::query_as(&sql)
+        sqlx::query_as::<_, rows::AccountEmailRow>(&sql)
             .bind(account.0)
             .bind(value)
-            .fetch_all(&self.pool)
+            .all(&self.pool)
             .await
-            .map_err(unavailable)?;
-        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn add_account_email(
@@ -175,14 +169,11 @@ impl AccountServicesStore for SqlStore {
         .bind(now.millis())
         .bind(email_id)
         .bind(roles_to_text(&ADDED_EMAIL_PENDING_ROLES))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                &format!("the account already has the email address {address}"),
-            )
-        })?;
+        .run_unless_conflict(
+            &mut *tx,
+            &format!("the account already has the email address {address}"),
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO account_email_confirmations (account_id, token_sha256, email, \
              created_at) \
@@ -192,9 +183,8 @@ impl AccountServicesStore for SqlStore {
         .bind(token_sha256)
         .bind(address.as_str())
         .bind(now.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         write_outbox_entry(&mut tx, confirmation)
             .await
             .map_err(unavailable)?;
@@ -221,13 +211,11 @@ impl AccountServicesStore for SqlStore {
                  WHERE account_id = $1 AND token_sha256 = $2)"
             )
         });
-        let row: Option<rows::AccountEmailRow> = sqlx::query_as(&SELECT)
+        sqlx::query_as::<_, rows::AccountEmailRow>(&SELECT)
             .bind(account.0)
             .bind(token_sha256)
-            .fetch_optional(&self.pool)
+            .optional(&self.pool)
             .await
-            .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
     }
 
     async fn confirm_account_email(
@@ -259,9 +247,8 @@ impl AccountServicesStore for SqlStore {
         .bind(&email)
         .bind(now.millis())
         .bind(CONFIRMED_BY_SITE_OWNER)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         let confirmed = read_account_email(&mut tx, account, &email).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(confirmed)
@@ -280,11 +267,9 @@ async fn read_account_email(
              WHERE account_id = $1 AND email = $2"
         )
     });
-    let row: Option<rows::AccountEmailRow> = sqlx::query_as(&SELECT)
+    sqlx::query_as::<_, rows::AccountEmailRow>(&SELECT)
         .bind(account.0)
         .bind(email)
-        .fetch_optional(&mut *conn)
+        .optional(&mut *conn)
         .await
-        .map_err(unavailable)?;
-    row.map(TryInto::try_into).transpose()
 }

@@ -4,10 +4,12 @@ use async_trait::async_trait;
 use roster_domain::account::{Account, NewAccount, User};
 use roster_domain::account_services::{roles_to_text, CONFIRMED_BY_SITE_OWNER, OWNER_EMAIL_ROLES};
 use roster_domain::{AccountId, AccountStore, EmailAddress, StoreResult, UserId};
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{rows, unavailable};
 
+use super::fetch::{account_row, ExecuteWrite, FetchDomain};
 use super::physical_address::write_physical_address;
 use super::SqlStore;
+use crate::Db;
 
 #[async_trait]
 impl AccountStore for SqlStore {
@@ -16,11 +18,7 @@ impl AccountStore for SqlStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        sqlx::query("SELECT 1").run(&self.pool).await
     }
 
     async fn create_account(&self, new: NewAccount) -> StoreResult<(Account, User)> {
@@ -40,25 +38,9 @@ impl AccountStore for SqlStore {
         .bind(&user.first_name)
         .bind(&user.last_name)
         .bind(user.email.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_on_unique(e, "an account with this id already exists"))?;
-        sqlx::query(
-            "INSERT INTO users (id, account_id, email, password_hash, first_name, last_name, \
-             role, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(user.id.0)
-        .bind(account.id.0)
-        .bind(user.email.as_str())
-        .bind(&user.password_hash)
-        .bind(&user.first_name)
-        .bind(&user.last_name)
-        .bind(&user.role)
-        .bind(user.created_at.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_on_unique(e, "a user with this email address already exists"))?;
+        .run_unless_conflict(&mut *tx, "an account with this id already exists")
+        .await?;
+        insert_user(&mut *tx, &user).await?;
         sqlx::query(
             "INSERT INTO account_emails (account_id, email, confirm_status, confirmed_at, \
              created_at, email_id, confirm_source_type, roles, pending_roles) \
@@ -69,9 +51,8 @@ impl AccountStore for SqlStore {
         .bind(account.created_at.millis())
         .bind(CONFIRMED_BY_SITE_OWNER)
         .bind(roles_to_text(&OWNER_EMAIL_ROLES))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         if let Some(address) = &address {
             write_physical_address(&mut tx, account.id, address, account.created_at, true)
                 .await
@@ -82,58 +63,53 @@ impl AccountStore for SqlStore {
     }
 
     async fn account(&self, id: AccountId) -> StoreResult<Option<Account>> {
-        let row: Option<rows::AccountRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::AccountRow>(
             "SELECT id, encoded_id, organization_name, created_at FROM accounts WHERE id = $1",
         )
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(row.map(Into::into))
     }
 
     async fn user_by_email(&self, email: &EmailAddress) -> StoreResult<Option<User>> {
-        let row: Option<rows::UserRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::UserRow>(
             "SELECT id, account_id, email, password_hash, first_name, last_name, role, created_at \
              FROM users WHERE email = $1",
         )
         .bind(email.as_str())
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
     }
 
     async fn create_user(&self, user: &User) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO users (id, account_id, email, password_hash, first_name, last_name, \
-             role, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(user.id.0)
-        .bind(user.account_id.0)
-        .bind(user.email.as_str())
-        .bind(&user.password_hash)
-        .bind(&user.first_name)
-        .bind(&user.last_name)
-        .bind(&user.role)
-        .bind(user.created_at.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| conflict_on_unique(e, "a user with this email address already exists"))?;
-        Ok(())
+        insert_user(&self.pool, user).await
     }
 
     async fn user(&self, account: AccountId, id: UserId) -> StoreResult<Option<User>> {
-        let row: Option<rows::UserRow> = sqlx::query_as(
-            "SELECT id, account_id, email, password_hash, first_name, last_name, role, created_at \
-             FROM users WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
+        let select = "SELECT id, account_id, email, password_hash, first_name, last_name, role, \
+                      created_at FROM users WHERE account_id = $1 AND id = $2";
+        account_row::<rows::UserRow, _>(&self.pool, select, account, id.0).await
     }
+}
+
+/// Inserts a user: an account's owner with the account, or one added later.
+async fn insert_user<'c>(
+    executor: impl sqlx::Executor<'c, Database = Db>,
+    user: &User,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO users (id, account_id, email, password_hash, first_name, last_name, \
+         role, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(user.id.0)
+    .bind(user.account_id.0)
+    .bind(user.email.as_str())
+    .bind(&user.password_hash)
+    .bind(&user.first_name)
+    .bind(&user.last_name)
+    .bind(&user.role)
+    .bind(user.created_at.millis())
+    .run_unless_conflict(executor, "a user with this email address already exists")
+    .await
 }

@@ -19,13 +19,14 @@ use roster_store_sql::columns::{ACTIVITY_COLUMNS, CONTACT_COLUMNS};
 use roster_store_sql::contact_sql::{Bind, Sql};
 use roster_store_sql::{conflict_on_unique, rows, unavailable};
 
-use super::activity_progress::{activity_with_errors, append_activity_errors, hold_activity};
+use super::activity_progress::{append_activity_errors, begin_batch, held_elsewhere, with_errors};
 use super::binds::bound;
 use super::contact_reads::contacts_in_tx;
 use super::contact_writes::{
     apply_count_deltas, insert_new_contacts, write_contact_links, write_contact_row,
     write_link_diff,
 };
+use super::fetch::{ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -44,9 +45,8 @@ impl ActivityStore for SqlStore {
         if let Some(lock) = self.dialect.lock_account() {
             sqlx::query(lock)
                 .bind(activity.account.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
+                .run(&mut *tx)
+                .await?;
         }
         let done = sqlx::query(
             "INSERT INTO activities (id, account_id, kind, state, created_at, updated_at, \
@@ -65,11 +65,10 @@ impl ActivityStore for SqlStore {
         .bind(&activity.source_file_name)
         .bind(job)
         .bind(i64::from(max_queued))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .affected(&mut *tx)
+        .await?;
         tx.commit().await.map_err(unavailable)?;
-        if done.rows_affected() == 0 {
+        if done == 0 {
             return Err(StoreError::LimitReached(format!(
                 "the account already has {max_queued} queued activities"
             )));
@@ -81,14 +80,13 @@ impl ActivityStore for SqlStore {
         static SELECT: LazyLock<String> = LazyLock::new(|| {
             format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE id = $1 AND account_id = $2")
         });
-        let row: Option<rows::ActivityRow> = sqlx::query_as(&SELECT)
+        let activity = sqlx::query_as::<_, rows::ActivityRow>(&SELECT)
             .bind(id.0)
             .bind(account.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        match row {
-            Some(row) => Ok(Some(activity_with_errors(&self.pool, row).await?)),
+            .optional(&self.pool)
+            .await?;
+        match activity {
+            Some(activity) => Ok(Some(with_errors(&self.pool, activity).await?)),
             None => Ok(None),
         }
     }
@@ -118,14 +116,10 @@ impl ActivityStore for SqlStore {
         let limit = sql.bind(Bind::I64(i64::from(page.limit) + 1));
         sql.text
             .push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
-        let Sql { text, binds } = sql;
-        let rows: Vec<rows::ActivityRow> = bound(&text, binds)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let mut activities = Vec::with_capacity(rows.len());
-        for row in rows {
-            activities.push(activity_with_errors(&self.pool, row).await?);
+        let read: Vec<Activity> = bound::<rows::ActivityRow>(&sql).all(&self.pool).await?;
+        let mut activities = Vec::with_capacity(read.len());
+        for activity in read {
+            activities.push(with_errors(&self.pool, activity).await?);
         }
         Ok(Page::from_overfetch(
             activities,
@@ -151,14 +145,12 @@ impl ActivityStore for SqlStore {
              ORDER BY created_at, id LIMIT 1{}) RETURNING {ACTIVITY_COLUMNS}, job",
             self.dialect.claim_lock(),
         );
-        let row: Option<rows::ClaimedRow> = sqlx::query_as(&text)
+        sqlx::query_as::<_, rows::ClaimedRow>(&text)
             .bind(node)
             .bind(now.millis())
             .bind(lease_until.millis())
-            .fetch_optional(&self.pool)
+            .optional(&self.pool)
             .await
-            .map_err(unavailable)?;
-        row.map(rows::ClaimedRow::into_domain).transpose()
     }
 
     async fn release_activity(&self, id: ActivityId, node: &str) -> StoreResult<()> {
@@ -168,10 +160,8 @@ impl ActivityStore for SqlStore {
         )
         .bind(id.0)
         .bind(node)
-        .execute(&self.pool)
+        .run(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn finish_activity(
@@ -193,28 +183,22 @@ impl ActivityStore for SqlStore {
         .bind(node)
         .bind(state.as_str())
         .bind(now.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "the activity is held by another node".into(),
-            ));
+        .affected(&mut *tx)
+        .await?;
+        if done == 0 {
+            return Err(held_elsewhere());
         }
-        append_activity_errors(&mut tx, id, errors)
-            .await
-            .map_err(unavailable)?;
+        append_activity_errors(&mut tx, id, errors).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
 
     async fn unfinished_activities(&self) -> StoreResult<i64> {
-        let (count,): (i64,) = sqlx::query_as(
+        let (count,): (i64,) = sqlx::query_as::<_, (i64,)>(
             "SELECT COUNT(*) FROM activities WHERE state IN ('initialized', 'processing')",
         )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(unavailable)?;
+        .one(&self.pool)
+        .await?;
         Ok(count)
     }
 
@@ -229,15 +213,7 @@ impl ActivityStore for SqlStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> StoreResult<ImportOutcome> {
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        if !hold_activity(&mut tx, activity, node, done, now, lease_until)
-            .await
-            .map_err(unavailable)?
-        {
-            return Err(StoreError::Conflict(
-                "the activity is held by another node".into(),
-            ));
-        }
+        let mut tx = begin_batch(&self.pool, activity, node, done, now, lease_until).await?;
         let mut errors = Vec::new();
         let mut emails: Vec<String> = Vec::new();
         for item in items {
@@ -323,9 +299,7 @@ impl ActivityStore for SqlStore {
                 .map_err(|e| {
                     conflict_on_unique(e, "a contact with this email address already exists")
                 })?;
-            write_contact_links(&mut tx, account, contact, before)
-                .await
-                .map_err(unavailable)?;
+            write_contact_links(&mut tx, account, contact, before).await?;
             deltas.merge(CountDeltas::between(before, &Footprint::of(contact)));
         }
         // A concurrent writer may have created one of these addresses since the batch read
@@ -335,12 +309,8 @@ impl ActivityStore for SqlStore {
             .map_err(|e| {
                 conflict_on_unique(e, "a contact with this email address already exists")
             })?;
-        apply_count_deltas(&mut tx, account, &deltas)
-            .await
-            .map_err(unavailable)?;
-        append_activity_errors(&mut tx, activity, &errors)
-            .await
-            .map_err(unavailable)?;
+        apply_count_deltas(&mut tx, account, &deltas).await?;
+        append_activity_errors(&mut tx, activity, &errors).await?;
         sqlx::query(
             "UPDATE activities SET items_completed = items_completed + $2, \
              created_count = created_count + $3, updated_count = updated_count + $4, \
@@ -351,9 +321,8 @@ impl ActivityStore for SqlStore {
         .bind(outcome.created)
         .bind(outcome.updated)
         .bind(refused_lists)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(outcome)
     }
@@ -371,15 +340,7 @@ impl ActivityStore for SqlStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        if !hold_activity(&mut tx, activity, node, done, now, lease_until)
-            .await
-            .map_err(unavailable)?
-        {
-            return Err(StoreError::Conflict(
-                "the activity is held by another node".into(),
-            ));
-        }
+        let mut tx = begin_batch(&self.pool, activity, node, done, now, lease_until).await?;
         let mut errors = Vec::new();
         let mut deltas = CountDeltas::default();
         let mut refused = 0i64;
@@ -452,19 +413,13 @@ impl ActivityStore for SqlStore {
                         .map_err(unavailable)?;
                 } else {
                     // Only memberships or taggings change: the rows that differ, nothing else.
-                    write_link_diff(&mut tx, account, &after, &before, now)
-                        .await
-                        .map_err(unavailable)?;
+                    write_link_diff(&mut tx, account, &after, &before, now).await?;
                 }
                 deltas.merge(CountDeltas::between(&before, &Footprint::of(&after)));
             }
         }
-        apply_count_deltas(&mut tx, account, &deltas)
-            .await
-            .map_err(unavailable)?;
-        append_activity_errors(&mut tx, activity, &errors)
-            .await
-            .map_err(unavailable)?;
+        apply_count_deltas(&mut tx, account, &deltas).await?;
+        append_activity_errors(&mut tx, activity, &errors).await?;
         sqlx::query(
             "UPDATE activities SET items_completed = items_completed + $2, cursor = COALESCE($3, \
              cursor), cannot_add_to_list_count = cannot_add_to_list_count + $4 WHERE id = $1",
@@ -473,9 +428,8 @@ impl ActivityStore for SqlStore {
         .bind(visited)
         .bind(last.map(|c| c.0))
         .bind(refused)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -492,24 +446,15 @@ impl ActivityStore for SqlStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        if !hold_activity(&mut tx, activity, node, done, now, lease_until)
-            .await
-            .map_err(unavailable)?
-        {
-            return Err(StoreError::Conflict(
-                "the activity is held by another node".into(),
-            ));
-        }
+        let mut tx = begin_batch(&self.pool, activity, node, done, now, lease_until).await?;
         // The chunk's number is the progress before it, so a replayed batch cannot add a
         // second copy and chunks read back in order.
         sqlx::query("INSERT INTO activity_files (activity_id, seq, data) VALUES ($1, $2, $3)")
             .bind(activity.0)
             .bind(done)
             .bind(chunk)
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
+            .run(&mut *tx)
+            .await?;
         sqlx::query(
             "UPDATE activities SET items_completed = items_completed + $2, cursor = COALESCE($3, \
              cursor), items_total = CASE WHEN items_total < items_completed + $2 THEN \
@@ -519,9 +464,8 @@ impl ActivityStore for SqlStore {
         .bind(activity.0)
         .bind(rows)
         .bind(last.map(|c| c.0))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -532,17 +476,15 @@ impl ActivityStore for SqlStore {
         activity: ActivityId,
         after: Option<i64>,
     ) -> StoreResult<Option<(i64, Vec<u8>)>> {
-        let row: Option<(i64, Vec<u8>)> = sqlx::query_as(
+        sqlx::query_as::<_, (i64, Vec<u8>)>(
             "SELECT f.seq, f.data FROM activity_files f JOIN activities a ON a.id = f.activity_id \
              WHERE f.activity_id = $1 AND a.account_id = $2 AND f.seq > $3 ORDER BY f.seq LIMIT 1",
         )
         .bind(activity.0)
         .bind(account.0)
         .bind(after.unwrap_or(i64::MIN))
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(row)
     }
 
     async fn purge_activities(&self, before: Timestamp) -> StoreResult<u64> {
@@ -551,9 +493,8 @@ impl ActivityStore for SqlStore {
              AND state NOT IN ('initialized', 'processing')",
         )
         .bind(before.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(done.rows_affected())
+        .affected(&self.pool)
+        .await?;
+        Ok(done)
     }
 }

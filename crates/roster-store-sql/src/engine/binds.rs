@@ -2,28 +2,25 @@
 
 use roster_domain::{AccountId, StoreResult};
 use roster_store_sql::contact_sql::{Bind, Sql};
-use roster_store_sql::unavailable;
 use sqlx::query::QueryAs;
 use sqlx::Database;
 use uuid::Uuid;
 
+use super::fetch::FetchDomain;
 use crate::Db;
 
-/// `text` as a query whose values are `binds`, bound to `$1…` in order.
-pub(super) fn bound<'q, O>(
-    text: &'q str,
-    binds: Vec<Bind>,
-) -> QueryAs<'q, Db, O, <Db as Database>::Arguments<'q>>
+/// A built query, its values bound to `$1…` in order (texts by reference, not copied).
+pub(super) fn bound<'q, O>(sql: &'q Sql) -> QueryAs<'q, Db, O, <Db as Database>::Arguments<'q>>
 where
     O: for<'r> sqlx::FromRow<'r, <Db as Database>::Row>,
 {
-    let mut query = sqlx::query_as(text);
-    for value in binds {
+    let mut query = sqlx::query_as(&sql.text);
+    for value in &sql.binds {
         query = match value {
-            Bind::Uuid(id) => query.bind(id),
-            Bind::I64(n) => query.bind(n),
-            Bind::F64(n) => query.bind(n),
-            Bind::Text(text) => query.bind(text),
+            Bind::Uuid(id) => query.bind(*id),
+            Bind::I64(n) => query.bind(*n),
+            Bind::F64(n) => query.bind(*n),
+            Bind::Text(text) => query.bind(text.as_str()),
         };
     }
     query
@@ -31,15 +28,21 @@ where
 
 /// Which of `ids` exist in the account's rows of `table_where` (a table name followed by
 /// `WHERE` and any further conditions ending in `AND`).
-pub(super) async fn existing_ids(
+pub(super) async fn existing_ids<I>(
     pool: &sqlx::Pool<Db>,
     table_where: &str,
     account: AccountId,
-    ids: impl Iterator<Item = Uuid>,
-) -> StoreResult<Vec<Uuid>> {
+    ids: &[I],
+) -> StoreResult<Vec<I>>
+where
+    I: Copy + Into<Uuid> + From<Uuid>,
+{
     let mut sql = Sql::default();
     let account_bind = sql.bind(Bind::Uuid(account.0));
-    let placeholders: Vec<String> = ids.map(|id| sql.bind(Bind::Uuid(id))).collect();
+    let placeholders: Vec<String> = ids
+        .iter()
+        .map(|id| sql.bind(Bind::Uuid((*id).into())))
+        .collect();
     if placeholders.is_empty() {
         return Ok(Vec::new());
     }
@@ -47,10 +50,6 @@ pub(super) async fn existing_ids(
         "SELECT id FROM {table_where} account_id = {account_bind} AND id IN ({})",
         placeholders.join(", ")
     );
-    let Sql { text, binds } = sql;
-    let rows: Vec<(Uuid,)> = bound(&text, binds)
-        .fetch_all(pool)
-        .await
-        .map_err(unavailable)?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    let rows: Vec<(Uuid,)> = bound::<(Uuid,)>(&sql).all(pool).await?;
+    Ok(rows.into_iter().map(|(id,)| I::from(id)).collect())
 }

@@ -6,9 +6,9 @@ use roster_domain::{AccountId, ContactId, StoreError};
 use roster_store_sql::columns::CONTACT_COLUMNS;
 use roster_store_sql::contact_sql::{links_query, Sql};
 use roster_store_sql::rows::{attach, ContactRow, LinkRow};
-use roster_store_sql::unavailable;
 
 use super::binds::bound;
+use super::fetch::FetchDomain;
 use crate::Db;
 
 /// Loads lists, tags and custom values of `contacts` as `includes` asks.
@@ -22,13 +22,10 @@ pub(super) async fn load_contact_links(
         return Ok(());
     }
     let ids: Vec<ContactId> = contacts.iter().map(|c| c.id).collect();
-    let Some(Sql { text, binds }) = links_query(account, &ids, includes) else {
+    let Some(sql) = links_query(account, &ids, includes) else {
         return Ok(());
     };
-    let links: Vec<LinkRow> = bound(&text, binds)
-        .fetch_all(pool)
-        .await
-        .map_err(unavailable)?;
+    let links: Vec<LinkRow> = bound::<LinkRow>(&sql).all(pool).await?;
     attach(contacts, links);
     Ok(())
 }
@@ -49,16 +46,15 @@ where
         "SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.account_id = $1 \
          AND {condition}"
     );
-    let row: Option<ContactRow> = sqlx::query_as(&text)
+    let contact = sqlx::query_as::<_, ContactRow>(&text)
         .bind(account.0)
         .bind(key)
-        .fetch_optional(pool)
-        .await
-        .map_err(unavailable)?;
-    let Some(row) = row else {
+        .optional(pool)
+        .await?;
+    let Some(contact) = contact else {
         return Ok(None);
     };
-    let mut contacts = [row.into_domain()?];
+    let mut contacts = [contact];
     load_contact_links(pool, account, &mut contacts, includes).await?;
     let [contact] = contacts;
     Ok(Some(contact))
@@ -70,24 +66,13 @@ pub(super) async fn contacts_in_tx(
     account: AccountId,
     sql: Sql,
 ) -> Result<Vec<Contact>, StoreError> {
-    let Sql { text, binds } = sql;
-    let rows: Vec<ContactRow> = bound(&text, binds)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(unavailable)?;
-    let mut contacts = rows
-        .into_iter()
-        .map(ContactRow::into_domain)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut contacts: Vec<Contact> = bound::<ContactRow>(&sql).all(&mut **tx).await?;
     if contacts.is_empty() {
         return Ok(contacts);
     }
     let ids: Vec<ContactId> = contacts.iter().map(|c| c.id).collect();
-    if let Some(Sql { text, binds }) = links_query(account, &ids, Includes::all()) {
-        let links: Vec<LinkRow> = bound(&text, binds)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(unavailable)?;
+    if let Some(sql) = links_query(account, &ids, Includes::all()) {
+        let links: Vec<LinkRow> = bound::<LinkRow>(&sql).all(&mut **tx).await?;
         attach(&mut contacts, links);
     }
     Ok(contacts)

@@ -4,11 +4,12 @@
 
 use roster_domain::contact::{Bucket, Contact, CustomValue};
 use roster_domain::counts::{CountDeltas, Footprint};
-use roster_domain::{AccountId, ContactId, ListId, StoreError, TagId, Timestamp};
+use roster_domain::{AccountId, ContactId, ListId, StoreError, StoreResult, TagId, Timestamp};
 use roster_store_sql::contact_sql::bulk_chunk_rows;
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{conflict_on_unique, rows};
 use uuid::Uuid;
 
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
 use crate::Db;
 
 /// Inserts new contacts (rows, memberships, taggings, custom values) with multi-row
@@ -71,48 +72,12 @@ pub(super) async fn insert_new_contacts(
         });
         insert.build().persistent(false).execute(&mut **tx).await?;
     }
-    let memberships: Vec<(Uuid, Uuid, i64)> = contacts
-        .iter()
-        .flat_map(|c| {
-            c.list_ids
-                .iter()
-                .map(move |l| (l.0, c.id.0, c.updated_at.millis()))
-        })
-        .collect();
-    for chunk in memberships.chunks(bulk_chunk_rows(4)) {
-        let mut insert = sqlx::QueryBuilder::<Db>::new(
-            "INSERT INTO contact_list_members (account_id, list_id, contact_id, created_at) ",
-        );
-        insert.push_values(chunk, |mut values, (list, contact, at)| {
-            values
-                .push_bind(account.0)
-                .push_bind(*list)
-                .push_bind(*contact)
-                .push_bind(*at);
-        });
-        insert.build().persistent(false).execute(&mut **tx).await?;
-    }
-    let taggings: Vec<(Uuid, Uuid, i64)> = contacts
-        .iter()
-        .flat_map(|c| {
-            c.tag_ids
-                .iter()
-                .map(move |t| (t.0, c.id.0, c.updated_at.millis()))
-        })
-        .collect();
-    for chunk in taggings.chunks(bulk_chunk_rows(4)) {
-        let mut insert = sqlx::QueryBuilder::<Db>::new(
-            "INSERT INTO contact_taggings (account_id, tag_id, contact_id, created_at) ",
-        );
-        insert.push_values(chunk, |mut values, (tag, contact, at)| {
-            values
-                .push_bind(account.0)
-                .push_bind(*tag)
-                .push_bind(*contact)
-                .push_bind(*at);
-        });
-        insert.build().persistent(false).execute(&mut **tx).await?;
-    }
+    let memberships = link_rows(contacts.iter().map(|c| (*c, c.list_ids.as_slice())), |l| {
+        l.0
+    });
+    insert_links(tx, account, &MEMBERSHIPS, &memberships).await?;
+    let taggings = link_rows(contacts.iter().map(|c| (*c, c.tag_ids.as_slice())), |t| t.0);
+    insert_links(tx, account, &TAGGINGS, &taggings).await?;
     let custom_values: Vec<(ContactId, &CustomValue)> = contacts
         .iter()
         .flat_map(|c| c.custom_fields.iter().map(move |v| (c.id, v)))
@@ -135,13 +100,48 @@ pub(super) async fn insert_new_contacts(
     Ok(())
 }
 
+/// The link rows (linked id, contact, stamp) of new contacts, each stamped with its
+/// contact's update time.
+fn link_rows<'a, I: 'a>(
+    contacts: impl Iterator<Item = (&'a Contact, &'a [I])>,
+    uuid: impl Fn(&I) -> Uuid,
+) -> Vec<(Uuid, Uuid, i64)> {
+    let mut rows = Vec::new();
+    for (contact, ids) in contacts {
+        let at = contact.updated_at.millis();
+        rows.extend(ids.iter().map(|id| (uuid(id), contact.id.0, at)));
+    }
+    rows
+}
+
+/// Inserts link rows with multi-row statements sized under SQLite's bind limit.
+async fn insert_links(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    account: AccountId,
+    table: &LinkTable,
+    links: &[(Uuid, Uuid, i64)],
+) -> Result<(), sqlx::Error> {
+    for chunk in links.chunks(bulk_chunk_rows(4)) {
+        let mut insert = sqlx::QueryBuilder::<Db>::new(table.bulk_insert);
+        insert.push_values(chunk, |mut values, (linked, contact, at)| {
+            values
+                .push_bind(account.0)
+                .push_bind(*linked)
+                .push_bind(*contact)
+                .push_bind(*at);
+        });
+        insert.build().persistent(false).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Moves the maintained counts. Rows are touched in a fixed order (buckets, lists,
 /// tags, each sorted) so concurrent writers cannot deadlock on them.
 pub(super) async fn apply_count_deltas(
     tx: &mut sqlx::Transaction<'_, Db>,
     account: AccountId,
     deltas: &CountDeltas,
-) -> Result<(), sqlx::Error> {
+) -> StoreResult<()> {
     for (bucket, n) in &deltas.buckets {
         sqlx::query(
             "INSERT INTO contact_counts (account_id, bucket, n) VALUES ($1, $2, $3) \
@@ -150,30 +150,30 @@ pub(super) async fn apply_count_deltas(
         .bind(account.0)
         .bind(bucket.as_str())
         .bind(*n)
-        .execute(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     for (list, (all, active)) in &deltas.lists {
-        sqlx::query(
+        account_write(
             "UPDATE contact_lists SET member_count = member_count + $3, \
              active_member_count = active_member_count + $4 WHERE account_id = $1 AND id = $2",
+            account,
+            list.0,
         )
-        .bind(account.0)
-        .bind(list.0)
         .bind(*all)
         .bind(*active)
-        .execute(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     for (tag, n) in &deltas.tags {
-        sqlx::query(
+        account_write(
             "UPDATE contact_tags SET contacts_count = contacts_count + $3 \
              WHERE account_id = $1 AND id = $2",
+            account,
+            tag.0,
         )
-        .bind(account.0)
-        .bind(tag.0)
         .bind(*n)
-        .execute(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     Ok(())
@@ -185,32 +185,26 @@ pub(super) async fn stored_footprint(
     account: AccountId,
     id: ContactId,
 ) -> Result<Footprint, StoreError> {
+    let select = "SELECT status FROM contacts WHERE account_id = $1 AND id = $2";
     let status: Option<(String,)> =
-        sqlx::query_as("SELECT status FROM contacts WHERE account_id = $1 AND id = $2")
-            .bind(account.0)
-            .bind(id.0)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(unavailable)?;
+        account_row::<(String,), _>(&mut **tx, select, account, id.0).await?;
     let Some((status,)) = status else {
         return Ok(Default::default());
     };
-    let lists: Vec<(Uuid,)> = sqlx::query_as(
+    let lists: Vec<(Uuid,)> = sqlx::query_as::<_, (Uuid,)>(
         "SELECT list_id FROM contact_list_members WHERE account_id = $1 AND contact_id = $2",
     )
     .bind(account.0)
     .bind(id.0)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(unavailable)?;
-    let tags: Vec<(Uuid,)> = sqlx::query_as(
+    .all(&mut **tx)
+    .await?;
+    let tags: Vec<(Uuid,)> = sqlx::query_as::<_, (Uuid,)>(
         "SELECT tag_id FROM contact_taggings WHERE account_id = $1 AND contact_id = $2",
     )
     .bind(account.0)
     .bind(id.0)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(unavailable)?;
+    .all(&mut **tx)
+    .await?;
     Ok(Footprint {
         bucket: Some(
             Bucket::parse(&status)
@@ -221,89 +215,63 @@ pub(super) async fn stored_footprint(
     })
 }
 
-/// Makes the stored memberships, taggings and custom values those of `contact`.
+/// Makes the stored memberships, taggings and custom values those of `contact`; new
+/// memberships and taggings are stamped with the contact's update time.
 pub(super) async fn write_contact_links(
     tx: &mut sqlx::Transaction<'_, Db>,
     account: AccountId,
     contact: &Contact,
     before: &Footprint,
-) -> Result<(), sqlx::Error> {
-    let now = contact.updated_at.millis();
-    for list in before
-        .lists
-        .iter()
-        .filter(|l| !contact.list_ids.contains(l))
-    {
-        sqlx::query(
-            "DELETE FROM contact_list_members \
-             WHERE account_id = $1 AND list_id = $2 AND contact_id = $3",
-        )
-        .bind(account.0)
-        .bind(list.0)
-        .bind(contact.id.0)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for list in contact
-        .list_ids
-        .iter()
-        .filter(|l| !before.lists.contains(l))
-    {
-        sqlx::query(
-            "INSERT INTO contact_list_members (account_id, list_id, contact_id, created_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(account.0)
-        .bind(list.0)
-        .bind(contact.id.0)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for tag in before.tags.iter().filter(|t| !contact.tag_ids.contains(t)) {
-        sqlx::query(
-            "DELETE FROM contact_taggings \
-             WHERE account_id = $1 AND tag_id = $2 AND contact_id = $3",
-        )
-        .bind(account.0)
-        .bind(tag.0)
-        .bind(contact.id.0)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for tag in contact.tag_ids.iter().filter(|t| !before.tags.contains(t)) {
-        sqlx::query(
-            "INSERT INTO contact_taggings (account_id, tag_id, contact_id, created_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(account.0)
-        .bind(tag.0)
-        .bind(contact.id.0)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    sqlx::query("DELETE FROM contact_custom_values WHERE account_id = $1 AND contact_id = $2")
-        .bind(account.0)
-        .bind(contact.id.0)
-        .execute(&mut **tx)
-        .await?;
+) -> StoreResult<()> {
+    write_link_diff(tx, account, contact, before, contact.updated_at).await?;
+    account_write(
+        "DELETE FROM contact_custom_values WHERE account_id = $1 AND contact_id = $2",
+        account,
+        contact.id.0,
+    )
+    .run(&mut **tx)
+    .await?;
     for value in &contact.custom_fields {
-        sqlx::query(
+        account_write(
             "INSERT INTO contact_custom_values (account_id, contact_id, custom_field_id, value, \
              choice_ids) \
              VALUES ($1, $2, $3, $4, $5)",
+            account,
+            contact.id.0,
         )
-        .bind(account.0)
-        .bind(contact.id.0)
         .bind(value.custom_field_id.0)
         .bind(&value.value)
         .bind(rows::choice_ids_text(value))
-        .execute(&mut **tx)
+        .run(&mut **tx)
         .await?;
     }
     Ok(())
 }
+
+/// The statements that remove and add one link row of a contact (`$1` account, `$2` the
+/// linked id, `$3` contact, `$4` the insert's stamp).
+struct LinkTable {
+    delete: &'static str,
+    insert: &'static str,
+    /// The multi-row insert's head, followed by `VALUES` rows of the four columns.
+    bulk_insert: &'static str,
+}
+
+const MEMBERSHIPS: LinkTable = LinkTable {
+    delete: "DELETE FROM contact_list_members \
+             WHERE account_id = $1 AND list_id = $2 AND contact_id = $3",
+    insert: "INSERT INTO contact_list_members (account_id, list_id, contact_id, created_at) \
+             VALUES ($1, $2, $3, $4)",
+    bulk_insert: "INSERT INTO contact_list_members (account_id, list_id, contact_id, created_at) ",
+};
+
+const TAGGINGS: LinkTable = LinkTable {
+    delete: "DELETE FROM contact_taggings \
+             WHERE account_id = $1 AND tag_id = $2 AND contact_id = $3",
+    insert: "INSERT INTO contact_taggings (account_id, tag_id, contact_id, created_at) \
+             VALUES ($1, $2, $3, $4)",
+    bulk_insert: "INSERT INTO contact_taggings (account_id, tag_id, contact_id, created_at) ",
+};
 
 /// Inserts and deletes the membership and tagging rows that differ from `before`.
 pub(super) async fn write_link_diff(
@@ -312,44 +280,39 @@ pub(super) async fn write_link_diff(
     contact: &Contact,
     before: &Footprint,
     now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    let now = now.millis();
-    for (table, column, old, new) in [
-        (
-            "contact_list_members",
-            "list_id",
-            before.lists.iter().map(|l| l.0).collect::<Vec<_>>(),
-            contact.list_ids.iter().map(|l| l.0).collect::<Vec<_>>(),
-        ),
-        (
-            "contact_taggings",
-            "tag_id",
-            before.tags.iter().map(|t| t.0).collect(),
-            contact.tag_ids.iter().map(|t| t.0).collect(),
-        ),
-    ] {
-        for gone in old.iter().filter(|id| !new.contains(id)) {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE account_id = $1 AND {column} = $2 AND contact_id = $3"
-            ))
+) -> StoreResult<()> {
+    let lists = (before.lists.as_slice(), contact.list_ids.as_slice());
+    write_id_diff(tx, account, contact.id, &MEMBERSHIPS, lists, |l| l.0, now).await?;
+    let tags = (before.tags.as_slice(), contact.tag_ids.as_slice());
+    write_id_diff(tx, account, contact.id, &TAGGINGS, tags, |t| t.0, now).await
+}
+
+/// Deletes the links to ids of `old` that `new` lacks, then inserts those `new` adds.
+async fn write_id_diff<I: PartialEq>(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    account: AccountId,
+    contact: ContactId,
+    table: &LinkTable,
+    (old, new): (&[I], &[I]),
+    uuid: impl Fn(&I) -> Uuid,
+    now: Timestamp,
+) -> StoreResult<()> {
+    for gone in old.iter().filter(|id| !new.contains(id)) {
+        sqlx::query(table.delete)
             .bind(account.0)
-            .bind(*gone)
-            .bind(contact.id.0)
-            .execute(&mut **tx)
+            .bind(uuid(gone))
+            .bind(contact.0)
+            .run(&mut **tx)
             .await?;
-        }
-        for added in new.iter().filter(|id| !old.contains(id)) {
-            sqlx::query(&format!(
-                "INSERT INTO {table} (account_id, {column}, contact_id, created_at) \
-                 VALUES ($1, $2, $3, $4)"
-            ))
+    }
+    for added in new.iter().filter(|id| !old.contains(id)) {
+        sqlx::query(table.insert)
             .bind(account.0)
-            .bind(*added)
-            .bind(contact.id.0)
-            .bind(now)
-            .execute(&mut **tx)
+            .bind(uuid(added))
+            .bind(contact.0)
+            .bind(now.millis())
+            .run(&mut **tx)
             .await?;
-        }
     }
     Ok(())
 }
@@ -362,31 +325,31 @@ pub(super) async fn lock_contact(
     account: AccountId,
     id: ContactId,
     read_at: Option<Timestamp>,
-) -> Result<bool, sqlx::Error> {
+) -> StoreResult<bool> {
     let done = match read_at {
         None => {
-            sqlx::query(
+            account_write(
                 "UPDATE contacts SET updated_at = updated_at \
                  WHERE account_id = $1 AND id = $2",
+                account,
+                id.0,
             )
-            .bind(account.0)
-            .bind(id.0)
-            .execute(&mut **tx)
+            .affected(&mut **tx)
             .await?
         }
         Some(read_at) => {
-            sqlx::query(
+            account_write(
                 "UPDATE contacts SET updated_at = updated_at \
                  WHERE account_id = $1 AND id = $2 AND updated_at = $3",
+                account,
+                id.0,
             )
-            .bind(account.0)
-            .bind(id.0)
             .bind(read_at.millis())
-            .execute(&mut **tx)
+            .affected(&mut **tx)
             .await?
         }
     };
-    Ok(done.rows_affected() > 0)
+    Ok(done > 0)
 }
 
 /// The contact write path after `lock_contact`: row, sub-resources, memberships and
@@ -400,13 +363,9 @@ pub(super) async fn write_locked_contact(
     write_contact_row(tx, account, contact, false)
         .await
         .map_err(|e| conflict_on_unique(e, "another contact already has this email address"))?;
-    write_contact_links(tx, account, contact, &before)
-        .await
-        .map_err(unavailable)?;
+    write_contact_links(tx, account, contact, &before).await?;
     let deltas = CountDeltas::between(&before, &Footprint::of(contact));
-    apply_count_deltas(tx, account, &deltas)
-        .await
-        .map_err(unavailable)?;
+    apply_count_deltas(tx, account, &deltas).await?;
     Ok(())
 }
 

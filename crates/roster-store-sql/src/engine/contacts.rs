@@ -9,7 +9,7 @@ use roster_domain::counts::{CountDeltas, Footprint};
 use roster_domain::{
     AccountId, ContactId, ContactStore, EmailAddress, Page, PageRequest, StoreResult, Timestamp,
 };
-use roster_store_sql::contact_sql::{count_query, page_query, Sql};
+use roster_store_sql::contact_sql::{count_query, page_query};
 use roster_store_sql::rows::ContactRow;
 use roster_store_sql::{conflict_on_unique, unavailable};
 
@@ -19,6 +19,7 @@ use super::contact_writes::{
     apply_count_deltas, insert_new_contacts, lock_contact, write_contact_links, write_contact_row,
     write_locked_contact,
 };
+use super::fetch::{account_row, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -31,13 +32,9 @@ impl ContactStore for SqlStore {
             .await
             .map_err(conflict)?;
         let before = Footprint::default();
-        write_contact_links(&mut tx, account, contact, &before)
-            .await
-            .map_err(unavailable)?;
+        write_contact_links(&mut tx, account, contact, &before).await?;
         let deltas = CountDeltas::between(&before, &Footprint::of(contact));
-        apply_count_deltas(&mut tx, account, &deltas)
-            .await
-            .map_err(unavailable)?;
+        apply_count_deltas(&mut tx, account, &deltas).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -68,9 +65,7 @@ impl ContactStore for SqlStore {
                 &Footprint::of(contact),
             ));
         }
-        apply_count_deltas(&mut tx, account, &deltas)
-            .await
-            .map_err(unavailable)?;
+        apply_count_deltas(&mut tx, account, &deltas).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -105,10 +100,7 @@ impl ContactStore for SqlStore {
 
     async fn save_contact(&self, account: AccountId, contact: &Contact) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        if !lock_contact(&mut tx, account, contact.id, None)
-            .await
-            .map_err(unavailable)?
-        {
+        if !lock_contact(&mut tx, account, contact.id, None).await? {
             return Ok(false);
         }
         write_locked_contact(&mut tx, account, contact).await?;
@@ -123,15 +115,8 @@ impl ContactStore for SqlStore {
         includes: Includes,
         page: PageRequest<ContactId>,
     ) -> StoreResult<Page<Contact, ContactId>> {
-        let Sql { text, binds } = page_query(self.dialect, account, filter, page.after, page.limit);
-        let rows: Vec<ContactRow> = bound(&text, binds)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let contacts = rows
-            .into_iter()
-            .map(ContactRow::into_domain)
-            .collect::<Result<Vec<_>, _>>()?;
+        let sql = page_query(self.dialect, account, filter, page.after, page.limit);
+        let contacts = bound::<ContactRow>(&sql).all(&self.pool).await?;
         let mut page = Page::from_overfetch(contacts, page.limit, |c: &Contact| c.id);
         load_contact_links(&self.pool, account, &mut page.items, includes).await?;
         Ok(page)
@@ -163,12 +148,7 @@ impl ContactStore for SqlStore {
             };
             let text =
                 format!("SELECT {column} FROM contact_lists WHERE account_id = $1 AND id = $2");
-            let count: Option<(i64,)> = sqlx::query_as(&text)
-                .bind(account.0)
-                .bind(list.0)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(unavailable)?;
+            let count = account_row::<(i64,), _>(&self.pool, &text, account, list.0).await?;
             return Ok(count.map(|(n,)| n).unwrap_or(0));
         }
         let tags_only = ContactFilter {
@@ -178,21 +158,13 @@ impl ContactStore for SqlStore {
         }
         .only_buckets();
         if let ([tag], true, true) = (filter.tags.as_slice(), tags_only, not_deleted) {
-            let count: Option<(i64,)> = sqlx::query_as(
-                "SELECT contacts_count FROM contact_tags WHERE account_id = $1 AND id = $2",
-            )
-            .bind(account.0)
-            .bind(tag.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
+            let select =
+                "SELECT contacts_count FROM contact_tags WHERE account_id = $1 AND id = $2";
+            let count = account_row::<(i64,), _>(&self.pool, select, account, tag.0).await?;
             return Ok(count.map(|(n,)| n).unwrap_or(0));
         }
-        let Sql { text, binds } = count_query(self.dialect, account, filter);
-        let (count,): (i64,) = bound(&text, binds)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)?;
+        let sql = count_query(self.dialect, account, filter);
+        let (count,): (i64,) = bound::<(i64,)>(&sql).one(&self.pool).await?;
         Ok(count)
     }
 
@@ -200,12 +172,12 @@ impl ContactStore for SqlStore {
         &self,
         account: AccountId,
     ) -> StoreResult<BTreeMap<Bucket, i64>> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT bucket, n FROM contact_counts WHERE account_id = $1")
-                .bind(account.0)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(unavailable)?;
+        let rows: Vec<(String, i64)> = sqlx::query_as::<_, (String, i64)>(
+            "SELECT bucket, n FROM contact_counts WHERE account_id = $1",
+        )
+        .bind(account.0)
+        .all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(bucket, n)| Bucket::parse(&bucket).map(|b| (b, n)))
@@ -217,15 +189,14 @@ impl ContactStore for SqlStore {
         account: AccountId,
         since: Timestamp,
     ) -> StoreResult<i64> {
-        let (count,): (i64,) = sqlx::query_as(
+        let (count,): (i64,) = sqlx::query_as::<_, (i64,)>(
             "SELECT COUNT(*) FROM contacts WHERE account_id = $1 AND opt_in_date >= $2 \
              AND status IN ('explicit', 'implicit')",
         )
         .bind(account.0)
         .bind(since.millis())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(unavailable)?;
+        .one(&self.pool)
+        .await?;
         Ok(count)
     }
 }

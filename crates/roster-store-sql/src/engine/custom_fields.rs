@@ -4,12 +4,12 @@ use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use roster_domain::custom_field::CustomField;
-use roster_domain::{
-    AccountId, CustomFieldId, CustomFieldStore, Page, PageRequest, StoreError, StoreResult,
-};
+use roster_domain::{AccountId, CustomFieldId, CustomFieldStore, Page, PageRequest, StoreResult};
 use roster_store_sql::columns::CUSTOM_FIELD_COLUMNS;
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{rows, unavailable};
 
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain, IdPages};
+use super::quota::{claim_quota, release_quota};
 use super::SqlStore;
 
 #[async_trait]
@@ -22,22 +22,9 @@ impl CustomFieldStore for SqlStore {
     ) -> StoreResult<()> {
         let row = rows::CustomFieldRow::from_domain(field);
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        // The counter is claimed first: a write as the first statement keeps SQLite from
-        // upgrading a read lock, and the guard makes the quota hold under concurrency.
-        let claimed = sqlx::query(
-            "UPDATE accounts SET custom_field_count = custom_field_count + 1 \
-             WHERE id = $1 AND custom_field_count < $2",
-        )
-        .bind(account.0)
-        .bind(i64::from(max_per_account))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        if claimed.rows_affected() == 0 {
-            return Err(StoreError::LimitReached(format!(
-                "the account already has the maximum of {max_per_account} custom fields"
-            )));
-        }
+        let claim = "UPDATE accounts SET custom_field_count = custom_field_count + 1 \
+                     WHERE id = $1 AND custom_field_count < $2";
+        claim_quota(&mut tx, claim, account, max_per_account, "custom fields").await?;
         sqlx::query(
             "INSERT INTO custom_fields (account_id, id, label, name, name_key, field_type, \
              metadata, version, choices, created_at, updated_at) \
@@ -54,9 +41,8 @@ impl CustomFieldStore for SqlStore {
         .bind(&row.choices)
         .bind(row.created_at)
         .bind(row.updated_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_on_unique(e, &rows::duplicate_label_message(&row.label)))?;
+        .run_unless_conflict(&mut *tx, &rows::duplicate_label_message(&row.label))
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -72,13 +58,7 @@ impl CustomFieldStore for SqlStore {
                  WHERE account_id = $1 AND id = $2"
             )
         });
-        let row: Option<rows::CustomFieldRow> = sqlx::query_as(&SELECT)
-            .bind(account.0)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
+        account_row::<rows::CustomFieldRow, _>(&self.pool, &SELECT, account, id.0).await
     }
 
     async fn custom_fields(
@@ -86,7 +66,6 @@ impl CustomFieldStore for SqlStore {
         account: AccountId,
         page: PageRequest<CustomFieldId>,
     ) -> StoreResult<Page<CustomField, CustomFieldId>> {
-        let fetch = i64::from(page.limit) + 1;
         static FIRST: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "SELECT {CUSTOM_FIELD_COLUMNS} FROM custom_fields \
@@ -99,29 +78,14 @@ impl CustomFieldStore for SqlStore {
                  WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3"
             )
         });
-        let rows: Vec<rows::CustomFieldRow> = match page.after {
-            None => {
-                sqlx::query_as(&FIRST)
-                    .bind(account.0)
-                    .bind(fetch)
-                    .fetch_all(&self.pool)
-                    .await
-            }
-            Some(after) => {
-                sqlx::query_as(&NEXT)
-                    .bind(account.0)
-                    .bind(after.0)
-                    .bind(fetch)
-                    .fetch_all(&self.pool)
-                    .await
-            }
-        }
-        .map_err(unavailable)?;
-        let fields = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<CustomField>, _>>()?;
-        Ok(Page::from_overfetch(fields, page.limit, |f| f.id))
+        let pages = IdPages {
+            first: &FIRST,
+            next: &NEXT,
+        };
+        let key = |f: &CustomField| f.id;
+        pages
+            .page::<rows::CustomFieldRow, _, _>(&self.pool, account, page, |id| id.0, key)
+            .await
     }
 
     async fn all_custom_fields(&self, account: AccountId) -> StoreResult<Vec<CustomField>> {
@@ -131,12 +95,10 @@ impl CustomFieldStore for SqlStore {
                  WHERE account_id = $1 ORDER BY id"
             )
         });
-        let rows: Vec<rows::CustomFieldRow> = sqlx::query_as(&SELECT)
+        sqlx::query_as::<_, rows::CustomFieldRow>(&SELECT)
             .bind(account.0)
-            .fetch_all(&self.pool)
+            .all(&self.pool)
             .await
-            .map_err(unavailable)?;
-        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn update_custom_field(
@@ -157,10 +119,9 @@ impl CustomFieldStore for SqlStore {
         .bind(row.name.to_lowercase())
         .bind(&row.choices)
         .bind(row.updated_at)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| conflict_on_unique(e, &rows::duplicate_label_message(&row.label)))?;
-        Ok(done.rows_affected() > 0)
+        .affected_unless_conflict(&self.pool, &rows::duplicate_label_message(&row.label))
+        .await?;
+        Ok(done > 0)
     }
 
     async fn delete_custom_field(
@@ -169,31 +130,27 @@ impl CustomFieldStore for SqlStore {
         id: CustomFieldId,
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        let deleted = sqlx::query("DELETE FROM custom_fields WHERE account_id = $1 AND id = $2")
-            .bind(account.0)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        if deleted.rows_affected() == 0 {
+        let deleted = account_write(
+            "DELETE FROM custom_fields WHERE account_id = $1 AND id = $2",
+            account,
+            id.0,
+        )
+        .affected(&mut *tx)
+        .await?;
+        if deleted == 0 {
             return Ok(false);
         }
         // Contacts lose their values for the field with it.
-        sqlx::query(
+        account_write(
             "DELETE FROM contact_custom_values WHERE account_id = $1 AND custom_field_id = $2",
+            account,
+            id.0,
         )
-        .bind(account.0)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        sqlx::query(
-            "UPDATE accounts SET custom_field_count = custom_field_count - 1 WHERE id = $1",
-        )
-        .bind(account.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
+        let release =
+            "UPDATE accounts SET custom_field_count = custom_field_count - 1 WHERE id = $1";
+        release_quota(&mut tx, release, account).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
     }

@@ -5,14 +5,15 @@ use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use roster_domain::contact_list::{ContactList, ListStatusFilter};
-use roster_domain::{
-    AccountId, ListId, ListStore, Page, PageRequest, StoreError, StoreResult, Timestamp,
-};
+use roster_domain::{AccountId, ListId, ListStore, Page, PageRequest, StoreResult, Timestamp};
 use roster_store_sql::columns::LIST_COLUMNS;
 use roster_store_sql::contact_sql::{Bind, Sql};
-use roster_store_sql::{conflict_on_unique, list_conditions, rows, unavailable};
+use roster_store_sql::{list_conditions, rows, unavailable};
 
 use super::binds::{bound, existing_ids};
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
+use super::named::{name_taken, named_write};
+use super::quota::{claim_quota, release_quota};
 use super::SqlStore;
 
 #[async_trait]
@@ -24,40 +25,19 @@ impl ListStore for SqlStore {
         max_per_account: u32,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        let claimed = sqlx::query(
-            "UPDATE accounts SET list_count = list_count + 1 WHERE id = $1 AND list_count < $2",
-        )
-        .bind(account.0)
-        .bind(i64::from(max_per_account))
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        if claimed.rows_affected() == 0 {
-            return Err(StoreError::LimitReached(format!(
-                "the account already has the maximum of {max_per_account} contact lists"
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO contact_lists (account_id, id, name, name_key, description, favorite, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(account.0)
-        .bind(list.id.0)
-        .bind(&list.name)
-        .bind(list.name.to_lowercase())
-        .bind(&list.description)
-        .bind(list.favorite)
-        .bind(list.created_at.millis())
-        .bind(list.updated_at.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                &format!("a contact list named \"{}\" already exists", list.name),
-            )
-        })?;
+        let claim =
+            "UPDATE accounts SET list_count = list_count + 1 WHERE id = $1 AND list_count < $2";
+        claim_quota(&mut tx, claim, account, max_per_account, "contact lists").await?;
+        let insert = "INSERT INTO contact_lists (account_id, id, name, name_key, description, \
+                      favorite, created_at, updated_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        named_write(insert, account, list.id.0, &list.name)
+            .bind(&list.description)
+            .bind(list.favorite)
+            .bind(list.created_at.millis())
+            .bind(list.updated_at.millis())
+            .run_unless_conflict(&mut *tx, &name_taken("contact list", &list.name))
+            .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -66,13 +46,7 @@ impl ListStore for SqlStore {
         static SELECT: LazyLock<String> = LazyLock::new(|| {
             format!("SELECT {LIST_COLUMNS} FROM contact_lists WHERE account_id = $1 AND id = $2")
         });
-        let row: Option<rows::ListRow> = sqlx::query_as(&SELECT)
-            .bind(account.0)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(row.map(Into::into))
+        account_row::<rows::ListRow, _>(&self.pool, &SELECT, account, id.0).await
     }
 
     async fn lists(
@@ -93,12 +67,7 @@ impl ListStore for SqlStore {
         }
         let limit = sql.bind(Bind::I64(i64::from(page.limit) + 1));
         sql.text.push_str(&format!(" ORDER BY id LIMIT {limit}"));
-        let Sql { text, binds } = sql;
-        let rows: Vec<rows::ListRow> = bound(&text, binds)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let lists = rows.into_iter().map(Into::into).collect();
+        let lists = bound::<rows::ListRow>(&sql).all(&self.pool).await?;
         Ok(Page::from_overfetch(
             lists,
             page.limit,
@@ -116,47 +85,31 @@ impl ListStore for SqlStore {
         let account_bind = sql.bind(Bind::Uuid(account.0));
         sql.text = format!("SELECT COUNT(*) FROM contact_lists WHERE account_id = {account_bind}");
         list_conditions(&mut sql, status, name);
-        let Sql { text, binds } = sql;
-        let (count,): (i64,) = bound(&text, binds)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)?;
+        let (count,): (i64,) = bound::<(i64,)>(&sql).one(&self.pool).await?;
         Ok(count)
     }
 
     async fn update_list(&self, account: AccountId, list: &ContactList) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE contact_lists SET name = $3, name_key = $4, description = $5, favorite = $6, \
-             updated_at = $7 \
-             WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(list.id.0)
-        .bind(&list.name)
-        .bind(list.name.to_lowercase())
-        .bind(&list.description)
-        .bind(list.favorite)
-        .bind(list.updated_at.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                &format!("a contact list named \"{}\" already exists", list.name),
-            )
-        })?;
-        Ok(done.rows_affected() > 0)
+        let update = "UPDATE contact_lists SET name = $3, name_key = $4, description = $5, \
+                      favorite = $6, updated_at = $7 \
+                      WHERE account_id = $1 AND id = $2";
+        let done = named_write(update, account, list.id.0, &list.name)
+            .bind(&list.description)
+            .bind(list.favorite)
+            .bind(list.updated_at.millis())
+            .affected_unless_conflict(&self.pool, &name_taken("contact list", &list.name))
+            .await?;
+        Ok(done > 0)
     }
 
     async fn existing_lists(&self, account: AccountId, ids: &[ListId]) -> StoreResult<Vec<ListId>> {
-        let found = existing_ids(
+        existing_ids(
             &self.pool,
             "contact_lists WHERE deleted_at IS NULL AND",
             account,
-            ids.iter().map(|id| id.0),
+            ids,
         )
-        .await?;
-        Ok(found.into_iter().map(ListId).collect())
+        .await
     }
 
     async fn delete_lists(&self, account: AccountId, lists: &[ListId]) -> StoreResult<i64> {
@@ -164,31 +117,26 @@ impl ListStore for SqlStore {
         let mut deleted = 0;
         for list in lists {
             let mut tx = self.pool.begin().await.map_err(unavailable)?;
-            let done = sqlx::query(
+            let done = account_write(
                 "UPDATE contact_lists SET deleted_at = $3, updated_at = $3, member_count = 0, \
                  active_member_count = 0 \
                  WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL",
+                account,
+                list.0,
             )
-            .bind(account.0)
-            .bind(list.0)
             .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-            if done.rows_affected() == 1 {
-                sqlx::query(
+            .affected(&mut *tx)
+            .await?;
+            if done == 1 {
+                account_write(
                     "DELETE FROM contact_list_members WHERE account_id = $1 AND list_id = $2",
+                    account,
+                    list.0,
                 )
-                .bind(account.0)
-                .bind(list.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
-                sqlx::query("UPDATE accounts SET list_count = list_count - 1 WHERE id = $1")
-                    .bind(account.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
+                .run(&mut *tx)
+                .await?;
+                let release = "UPDATE accounts SET list_count = list_count - 1 WHERE id = $1";
+                release_quota(&mut tx, release, account).await?;
                 deleted += 1;
             }
             tx.commit().await.map_err(unavailable)?;

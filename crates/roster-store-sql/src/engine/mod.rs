@@ -9,8 +9,9 @@
 //! engines need different SQL, the query asks the store's `Dialect`.
 //!
 //! One file per aggregate implements that aggregate's trait; the helpers that several share
-//! (contact writes and reads, the activity's progress, the outbox row, binding a built query)
-//! are modules of their own, so no two files here import each other.
+//! (contact writes and reads, the activity's progress, the outbox row, binding a built query,
+//! the account's quotas, named records, and `fetch`, how every query runs and its result
+//! becomes the domain's) are modules of their own, so no two files here import each other.
 
 mod account_services;
 mod accounts;
@@ -21,11 +22,14 @@ mod contact_reads;
 mod contact_writes;
 mod contacts;
 mod custom_fields;
+mod fetch;
 mod lists;
+mod named;
 mod oauth;
 mod outbox;
 mod outbox_writes;
 mod physical_address;
+mod quota;
 mod rate_limits;
 mod resubscriptions;
 mod segments;

@@ -11,8 +11,9 @@ use roster_domain::oauth::{
 };
 use roster_domain::{AccountId, OAuthStore, StoreResult, Timestamp, UserId};
 use roster_store_sql::columns::DEVICE_AUTHORIZATION_COLUMNS;
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{rows, unavailable};
 
+use super::fetch::{account_write, ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -28,32 +29,27 @@ impl OAuthStore for SqlStore {
         .bind(&app.name)
         .bind(rows::to_json(&app.redirect_uris))
         .bind(app.created_at.millis())
-        .execute(&self.pool)
+        .run_unless_conflict(&self.pool, "a client with this id already exists")
         .await
-        .map_err(|e| conflict_on_unique(e, "a client with this id already exists"))?;
-        Ok(())
     }
 
     async fn client(&self, client_id: &str) -> StoreResult<Option<ClientApp>> {
-        let row: Option<rows::ClientRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::ClientRow>(
             "SELECT client_id, secret_sha256, name, redirect_uris, created_at FROM oauth_clients \
              WHERE client_id = $1",
         )
         .bind(client_id)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
     }
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         let done = sqlx::query("DELETE FROM oauth_clients WHERE client_id = $1")
             .bind(client_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        if done.rows_affected() == 0 {
+            .affected(&mut *tx)
+            .await?;
+        if done == 0 {
             return Ok(false);
         }
         for table in [
@@ -64,9 +60,8 @@ impl OAuthStore for SqlStore {
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
                 .bind(client_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
+                .run(&mut *tx)
+                .await?;
         }
         // Permanent: a deleted client's access tokens must never verify again.
         sqlx::query(
@@ -76,9 +71,8 @@ impl OAuthStore for SqlStore {
         .bind(format!("client:{client_id}"))
         .bind(i64::MAX)
         .bind(Timestamp::now().millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
     }
@@ -100,28 +94,25 @@ impl OAuthStore for SqlStore {
         .bind(code.created_at.millis())
         .bind(code.expires_at.millis())
         .bind(code.used_at.map(|t| t.millis()))
-        .execute(&self.pool)
+        .run_unless_conflict(
+            &self.pool,
+            "an authorization code with this value already exists",
+        )
         .await
-        .map_err(|e| {
-            conflict_on_unique(e, "an authorization code with this value already exists")
-        })?;
-        Ok(())
     }
 
     async fn authorization_code(
         &self,
         code_sha256: &str,
     ) -> StoreResult<Option<AuthorizationCode>> {
-        let row: Option<rows::AuthorizationCodeRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::AuthorizationCodeRow>(
             "SELECT code_sha256, grant_id, client_id, account_id, user_id, redirect_uri, scopes, \
              code_challenge, created_at, expires_at, used_at FROM oauth_codes \
              WHERE code_sha256 = $1",
         )
         .bind(code_sha256)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(row.map(Into::into))
     }
 
     async fn claim_authorization_code(
@@ -134,10 +125,9 @@ impl OAuthStore for SqlStore {
         )
         .bind(code_sha256)
         .bind(now.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(done.rows_affected() == 1)
+        .affected(&self.pool)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
@@ -156,22 +146,18 @@ impl OAuthStore for SqlStore {
         .bind(token.expires_at.millis())
         .bind(token.used_at.map(|t| t.millis()))
         .bind(token.revoked_at.map(|t| t.millis()))
-        .execute(&self.pool)
+        .run_unless_conflict(&self.pool, "a refresh token with this value already exists")
         .await
-        .map_err(|e| conflict_on_unique(e, "a refresh token with this value already exists"))?;
-        Ok(())
     }
 
     async fn refresh_token(&self, token_sha256: &str) -> StoreResult<Option<RefreshToken>> {
-        let row: Option<rows::RefreshTokenRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::RefreshTokenRow>(
             "SELECT token_sha256, grant_id, client_id, account_id, user_id, scopes, created_at, \
              expires_at, used_at, revoked_at FROM oauth_refresh_tokens WHERE token_sha256 = $1",
         )
         .bind(token_sha256)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(row.map(Into::into))
     }
 
     async fn rotate_refresh_token(
@@ -187,10 +173,9 @@ impl OAuthStore for SqlStore {
         )
         .bind(old_sha256)
         .bind(now.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        if claimed.rows_affected() != 1 {
+        .affected(&mut *tx)
+        .await?;
+        if claimed != 1 {
             return Ok(false);
         }
         sqlx::query(
@@ -206,9 +191,8 @@ impl OAuthStore for SqlStore {
         .bind(rows::scopes_to_text(&successor.scopes))
         .bind(successor.created_at.millis())
         .bind(successor.expires_at.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_on_unique(e, "a refresh token with this value already exists"))?;
+        .run_unless_conflict(&mut *tx, "a refresh token with this value already exists")
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
     }
@@ -226,9 +210,8 @@ impl OAuthStore for SqlStore {
         )
         .bind(grant.0)
         .bind(now.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO oauth_revocations (subject, expires_at, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (subject) DO UPDATE SET expires_at = excluded.expires_at",
@@ -236,9 +219,8 @@ impl OAuthStore for SqlStore {
         .bind(format!("grant:{grant}"))
         .bind(revocation_expires_at.millis())
         .bind(now.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(())
     }
@@ -251,19 +233,17 @@ impl OAuthStore for SqlStore {
         .bind(subject)
         .bind(expires_at.millis())
         .bind(Timestamp::now().millis())
-        .execute(&self.pool)
+        .run(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn revocations(&self, now: Timestamp) -> StoreResult<Vec<String>> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT subject FROM oauth_revocations WHERE expires_at > $1")
-                .bind(now.millis())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(unavailable)?;
+        let rows: Vec<(String,)> = sqlx::query_as::<_, (String,)>(
+            "SELECT subject FROM oauth_revocations WHERE expires_at > $1",
+        )
+        .bind(now.millis())
+        .all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(|(subject,)| subject).collect())
     }
 
@@ -276,9 +256,8 @@ impl OAuthStore for SqlStore {
         ] {
             sqlx::query(statement)
                 .bind(now.millis())
-                .execute(&self.pool)
-                .await
-                .map_err(unavailable)?;
+                .run(&self.pool)
+                .await?;
         }
         Ok(())
     }
@@ -289,16 +268,15 @@ impl OAuthStore for SqlStore {
         user: UserId,
         client_id: &str,
     ) -> StoreResult<Option<Vec<String>>> {
-        let row: Option<(String,)> = sqlx::query_as(
+        let row: Option<(String,)> = sqlx::query_as::<_, (String,)>(
             "SELECT scopes FROM oauth_consents \
              WHERE account_id = $1 AND user_id = $2 AND client_id = $3",
         )
         .bind(account.0)
         .bind(user.0)
         .bind(client_id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(unavailable)?;
+        .optional(&self.pool)
+        .await?;
         Ok(row.map(|(scopes,)| rows::scopes_from_text(&scopes)))
     }
 
@@ -309,21 +287,19 @@ impl OAuthStore for SqlStore {
         client_id: &str,
         scopes: &[String],
     ) -> StoreResult<()> {
-        sqlx::query(
+        account_write(
             "INSERT INTO oauth_consents (account_id, user_id, client_id, scopes, updated_at) \
              VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (account_id, user_id, client_id) DO UPDATE \
              SET scopes = excluded.scopes, updated_at = excluded.updated_at",
+            account,
+            user.0,
         )
-        .bind(account.0)
-        .bind(user.0)
         .bind(client_id)
         .bind(rows::scopes_to_text(scopes))
         .bind(Timestamp::now().millis())
-        .execute(&self.pool)
+        .run(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn insert_device_authorization(&self, device: &DeviceAuthorization) -> StoreResult<()> {
@@ -341,15 +317,11 @@ impl OAuthStore for SqlStore {
         .bind(device.interval_seconds)
         .bind(device.created_at.millis())
         .bind(device.expires_at.millis())
-        .execute(&self.pool)
+        .run_unless_conflict(
+            &self.pool,
+            "a device authorization with this user code already exists",
+        )
         .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                "a device authorization with this user code already exists",
-            )
-        })?;
-        Ok(())
     }
 
     async fn device_authorization_by_user_code(
@@ -362,12 +334,10 @@ impl OAuthStore for SqlStore {
                  WHERE user_code = $1"
             )
         });
-        let row: Option<rows::DeviceAuthorizationRow> = sqlx::query_as(&SELECT)
+        sqlx::query_as::<_, rows::DeviceAuthorizationRow>(&SELECT)
             .bind(user_code)
-            .fetch_optional(&self.pool)
+            .optional(&self.pool)
             .await
-            .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
     }
 
     async fn decide_device_authorization(
@@ -389,10 +359,9 @@ impl OAuthStore for SqlStore {
         .bind(account)
         .bind(user)
         .bind(now.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(done.rows_affected() == 1)
+        .affected(&self.pool)
+        .await?;
+        Ok(done == 1)
     }
 
     async fn poll_device_authorization(
@@ -417,10 +386,9 @@ impl OAuthStore for SqlStore {
         )
         .bind(device_code_sha256)
         .bind(now.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        if slowed.rows_affected() == 1 {
+        .affected(&mut *tx)
+        .await?;
+        if slowed == 1 {
             tx.commit().await.map_err(unavailable)?;
             return Ok(DevicePoll::SlowDown);
         }
@@ -430,14 +398,13 @@ impl OAuthStore for SqlStore {
         )
         .bind(device_code_sha256)
         .bind(now.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        let row: Option<rows::DeviceAuthorizationRow> = sqlx::query_as(&SELECT)
-            .bind(device_code_sha256)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(unavailable)?;
+        .run(&mut *tx)
+        .await?;
+        let row: Option<rows::DeviceAuthorizationRow> =
+            sqlx::query_as::<_, rows::DeviceAuthorizationRow>(&SELECT)
+                .bind(device_code_sha256)
+                .optional(&mut *tx)
+                .await?;
         tx.commit().await.map_err(unavailable)?;
         match row {
             None => Ok(DevicePoll::Unknown),
@@ -451,9 +418,8 @@ impl OAuthStore for SqlStore {
              WHERE device_code_sha256 = $1 AND status = 'approved'",
         )
         .bind(device_code_sha256)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(done.rows_affected() == 1)
+        .affected(&self.pool)
+        .await?;
+        Ok(done == 1)
     }
 }

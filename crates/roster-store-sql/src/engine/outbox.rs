@@ -10,6 +10,7 @@ use roster_store_sql::columns::OUTBOX_COLUMNS;
 use roster_store_sql::rows::{delivery_columns, OutboxRow};
 use roster_store_sql::{conflict_on_unique, unavailable};
 
+use super::fetch::{ExecuteWrite, FetchDomain};
 use super::outbox_writes::write_outbox_entry;
 use super::SqlStore;
 
@@ -41,18 +42,13 @@ impl OutboxStore for SqlStore {
              ORDER BY due_at, id LIMIT $4{}) RETURNING {OUTBOX_COLUMNS}",
             self.dialect.claim_lock(),
         );
-        let rows: Vec<OutboxRow> = sqlx::query_as(&text)
+        let mut entries: Vec<OutboxEntry> = sqlx::query_as::<_, OutboxRow>(&text)
             .bind(now.millis())
             .bind(lease.0)
             .bind(lease_until.millis())
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let mut entries = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<OutboxEntry>, _>>()?;
+            .all(&self.pool)
+            .await?;
         // RETURNING gives no order; oldest due first keeps delivery close to FIFO.
         entries.sort_by_key(|e| (e.created_at, e.id));
         Ok(entries)
@@ -78,21 +74,18 @@ impl OutboxStore for SqlStore {
         .bind(due_at)
         .bind(finished_at)
         .bind(now.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(done.rows_affected() > 0)
+        .affected(&self.pool)
+        .await?;
+        Ok(done > 0)
     }
 
     async fn outbox_message(&self, id: OutboxId) -> StoreResult<Option<OutboxEntry>> {
         static SELECT: LazyLock<String> =
             LazyLock::new(|| format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1"));
-        let row: Option<OutboxRow> = sqlx::query_as(&SELECT)
+        sqlx::query_as::<_, OutboxRow>(&SELECT)
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .optional(&self.pool)
             .await
-            .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
     }
 
     async fn outbox_messages(
@@ -107,17 +100,12 @@ impl OutboxStore for SqlStore {
                  ORDER BY id DESC LIMIT $3"
             )
         });
-        let rows: Vec<OutboxRow> = sqlx::query_as(&SELECT)
+        let entries = sqlx::query_as::<_, OutboxRow>(&SELECT)
             .bind(state.map(|s| s.as_str()))
             .bind(page.after.map(|id| id.0))
             .bind(i64::from(page.limit) + 1)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let entries = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<OutboxEntry>, _>>()?;
+            .all(&self.pool)
+            .await?;
         Ok(Page::from_overfetch(entries, page.limit, |e| e.id))
     }
 }

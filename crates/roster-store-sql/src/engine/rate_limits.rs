@@ -5,20 +5,20 @@ use async_trait::async_trait;
 use roster_domain::{RateLimitStore, StoreResult, Timestamp};
 use roster_store_sql::unavailable;
 
+use super::fetch::{ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
 impl RateLimitStore for SqlStore {
     async fn signin_failures(&self, key: &str, since: Timestamp) -> StoreResult<i64> {
-        let row: Option<(i64,)> = sqlx::query_as(
+        let row: Option<(i64,)> = sqlx::query_as::<_, (i64,)>(
             "SELECT failures FROM oauth_signin_failures \
              WHERE throttle_key = $1 AND window_start >= $2",
         )
         .bind(key)
         .bind(since.millis())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(unavailable)?;
+        .optional(&self.pool)
+        .await?;
         Ok(row.map(|(failures,)| failures).unwrap_or(0))
     }
 
@@ -40,19 +40,15 @@ impl RateLimitStore for SqlStore {
         .bind(key)
         .bind(now.millis())
         .bind(window_start.millis())
-        .execute(&self.pool)
+        .run(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn clear_signin_failures(&self, key: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM oauth_signin_failures WHERE throttle_key = $1")
             .bind(key)
-            .execute(&self.pool)
+            .run(&self.pool)
             .await
-            .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn add_api_usage(

@@ -7,10 +7,11 @@ use roster_domain::resubscription::Resubscription;
 use roster_domain::{
     AccountId, ContactId, ResubscriptionStore, StoreError, StoreResult, Timestamp,
 };
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{rows, unavailable};
 use uuid::Uuid;
 
 use super::contact_writes::{lock_contact, write_locked_contact};
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -23,17 +24,10 @@ impl ResubscriptionStore for SqlStore {
     ) -> StoreResult<bool> {
         let account = request.account;
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        if !lock_contact(&mut tx, account, contact.id, Some(read_at))
-            .await
-            .map_err(unavailable)?
-        {
+        if !lock_contact(&mut tx, account, contact.id, Some(read_at)).await? {
+            let select = "SELECT updated_at FROM contacts WHERE account_id = $1 AND id = $2";
             let exists: Option<(i64,)> =
-                sqlx::query_as("SELECT updated_at FROM contacts WHERE account_id = $1 AND id = $2")
-                    .bind(account.0)
-                    .bind(contact.id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
+                account_row::<(i64,), _>(&mut *tx, select, account, contact.id.0).await?;
             return match exists {
                 None => Ok(false),
                 Some(_) => Err(StoreError::Conflict(
@@ -41,21 +35,21 @@ impl ResubscriptionStore for SqlStore {
                 )),
             };
         }
-        sqlx::query(
+        account_write(
             "INSERT INTO contact_resubscriptions (account_id, contact_id, token_sha256, list_ids, \
              requested_at) \
              VALUES ($1, $2, $3, $4, $5)",
+            account,
+            request.contact.0,
         )
-        .bind(account.0)
-        .bind(request.contact.0)
         .bind(&request.token_sha256)
         .bind(rows::resubscription_list_ids(request))
         .bind(request.requested_at.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(e, "a resubscription email was already sent to this contact")
-        })?;
+        .run_unless_conflict(
+            &mut *tx,
+            "a resubscription email was already sent to this contact",
+        )
+        .await?;
         write_locked_contact(&mut tx, account, contact).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
@@ -66,32 +60,28 @@ impl ResubscriptionStore for SqlStore {
         account: AccountId,
         contact: ContactId,
     ) -> StoreResult<()> {
-        sqlx::query(
+        account_write(
             "DELETE FROM contact_resubscriptions WHERE account_id = $1 AND contact_id = $2 \
              AND confirmed_at IS NULL AND declined_at IS NULL",
+            account,
+            contact.0,
         )
-        .bind(account.0)
-        .bind(contact.0)
-        .execute(&self.pool)
+        .run(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn resubscription_by_token(
         &self,
         token_sha256: &str,
     ) -> StoreResult<Option<Resubscription>> {
-        let row: Option<rows::ResubscriptionRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::ResubscriptionRow>(
             "SELECT account_id, contact_id, token_sha256, list_ids, requested_at, confirmed_at, \
              declined_at \
              FROM contact_resubscriptions WHERE token_sha256 = $1",
         )
         .bind(token_sha256)
-        .fetch_optional(&self.pool)
+        .optional(&self.pool)
         .await
-        .map_err(unavailable)?;
-        row.map(TryInto::try_into).transpose()
     }
 
     async fn confirm_resubscription(
@@ -103,7 +93,7 @@ impl ResubscriptionStore for SqlStore {
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // Claiming the request first makes a concurrent second confirmation find nothing.
-        let claimed: Option<(Uuid,)> = sqlx::query_as(
+        let claimed: Option<(Uuid,)> = sqlx::query_as::<_, (Uuid,)>(
             "UPDATE contact_resubscriptions SET confirmed_at = $2 \
              WHERE token_sha256 = $1 AND contact_id = $3 AND confirmed_at IS NULL \
              AND declined_at IS NULL \
@@ -112,17 +102,13 @@ impl ResubscriptionStore for SqlStore {
         .bind(token_sha256)
         .bind(now.millis())
         .bind(contact.id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        .optional(&mut *tx)
+        .await?;
         let Some((account,)) = claimed else {
             return Ok(false);
         };
         let account = AccountId(account);
-        if !lock_contact(&mut tx, account, contact.id, Some(read_at))
-            .await
-            .map_err(unavailable)?
-        {
+        if !lock_contact(&mut tx, account, contact.id, Some(read_at)).await? {
             return Err(StoreError::Conflict(
                 "the contact changed while it was being resubscribed".into(),
             ));
@@ -143,9 +129,8 @@ impl ResubscriptionStore for SqlStore {
         )
         .bind(token_sha256)
         .bind(now.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(done.rows_affected() > 0)
+        .affected(&self.pool)
+        .await?;
+        Ok(done > 0)
     }
 }

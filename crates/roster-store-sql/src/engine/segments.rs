@@ -4,9 +4,11 @@ use async_trait::async_trait;
 use roster_domain::segment::{Segment, SegmentKey, SegmentSort};
 use roster_domain::{AccountId, Page, SegmentId, SegmentStore, StoreResult, Timestamp};
 use roster_store_sql::contact_sql::{Bind, Sql};
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::{conflict_on_unique, rows};
 
 use super::binds::bound;
+use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
+use super::named::{name_taken, named_write};
 use super::SqlStore;
 
 #[async_trait]
@@ -29,9 +31,7 @@ impl SegmentStore for SqlStore {
         .bind(now.millis())
         .fetch_one(&self.pool)
         .await
-        .map_err(|e| {
-            conflict_on_unique(e, &format!("a segment named \"{name}\" already exists"))
-        })?;
+        .map_err(|e| conflict_on_unique(e, &name_taken("segment", name)))?;
         Ok(Segment {
             id: SegmentId(id),
             name: name.to_string(),
@@ -42,16 +42,9 @@ impl SegmentStore for SqlStore {
     }
 
     async fn segment(&self, account: AccountId, id: SegmentId) -> StoreResult<Option<Segment>> {
-        let row: Option<rows::SegmentRow> = sqlx::query_as(
-            "SELECT id, name, criteria, created_at, edited_at FROM segments \
-             WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(row.map(Into::into))
+        let select = "SELECT id, name, criteria, created_at, edited_at FROM segments \
+                      WHERE account_id = $1 AND id = $2";
+        account_row::<rows::SegmentRow, _>(&self.pool, select, account, id.0).await
     }
 
     async fn segments(
@@ -93,46 +86,31 @@ impl SegmentStore for SqlStore {
         let fetch = sql.bind(Bind::I64(i64::from(limit) + 1));
         sql.text
             .push_str(&format!(" ORDER BY {order} LIMIT {fetch}"));
-        let Sql { text, binds } = sql;
-        let rows: Vec<rows::SegmentRow> = bound(&text, binds)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        let segments = rows.into_iter().map(Into::into).collect();
+        let segments = bound::<rows::SegmentRow>(&sql).all(&self.pool).await?;
         Ok(Page::from_overfetch(segments, limit, |s| {
             SegmentKey::of(s, sort)
         }))
     }
 
     async fn update_segment(&self, account: AccountId, segment: &Segment) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 \
-             WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(segment.id.0)
-        .bind(&segment.name)
-        .bind(segment.name.to_lowercase())
-        .bind(&segment.criteria)
-        .bind(segment.edited_at.millis())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| {
-            conflict_on_unique(
-                e,
-                &format!("a segment named \"{}\" already exists", segment.name),
-            )
-        })?;
-        Ok(done.rows_affected() > 0)
+        let update = "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 \
+                      WHERE account_id = $1 AND id = $2";
+        let done = named_write(update, account, segment.id.0, &segment.name)
+            .bind(&segment.criteria)
+            .bind(segment.edited_at.millis())
+            .affected_unless_conflict(&self.pool, &name_taken("segment", &segment.name))
+            .await?;
+        Ok(done > 0)
     }
 
     async fn delete_segment(&self, account: AccountId, id: SegmentId) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM segments WHERE account_id = $1 AND id = $2")
-            .bind(account.0)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        Ok(done.rows_affected() > 0)
+        let done = account_write(
+            "DELETE FROM segments WHERE account_id = $1 AND id = $2",
+            account,
+            id.0,
+        )
+        .affected(&self.pool)
+        .await?;
+        Ok(done > 0)
     }
 }

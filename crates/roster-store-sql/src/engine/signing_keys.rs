@@ -3,8 +3,9 @@
 use async_trait::async_trait;
 use roster_domain::account::SigningKey;
 use roster_domain::{SigningKeyStore, StoreResult};
-use roster_store_sql::{conflict_on_unique, rows, unavailable};
+use roster_store_sql::rows;
 
+use super::fetch::{ExecuteWrite, FetchDomain};
 use super::SqlStore;
 
 #[async_trait]
@@ -18,20 +19,16 @@ impl SigningKeyStore for SqlStore {
         .bind(&key.encrypted_private_key)
         .bind(&key.public_key_der)
         .bind(key.created_at.millis())
-        .execute(&self.pool)
+        .run_unless_conflict(&self.pool, "a signing key with this kid already exists")
         .await
-        .map_err(|e| conflict_on_unique(e, "a signing key with this kid already exists"))?;
-        Ok(())
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKey>> {
-        let rows: Vec<rows::SigningKeyRow> = sqlx::query_as(
+        sqlx::query_as::<_, rows::SigningKeyRow>(
             "SELECT kid, encrypted_private_key, public_key_der, created_at FROM signing_keys \
              ORDER BY created_at DESC, kid DESC",
         )
-        .fetch_all(&self.pool)
+        .all(&self.pool)
         .await
-        .map_err(unavailable)?;
-        Ok(rows.into_iter().map(Into::into).collect())
     }
 }

@@ -1,0 +1,16 @@
+//! Database rows as their own types, and their conversions to and from the domain. A row that
+//! does not convert means the database holds something Roster never wrote: that is reported as
+//! an outage, not handed to a client.
+//!
+//! One file per side of the schema (the account side, the contact side, the queued work);
+//! `convert` holds what they all use, and imports none of them.
+
+mod accounts;
+mod contacts;
+mod convert;
+mod queues;
+
+pub use accounts::*;
+pub use contacts::*;
+pub use convert::{corrupt_error, to_json};
+pub use queues::*;
