@@ -31,12 +31,9 @@ pub use ids::*;
 pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
-<<<<<<< HEAD
-    AccountServicesStore, AccountStore, ActivityEngineStore, ActivityStore, CampaignStore,
-=======
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
->>>>>>> dedup-store
-    ContactStore, CustomFieldStore, ListStore, OAuthStore, OutboxStore, RateLimitStore,
-    ResubscriptionStore, SegmentStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+    CampaignStore, ContactStore, CustomFieldStore, ListStore, OAuthStore, OutboxStore,
+    RateLimitStore, ResubscriptionStore, SegmentStore, SigningKeyStore, Store, StoreError,
+    StoreResult, TagStore,
 };
 pub use time::Timestamp;

@@ -72,12 +72,7 @@ impl<T> AccountSideStore for T where
 /// segments, custom fields, activities), resubscriptions and the outbox. Every type that
 /// implements each aggregate's trait is a `Store`.
 pub trait Store:
-    AccountSideStore
-    + ActivityEngineStore
-    + ResubscriptionStore
-    + OutboxStore
-    + CampaignStore
-    + 'static
+    AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore + CampaignStore + 'static
 {
 }
 

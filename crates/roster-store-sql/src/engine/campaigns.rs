@@ -5,9 +5,7 @@
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use roster_domain::campaign::{
-    ActivityReference, CampaignActivity, CampaignStatus, EmailCampaign,
-};
+use roster_domain::campaign::{ActivityReference, CampaignActivity, CampaignStatus, EmailCampaign};
 use roster_domain::store::{CampaignRemoval, CampaignStore};
 use roster_domain::{
     AccountId, CampaignActivityId, CampaignId, Page, PageRequest, StoreResult, Timestamp,
@@ -25,8 +23,7 @@ use super::quota::claim_quota;
 use super::SqlStore;
 use crate::Db;
 
-const CAMPAIGN_COLUMNS: &str =
-    "id, name, status, status_before_removal, created_at, updated_at";
+const CAMPAIGN_COLUMNS: &str = "id, name, status, status_before_removal, created_at, updated_at";
 
 /// The campaign's activities, `primary_email` first.
 async fn activity_references(
@@ -73,7 +70,10 @@ impl CampaignStore for SqlStore {
         .bind(campaign.updated_at.millis())
         .affected_unless_conflict(
             &mut *tx,
-            &format!("an email campaign named \"{}\" already exists", campaign.name),
+            &format!(
+                "an email campaign named \"{}\" already exists",
+                campaign.name
+            ),
         )
         .await?;
         for activity in activities {
@@ -164,9 +164,11 @@ impl CampaignStore for SqlStore {
         let limit = sql.bind(Bind::I64(i64::from(page.limit) + 1));
         sql.text.push_str(&format!(" ORDER BY id LIMIT {limit}"));
         let campaigns: Vec<EmailCampaign> = bound::<CampaignRow>(&sql).all(&self.pool).await?;
-        Ok(Page::from_overfetch(campaigns, page.limit, |c: &EmailCampaign| {
-            c.id
-        }))
+        Ok(Page::from_overfetch(
+            campaigns,
+            page.limit,
+            |c: &EmailCampaign| c.id,
+        ))
     }
 
     async fn rename_campaign(
@@ -347,16 +349,13 @@ impl CampaignStore for SqlStore {
         if changed == 0 {
             return Ok(false);
         }
-        sqlx::query(
-            "UPDATE email_campaigns SET updated_at = $3 WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(activity.campaign_id.0)
-        .bind(activity.updated_at.millis())
-        .affected(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE email_campaigns SET updated_at = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account.0)
+            .bind(activity.campaign_id.0)
+            .bind(activity.updated_at.millis())
+            .affected(&mut *tx)
+            .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
     }
 }
-

@@ -5,9 +5,7 @@ use roster_domain::campaign::{
     ActivityContent, ActivityReference, ActivityRole, CampaignActivity, CampaignStatus,
     DocumentProperties, EmailCampaign, FooterAddress, Recipients,
 };
-use roster_domain::{
-    CampaignActivityId, CampaignId, ListId, SegmentId, StoreError, Timestamp,
-};
+use roster_domain::{CampaignActivityId, CampaignId, ListId, SegmentId, StoreError, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -262,7 +260,12 @@ impl ActivityDocuments {
             .iter()
             .map(|l| l.0)
             .collect();
-        let segments: Vec<i64> = activity.recipients.segment_ids.iter().map(|s| s.0).collect();
+        let segments: Vec<i64> = activity
+            .recipients
+            .segment_ids
+            .iter()
+            .map(|s| s.0)
+            .collect();
         ActivityDocuments {
             footer_address: activity
                 .content
