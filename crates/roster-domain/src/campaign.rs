@@ -246,14 +246,13 @@ impl FooterAddressDraft {
                     field("state_code"),
                     "is required when country_code is US",
                 )),
-                Some(state) if region::has_states(country) => {
-                    if !region::is_state(country, state) {
-                        problems.push(FieldError::new(
-                            field("state_code"),
-                            format!("is not a state code of {country}"),
-                        ));
-                    }
+                Some(state) if region::has_states(country) && !region::is_state(country, state) => {
+                    problems.push(FieldError::new(
+                        field("state_code"),
+                        format!("is not a state code of {country}"),
+                    ))
                 }
+                Some(_) if region::has_states(country) => {}
                 Some(_) => problems.push(FieldError::new(
                     field("state_code"),
                     "is only used when country_code is US or CA; use state_non_us_name",

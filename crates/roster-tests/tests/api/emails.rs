@@ -4,10 +4,8 @@
 
 use reqwest::Method;
 use roster_domain::Role;
-use roster_tests::{on_both_engines, TestApp};
+use roster_tests::{on_both_engines, TestApp, TestRequest};
 use serde_json::{json, Value};
-
-use crate::contact_support::create_list;
 
 on_both_engines!(
     a_campaign_is_created_read_renamed_and_removed,
@@ -62,7 +60,7 @@ fn primary_activity_id(campaign: &Value) -> String {
         .to_string()
 }
 
-fn patch(app: &TestApp, path: &str, body: Value) -> roster_tests::TestRequest<'_> {
+fn patch<'a>(app: &'a TestApp, path: &str, body: Value) -> TestRequest<'a> {
     app.request(Method::PATCH, path).json(body)
 }
 
@@ -82,34 +80,23 @@ async fn a_campaign_is_created_read_renamed_and_removed(app: TestApp) {
         .collect();
     assert_eq!(roles, ["primary_email", "permalink"]);
 
-    let read = app
-        .get(&format!("/v3/emails/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let read = app.get_json(&format!("/v3/emails/{id}")).await;
     assert_eq!(read, created);
 
     let activity_id = primary_activity_id(&created);
     let plain = app
-        .get(&format!("/v3/emails/activities/{activity_id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json(&format!("/v3/emails/activities/{activity_id}"))
+        .await;
     assert_eq!(plain["current_status"], "DRAFT");
     assert_eq!(plain["campaign_id"], id.as_str());
     assert_eq!(plain["format_type"], 5);
     assert_eq!(plain["subject"], "Spring news");
     assert!(plain.get("html_content").is_none(), "{plain}");
     let full = app
-        .get(&format!(
+        .get_json(&format!(
             "/v3/emails/activities/{activity_id}?include=html_content,physical_address_in_footer"
         ))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(full["html_content"], HTML);
     app.get(&format!(
         "/v3/emails/activities/{activity_id}?include=colour"
@@ -133,12 +120,7 @@ async fn a_campaign_is_created_read_renamed_and_removed(app: TestApp) {
         .send()
         .await
         .expect(204);
-    let removed = app
-        .get(&format!("/v3/emails/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let removed = app.get_json(&format!("/v3/emails/{id}")).await;
     assert_eq!(removed["current_status"], "Removed");
     app.delete(&format!("/v3/emails/{id}"))
         .send()
@@ -159,7 +141,7 @@ async fn a_campaign_is_created_read_renamed_and_removed(app: TestApp) {
         .send()
         .await
         .expect(409);
-    let listed = app.get("/v3/emails").send().await.expect(200).json();
+    let listed = app.get_json("/v3/emails").await;
     let statuses: Vec<&Value> = listed["campaigns"]
         .as_array()
         .unwrap()
@@ -275,7 +257,7 @@ async fn creation_refuses_each_bad_property_by_name(app: TestApp) {
         "html_content": "<html><body>No tracking image</body></html>",
     }));
     app.post("/v3/emails", at_limits).send().await.expect(200);
-    let listed = app.get("/v3/emails").send().await.expect(200).json();
+    let listed = app.get_json("/v3/emails").await;
     assert_eq!(listed["campaigns"].as_array().unwrap().len(), 1);
 }
 
@@ -353,13 +335,10 @@ async fn the_footer_address_follows_the_email_schema(app: TestApp) {
         .json();
     let activity_id = primary_activity_id(&created);
     let read = app
-        .get(&format!(
+        .get_json(&format!(
             "/v3/emails/activities/{activity_id}?include=physical_address_in_footer"
         ))
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .await;
     assert_eq!(read["physical_address_in_footer"]["country_code"], "CA");
     assert_eq!(
         read["physical_address_in_footer"]["organization_name"],
@@ -399,12 +378,7 @@ async fn activities_are_updated_by_put_with_the_documented_rules(app: TestApp) {
     assert_eq!(updated["html_content"], HTML);
     assert_eq!(updated["physical_address_in_footer"]["state_code"], "MA");
     assert!(updated.get("preheader").is_none(), "{updated}");
-    let read = app
-        .get(&format!("{path}?include=html_content"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let read = app.get_json(&format!("{path}?include=html_content")).await;
     assert_eq!(read["subject"], "Updated subject");
     assert_eq!(read["html_content"], HTML);
 
@@ -490,7 +464,7 @@ async fn recipients_are_lists_or_one_segment_of_the_account(app: TestApp) {
     let email = app.owner.email.clone();
     let created = create_campaign(&app, "Recipients").await;
     let path = format!("/v3/emails/activities/{}", primary_activity_id(&created));
-    let list = create_list(&app, "Readers").await;
+    let list = app.create_list("Readers").await;
     let segment = app
         .post(
             "/v3/segments",
@@ -573,7 +547,7 @@ async fn collections_page_and_filter_on_updated_at(app: TestApp) {
     let mut seen = Vec::new();
     let mut path = "/v3/emails?limit=2".to_string();
     loop {
-        let page = app.get(&path).send().await.expect(200).json();
+        let page = app.get_json(&path).await;
         for campaign in page["campaigns"].as_array().unwrap() {
             assert!(campaign.get("campaign_activities").is_none());
             seen.push(campaign["campaign_id"].as_str().unwrap().to_string());
@@ -598,28 +572,19 @@ async fn collections_page_and_filter_on_updated_at(app: TestApp) {
     }
     app.get("/v3/emails?limit=500").send().await.expect(200);
     let later = app
-        .get("/v3/emails?after_date=2999-01-01T00:00:00Z")
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json("/v3/emails?after_date=2999-01-01T00:00:00Z")
+        .await;
     assert_eq!(later["campaigns"], json!([]));
     let earlier = app
-        .get("/v3/emails?before_date=2999-01-01T00:00:00Z&after_date=2000-01-01T00:00:00Z")
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json("/v3/emails?before_date=2999-01-01T00:00:00Z&after_date=2000-01-01T00:00:00Z")
+        .await;
     assert_eq!(earlier["campaigns"].as_array().unwrap().len(), 5);
 }
 
 async fn xrefs_answer_empty_for_valid_v2_ids(app: TestApp) {
     let ok = app
-        .get("/v3/emails/campaign_id_xrefs?v2_email_campaign_ids=1,2,3")
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .get_json("/v3/emails/campaign_id_xrefs?v2_email_campaign_ids=1,2,3")
+        .await;
     assert_eq!(ok, json!({"xrefs": []}));
     let fifty: Vec<String> = (1..=50).map(|n| n.to_string()).collect();
     let fifty_one: Vec<String> = (1..=51).map(|n| n.to_string()).collect();
@@ -651,47 +616,41 @@ async fn another_accounts_campaigns_are_not_found(app: TestApp) {
     let id = created["campaign_id"].as_str().unwrap();
     let activity_id = primary_activity_id(&created);
     let other = app.create_account("other@example.com").await;
-    let as_other = |request: roster_tests::TestRequest<'_>| request.token(&other.token);
-    as_other(app.get(&format!("/v3/emails/{id}")))
+    app.get(&format!("/v3/emails/{id}")).token(&other.token)
         .send()
         .await
         .expect(404);
-    as_other(patch(
+    patch(
         &app,
         &format!("/v3/emails/{id}"),
         json!({"name": "Mine"}),
-    ))
+    ).token(&other.token)
     .send()
     .await
     .expect(404);
-    as_other(app.delete(&format!("/v3/emails/{id}")))
+    app.delete(&format!("/v3/emails/{id}")).token(&other.token)
         .send()
         .await
         .expect(404);
-    as_other(app.get(&format!("/v3/emails/activities/{activity_id}")))
+    app.get(&format!("/v3/emails/activities/{activity_id}")).token(&other.token)
         .send()
         .await
         .expect(404);
-    as_other(app.put(
+    app.put(
         &format!("/v3/emails/activities/{activity_id}"),
         update("other@example.com"),
-    ))
+    ).token(&other.token)
     .send()
     .await
     .expect(404);
-    let listed = as_other(app.get("/v3/emails"))
+    let listed = app.get("/v3/emails").token(&other.token)
         .send()
         .await
         .expect(200)
         .json();
     assert_eq!(listed["campaigns"], json!([]));
     // The owner's campaign is untouched.
-    let read = app
-        .get(&format!("/v3/emails/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let read = app.get_json(&format!("/v3/emails/{id}")).await;
     assert_eq!(read["name"], "Private");
 }
 
@@ -765,12 +724,7 @@ async fn a_removed_campaign_is_restored_by_the_cli(app: TestApp) {
     roster::commands::campaigns(&database, &restore)
         .await
         .expect("the campaign is restored");
-    let read = app
-        .get(&format!("/v3/emails/{id}"))
-        .send()
-        .await
-        .expect(200)
-        .json();
+    let read = app.get_json(&format!("/v3/emails/{id}")).await;
     assert_eq!(read["current_status"], "Draft");
     app.get(&format!(
         "/v3/emails/activities/{}",
