@@ -70,18 +70,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// nothing else (the default HTML escaping also turns `/` into `&#x2f;`, which makes links in
 /// the message source hard to read and to match).
 fn attribute_value(text: String) -> minijinja::Value {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    minijinja::Value::from_safe_string(escaped)
+    minijinja::Value::from_safe_string(roster_render::escape::escaped_html(&text))
 }
 
 /// The compiled system templates.

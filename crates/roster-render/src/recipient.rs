@@ -215,11 +215,11 @@ fn street_lines(street: &str) -> [String; 3] {
 mod tests {
     use super::*;
     use roster_domain::contact::{
-        AddressKind, Birthday, ConfirmStatus, CustomValue, EmailChannel, Permission, PhoneNumber,
-        Source, StreetAddress,
+        AddressKind, Birthday, CustomValue, EmailChannel, Permission, PhoneNumber, Source,
+        StreetAddress,
     };
     use roster_domain::custom_field::CustomFieldType;
-    use roster_domain::{ContactId, CustomFieldId, EmailAddress, Timestamp};
+    use roster_domain::{CustomFieldId, EmailAddress, Timestamp};
 
     fn profile() -> AccountProfile {
         AccountProfile {
@@ -261,63 +261,41 @@ mod tests {
 
     fn contact(field: &CustomField) -> Contact {
         let now = Timestamp::now();
-        Contact {
-            id: ContactId::generate(),
-            email: EmailAddress::parse("ann@example.com")
-                .ok()
-                .map(|address| EmailChannel {
-                    address,
-                    permission: Permission::Explicit,
-                    opt_in_source: None,
-                    opt_in_date: None,
-                    opt_out_source: None,
-                    opt_out_date: None,
-                    opt_out_reason: None,
-                    confirm_status: ConfirmStatus::Off,
-                    created_at: now,
-                    updated_at: now,
-                }),
-            first_name: Some("Ann".into()),
-            last_name: Some("  ".into()),
-            job_title: None,
-            company_name: Some("Widgets".into()),
-            birthday: Some(Birthday { month: 3, day: 5 }),
-            anniversary: Some("2020-06-01".into()),
+        let mut contact = Contact::blank(Source::Account, now);
+        contact.email = EmailAddress::parse("ann@example.com").ok().map(|address| {
+            EmailChannel::arriving(address, Permission::Explicit, Source::Account, None, now)
+        });
+        contact.first_name = Some("Ann".into());
+        contact.last_name = Some("  ".into());
+        contact.company_name = Some("Widgets".into());
+        contact.birthday = Some(Birthday { month: 3, day: 5 });
+        contact.anniversary = Some("2020-06-01".into());
+        contact.custom_fields = vec![CustomValue {
+            custom_field_id: field.id,
+            value: "42".into(),
+            choice_ids: vec![],
+        }];
+        contact.phone_numbers = vec![PhoneNumber {
+            id: Default::default(),
+            phone_number: Some("555-0100".into()),
+            kind: Some(PhoneKind::Work),
             create_source: Source::Account,
             update_source: Source::Account,
             created_at: now,
             updated_at: now,
-            deleted_at: None,
-            custom_fields: vec![CustomValue {
-                custom_field_id: field.id,
-                value: "42".into(),
-                choice_ids: vec![],
-            }],
-            phone_numbers: vec![PhoneNumber {
-                id: Default::default(),
-                phone_number: Some("555-0100".into()),
-                kind: Some(PhoneKind::Work),
-                create_source: Source::Account,
-                update_source: Source::Account,
-                created_at: now,
-                updated_at: now,
-            }],
-            street_addresses: vec![StreetAddress {
-                id: Default::default(),
-                kind: AddressKind::Home,
-                street: Some("Flat 2\n10 High St\nBlock B\nEast Wing".into()),
-                city: Some("Leeds".into()),
-                state: None,
-                postal_code: Some("LS1".into()),
-                country: Some("GB".into()),
-                created_at: now,
-                updated_at: now,
-            }],
-            notes: vec![],
-            list_ids: vec![],
-            tag_ids: vec![],
-            sms_channel: None,
-        }
+        }];
+        contact.street_addresses = vec![StreetAddress {
+            id: Default::default(),
+            kind: AddressKind::Home,
+            street: Some("Flat 2\n10 High St\nBlock B\nEast Wing".into()),
+            city: Some("Leeds".into()),
+            state: None,
+            postal_code: Some("LS1".into()),
+            country: Some("GB".into()),
+            created_at: now,
+            updated_at: now,
+        }];
+        contact
     }
 
     #[test]

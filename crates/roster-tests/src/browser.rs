@@ -56,6 +56,7 @@ impl Page {
 
 fn unescape(text: &str) -> String {
     text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
         .replace("&#x27;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

@@ -205,6 +205,15 @@ mod tests {
     use crate::contact::fixtures::fields;
     use crate::Timestamp;
 
+    /// A value sent as text for the field `id`.
+    fn sent(id: CustomFieldId, value: &str) -> CustomValueInput {
+        CustomValueInput {
+            custom_field_id: id,
+            value: Some(value.into()),
+            choice_ids: None,
+        }
+    }
+
     #[test]
     fn custom_values_are_checked_against_definitions() {
         use crate::custom_field::{ChoiceInput, CustomFieldDraft};
@@ -248,18 +257,7 @@ mod tests {
         };
         let mut errors = Vec::new();
         let values = check_custom_values(
-            &[
-                CustomValueInput {
-                    custom_field_id: number.id,
-                    value: Some("12".into()),
-                    choice_ids: None,
-                },
-                CustomValueInput {
-                    custom_field_id: select.id,
-                    value: Some("pear, apple".into()),
-                    choice_ids: None,
-                },
-            ],
+            &[sent(number.id, "12"), sent(select.id, "pear, apple")],
             &context,
             "custom_fields",
             &mut errors,
@@ -269,21 +267,9 @@ mod tests {
         assert_eq!(values[1].choice_ids, vec![2, 1]);
         let bad = check_custom_values(
             &[
-                CustomValueInput {
-                    custom_field_id: number.id,
-                    value: Some("-3".into()),
-                    choice_ids: None,
-                },
-                CustomValueInput {
-                    custom_field_id: select.id,
-                    value: Some("Plum".into()),
-                    choice_ids: None,
-                },
-                CustomValueInput {
-                    custom_field_id: CustomFieldId::generate(),
-                    value: Some("x".into()),
-                    choice_ids: None,
-                },
+                sent(number.id, "-3"),
+                sent(select.id, "Plum"),
+                sent(CustomFieldId::generate(), "x"),
             ],
             &context,
             "custom_fields",

@@ -1,8 +1,8 @@
 //! What a read of contacts selects and loads: the filters of GET /contacts (and of bulk
 //! sources), and the sub-resources the `include` parameter asks for.
 
-use super::bucket::Bucket;
-use super::sms::SmsStatus;
+use super::record::Bucket;
+use super::record::SmsStatus;
 use crate::{EmailAddress, ListId, TagId, Timestamp};
 
 /// The filters of GET /contacts (and of bulk sources later), all ANDed together.

@@ -3,14 +3,11 @@
 //! anniversary dates, custom-field values checked against the account's definitions, and the
 //! consent rules of each path that creates or changes a contact (POST, PUT, sign-up form).
 //!
-//! One file per part, each importing only the parts below it (`wire_enum`, `limits` and
-//! `source` at the bottom, the record in the middle, the rules of each path on top); this file
-//! only declares them and re-exports their public items, so `roster_domain::contact::X` names
-//! every one of them.
+//! The record and its parts are one file (`record`); the rules of each path build on it, and
+//! `wire_enum`, `limits` and `custom_values` sit below it. This file only declares the files
+//! and re-exports their public items, so `roster_domain::contact::X` names every one of them.
 
-mod bucket;
 mod custom_values;
-mod email_channel;
 mod filter;
 #[cfg(test)]
 mod fixtures;
@@ -18,21 +15,15 @@ mod limits;
 mod record;
 mod rules;
 mod sign_up;
-mod sms;
-mod source;
-mod sub_resources;
 mod wire_enum;
 
-pub use bucket::Bucket;
 pub use custom_values::{check_custom_values, AccountContext, CustomValue, CustomValueInput};
-pub use email_channel::{ConfirmStatus, EmailChannel, EmailInput, Permission};
 pub use filter::{ContactFilter, Includes};
 pub use limits::*;
-pub use record::{Birthday, Contact};
+pub use record::{
+    split_sms_address, AddressInput, AddressKind, Birthday, Bucket, ConfirmStatus, Contact,
+    EmailChannel, EmailInput, Note, NoteInput, Permission, PhoneInput, PhoneKind, PhoneNumber,
+    SmsChannel, SmsConsent, SmsConsentInput, SmsInput, SmsStatus, Source, StreetAddress,
+};
 pub use rules::ContactInput;
 pub use sign_up::SignUpInput;
-pub use sms::{split_sms_address, SmsChannel, SmsConsent, SmsConsentInput, SmsInput, SmsStatus};
-pub use source::Source;
-pub use sub_resources::{
-    AddressInput, AddressKind, Note, NoteInput, PhoneInput, PhoneKind, PhoneNumber, StreetAddress,
-};

@@ -3,17 +3,17 @@
 //! each path; also the resubscription and the soft delete.
 
 use super::custom_values::{check_custom_values, AccountContext, CustomValue, CustomValueInput};
-use super::email_channel::{apply_permission, new_email_channel, EmailInput, Permission};
 use super::limits::{
     MAX_CUSTOM_FIELDS, MAX_LIST_MEMBERSHIPS, MAX_NOTES, MAX_PHONE_NUMBERS, MAX_STREET_ADDRESSES,
     MAX_TAGGINGS,
 };
-use super::record::{Birthday, Contact};
-use super::sms::{build_sms, SmsInput};
-use super::source::Source;
-use super::sub_resources::{
+use super::record::Source;
+use super::record::{apply_permission, new_email_channel, EmailInput, Permission};
+use super::record::{
     build_addresses, build_notes, build_phones, AddressInput, NoteInput, PhoneInput,
 };
+use super::record::{build_sms, SmsInput};
+use super::record::{Birthday, Contact};
 use crate::time::parse_loose_date;
 use crate::{FieldError, ListId, TagId, Timestamp};
 
@@ -366,9 +366,9 @@ impl Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contact::bucket::Bucket;
     use crate::contact::fixtures::{context, created, email, fields, unsubscribed_contact};
-    use crate::contact::sub_resources::PhoneKind;
+    use crate::contact::record::Bucket;
+    use crate::contact::record::PhoneKind;
 
     #[test]
     fn birthdays_must_be_real_days() {

@@ -3,15 +3,15 @@
 //! becomes explicit, a deleted contact is restored).
 
 use super::custom_values::{check_custom_values, AccountContext, CustomValue, CustomValueInput};
-use super::email_channel::{apply_permission, new_email_channel, EmailInput, Permission};
 use super::limits::{
     MAX_CUSTOM_FIELDS, MAX_LIST_MEMBERSHIPS, MAX_PHONE_NUMBERS, MAX_STREET_ADDRESSES,
 };
 use super::record::Contact;
+use super::record::Source;
+use super::record::{apply_permission, new_email_channel, EmailInput, Permission};
+use super::record::{build_addresses, build_phones, AddressInput, PhoneInput};
+use super::record::{build_sms, SmsInput};
 use super::rules::{check_anniversary, check_birthday, check_count, ContactInput};
-use super::sms::{build_sms, SmsInput};
-use super::source::Source;
-use super::sub_resources::{build_addresses, build_phones, AddressInput, PhoneInput};
 use crate::{EmailAddress, FieldError, ListId, Timestamp};
 
 /// The body of POST /contacts/sign_up_form once its shape was checked.
@@ -225,8 +225,8 @@ impl SignUpInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contact::bucket::Bucket;
     use crate::contact::fixtures::{context, unsubscribed_contact};
+    use crate::contact::record::Bucket;
 
     #[test]
     fn sign_up_appends_lists_and_opts_in_explicitly() {

@@ -4,10 +4,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use roster_domain::contact::{AccountContext, Bucket, Contact, Includes, SignUpInput, SmsStatus};
+use roster_domain::resubscription::Resubscription;
 use roster_domain::FieldError;
 use roster_domain::{AccountId, ContactId, ListId, PageRequest, TagId, Timestamp};
 
-use super::bodies::{ContactCreateBody, ContactReplaceBody, ContactWrite, SignUpBody};
+use roster_mailer::SystemMail;
+
+use super::bodies::{
+    ContactCreateBody, ContactReplaceBody, ContactWrite, ResubscribeBody, SignUpBody,
+};
 use super::query::{
     contact_filter, includes, segment_filter, ContactCountsQuery, ContactQuery, ContactXrefsQuery,
     ContactsQuery,
@@ -16,8 +21,10 @@ use super::resources::{
     ContactCollection, ContactCounts, ContactResource, SignUpResult, SmsHistoryDetails,
     SmsHistoryEntry,
 };
+use super::resubscribe::CONFIRM_PATH;
 use crate::auth::{Caller, ContactsRead, ContactsWrite};
 use crate::error::ApiError;
+use crate::oauth::{random_secret, sha256_hex};
 use crate::wire::responses::{Answers, BodyRejected, Conflicting, Invalid, Missing, Scoped};
 use crate::wire::xrefs::{check_sequence_id_list, Xrefs};
 use crate::wire::{date_time, Body, IdPath, Query};
@@ -514,4 +521,119 @@ pub async fn sms_history(
         })
         .collect();
     Ok(Json(entries))
+}
+
+/// PUT /v3/contacts/resubscribe/{contact_id}: 200 with an empty body.
+#[utoipa::path(
+    put,
+    path = "/contacts/resubscribe/{contact_id}",
+    operation_id = "resubscribeContact",
+    tag = "Contacts",
+    summary = "PUT Resubscribe a Contact",
+    params(
+        ("contact_id" = String, Path, description = "The ID that uniquely identifies the contact \
+            to resubscribe."),
+    ),
+    request_body = ResubscribeBody,
+    responses(
+        (status = 200, description = "Contact resource has been updated."),
+        Invalid, Scoped, Missing, BodyRejected, Answers,
+    ),
+    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
+)]
+pub async fn resubscribe(
+    caller: Caller<ContactsWrite>,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<ContactId>,
+    Body(body): Body<ResubscribeBody>,
+) -> Result<StatusCode, ApiError> {
+    let lists = Vec::<ListId>::try_from(body)?;
+    let known = state.store.existing_lists(caller.account, &lists).await?;
+    let unknown: Vec<_> = lists
+        .iter()
+        .enumerate()
+        .filter(|(_, list)| !known.contains(list))
+        .map(|(index, list)| {
+            roster_domain::FieldError::new(
+                format!("list_ids[{index}]"),
+                format!("{list} is not a contact list of this account"),
+            )
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::Validation(unknown));
+    }
+    let not_found = || ApiError::NotFound(format!("The contact {id} was not found."));
+    let contact = state
+        .store
+        .contact(caller.account, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let Some(address) = contact.email.as_ref().map(|e| e.address.clone()) else {
+        return Err(not_unsubscribed());
+    };
+    let now = Timestamp::now();
+    let updated = contact
+        .with_resubscription_lists(&lists, now)
+        .map_err(|_| not_unsubscribed())?;
+    let token = random_secret(32);
+    let request = Resubscription {
+        account: caller.account,
+        contact: id,
+        token_sha256: sha256_hex(&token),
+        list_ids: lists,
+        requested_at: now,
+        confirmed_at: None,
+        declined_at: None,
+    };
+    if !state
+        .store
+        .request_resubscription(&request, &updated, contact.updated_at)
+        .await?
+    {
+        return Err(not_found());
+    }
+    let organization = state
+        .store
+        .account(caller.account)
+        .await?
+        .and_then(|a| a.organization_name)
+        .unwrap_or_else(|| "our mailing list".into());
+    let link = format!(
+        "{}{CONFIRM_PATH}?token={token}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    let mail = SystemMail::ResubscribeConfirmation {
+        account: caller.account,
+        organization,
+        contact: address,
+        confirm_url: link.clone(),
+        // The contact is unsubscribed already: "stop all email" declines the request, which
+        // keeps them so and kills the link (RFC 8058 one-click POSTs land there too).
+        unsubscribe_url: format!("{link}&action=decline"),
+    };
+    if let Err(error) = state.mailer.enqueue_system(&mail).await {
+        // Without its mail the request is worthless; withdrawing it lets the account retry.
+        // The lists stay: the contact is unsubscribed, so they change no active count.
+        if let Err(withdraw) = state
+            .store
+            .withdraw_resubscription(caller.account, id)
+            .await
+        {
+            tracing::error!(error = %withdraw, "cannot withdraw a resubscription whose mail \
+                failed");
+        }
+        return Err(ApiError::Internal(
+            anyhow::Error::new(error).context("cannot queue the resubscription mail"),
+        ));
+    }
+    Ok(StatusCode::OK)
+}
+
+fn not_unsubscribed() -> ApiError {
+    ApiError::Conflict(
+        "The contact can only be resubscribed when unsubscribed (its email permission is \
+            unsubscribed)."
+            .into(),
+    )
 }

@@ -25,7 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::counts))
         .routes(routes!(handlers::sign_up))
         .routes(routes!(handlers::xrefs))
-        .routes(routes!(resubscribe::request))
+        .routes(routes!(handlers::resubscribe))
         .routes(routes!(handlers::sms_history))
         .routes(routes!(handlers::get, handlers::replace, handlers::delete))
 }

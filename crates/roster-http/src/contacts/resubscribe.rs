@@ -1,6 +1,7 @@
-//! Resubscription: PUT /v3/contacts/resubscribe/{contact_id} (the account asks an unsubscribed
-//! contact to opt in again: the lists are added at once and one confirmation mail goes out),
-//! and the pages the mail links to, outside /v3 and without authentication:
+//! Resubscription's public side: PUT /v3/contacts/resubscribe/{contact_id} (in `handlers`: the
+//! account asks an unsubscribed contact to opt in again, the lists are added at once and one
+//! confirmation mail goes out) links its mail to these pages, outside /v3 and without
+//! authentication:
 //! GET/POST /contacts/resubscribe/confirm?token=…[&action=decline]. A GET only shows a form,
 //! so mail scanners that prefetch links resubscribe nobody; the POST acts. The token is
 //! secret (redacted in logs as `token`); only its SHA-256 is stored.
@@ -10,17 +11,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use roster_domain::resubscription::Resubscription;
-use roster_domain::{ContactId, ListId, StoreError, Timestamp};
-use roster_mailer::SystemMail;
+use roster_domain::{StoreError, Timestamp};
 use serde::Deserialize;
 
-use super::bodies::ResubscribeBody;
-use crate::auth::{Caller, ContactsWrite};
-use crate::error::ApiError;
 use crate::oauth::pages::{escape, hidden_inputs, page};
-use crate::oauth::{random_secret, sha256_hex};
-use crate::wire::responses::{Answers, BodyRejected, Invalid, Missing, Scoped};
-use crate::wire::{Body, IdPath};
+use crate::oauth::sha256_hex;
 use crate::AppState;
 
 /// Where the confirmation mail's links point, below the public URL.
@@ -28,121 +23,6 @@ pub const CONFIRM_PATH: &str = "/contacts/resubscribe/confirm";
 
 /// How often a confirmation is retried when the contact changed between read and write.
 const CONFIRM_ATTEMPTS: usize = 3;
-
-/// PUT /v3/contacts/resubscribe/{contact_id}: 200 with an empty body.
-#[utoipa::path(
-    put,
-    path = "/contacts/resubscribe/{contact_id}",
-    operation_id = "resubscribeContact",
-    tag = "Contacts",
-    summary = "PUT Resubscribe a Contact",
-    params(
-        ("contact_id" = String, Path, description = "The ID that uniquely identifies the contact \
-            to resubscribe."),
-    ),
-    request_body = ResubscribeBody,
-    responses(
-        (status = 200, description = "Contact resource has been updated."),
-        Invalid, Scoped, Missing, BodyRejected, Answers,
-    ),
-    security(("oauth2_implicit" = ["contact_data"]), ("oauth2_access_code" = ["contact_data"])),
-)]
-pub async fn request(
-    caller: Caller<ContactsWrite>,
-    State(state): State<AppState>,
-    IdPath(id): IdPath<ContactId>,
-    Body(body): Body<ResubscribeBody>,
-) -> Result<StatusCode, ApiError> {
-    let lists = Vec::<ListId>::try_from(body)?;
-    let known = state.store.existing_lists(caller.account, &lists).await?;
-    let unknown: Vec<_> = lists
-        .iter()
-        .enumerate()
-        .filter(|(_, list)| !known.contains(list))
-        .map(|(index, list)| {
-            roster_domain::FieldError::new(
-                format!("list_ids[{index}]"),
-                format!("{list} is not a contact list of this account"),
-            )
-        })
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ApiError::Validation(unknown));
-    }
-    let not_found = || ApiError::NotFound(format!("The contact {id} was not found."));
-    let contact = state
-        .store
-        .contact(caller.account, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let Some(address) = contact.email.as_ref().map(|e| e.address.clone()) else {
-        return Err(not_unsubscribed());
-    };
-    let now = Timestamp::now();
-    let updated = contact
-        .with_resubscription_lists(&lists, now)
-        .map_err(|_| not_unsubscribed())?;
-    let token = random_secret(32);
-    let request = Resubscription {
-        account: caller.account,
-        contact: id,
-        token_sha256: sha256_hex(&token),
-        list_ids: lists,
-        requested_at: now,
-        confirmed_at: None,
-        declined_at: None,
-    };
-    if !state
-        .store
-        .request_resubscription(&request, &updated, contact.updated_at)
-        .await?
-    {
-        return Err(not_found());
-    }
-    let organization = state
-        .store
-        .account(caller.account)
-        .await?
-        .and_then(|a| a.organization_name)
-        .unwrap_or_else(|| "our mailing list".into());
-    let link = format!(
-        "{}{CONFIRM_PATH}?token={token}",
-        state.config.public_url.trim_end_matches('/')
-    );
-    let mail = SystemMail::ResubscribeConfirmation {
-        account: caller.account,
-        organization,
-        contact: address,
-        confirm_url: link.clone(),
-        // The contact is unsubscribed already: "stop all email" declines the request, which
-        // keeps them so and kills the link (RFC 8058 one-click POSTs land there too).
-        unsubscribe_url: format!("{link}&action=decline"),
-    };
-    if let Err(error) = state.mailer.enqueue_system(&mail).await {
-        // Without its mail the request is worthless; withdrawing it lets the account retry.
-        // The lists stay: the contact is unsubscribed, so they change no active count.
-        if let Err(withdraw) = state
-            .store
-            .withdraw_resubscription(caller.account, id)
-            .await
-        {
-            tracing::error!(error = %withdraw, "cannot withdraw a resubscription whose mail \
-                failed");
-        }
-        return Err(ApiError::Internal(
-            anyhow::Error::new(error).context("cannot queue the resubscription mail"),
-        ));
-    }
-    Ok(StatusCode::OK)
-}
-
-fn not_unsubscribed() -> ApiError {
-    ApiError::Conflict(
-        "The contact can only be resubscribed when unsubscribed (its email permission is \
-            unsubscribed)."
-            .into(),
-    )
-}
 
 #[derive(Deserialize)]
 pub struct PageQuery {
