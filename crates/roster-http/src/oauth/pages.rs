@@ -174,7 +174,7 @@ mod tests {
     fn escapes_markup_and_quotes() {
         assert_eq!(
             super::escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
     }
 }
