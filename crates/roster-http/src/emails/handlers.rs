@@ -80,7 +80,7 @@ async fn check_senders(
 #[utoipa::path(
     get,
     path = "/emails",
-    operation_id = "retrieveEmailCampaignsUsingGET",
+    operation_id = "getAllEmailCampaigns",
     tag = "Email Campaigns",
     summary = "GET a Collection of Email Campaigns",
     params(CampaignsQuery),
@@ -128,7 +128,7 @@ pub async fn list(
 #[utoipa::path(
     post,
     path = "/emails",
-    operation_id = "createEmailCampaignUsingPOST",
+    operation_id = "createEmailCampaign",
     tag = "Email Campaigns",
     summary = "POST (Create) a New Email Campaign",
     request_body = CampaignCreateBody,
@@ -177,7 +177,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/emails/{campaign_id}",
-    operation_id = "retrieveEmailCampaignUsingGET",
+    operation_id = "getEmailCampaignById",
     tag = "Email Campaigns",
     summary = "GET Details About a Single Email Campaign",
     params(
@@ -207,7 +207,7 @@ pub async fn get(
 #[utoipa::path(
     patch,
     path = "/emails/{campaign_id}",
-    operation_id = "renameEmailCampaignUsingPATCH",
+    operation_id = "patchEmailCampaignName",
     tag = "Email Campaigns",
     summary = "PATCH (Update) an Email Campaign Name",
     params(
@@ -258,7 +258,7 @@ pub async fn rename(
 #[utoipa::path(
     delete,
     path = "/emails/{campaign_id}",
-    operation_id = "removeEmailCampaignUsingDELETE",
+    operation_id = "deleteEmailCampaign",
     tag = "Email Campaigns",
     summary = "DELETE an Email Campaign",
     params(
@@ -294,7 +294,7 @@ pub async fn delete(
 #[utoipa::path(
     get,
     path = "/emails/campaign_id_xrefs",
-    operation_id = "retrieveXrefMappingsUsingGET",
+    operation_id = "getEmailCampaignXrefs",
     tag = "Email Campaigns",
     summary = "GET a Collection of V2 and V3 API Email Campaign Identifiers",
     params(CampaignXrefsQuery),
@@ -343,7 +343,7 @@ fn activity_includes(include: &Param) -> Result<ActivityIncludes, ApiError> {
 #[utoipa::path(
     get,
     path = "/emails/activities/{campaign_activity_id}",
-    operation_id = "retrieveEmailCampaignActivityUsingGET",
+    operation_id = "getEmailCampaignActivity",
     tag = "Email Campaigns",
     summary = "GET a Single Email Campaign Activity",
     params(
@@ -405,7 +405,7 @@ async fn check_recipients_exist(
 #[utoipa::path(
     put,
     path = "/emails/activities/{campaign_activity_id}",
-    operation_id = "updateEmailCampaignActivityUsingPUT",
+    operation_id = "updateEmailCampaignActivity",
     tag = "Email Campaigns",
     summary = "PUT (Update) An Email Campaign Activity",
     params(
@@ -482,7 +482,7 @@ fn footer_of(
 #[utoipa::path(
     get,
     path = "/emails/activities/{campaign_activity_id}/previews",
-    operation_id = "retrieveEmailCampaignActivityPreviewUsingGET",
+    operation_id = "getEmailCampaignActivityPreview",
     tag = "Email Scheduling",
     summary = "GET the HTML Preview of an Email Campaign Activity",
     params(

@@ -616,34 +616,37 @@ async fn another_accounts_campaigns_are_not_found(app: TestApp) {
     let id = created["campaign_id"].as_str().unwrap();
     let activity_id = primary_activity_id(&created);
     let other = app.create_account("other@example.com").await;
-    app.get(&format!("/v3/emails/{id}")).token(&other.token)
+    app.get(&format!("/v3/emails/{id}"))
+        .token(&other.token)
         .send()
         .await
         .expect(404);
-    patch(
-        &app,
-        &format!("/v3/emails/{id}"),
-        json!({"name": "Mine"}),
-    ).token(&other.token)
-    .send()
-    .await
-    .expect(404);
-    app.delete(&format!("/v3/emails/{id}")).token(&other.token)
+    patch(&app, &format!("/v3/emails/{id}"), json!({"name": "Mine"}))
+        .token(&other.token)
         .send()
         .await
         .expect(404);
-    app.get(&format!("/v3/emails/activities/{activity_id}")).token(&other.token)
+    app.delete(&format!("/v3/emails/{id}"))
+        .token(&other.token)
+        .send()
+        .await
+        .expect(404);
+    app.get(&format!("/v3/emails/activities/{activity_id}"))
+        .token(&other.token)
         .send()
         .await
         .expect(404);
     app.put(
         &format!("/v3/emails/activities/{activity_id}"),
         update("other@example.com"),
-    ).token(&other.token)
+    )
+    .token(&other.token)
     .send()
     .await
     .expect(404);
-    let listed = app.get("/v3/emails").token(&other.token)
+    let listed = app
+        .get("/v3/emails")
+        .token(&other.token)
         .send()
         .await
         .expect(200)
