@@ -3,14 +3,11 @@
 //! the first page's, as the contacts `paginate` row does. Keyset pagination keeps them equal;
 //! an OFFSET would make the last page read every row before it.
 
-use std::time::Instant;
-
-use anyhow::bail;
 use roster_domain::{AccountId, CampaignId, Timestamp};
 
-use crate::report::{Outcome, Row, Target};
+use crate::report::Row;
 use crate::server::Engine;
-use crate::{say, Bench, PAGE_SAMPLES};
+use crate::Bench;
 
 pub const LIVE_CAMPAIGNS: usize = 10_000;
 pub const REMOVED_CAMPAIGNS: usize = 90_000;
@@ -95,50 +92,14 @@ pub async fn seed(engine: Engine, database_url: &str, account: AccountId) -> any
 
 impl Bench<'_> {
     pub(crate) async fn campaigns(&self, figure: &str) -> anyhow::Result<Row> {
-        let first_path = "/v3/emails?limit=500".to_string();
-        let walk_started = Instant::now();
-        let mut path = first_path.clone();
-        let mut last_path;
-        let (mut pages, mut seen) = (0usize, 0usize);
-        loop {
-            let (_, body) = self.timed_get(&path).await?;
-            pages += 1;
-            seen += body["campaigns"].as_array().map_or(0, Vec::len);
-            last_path = path.clone();
-            match body["_links"]["next"]["href"].as_str() {
-                Some(next) => path = next.to_string(),
-                None => break,
-            }
-        }
-        let walk = walk_started.elapsed();
         let total = LIVE_CAMPAIGNS + REMOVED_CAMPAIGNS;
-        if seen != total {
-            bail!("the walk saw {seen} campaigns, not {total}");
-        }
-        // As the paginate row: the fastest of several warm requests of each end.
-        let (mut first, mut last) = (f64::MAX, f64::MAX);
-        for _ in 0..PAGE_SAMPLES {
-            first = first.min(self.timed_get(&first_path).await?.0);
-            last = last.min(self.timed_get(&last_path).await?.0);
-        }
-        say(format!(
-            "  {pages} pages in {:.1} s; first page {first:.1} ms, last page {last:.1} ms \
-             (fastest of {PAGE_SAMPLES})",
-            walk.as_secs_f64()
-        ));
-        Ok(Row {
-            scenario: "campaigns",
-            figure: format!(
-                "{figure} ({pages} pages in {:.1} s; fastest of {PAGE_SAMPLES} warm requests each)",
-                walk.as_secs_f64()
-            ),
-            unit: "ms",
-            outcome: Outcome::Measured {
-                value: last,
-                baseline: Some((first, "the first page".into())),
-            },
-            target: Target::RatioAtMost(1.2),
-            load: None,
-        })
+        self.walk_pages(
+            "campaigns",
+            figure,
+            "/v3/emails?limit=500",
+            "campaigns",
+            total,
+        )
+        .await
     }
 }

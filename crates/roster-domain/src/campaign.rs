@@ -3,8 +3,10 @@
 //! headers and the recipients) and `permalink` (the public web copy). Campaigns created through
 //! the API are custom-code emails (format 5) of type NEWSLETTER (10).
 
+use serde::{Deserialize, Serialize};
+
 use crate::account_services::{
-    country_code, MAX_ADDRESS_LINE_LEN, MAX_CITY_LEN, MAX_ORGANIZATION_NAME_LEN,
+    address_text, country_code, MAX_ADDRESS_LINE_LEN, MAX_CITY_LEN, MAX_ORGANIZATION_NAME_LEN,
     MAX_POSTAL_CODE_LEN, MAX_STATE_NAME_LEN,
 };
 use crate::{region, CampaignActivityId, CampaignId, FieldError, ListId, SegmentId, Timestamp};
@@ -134,8 +136,9 @@ pub struct EmailCampaign {
 }
 
 /// `physical_address_in_footer` (`EmailPhysicalAddress`). `country_name` and `state_name` are
-/// read-only on the wire and derived from the codes when shown, so they are not kept.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// read-only on the wire and derived from the codes when shown, so they are not kept. Stored as
+/// this type's JSON (its field names are the stored text).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FooterAddress {
     pub organization_name: String,
     pub address_line1: String,
@@ -173,24 +176,8 @@ impl FooterAddressDraft {
     pub fn validate(self, prefix: &str) -> Result<FooterAddress, Vec<FieldError>> {
         let mut problems = Vec::new();
         let field = |name: &str| format!("{prefix}{name}");
-        let mut text = |name: &str, value: Option<String>, max: usize, required: bool| match value
-            .map(|v| v.trim().to_string())
-        {
-            None if required => {
-                problems.push(FieldError::new(field(name), "is required"));
-                None
-            }
-            Some(v) if v.is_empty() && required => {
-                problems.push(FieldError::new(field(name), "must not be blank"));
-                None
-            }
-            Some(v) if v.chars().count() > max => {
-                let message = format!("exceeds the maximum length of {max} characters");
-                problems.push(FieldError::new(field(name), message));
-                None
-            }
-            Some(v) if v.is_empty() => None,
-            other => other,
+        let mut text = |name: &str, value: Option<String>, max: usize, required: bool| {
+            address_text(&mut problems, field(name), value, max, required)
         };
         let organization_name = text(
             "organization_name",
@@ -283,8 +270,9 @@ impl FooterAddressDraft {
 }
 
 /// `document_properties`: the legacy formats' (1 and 2) settings. Roster creates format 5 only,
-/// for which Constant Contact ignores them; they are kept as sent (validated) and shown back.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// for which Constant Contact ignores them; they are kept as sent (validated) and shown back,
+/// stored as this type's JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DocumentProperties {
     pub style_content: Option<String>,
     pub letter_format: Option<String>,

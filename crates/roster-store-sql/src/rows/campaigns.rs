@@ -1,12 +1,11 @@
-//! Email campaigns and their activities: the rows, and the JSON documents an activity keeps its
-//! footer address, document properties and recipients in (the field names are the stored text).
+//! Email campaigns and their activities: the rows. An activity keeps its footer address and
+//! document properties as the domain types' JSON, its recipients as arrays of ids.
 
 use roster_domain::campaign::{
     ActivityContent, ActivityReference, ActivityRole, CampaignActivity, CampaignStatus,
     DocumentProperties, EmailCampaign, FooterAddress, Recipients,
 };
 use roster_domain::{CampaignActivityId, CampaignId, ListId, SegmentId, StoreError, Timestamp};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::convert::{corrupt, from_json, parse_enum, to_json};
@@ -62,120 +61,6 @@ impl TryFrom<ActivityReferenceRow> for ActivityReference {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-pub struct FooterAddressDocument {
-    pub organization_name: String,
-    pub address_line1: String,
-    pub address_line2: Option<String>,
-    pub address_line3: Option<String>,
-    pub address_optional: Option<String>,
-    pub city: Option<String>,
-    pub state_code: Option<String>,
-    pub state_non_us_name: Option<String>,
-    pub postal_code: Option<String>,
-    pub country_code: String,
-}
-
-impl From<&FooterAddress> for FooterAddressDocument {
-    fn from(address: &FooterAddress) -> Self {
-        let a = address.clone();
-        FooterAddressDocument {
-            organization_name: a.organization_name,
-            address_line1: a.address_line1,
-            address_line2: a.address_line2,
-            address_line3: a.address_line3,
-            address_optional: a.address_optional,
-            city: a.city,
-            state_code: a.state_code,
-            state_non_us_name: a.state_non_us_name,
-            postal_code: a.postal_code,
-            country_code: a.country_code,
-        }
-    }
-}
-
-impl From<FooterAddressDocument> for FooterAddress {
-    fn from(d: FooterAddressDocument) -> Self {
-        FooterAddress {
-            organization_name: d.organization_name,
-            address_line1: d.address_line1,
-            address_line2: d.address_line2,
-            address_line3: d.address_line3,
-            address_optional: d.address_optional,
-            city: d.city,
-            state_code: d.state_code,
-            state_non_us_name: d.state_non_us_name,
-            postal_code: d.postal_code,
-            country_code: d.country_code,
-        }
-    }
-}
-
-/// `document_properties` as stored: the properties that were sent, by name.
-#[derive(Serialize, Deserialize, Default)]
-pub struct DocumentPropertiesDocument {
-    pub style_content: Option<String>,
-    pub letter_format: Option<String>,
-    pub greeting_salutation: Option<String>,
-    pub greeting_name_type: Option<String>,
-    pub greeting_secondary: Option<String>,
-    pub subscribe_link_enabled: Option<String>,
-    pub subscribe_link_name: Option<String>,
-    pub text_content: Option<String>,
-    pub permission_reminder_enabled: Option<String>,
-    pub permission_reminder: Option<String>,
-    pub view_as_webpage_enabled: Option<String>,
-    pub view_as_webpage_text: Option<String>,
-    pub view_as_webpage_link_name: Option<String>,
-    pub forward_email_link_enabled: Option<String>,
-    pub forward_email_link_name: Option<String>,
-}
-
-impl From<&DocumentProperties> for DocumentPropertiesDocument {
-    fn from(properties: &DocumentProperties) -> Self {
-        let p = properties.clone();
-        DocumentPropertiesDocument {
-            style_content: p.style_content,
-            letter_format: p.letter_format,
-            greeting_salutation: p.greeting_salutation,
-            greeting_name_type: p.greeting_name_type,
-            greeting_secondary: p.greeting_secondary,
-            subscribe_link_enabled: p.subscribe_link_enabled,
-            subscribe_link_name: p.subscribe_link_name,
-            text_content: p.text_content,
-            permission_reminder_enabled: p.permission_reminder_enabled,
-            permission_reminder: p.permission_reminder,
-            view_as_webpage_enabled: p.view_as_webpage_enabled,
-            view_as_webpage_text: p.view_as_webpage_text,
-            view_as_webpage_link_name: p.view_as_webpage_link_name,
-            forward_email_link_enabled: p.forward_email_link_enabled,
-            forward_email_link_name: p.forward_email_link_name,
-        }
-    }
-}
-
-impl From<DocumentPropertiesDocument> for DocumentProperties {
-    fn from(d: DocumentPropertiesDocument) -> Self {
-        DocumentProperties {
-            style_content: d.style_content,
-            letter_format: d.letter_format,
-            greeting_salutation: d.greeting_salutation,
-            greeting_name_type: d.greeting_name_type,
-            greeting_secondary: d.greeting_secondary,
-            subscribe_link_enabled: d.subscribe_link_enabled,
-            subscribe_link_name: d.subscribe_link_name,
-            text_content: d.text_content,
-            permission_reminder_enabled: d.permission_reminder_enabled,
-            permission_reminder: d.permission_reminder,
-            view_as_webpage_enabled: d.view_as_webpage_enabled,
-            view_as_webpage_text: d.view_as_webpage_text,
-            view_as_webpage_link_name: d.view_as_webpage_link_name,
-            forward_email_link_enabled: d.forward_email_link_enabled,
-            forward_email_link_name: d.forward_email_link_name,
-        }
-    }
-}
-
 /// The columns `CampaignActivityRow` reads.
 pub const CAMPAIGN_ACTIVITY_COLUMNS: &str = "id, campaign_id, role, status, format_type, \
     from_name, from_email, reply_to_email, subject, preheader, html_content, footer_address, \
@@ -209,11 +94,11 @@ impl TryFrom<CampaignActivityRow> for CampaignActivity {
     fn try_from(row: CampaignActivityRow) -> Result<Self, StoreError> {
         let footer = row
             .footer_address
-            .map(|text| from_json::<FooterAddressDocument>(&text, "footer address"))
+            .map(|text| from_json::<FooterAddress>(&text, "footer address"))
             .transpose()?;
         let properties = row
             .document_properties
-            .map(|text| from_json::<DocumentPropertiesDocument>(&text, "document properties"))
+            .map(|text| from_json::<DocumentProperties>(&text, "document properties"))
             .transpose()?;
         let lists: Vec<Uuid> = from_json(&row.contact_list_ids, "activity lists")?;
         let segments: Vec<i64> = from_json(&row.segment_ids, "activity segments")?;
@@ -230,9 +115,9 @@ impl TryFrom<CampaignActivityRow> for CampaignActivity {
                 subject: row.subject,
                 preheader: row.preheader,
                 html_content: row.html_content,
-                physical_address_in_footer: footer.map(FooterAddress::from),
+                physical_address_in_footer: footer,
             },
-            document_properties: properties.map(DocumentProperties::from),
+            document_properties: properties,
             recipients: Recipients {
                 contact_list_ids: lists.into_iter().map(ListId).collect(),
                 segment_ids: segments.into_iter().map(SegmentId).collect(),
@@ -271,11 +156,8 @@ impl ActivityDocuments {
                 .content
                 .physical_address_in_footer
                 .as_ref()
-                .map(|a| to_json(&FooterAddressDocument::from(a))),
-            document_properties: activity
-                .document_properties
-                .as_ref()
-                .map(|p| to_json(&DocumentPropertiesDocument::from(p))),
+                .map(to_json),
+            document_properties: activity.document_properties.as_ref().map(to_json),
             contact_list_ids: to_json(&lists),
             segment_ids: to_json(&segments),
         }
