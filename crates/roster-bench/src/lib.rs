@@ -5,6 +5,7 @@
 //! baseline from the same run, with the ratio and the target.
 
 mod bulk;
+mod campaigns;
 pub mod dataset;
 mod latency;
 pub mod quiet;
@@ -29,13 +30,29 @@ pub use crate::server::Engine;
 use crate::server::{FreshDatabase, Server};
 
 /// Every scenario of the table, in the table's order.
-pub const SCENARIOS: [&str; 8] = [
-    "http", "memory", "import", "paginate", "filter", "counts", "export", "segment",
+pub const SCENARIOS: [&str; 9] = [
+    "http",
+    "memory",
+    "import",
+    "paginate",
+    "filter",
+    "counts",
+    "export",
+    "segment",
+    "campaigns",
 ];
 /// The order they run in: memory reads the peak of start-up and the http scenario; import
 /// last, because it doubles the contacts table, which the read scenarios must not see.
-const RUN_ORDER: [&str; 8] = [
-    "http", "memory", "paginate", "filter", "counts", "export", "segment", "import",
+const RUN_ORDER: [&str; 9] = [
+    "http",
+    "memory",
+    "paginate",
+    "filter",
+    "counts",
+    "export",
+    "segment",
+    "campaigns",
+    "import",
 ];
 /// Scenarios that run once whatever `--repeat` says: memory reads peaks measured during other
 /// scenarios, and a second import of the same rows would update the contacts the first one
@@ -153,6 +170,16 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
     })
     .await?;
     say(format!("loaded in {:.1} s", loaded.load_time.as_secs_f64()));
+    if options.wants("campaigns") {
+        let started = std::time::Instant::now();
+        campaigns::seed(options.engine, database_url, loaded.account).await?;
+        say(format!(
+            "{} live and {} Removed campaigns inserted in {:.1} s",
+            campaigns::LIVE_CAMPAIGNS,
+            campaigns::REMOVED_CAMPAIGNS,
+            started.elapsed().as_secs_f64()
+        ));
+    }
     if options.engine == Engine::Postgres {
         // A million rows arrive faster than autovacuum's next look; a live database would have
         // its planner statistics by the time anyone reads it, so the run measures with them.
@@ -247,7 +274,7 @@ pub async fn mint_token(
             user,
             account,
             client_id: client_id.to_string(),
-            scopes: vec!["contact_data".into()],
+            scopes: vec!["contact_data".into(), "campaign_data".into()],
             lifetime_seconds: 24 * 3600,
             role: roster_domain::account::OWNER_ROLE.to_string(),
             grant: None,
@@ -402,6 +429,13 @@ impl Bench<'_> {
                 })]
             }
             "segment" => vec![self.segment().await],
+            "campaigns" => {
+                say("campaigns: walking 100,000 campaigns (90% Removed) at limit=500");
+                let figure = "time of the last page walking all campaigns at limit=500";
+                vec![self.campaigns(figure).await.unwrap_or_else(|e| {
+                    failed("campaigns", figure, "ms", Target::RatioAtMost(1.2), e)
+                })]
+            }
             "import" => self.import_scenario(server).await,
             other => vec![failed(
                 other,
@@ -573,15 +607,35 @@ impl Bench<'_> {
     }
 
     async fn paginate(&self, figure: &str) -> anyhow::Result<Row> {
-        let first_path = "/v3/contacts?limit=500".to_string();
+        self.walk_pages(
+            "paginate",
+            figure,
+            "/v3/contacts?limit=500",
+            "contacts",
+            self.loaded.contacts,
+        )
+        .await
+    }
+
+    /// Walks a collection from `first_path` through every `_links.next.href`, checks that the
+    /// pages held `expected` items of `array`, and answers the last page's time against the
+    /// first's (target: at most 1.2 times).
+    async fn walk_pages(
+        &self,
+        scenario: &'static str,
+        figure: &str,
+        first_path: &str,
+        array: &str,
+        expected: usize,
+    ) -> anyhow::Result<Row> {
         let walk_started = Instant::now();
-        let mut path = first_path.clone();
+        let mut path = first_path.to_string();
         let mut last_path;
         let (mut pages, mut seen) = (0usize, 0usize);
         loop {
             let (_, body) = self.timed_get(&path).await?;
             pages += 1;
-            seen += body["contacts"].as_array().map_or(0, Vec::len);
+            seen += body[array].as_array().map_or(0, Vec::len);
             last_path = path.clone();
             match body["_links"]["next"]["href"].as_str() {
                 Some(next) => path = next.to_string(),
@@ -589,8 +643,8 @@ impl Bench<'_> {
             }
         }
         let walk = walk_started.elapsed();
-        if seen != self.loaded.contacts {
-            bail!("the walk saw {seen} contacts, not {}", self.loaded.contacts);
+        if seen != expected {
+            bail!("the walk saw {seen} {array}, not {expected}");
         }
         // Each end is timed again, warm, alternating first and last, and the fastest of each
         // kept: the question is whether the last page costs more than the first, and on a
@@ -598,7 +652,7 @@ impl Bench<'_> {
         // of the same requests swung from 1.25 to 1.47 between runs; the minima agree).
         let (mut first, mut last) = (f64::MAX, f64::MAX);
         for _ in 0..PAGE_SAMPLES {
-            first = first.min(self.timed_get(&first_path).await?.0);
+            first = first.min(self.timed_get(first_path).await?.0);
             last = last.min(self.timed_get(&last_path).await?.0);
         }
         say(format!(
@@ -607,7 +661,7 @@ impl Bench<'_> {
             walk.as_secs_f64()
         ));
         Ok(Row {
-            scenario: "paginate",
+            scenario,
             figure: format!(
                 "{figure} ({pages} pages in {:.1} s; fastest of {PAGE_SAMPLES} warm requests each)",
                 walk.as_secs_f64()

@@ -158,6 +158,35 @@ pub struct PhysicalAddressDraft {
     pub country_code: Option<String>,
 }
 
+/// One text property of an address as sent: trimmed; refused (with the problem recorded under
+/// `field`) when required and absent, blank, or longer than `max` characters. The account's
+/// physical address and a campaign's footer address share these rules.
+pub(crate) fn address_text(
+    problems: &mut Vec<FieldError>,
+    field: String,
+    value: Option<String>,
+    max: usize,
+    required: bool,
+) -> Option<String> {
+    match value.map(|v| v.trim().to_string()) {
+        None if required => {
+            problems.push(FieldError::new(field, "is required"));
+            None
+        }
+        None => None,
+        Some(v) if v.is_empty() => {
+            problems.push(FieldError::new(field, "must not be blank"));
+            None
+        }
+        Some(v) if v.chars().count() > max => {
+            let message = format!("exceeds the maximum length of {max} characters");
+            problems.push(FieldError::new(field, message));
+            None
+        }
+        Some(v) => Some(v),
+    }
+}
+
 impl PhysicalAddressDraft {
     /// Applies the rules (the document's required properties and lengths; `state_code` and a
     /// postal code for US and CA, `state_name` for other countries), naming each property that
@@ -165,26 +194,8 @@ impl PhysicalAddressDraft {
     pub fn validate(self, prefix: &str) -> Result<PhysicalAddress, Vec<FieldError>> {
         let mut problems = Vec::new();
         let field = |name: &str| format!("{prefix}{name}");
-        let mut text = |name: &str, value: Option<String>, max: usize, required: bool| match value
-            .map(|v| v.trim().to_string())
-        {
-            None if required => {
-                problems.push(FieldError::new(field(name), "is required"));
-                None
-            }
-            None => None,
-            Some(v) if v.is_empty() => {
-                problems.push(FieldError::new(field(name), "must not be blank"));
-                None
-            }
-            Some(v) if v.chars().count() > max => {
-                problems.push(FieldError::new(
-                    field(name),
-                    format!("exceeds the maximum length of {max} characters"),
-                ));
-                None
-            }
-            Some(v) => Some(v),
+        let mut text = |name: &str, value: Option<String>, max: usize, required: bool| {
+            address_text(&mut problems, field(name), value, max, required)
         };
         let line1 = text(
             "address_line1",

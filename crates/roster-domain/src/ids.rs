@@ -107,6 +107,14 @@ uuid_id!(
     /// A bulk activity (and, for exports, its file).
     ActivityId
 );
+uuid_id!(
+    /// `campaign_id` of an email campaign.
+    CampaignId
+);
+uuid_id!(
+    /// `campaign_activity_id`: one of a campaign's activities (not a bulk activity).
+    CampaignActivityId
+);
 
 /// `segment_id`: unlike the other ids, a positive integer on the wire, as in Constant
 /// Contact's document, assigned by the database in creation order (`INTEGER PRIMARY KEY

@@ -11,6 +11,7 @@ pub mod contact_lists;
 pub mod contact_tags;
 pub mod contacts;
 pub mod custom_fields;
+pub mod emails;
 pub mod error;
 pub mod health;
 pub mod oauth;

@@ -61,6 +61,8 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "Contact Lists", description = "Contact lists."),
         (name = "Contact Tags", description = "Contact tags."),
         (name = "Contacts Custom Fields", description = "Custom fields."),
+        (name = "Email Campaigns", description = "Email campaigns and their activities."),
+        (name = "Email Scheduling", description = "Previews of email campaign activities."),
         (name = "Segments", description = "Segments: saved contact criteria."),
     ),
 )]

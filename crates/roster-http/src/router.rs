@@ -13,8 +13,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
 use crate::{
-    account, activities, contact_lists, contact_tags, contacts, custom_fields, health, oauth,
-    openapi, ratelimit, segments, wire, AppState,
+    account, activities, contact_lists, contact_tags, contacts, custom_fields, emails, health,
+    oauth, openapi, ratelimit, segments, wire, AppState,
 };
 
 /// Where the V3 operations are served; the document's paths are relative to it (its server).
@@ -31,6 +31,7 @@ pub fn v3() -> OpenApiRouter<AppState> {
         .merge(contact_tags::routes())
         .merge(segments::routes())
         .merge(account::routes())
+        .merge(emails::routes())
 }
 
 /// The OpenAPI document Roster serves.

@@ -3,6 +3,7 @@
 //! goes.
 
 use roster_domain::account_services::PhysicalAddress;
+use roster_domain::campaign;
 
 use crate::escape::escape_html;
 
@@ -44,6 +45,36 @@ impl FooterAddress {
         }
         Self {
             organization_name: organization_name.to_string(),
+            address_lines,
+        }
+    }
+
+    /// An activity's `physical_address_in_footer`, printed like an account's address, with its
+    /// optional line after the street lines.
+    pub fn of_activity(address: &campaign::FooterAddress) -> Self {
+        let mut address_lines = vec![address.address_line1.clone()];
+        address_lines.extend(address.address_line2.clone());
+        address_lines.extend(address.address_line3.clone());
+        address_lines.extend(address.address_optional.clone());
+        let state = address
+            .state_code
+            .as_deref()
+            .or(address.state_non_us_name.as_deref());
+        let mut locality = address.city.clone().unwrap_or_default();
+        if let Some(state) = state {
+            locality = if locality.is_empty() {
+                state.to_string()
+            } else {
+                format!("{locality}, {state}")
+            };
+        }
+        if let Some(postal_code) = &address.postal_code {
+            locality = format!("{locality} {postal_code}");
+        }
+        address_lines.push(locality);
+        address_lines.push(address.country_code.clone());
+        Self {
+            organization_name: address.organization_name.clone(),
             address_lines,
         }
     }

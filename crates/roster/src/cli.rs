@@ -51,8 +51,24 @@ pub enum Command {
     /// Export contacts as CSV to standard output, through the bulk-activity engine.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Manage email campaigns.
+    #[command(subcommand)]
+    Campaigns(CampaignsCommand),
     /// Apply pending database migrations and exit.
     Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignsCommand {
+    /// Put a deleted (Removed) campaign and its activities back in the status they had before
+    /// DELETE, as Constant Contact's UI can (no API operation does).
+    Restore {
+        /// The campaign's id (`campaign_id`).
+        campaign_id: String,
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

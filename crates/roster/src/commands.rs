@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use roster_domain::account::{ClientApp, NewAccount, User};
 use roster_domain::account_services::{PhysicalAddress, PhysicalAddressDraft};
 use roster_domain::outbox::{OutboxEntry, OutboxState};
-use roster_domain::{EmailAddress, OutboxId, PageRequest, Role, Timestamp, UserId};
+use roster_domain::{CampaignId, EmailAddress, OutboxId, PageRequest, Role, Timestamp, UserId};
 use roster_http::oauth::tokens::{Grant, TokenService, KNOWN_SCOPES};
 use roster_http::{AppState, OAuthSettings, RateLimitSettings, ServerConfig};
 use roster_mailer::Mailer;
@@ -15,8 +15,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{
-    AccountsCommand, AddressArgs, AppsCommand, ExportCommand, ImportCommand, OutboxCommand,
-    ServeArgs, TokensCommand, UsersCommand,
+    AccountsCommand, AddressArgs, AppsCommand, CampaignsCommand, ExportCommand, ImportCommand,
+    OutboxCommand, ServeArgs, TokensCommand, UsersCommand,
 };
 use crate::open_store;
 use crate::settings::DatabaseArgs;
@@ -621,5 +621,38 @@ pub async fn export(database: &DatabaseArgs, command: &ExportCommand) -> anyhow:
     }
     out.flush()?;
     eprintln!("exported {} contacts", done.items_completed);
+    Ok(())
+}
+
+/// `roster campaigns restore`.
+pub async fn campaigns(database: &DatabaseArgs, command: &CampaignsCommand) -> anyhow::Result<()> {
+    let CampaignsCommand::Restore {
+        campaign_id,
+        account_email,
+    } = command;
+    let id: CampaignId = campaign_id
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{campaign_id} is not a campaign id"))?;
+    let store = open_store(&database.database_url).await?;
+    let account = account_of(store.as_ref(), account_email).await?;
+    let restored = store
+        .restore_campaign(
+            account,
+            id,
+            roster_domain::campaign::MAX_LIVE_CAMPAIGNS_PER_ACCOUNT,
+            Timestamp::now(),
+        )
+        .await?;
+    if !restored {
+        bail!("the account has no removed campaign {campaign_id}");
+    }
+    let campaign = store
+        .campaign(account, id)
+        .await?
+        .with_context(|| format!("campaign {campaign_id} vanished"))?;
+    println!(
+        "{}",
+        json!({"campaign_id": campaign_id, "current_status": campaign.status.campaign_name()})
+    );
     Ok(())
 }

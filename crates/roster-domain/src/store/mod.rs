@@ -11,6 +11,7 @@
 mod account_services;
 mod accounts;
 mod activities;
+mod campaigns;
 mod contacts;
 mod custom_fields;
 mod error;
@@ -26,6 +27,7 @@ mod tags;
 pub use account_services::AccountServicesStore;
 pub use accounts::AccountStore;
 pub use activities::ActivityStore;
+pub use campaigns::{CampaignRemoval, CampaignStore};
 pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
@@ -70,11 +72,16 @@ impl<T> AccountSideStore for T where
 /// segments, custom fields, activities), resubscriptions and the outbox. Every type that
 /// implements each aggregate's trait is a `Store`.
 pub trait Store:
-    AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore + 'static
+    AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore + CampaignStore + 'static
 {
 }
 
 impl<T> Store for T where
-    T: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore + 'static
+    T: AccountSideStore
+        + ActivityEngineStore
+        + ResubscriptionStore
+        + OutboxStore
+        + CampaignStore
+        + 'static
 {
 }

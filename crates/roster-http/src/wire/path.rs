@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use roster_domain::{ActivityId, ContactId, CustomFieldId, ListId, SegmentId, TagId};
+use roster_domain::{
+    ActivityId, CampaignActivityId, CampaignId, ContactId, CustomFieldId, ListId, SegmentId, TagId,
+};
 
 use crate::error::ApiError;
 
@@ -36,6 +38,14 @@ impl PathId for TagId {
 
 impl PathId for SegmentId {
     const PARAM: &'static str = "segment_id";
+}
+
+impl PathId for CampaignId {
+    const PARAM: &'static str = "campaign_id";
+}
+
+impl PathId for CampaignActivityId {
+    const PARAM: &'static str = "campaign_activity_id";
 }
 
 /// `file_export_id` of GET /contact_exports/{file_export_id}: the id of the export activity

@@ -15,20 +15,25 @@ pub struct Xrefs {
 
 /// Checks `sequence_ids` of an xrefs request: V2 sequence ids are positive integers.
 pub fn check_sequence_id_list(sequence_ids: &Param) -> Result<(), ApiError> {
-    let ids = sequence_ids.list();
+    check_v2_ids("sequence_ids", sequence_ids, 500, "V2 sequence id")
+}
+
+/// Checks a required list of V2 ids (positive integers, each a `kind`) of at most `max` values.
+pub fn check_v2_ids(name: &str, ids: &Param, max: usize, kind: &str) -> Result<(), ApiError> {
+    let ids = ids.list();
     if ids.is_empty() {
-        return Err(ApiError::invalid("sequence_ids", "is required"));
+        return Err(ApiError::invalid(name, "is required"));
     }
-    if ids.len() > 500 {
+    if ids.len() > max {
         return Err(ApiError::invalid(
-            "sequence_ids",
-            "may name at most 500 ids",
+            name,
+            format!("may name at most {max} ids"),
         ));
     }
     if let Some(bad) = ids.iter().find(|id| id.parse::<u64>().is_err()) {
         return Err(ApiError::invalid(
-            "sequence_ids",
-            format!("holds {bad}, which is not a V2 sequence id"),
+            name,
+            format!("holds {bad}, which is not a {kind}"),
         ));
     }
     Ok(())

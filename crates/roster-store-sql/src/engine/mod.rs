@@ -18,6 +18,7 @@ mod accounts;
 mod activities;
 mod activity_progress;
 mod binds;
+mod campaigns;
 mod contact_reads;
 mod contact_writes;
 mod contacts;

@@ -6,11 +6,13 @@
 //! `convert` holds what they all use, and imports none of them.
 
 mod accounts;
+mod campaigns;
 mod contacts;
 mod convert;
 mod queues;
 
 pub use accounts::*;
+pub use campaigns::*;
 pub use contacts::*;
 pub use convert::{corrupt_error, to_json};
 pub use queues::*;

@@ -1,5 +1,5 @@
 //! Constant Contact's official Python SDK (`constant-contact-api-client`, pinned in
-//! crates/roster-tests/python/requirements.txt) drives contacts, lists and tags against the
+//! crates/roster-tests/python/requirements.txt) drives contacts, lists, tags and email campaigns against the
 //! test server: the script asserts status codes through the SDK's `*_with_http_info` methods and
 //! lets the SDK's own models validate every body.
 //!
@@ -12,7 +12,10 @@ use std::process::Stdio;
 
 use roster_tests::{on_both_engines, TestApp};
 
-on_both_engines!(official_python_sdk_drives_contacts_lists_and_tags);
+on_both_engines!(
+    official_python_sdk_drives_contacts_lists_and_tags,
+    official_python_sdk_drives_email_campaigns
+);
 
 fn script_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
@@ -30,7 +33,9 @@ async fn sdk_importable() -> Option<bool> {
     Some(status.success())
 }
 
-async fn official_python_sdk_drives_contacts_lists_and_tags(app: TestApp) {
+/// Runs `script` (in crates/roster-tests/python) against the test server with the owner's token
+/// and `extra` arguments, and requires it to print "`name`: all checks passed".
+async fn run_sdk_script(app: &TestApp, script: &str, extra: &[&str]) {
     if sdk_importable().await != Some(true) {
         let why = "python3 cannot import constant_contact_api_client; install it with \
                    `pip install -r crates/roster-tests/python/requirements.txt`";
@@ -39,27 +44,38 @@ async fn official_python_sdk_drives_contacts_lists_and_tags(app: TestApp) {
         }
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED: python_sdk ({:?}): {why}",
+            "SKIPPED: python_sdk {script} ({:?}): {why}",
             app.engine
         );
         return;
     }
     let output = tokio::process::Command::new("python3")
-        .arg(script_dir().join("sdk_contacts.py"))
+        .arg(script_dir().join(script))
         .arg(&app.base_url)
         .arg(&app.owner.token)
+        .args(extra)
         .output()
         .await
         .expect("python3 runs");
     assert!(
         output.status.success(),
-        "the SDK script failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        "the SDK script {script} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
         output.status,
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    let name = script.trim_end_matches(".py");
     assert!(
-        String::from_utf8_lossy(&output.stdout).contains("sdk_contacts: all checks passed"),
-        "the script did not reach its end"
+        String::from_utf8_lossy(&output.stdout).contains(&format!("{name}: all checks passed")),
+        "the script {script} did not reach its end"
     );
+}
+
+async fn official_python_sdk_drives_contacts_lists_and_tags(app: TestApp) {
+    run_sdk_script(&app, "sdk_contacts.py", &[]).await;
+}
+
+async fn official_python_sdk_drives_email_campaigns(app: TestApp) {
+    let sender = app.owner.email.clone();
+    run_sdk_script(&app, "sdk_emails.py", &[&sender]).await;
 }

@@ -1,0 +1,55 @@
+//! The content rules POST /emails and PUT on an activity share (docs/CAMPAIGNS.md): the
+//! lengths, the 400 KB message, the character pairs Constant Contact's custom-code guide
+//! forbids and the personalisation grammar (roster-render), plus what only the account can
+//! tell: that every `[[CUSTOM.name]]` names one of its custom fields.
+
+use roster_domain::campaign::ActivityContent;
+use roster_domain::{AccountId, FieldError};
+use roster_render::{check_forbidden_pairs, CampaignContent};
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The activity's content parsed, or every problem with it, named under `prefix`. A format-5
+/// activity has no text part of its own (`document_properties` do not apply to it): the text
+/// part is generated from the HTML.
+pub async fn check_content(
+    state: &AppState,
+    account: AccountId,
+    content: &ActivityContent,
+    prefix: &str,
+) -> Result<Result<CampaignContent, Vec<FieldError>>, ApiError> {
+    let parsed = CampaignContent::check(prefix, &content.subject, &content.html_content, None);
+    let mut problems = match &parsed {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.clone(),
+    };
+    if let Some(preheader) = &content.preheader {
+        problems.extend(check_forbidden_pairs(
+            &format!("{prefix}preheader"),
+            preheader,
+        ));
+    }
+    if let Ok(parsed) = &parsed {
+        let used = [&parsed.subject, &parsed.html]
+            .iter()
+            .any(|t| !t.custom_field_names().is_empty());
+        if used {
+            let fields = state.store.all_custom_fields(account).await?;
+            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            for (field, template) in [("subject", &parsed.subject), ("html_content", &parsed.html)]
+            {
+                for unknown in template.unknown_custom_fields(&names) {
+                    problems.push(FieldError::new(
+                        format!("{prefix}{field}"),
+                        format!("uses [[CUSTOM.{unknown}]], but the account has no custom field named {unknown}"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(match parsed {
+        Ok(parsed) if problems.is_empty() => Ok(parsed),
+        _ => Err(problems),
+    })
+}

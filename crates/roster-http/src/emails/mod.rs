@@ -1,0 +1,25 @@
+//! Email Campaigns: GET/POST /emails, GET/PATCH/DELETE /emails/{campaign_id},
+//! GET /emails/campaign_id_xrefs and GET/PUT /emails/activities/{campaign_activity_id}
+//! (docs/CAMPAIGNS.md). A campaign's status is its primary activity's.
+
+pub mod bodies;
+pub mod content;
+pub mod handlers;
+pub mod query;
+pub mod resources;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+/// The section's operations: each `routes!` registers one path's handlers with the router and
+/// their `#[utoipa::path]` attributes with the document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(handlers::list, handlers::create))
+        .routes(routes!(handlers::xrefs))
+        .routes(routes!(handlers::get, handlers::rename, handlers::delete))
+        .routes(routes!(handlers::get_activity, handlers::update_activity))
+        .routes(routes!(handlers::preview))
+}
