@@ -69,10 +69,14 @@ impl<T> AccountSideStore for T where
 
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
-/// segments, custom fields, activities), resubscriptions and the outbox. Every type that
-/// implements each aggregate's trait is a `Store`.
-pub trait Store:
-    AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore + CampaignStore + 'static
+/// segments, custom fields, activities), resubscriptions, the outbox and email campaigns.
+/// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
+/// as two `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on
+/// one line past 100 columns.)
+pub trait Store
+where
+    Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
+    Self: CampaignStore + 'static,
 {
 }
 

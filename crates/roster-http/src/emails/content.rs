@@ -42,7 +42,10 @@ pub async fn check_content(
                 for unknown in template.unknown_custom_fields(&names) {
                     problems.push(FieldError::new(
                         format!("{prefix}{field}"),
-                        format!("uses [[CUSTOM.{unknown}]], but the account has no custom field named {unknown}"),
+                        format!(
+                            "uses [[CUSTOM.{unknown}]], but the account has no custom field \
+                             named {unknown}"
+                        ),
                     ));
                 }
             }
