@@ -76,6 +76,33 @@ impl TestApp {
         )
         .await
     }
+
+    /// Runs `statement` on the test's database directly: for states no operation can reach
+    /// yet or would take too long to reach (an expired code, a full quota, a sending campaign).
+    pub async fn execute_sql(&self, statement: &str) {
+        match self.engine {
+            crate::Engine::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database_url)
+                    .await
+                    .expect("the test database opens");
+                sqlx::query(statement)
+                    .execute(&pool)
+                    .await
+                    .expect("the statement runs");
+                pool.close().await;
+            }
+            crate::Engine::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database_url)
+                    .await
+                    .expect("the test database opens");
+                sqlx::query(statement)
+                    .execute(&pool)
+                    .await
+                    .expect("the statement runs");
+                pool.close().await;
+            }
+        }
+    }
 }
 
 /// A V3 error array with one entry.

@@ -18,7 +18,10 @@ on_both_engines!(
     xrefs_answer_empty_for_valid_v2_ids,
     another_accounts_campaigns_are_not_found,
     each_operation_needs_its_privilege,
-    a_removed_campaign_is_restored_by_the_cli
+    a_removed_campaign_is_restored_by_the_cli,
+    personalisation_tags_are_checked_at_create_and_update,
+    previews_render_for_the_owner_with_the_footer,
+    the_live_campaign_limit_and_the_sending_states_refuse
 );
 
 const HTML: &str =
@@ -740,4 +743,163 @@ async fn a_removed_campaign_is_restored_by_the_cli(app: TestApp) {
     assert!(roster::commands::campaigns(&database, &restore)
         .await
         .is_err());
+}
+
+async fn personalisation_tags_are_checked_at_create_and_update(app: TestApp) {
+    let email = app.owner.email.clone();
+    let with = |change: Value| {
+        let mut one = activity(&email);
+        for (key, value) in change.as_object().unwrap() {
+            one[key] = value.clone();
+        }
+        json!({"name": format!("T {}", uuid::Uuid::new_v4()), "email_campaign_activities": [one]})
+    };
+    let html = "email_campaign_activities[0].html_content";
+    let subject = "email_campaign_activities[0].subject";
+    for (change, property, tag) in [
+        (
+            json!({"html_content": "<p>[[Nickname]]</p>"}),
+            html,
+            "Nickname",
+        ),
+        (
+            json!({"html_content": "<p>[[FirstName</p>"}),
+            html,
+            "FirstName",
+        ),
+        (json!({"subject": "Hi [[FirstName]]"}), subject, "FirstName"),
+        (
+            json!({"html_content": "<p>[[CUSTOM.shoe_size]]</p>"}),
+            html,
+            "shoe_size",
+        ),
+    ] {
+        let messages = refused(&app, with(change.clone())).await;
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with(property) && m.contains(tag)),
+            "{change}: {messages:?}"
+        );
+    }
+    // Known tags, any case, with fallbacks; a custom field once the account has it.
+    let field = app.create_string_field("Shoe size").await;
+    let name = field["name"].as_str().unwrap();
+    let created = app
+        .post(
+            "/v3/emails",
+            with(json!({
+                "subject": "Hi [[firstname OR \"there\"]] from [[account.OrganizationName]]",
+                "html_content": format!("<p>[[CUSTOM.{name} OR \"?\"]] [[LastName]]</p>"),
+            })),
+        )
+        .expect_json(200)
+        .await;
+    let path = format!("/v3/emails/activities/{}", primary_activity_id(&created));
+    let mut body = update(&email);
+    body["html_content"] = json!("<p>[[Unknown]]</p>");
+    let messages = app.put(&path, body).expect_json(400).await;
+    assert!(messages.to_string().contains("Unknown"), "{messages}");
+    let mut body = update(&email);
+    body["subject"] = json!("[[FirstName]] news");
+    let messages = app
+        .put(&path, body)
+        .send()
+        .await
+        .expect(400)
+        .error_messages();
+    assert!(named(&messages, "subject"), "{messages:?}");
+}
+
+async fn previews_render_for_the_owner_with_the_footer(app: TestApp) {
+    let mut body = campaign_body(&app, "Preview");
+    body["email_campaign_activities"][0]["physical_address_in_footer"] = json!({
+        "organization_name": "Footer Org", "address_line1": "1 Main St", "city": "Boston",
+        "country_code": "US", "state_code": "MA", "postal_code": "02108"});
+    let created = app.post("/v3/emails", body).expect_json(200).await;
+    let activity_id = primary_activity_id(&created);
+    let preview = app
+        .get_json(&format!("/v3/emails/activities/{activity_id}/previews"))
+        .await;
+    assert_eq!(preview["campaign_activity_id"], activity_id.as_str());
+    assert_eq!(preview["subject"], "Spring news");
+    assert_eq!(preview["from_email"], app.owner.email.as_str());
+    let html = preview["preview_html_content"].as_str().unwrap();
+    let text = preview["preview_text_content"].as_str().unwrap();
+    // The owner's first name, the footer with the activity's address, an inert unsubscribe
+    // link, and no tracking image.
+    assert!(html.contains("Hello Test"), "{html}");
+    assert!(
+        html.contains("Footer Org") && html.contains("1 Main St"),
+        "{html}"
+    );
+    assert!(html.contains("#unsubscribe"), "{html}");
+    assert!(!html.contains("[[") && !html.contains("<img"), "{html}");
+    assert!(
+        text.contains("Hello Test") && text.contains("Footer Org"),
+        "{text}"
+    );
+    assert!(!text.contains('<'), "{text}");
+    let other = app.create_account("viewer@example.com").await;
+    app.get(&format!("/v3/emails/activities/{activity_id}/previews"))
+        .token(&other.token)
+        .send()
+        .await
+        .expect(404);
+    let id = created["campaign_id"].as_str().unwrap();
+    app.delete(&format!("/v3/emails/{id}"))
+        .send()
+        .await
+        .expect(204);
+    app.get(&format!("/v3/emails/activities/{activity_id}/previews"))
+        .send()
+        .await
+        .expect(404);
+}
+
+async fn the_live_campaign_limit_and_the_sending_states_refuse(app: TestApp) {
+    let created = create_campaign(&app, "States").await;
+    let id = created["campaign_id"].as_str().unwrap().to_string();
+    let activity_id = primary_activity_id(&created);
+    // As if the account had 10,000 campaigns that are not Removed.
+    app.execute_sql("UPDATE accounts SET live_campaign_count = 10000")
+        .await;
+    let messages = refused(&app, campaign_body(&app, "One too many")).await;
+    assert!(messages.iter().any(|m| m.contains("10000")), "{messages:?}");
+    app.execute_sql("UPDATE accounts SET live_campaign_count = 1")
+        .await;
+    // A campaign that is about to send or sending cannot be deleted (400: no 409 declared).
+    for status in ["SCHEDULED", "EXECUTING"] {
+        app.execute_sql(&format!("UPDATE email_campaigns SET status = '{status}'"))
+            .await;
+        app.delete(&format!("/v3/emails/{id}"))
+            .send()
+            .await
+            .expect(400);
+    }
+    // An activity is updated only in DRAFT or DONE.
+    app.execute_sql("UPDATE email_campaign_activities SET status = 'ERROR'")
+        .await;
+    app.put(
+        &format!("/v3/emails/activities/{activity_id}"),
+        update(&app.owner.email),
+    )
+    .send()
+    .await
+    .expect(400);
+    app.execute_sql("UPDATE email_campaign_activities SET status = 'DONE'")
+        .await;
+    app.put(
+        &format!("/v3/emails/activities/{activity_id}"),
+        update(&app.owner.email),
+    )
+    .send()
+    .await
+    .expect(200);
+    app.execute_sql("UPDATE email_campaigns SET status = 'DONE'")
+        .await;
+    app.delete(&format!("/v3/emails/{id}"))
+        .send()
+        .await
+        .expect(204);
 }

@@ -794,19 +794,8 @@ async fn device_flow(app: TestApp) {
 
 /// Moves every device authorization's expiry into the past (as if ten minutes went by).
 async fn expire_device_codes(app: &TestApp) {
-    let statement = "UPDATE oauth_device_authorizations SET expires_at = 0";
-    match app.engine {
-        roster_tests::Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
-            sqlx::query(statement).execute(&pool).await.unwrap();
-            pool.close().await;
-        }
-        roster_tests::Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
-            sqlx::query(statement).execute(&pool).await.unwrap();
-            pool.close().await;
-        }
-    }
+    app.execute_sql("UPDATE oauth_device_authorizations SET expires_at = 0")
+        .await;
 }
 
 async fn metadata_describes_every_endpoint(app: TestApp) {
