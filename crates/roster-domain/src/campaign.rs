@@ -77,12 +77,6 @@ impl CampaignStatus {
         Self::ALL.into_iter().find(|s| s.activity_name() == text)
     }
 
-    /// A campaign may be deleted unless it is about to send or sending (§2.2: the spec refuses
-    /// Scheduled; Roster refuses Executing too, as deleting mid-send is unsafe).
-    pub fn removable(self) -> bool {
-        !matches!(self, Self::Scheduled | Self::Executing | Self::Removed)
-    }
-
     /// PUT on the primary activity: in DRAFT or DONE only (the spec; the scheduling guide's
     /// narrower "DONE for format 3 only" is not followed: docs/CAMPAIGNS.md).
     pub fn editable(self) -> bool {
@@ -544,16 +538,13 @@ mod tests {
     }
 
     #[test]
-    fn statuses_round_trip_and_gate_delete_and_put() {
+    fn statuses_round_trip_and_gate_put() {
         for status in CampaignStatus::ALL {
             assert_eq!(
                 CampaignStatus::parse_stored(status.activity_name()),
                 Some(status)
             );
         }
-        assert!(!CampaignStatus::Scheduled.removable());
-        assert!(!CampaignStatus::Executing.removable());
-        assert!(CampaignStatus::Done.removable());
         assert!(CampaignStatus::Done.editable());
         assert!(!CampaignStatus::Error.editable());
     }

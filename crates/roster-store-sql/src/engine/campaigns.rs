@@ -203,7 +203,8 @@ impl CampaignStore for SqlStore {
     ) -> StoreResult<CampaignRemoval> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // The guarded update comes first: a write as the first statement keeps SQLite from
-        // upgrading a read lock, and the guard decides under concurrency.
+        // upgrading a read lock, and the guard decides under concurrency. It is the one home of
+        // the rule (docs/CAMPAIGNS.md, DELETE): Scheduled and Executing campaigns stay.
         let removed = sqlx::query(
             "UPDATE email_campaigns SET status_before_removal = status, status = 'REMOVED', \
              updated_at = $3 \

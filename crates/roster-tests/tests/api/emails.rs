@@ -878,24 +878,19 @@ async fn the_live_campaign_limit_and_the_sending_states_refuse(app: TestApp) {
             .expect(400);
     }
     // An activity is updated only in DRAFT or DONE.
-    app.execute_sql("UPDATE email_campaign_activities SET status = 'ERROR'")
+    for (status, expected) in [("ERROR", 400), ("DONE", 200)] {
+        app.execute_sql(&format!(
+            "UPDATE email_campaign_activities SET status = '{status}'"
+        ))
         .await;
-    app.put(
-        &format!("/v3/emails/activities/{activity_id}"),
-        update(&app.owner.email),
-    )
-    .send()
-    .await
-    .expect(400);
-    app.execute_sql("UPDATE email_campaign_activities SET status = 'DONE'")
-        .await;
-    app.put(
-        &format!("/v3/emails/activities/{activity_id}"),
-        update(&app.owner.email),
-    )
-    .send()
-    .await
-    .expect(200);
+        app.put(
+            &format!("/v3/emails/activities/{activity_id}"),
+            update(&app.owner.email),
+        )
+        .send()
+        .await
+        .expect(expected);
+    }
     app.execute_sql("UPDATE email_campaigns SET status = 'DONE'")
         .await;
     app.delete(&format!("/v3/emails/{id}"))
