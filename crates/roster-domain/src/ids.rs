@@ -186,3 +186,8 @@ mod tests {
         assert!(a < b);
     }
 }
+uuid_id!(
+    /// One send of a campaign activity (its send-history entry, numbered per activity on the
+    /// wire as `send_id`).
+    SendId
+);

@@ -21,6 +21,7 @@ pub mod privilege;
 pub mod region;
 pub mod resubscription;
 pub mod segment;
+pub mod send;
 pub mod store;
 pub mod tag;
 pub mod time;
@@ -32,8 +33,8 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    CampaignStore, ContactStore, CustomFieldStore, ListStore, OAuthStore, OutboxStore,
-    RateLimitStore, ResubscriptionStore, SegmentStore, SigningKeyStore, Store, StoreError,
-    StoreResult, TagStore,
+    CampaignStore, ContactStore, CustomFieldStore, ListStore, MailerStore, OAuthStore, OutboxStore,
+    RateLimitStore, ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore, Store,
+    StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;

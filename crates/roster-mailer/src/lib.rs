@@ -12,8 +12,10 @@
 //! Without a relay, nothing is delivered: messages stay queued in the outbox, where
 //! `roster outbox list|show` shows them.
 
+pub mod campaign;
 pub mod relay;
 pub mod render;
+mod sends;
 pub mod templates;
 mod worker;
 
@@ -21,7 +23,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use roster_domain::outbox::{InvalidMessage, Mailbox, OutboxEntry, OutboxMessage};
-use roster_domain::{EmailAddress, OutboxId, OutboxStore, StoreError, Timestamp};
+use roster_domain::send::ReputationGuard;
+use roster_domain::{EmailAddress, MailerStore, OutboxId, StoreError, Timestamp};
 
 pub use relay::{RelaySecurity, RelayUrl};
 pub use templates::SystemMail;
@@ -51,6 +54,8 @@ pub struct MailerConfig {
     /// How often idle workers look for due messages (an enqueue on this node wakes them
     /// at once; enqueues on other nodes and due retries are found by polling).
     pub poll_interval: Duration,
+    /// When a campaign send stops because the relay refuses its first recipients.
+    pub reputation_guard: ReputationGuard,
 }
 
 /// The sender of system mail unless configured.
@@ -73,11 +78,18 @@ impl Default for MailerConfig {
             lease: Duration::from_secs(300),
             timeout: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
+            reputation_guard: ReputationGuard::default(),
         }
     }
 }
 
 impl MailerConfig {
+    /// How many workers campaign mail may hold at once: all but one when there are several,
+    /// so a confirmation never waits behind a send.
+    pub fn campaign_concurrency(&self) -> usize {
+        self.concurrency.saturating_sub(1).max(1)
+    }
+
     /// Checks the settings hold together.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.concurrency == 0 {
@@ -158,7 +170,7 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(store: Arc<dyn OutboxStore>, config: MailerConfig) -> Result<Self, MailerError> {
+    pub fn new(store: Arc<dyn MailerStore>, config: MailerConfig) -> Result<Self, MailerError> {
         config.validate()?;
         Ok(Self {
             inner: Arc::new(worker::Inner::new(store, config)?),
@@ -166,7 +178,7 @@ impl Mailer {
     }
 
     /// A mailer with no relay: messages are recorded and stay queued.
-    pub fn outbox_only(store: Arc<dyn OutboxStore>) -> Result<Self, MailerError> {
+    pub fn outbox_only(store: Arc<dyn MailerStore>) -> Result<Self, MailerError> {
         Self::new(store, MailerConfig::default())
     }
 

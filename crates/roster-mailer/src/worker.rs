@@ -8,25 +8,31 @@ use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roster_domain::outbox::{DeliveryOutcome, Lease, OutboxEntry};
-use roster_domain::{OutboxStore, Timestamp};
-use tokio::sync::{watch, Mutex, Notify};
+use roster_domain::send::{reason, ClaimedRecipient};
+use roster_domain::{MailerStore, Timestamp};
+use tokio::sync::{watch, Mutex, Notify, Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
+use crate::campaign::{ComposeError, Composer};
 use crate::templates::Templates;
-use crate::{DrainReport, MailerConfig, MailerError};
+use crate::{sends, DrainReport, MailerConfig, MailerError};
 
 pub(crate) struct Inner {
-    pub(crate) store: Arc<dyn OutboxStore>,
+    pub(crate) store: Arc<dyn MailerStore>,
     pub(crate) config: MailerConfig,
     pub(crate) templates: Templates,
     pub(crate) wake: Notify,
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     rate: RateLimiter,
+    composer: Composer,
+    /// Campaign mail may hold at most this many of the workers at once, so system mail (claimed
+    /// first anyway) always finds one free.
+    campaign_slots: Semaphore,
 }
 
 impl Inner {
     pub(crate) fn new(
-        store: Arc<dyn OutboxStore>,
+        store: Arc<dyn MailerStore>,
         config: MailerConfig,
     ) -> Result<Self, MailerError> {
         let transport = config
@@ -41,6 +47,8 @@ impl Inner {
             wake: Notify::new(),
             transport,
             rate: RateLimiter::new(config.rate_per_second),
+            composer: Composer::default(),
+            campaign_slots: Semaphore::new(config.campaign_concurrency()),
             config,
         })
     }
@@ -116,24 +124,45 @@ fn failure_reply(error: &lettre::transport::smtp::Error) -> String {
     }
 }
 
-/// Claims one due message; None when nothing is due.
-async fn claim_one(inner: &Inner) -> Result<Option<(OutboxEntry, Lease)>, MailerError> {
-    let lease = Lease::generate();
-    let claimed = inner
-        .store
-        .claim_outbox_messages(Timestamp::now(), lease, since_now(inner.config.lease), 1)
-        .await?;
-    Ok(claimed.into_iter().next().map(|entry| (entry, lease)))
+/// What a worker claimed: a system message from the outbox, or a campaign recipient, which
+/// holds one of the campaign slots until its delivery is recorded.
+enum Claimed<'a> {
+    System(OutboxEntry, Lease),
+    Campaign(ClaimedRecipient, SemaphorePermit<'a>),
 }
 
-/// Sends one claimed message and records what happened.
-async fn deliver(
+/// Claims one due message, system mail (confirmations, test sends) always before campaign mail;
+/// None when nothing is due, or only campaign mail and every campaign slot is taken.
+async fn claim_one(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
+    let lease = Lease::generate();
+    let until = since_now(inner.config.lease);
+    let claimed = inner
+        .store
+        .claim_outbox_messages(Timestamp::now(), lease, until, 1)
+        .await?;
+    if let Some(entry) = claimed.into_iter().next() {
+        return Ok(Some(Claimed::System(entry, lease)));
+    }
+    let Ok(slot) = inner.campaign_slots.try_acquire() else {
+        return Ok(None);
+    };
+    let claimed = inner
+        .store
+        .claim_send_recipients(Timestamp::now(), lease, until, 1)
+        .await?;
+    Ok(claimed
+        .into_iter()
+        .next()
+        .map(|recipient| Claimed::Campaign(recipient, slot)))
+}
+
+/// Hands one message to the relay: what happened, as the outbox records it.
+async fn attempt(
     inner: &Inner,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
-    entry: OutboxEntry,
-    lease: Lease,
-) -> Result<DeliveryOutcome, MailerError> {
-    let outcome = match crate::render::to_message(&entry) {
+    entry: &OutboxEntry,
+) -> DeliveryOutcome {
+    match crate::render::to_message(entry) {
         Err(error) => DeliveryOutcome::Failed {
             reply: error.to_string(),
         },
@@ -165,40 +194,38 @@ async fn deliver(
                 },
             }
         }
-    };
+    }
+}
+
+fn log_outcome(what: &str, message_id: &str, attempt: u32, outcome: &DeliveryOutcome) {
+    match outcome {
+        DeliveryOutcome::Sent { reply } => {
+            tracing::info!(message = what, message_id, attempt, reply, "mail sent")
+        }
+        DeliveryOutcome::Retry { reply, at } => {
+            tracing::warn!(message = what, attempt, reply, retry_at = %at, "mail deferred")
+        }
+        DeliveryOutcome::Failed { reply } => {
+            tracing::warn!(message = what, attempt, reply, "mail failed")
+        }
+    }
+}
+
+/// Sends one claimed system message and records what happened.
+async fn deliver(
+    inner: &Inner,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    entry: OutboxEntry,
+    lease: Lease,
+) -> Result<DeliveryOutcome, MailerError> {
+    let outcome = attempt(inner, transport, &entry).await;
     let recorded = inner
         .store
         .record_delivery(entry.id, lease, &outcome, Timestamp::now())
         .await?;
     if recorded {
-        match &outcome {
-            DeliveryOutcome::Sent { reply } => {
-                tracing::info!(
-                    outbox_id = %entry.id,
-                    message_id = %entry.message_id,
-                    attempt = entry.attempts,
-                    reply,
-                    "mail sent"
-                )
-            }
-            DeliveryOutcome::Retry { reply, at } => {
-                tracing::warn!(
-                    outbox_id = %entry.id,
-                    attempt = entry.attempts,
-                    reply,
-                    retry_at = %at,
-                    "mail deferred"
-                )
-            }
-            DeliveryOutcome::Failed { reply } => {
-                tracing::warn!(
-                    outbox_id = %entry.id,
-                    attempt = entry.attempts,
-                    reply,
-                    "mail failed"
-                )
-            }
-        }
+        let what = format!("outbox {}", entry.id);
+        log_outcome(&what, &entry.message_id, entry.attempts, &outcome);
     } else {
         // The lease expired mid-send and another worker took the message over; its outcome
         // is the one that counts.
@@ -207,20 +234,119 @@ async fn deliver(
     Ok(outcome)
 }
 
+/// Renders and sends one campaign recipient's message and records what happened; a permanent
+/// refusal may trip the reputation guard, which stops the send.
+async fn deliver_campaign(
+    inner: &Inner,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    recipient: ClaimedRecipient,
+) -> Result<DeliveryOutcome, MailerError> {
+    let links = roster_render::MessageLinks {
+        tracking_image: "",
+        unsubscribe_url: roster_render::PREVIEW_UNSUBSCRIBE_URL,
+    };
+    let composed = inner
+        .composer
+        .compose(inner.store.as_ref(), &recipient, links, &[])
+        .await;
+    let outcome = match composed {
+        Ok(entry) => attempt(inner, transport, &entry).await,
+        Err(ComposeError::Permanent(reason)) => DeliveryOutcome::Failed {
+            reply: format!("not sent: {reason}"),
+        },
+        Err(ComposeError::Store(error)) => return Err(error.into()),
+    };
+    let recorded = inner
+        .store
+        .record_send_delivery(
+            recipient.send,
+            recipient.contact,
+            recipient.lease,
+            &outcome,
+            Timestamp::now(),
+        )
+        .await?;
+    if !recorded {
+        tracing::warn!(send = %recipient.send, contact = %recipient.contact,
+            "lease lost while sending; outcome not recorded");
+        return Ok(outcome);
+    }
+    let what = format!("send {} contact {}", recipient.send, recipient.contact);
+    log_outcome(&what, "", recipient.attempts, &outcome);
+    if matches!(outcome, DeliveryOutcome::Failed { .. }) {
+        guard_reputation(inner, &recipient).await?;
+    }
+    Ok(outcome)
+}
+
+/// Stops the send if too many of its first recipients were refused (ReputationGuard).
+async fn guard_reputation(inner: &Inner, recipient: &ClaimedRecipient) -> Result<(), MailerError> {
+    let guard = inner.config.reputation_guard;
+    let early = inner
+        .store
+        .early_outcomes(recipient.send, guard.window)
+        .await?;
+    let sends = inner
+        .store
+        .sends(recipient.account, recipient.activity)
+        .await?;
+    let Some(send) = sends.iter().find(|s| s.id == recipient.send) else {
+        return Ok(());
+    };
+    if guard.trips(send.recipient_count, early) {
+        let stopped = inner
+            .store
+            .stop_send(
+                recipient.account,
+                recipient.send,
+                reason::STOPPED,
+                Timestamp::now(),
+            )
+            .await?;
+        if stopped {
+            tracing::error!(
+                send = %recipient.send,
+                refused = early.refused,
+                finished = early.finished,
+                "the relay refused too many of the send's first recipients: send stopped"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Delivers what was claimed.
+async fn deliver_claimed(
+    inner: &Inner,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    claimed: Claimed<'_>,
+) -> Result<DeliveryOutcome, MailerError> {
+    match claimed {
+        Claimed::System(entry, lease) => deliver(inner, transport, entry, lease).await,
+        Claimed::Campaign(recipient, slot) => {
+            let outcome = deliver_campaign(inner, transport, recipient).await;
+            drop(slot);
+            outcome
+        }
+    }
+}
+
 /// Delivers due messages until none is left; the body of a drain.
 async fn work_until_idle(
     inner: &Inner,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     counters: &Counters,
 ) -> Result<(), MailerError> {
-    while let Some((entry, lease)) = claim_one(inner).await? {
-        let outcome = deliver(inner, transport, entry, lease).await?;
+    while let Some(claimed) = claim_one(inner).await? {
+        let outcome = deliver_claimed(inner, transport, claimed).await?;
         counters.count(&outcome);
     }
     Ok(())
 }
 
+/// Starts the sends due now, delivers everything due, and finishes the sends that are done.
 pub(crate) async fn drain(inner: &Inner) -> Result<DrainReport, MailerError> {
+    sends::start_due(inner.store.as_ref()).await?;
     let Some(transport) = &inner.transport else {
         return Ok(DrainReport::default());
     };
@@ -229,6 +355,7 @@ pub(crate) async fn drain(inner: &Inner) -> Result<DrainReport, MailerError> {
         (0..inner.config.concurrency).map(|_| work_until_idle(inner, transport, &counters));
     let results = futures_util::future::join_all(workers).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    sends::finish(inner.store.as_ref()).await?;
     Ok(DrainReport {
         sent: counters.sent.into_inner(),
         failed: counters.failed.into_inner(),
@@ -254,7 +381,10 @@ impl WorkerPool {
 
 pub(crate) fn start(inner: Arc<Inner>) -> WorkerPool {
     let (stop, stopped) = watch::channel(false);
-    let workers = match &inner.transport {
+    // The scheduler runs without a relay too: a due send fixes its recipients, which wait in
+    // the queue (`roster outbox list`) until a relay is configured, never dropped.
+    let scheduler = tokio::spawn(run_scheduler(inner.clone(), stopped.clone()));
+    let mut workers: Vec<_> = match &inner.transport {
         None => {
             tracing::warn!("no SMTP relay configured (--smtp-url): mail stays in the outbox");
             Vec::new()
@@ -273,7 +403,30 @@ pub(crate) fn start(inner: Arc<Inner>) -> WorkerPool {
                 .collect()
         }
     };
+    workers.push(scheduler);
     WorkerPool { stop, workers }
+}
+
+/// Starts due sends and finishes completed ones, every poll interval until stopped.
+async fn run_scheduler(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
+    while !*stopped.borrow() {
+        match sends::start_due(inner.store.as_ref()).await {
+            Ok(queued) if queued > 0 => inner.wake.notify_waiters(),
+            Ok(_) => {}
+            Err(error) => tracing::error!(error = %error, "cannot start the due campaign sends"),
+        }
+        if let Err(error) = sends::finish(inner.store.as_ref()).await {
+            tracing::error!(error = %error, "cannot finish the campaign sends");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(inner.config.poll_interval) => {}
+            changed = stopped.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 async fn run_worker(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
@@ -287,8 +440,8 @@ async fn run_worker(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
         tokio::pin!(woken);
         woken.as_mut().enable();
         let idle = match claim_one(&inner).await {
-            Ok(Some((entry, lease))) => {
-                if let Err(error) = deliver(&inner, &transport, entry, lease).await {
+            Ok(Some(claimed)) => {
+                if let Err(error) = deliver_claimed(&inner, &transport, claimed).await {
                     tracing::error!(
                         error = %error,
                         "cannot record a delivery; the lease will expire and the message be \

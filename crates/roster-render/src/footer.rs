@@ -49,6 +49,19 @@ impl FooterAddress {
         }
     }
 
+    /// The footer of an activity's messages: its own `physical_address_in_footer`, else the
+    /// account's organisation name and physical address.
+    pub fn of_message(
+        activity: &campaign::CampaignActivity,
+        organization_name: Option<&str>,
+        account_address: Option<&PhysicalAddress>,
+    ) -> Self {
+        match &activity.content.physical_address_in_footer {
+            Some(own) => Self::of_activity(own),
+            None => Self::new(organization_name.unwrap_or_default(), account_address),
+        }
+    }
+
     /// An activity's `physical_address_in_footer`, printed like an account's address, with its
     /// optional line after the street lines.
     pub fn of_activity(address: &campaign::FooterAddress) -> Self {

@@ -346,6 +346,39 @@ pub fn page_query(
     sql
 }
 
+/// Fixes a send's recipients: inserts one queued `email_send_recipients` row for each contact
+/// matching `filter` (each once, whatever its lists) that has an address, whose address is not
+/// suspended, and whom no earlier send of the activity mailed.
+pub fn recipients_insert(
+    dialect: Dialect,
+    account: AccountId,
+    filter: &ContactFilter,
+    send: Uuid,
+    send_number: i64,
+    activity: Uuid,
+    now: i64,
+) -> Sql {
+    let mut sql = Sql::default();
+    let send = sql.bind(Bind::Uuid(send));
+    let number = sql.bind(Bind::I64(send_number));
+    let activity = sql.bind(Bind::Uuid(activity));
+    let now = sql.bind(Bind::I64(now));
+    sql.text = format!(
+        "INSERT INTO email_send_recipients (send_id, contact_id, account_id, \
+         campaign_activity_id, send_number, email, state, attempts, due_at, updated_at) \
+         SELECT {send}, c.id, c.account_id, {activity}, {number}, c.email, 'queued', 0, {now}, \
+         {now}"
+    );
+    from_where(dialect, account, filter, &mut sql);
+    sql.text.push_str(&format!(
+        " AND c.email IS NOT NULL AND c.email_suspended_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM email_send_recipients r \
+         WHERE r.account_id = c.account_id AND r.campaign_activity_id = {activity} \
+         AND r.contact_id = c.id AND r.state = 'sent')"
+    ));
+    sql
+}
+
 /// COUNT(*) of the contacts matching `filter`.
 pub fn count_query(dialect: Dialect, account: AccountId, filter: &ContactFilter) -> Sql {
     let mut sql = Sql {

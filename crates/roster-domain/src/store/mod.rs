@@ -21,6 +21,7 @@ mod outbox;
 mod rate_limits;
 mod resubscriptions;
 mod segments;
+mod sends;
 mod signing_keys;
 mod tags;
 
@@ -37,6 +38,7 @@ pub use outbox::OutboxStore;
 pub use rate_limits::RateLimitStore;
 pub use resubscriptions::ResubscriptionStore;
 pub use segments::SegmentStore;
+pub use sends::{ScheduleChange, SendStore};
 pub use signing_keys::SigningKeyStore;
 pub use tags::TagStore;
 
@@ -51,6 +53,27 @@ pub trait ActivityEngineStore:
 
 impl<T> ActivityEngineStore for T where
     T: ActivityStore + ContactStore + CustomFieldStore + ListStore + SegmentStore + TagStore
+{
+}
+
+/// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
+/// what selects them (segments and custom fields) and what a message is rendered from (the
+/// activity, the contact, the account's profile and address). A supertrait of `Store`.
+pub trait MailerStore
+where
+    Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
+    Self: SegmentStore + AccountServicesStore,
+{
+}
+
+impl<T> MailerStore for T where
+    T: OutboxStore
+        + SendStore
+        + CampaignStore
+        + ContactStore
+        + CustomFieldStore
+        + SegmentStore
+        + AccountServicesStore
 {
 }
 
@@ -76,7 +99,7 @@ impl<T> AccountSideStore for T where
 pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
-    Self: CampaignStore + 'static,
+    Self: CampaignStore + SendStore + MailerStore + 'static,
 {
 }
 
@@ -86,6 +109,7 @@ impl<T> Store for T where
         + ResubscriptionStore
         + OutboxStore
         + CampaignStore
+        + SendStore
         + 'static
 {
 }

@@ -468,13 +468,7 @@ fn footer_of(
     profile: &AccountProfile,
     address: Option<&PhysicalAddress>,
 ) -> FooterAddress {
-    match &activity.content.physical_address_in_footer {
-        Some(own) => FooterAddress::of_activity(own),
-        None => FooterAddress::new(
-            profile.organization_name.as_deref().unwrap_or_default(),
-            address,
-        ),
-    }
+    FooterAddress::of_message(activity, profile.organization_name.as_deref(), address)
 }
 
 /// GET /emails/activities/{campaign_activity_id}/previews: the message rendered for the account

@@ -7,6 +7,7 @@ pub mod content;
 pub mod handlers;
 pub mod query;
 pub mod resources;
+pub mod schedules;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,4 +23,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::get, handlers::rename, handlers::delete))
         .routes(routes!(handlers::get_activity, handlers::update_activity))
         .routes(routes!(handlers::preview))
+        .routes(routes!(
+            schedules::get_schedule,
+            schedules::schedule,
+            schedules::unschedule
+        ))
+        .routes(routes!(schedules::send_history))
 }

@@ -26,6 +26,22 @@ where
     query
 }
 
+/// A built statement that returns no rows, its values bound to `$1…` in order.
+pub(super) fn bound_write(
+    sql: &Sql,
+) -> sqlx::query::Query<'_, Db, <Db as Database>::Arguments<'_>> {
+    let mut query = sqlx::query(&sql.text);
+    for value in &sql.binds {
+        query = match value {
+            Bind::Uuid(id) => query.bind(*id),
+            Bind::I64(n) => query.bind(*n),
+            Bind::F64(n) => query.bind(*n),
+            Bind::Text(text) => query.bind(text.as_str()),
+        };
+    }
+    query
+}
+
 /// Which of `ids` exist in the account's rows of `table_where` (a table name followed by
 /// `WHERE` and any further conditions ending in `AND`).
 pub(super) async fn existing_ids<I>(

@@ -34,6 +34,7 @@ mod quota;
 mod rate_limits;
 mod resubscriptions;
 mod segments;
+mod sends;
 mod signing_keys;
 mod tags;
 

@@ -5,13 +5,35 @@ use roster_domain::campaign::{
     ActivityContent, ActivityReference, ActivityRole, CampaignActivity, CampaignStatus,
     DocumentProperties, EmailCampaign, FooterAddress, Recipients,
 };
-use roster_domain::{CampaignActivityId, CampaignId, ListId, SegmentId, StoreError, Timestamp};
+use roster_domain::outbox::Lease;
+use roster_domain::send::{ClaimedRecipient, EmailSend, SendState};
+use roster_domain::{
+    AccountId, CampaignActivityId, CampaignId, ContactId, ListId, SegmentId, SendId, StoreError,
+    Timestamp,
+};
 use uuid::Uuid;
 
 use super::convert::{corrupt, from_json, parse_enum, to_json};
 
 fn status(text: String, what: &str) -> Result<CampaignStatus, StoreError> {
     CampaignStatus::parse_stored(&text).ok_or_else(|| corrupt(what))
+}
+
+/// Recipients as stored: the list ids and the segment ids as JSON arrays.
+pub fn recipients(lists: &str, segments: &str) -> Result<Recipients, StoreError> {
+    let lists: Vec<Uuid> = from_json(lists, "activity lists")?;
+    let segments: Vec<i64> = from_json(segments, "activity segments")?;
+    Ok(Recipients {
+        contact_list_ids: lists.into_iter().map(ListId).collect(),
+        segment_ids: segments.into_iter().map(SegmentId).collect(),
+    })
+}
+
+/// The stored texts of recipients: the lists' ids and the segments' ids as JSON arrays.
+pub fn recipients_json(recipients: &Recipients) -> (String, String) {
+    let lists: Vec<Uuid> = recipients.contact_list_ids.iter().map(|l| l.0).collect();
+    let segments: Vec<i64> = recipients.segment_ids.iter().map(|s| s.0).collect();
+    (to_json(&lists), to_json(&segments))
 }
 
 #[derive(sqlx::FromRow)]
@@ -100,8 +122,7 @@ impl TryFrom<CampaignActivityRow> for CampaignActivity {
             .document_properties
             .map(|text| from_json::<DocumentProperties>(&text, "document properties"))
             .transpose()?;
-        let lists: Vec<Uuid> = from_json(&row.contact_list_ids, "activity lists")?;
-        let segments: Vec<i64> = from_json(&row.segment_ids, "activity segments")?;
+        let recipients = recipients(&row.contact_list_ids, &row.segment_ids)?;
         Ok(CampaignActivity {
             id: CampaignActivityId(row.id),
             campaign_id: CampaignId(row.campaign_id),
@@ -118,10 +139,7 @@ impl TryFrom<CampaignActivityRow> for CampaignActivity {
                 physical_address_in_footer: footer,
             },
             document_properties: properties,
-            recipients: Recipients {
-                contact_list_ids: lists.into_iter().map(ListId).collect(),
-                segment_ids: segments.into_iter().map(SegmentId).collect(),
-            },
+            recipients,
             permalink_url: row.permalink_url,
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
@@ -139,18 +157,7 @@ pub struct ActivityDocuments {
 
 impl ActivityDocuments {
     pub fn of(activity: &CampaignActivity) -> Self {
-        let lists: Vec<Uuid> = activity
-            .recipients
-            .contact_list_ids
-            .iter()
-            .map(|l| l.0)
-            .collect();
-        let segments: Vec<i64> = activity
-            .recipients
-            .segment_ids
-            .iter()
-            .map(|s| s.0)
-            .collect();
+        let (contact_list_ids, segment_ids) = recipients_json(&activity.recipients);
         ActivityDocuments {
             footer_address: activity
                 .content
@@ -158,8 +165,90 @@ impl ActivityDocuments {
                 .as_ref()
                 .map(to_json),
             document_properties: activity.document_properties.as_ref().map(to_json),
-            contact_list_ids: to_json(&lists),
-            segment_ids: to_json(&segments),
+            contact_list_ids,
+            segment_ids,
         }
+    }
+}
+
+/// The columns `EmailSendRow` reads, from `email_sends s`.
+pub const EMAIL_SEND_COLUMNS: &str = "s.id, s.campaign_activity_id, s.send_number, \
+    s.contact_list_ids, s.segment_ids, s.state, s.reason_code, s.recipient_count, \
+    s.started_at, s.finished_at, \
+    (SELECT COUNT(*) FROM email_send_recipients r WHERE r.send_id = s.id AND r.state = 'sent') \
+    AS sent, \
+    (SELECT COUNT(*) FROM email_send_recipients r WHERE r.send_id = s.id AND r.state = 'failed') \
+    AS failed";
+
+#[derive(sqlx::FromRow)]
+pub struct EmailSendRow {
+    pub id: Uuid,
+    pub campaign_activity_id: Uuid,
+    pub send_number: i64,
+    pub contact_list_ids: String,
+    pub segment_ids: String,
+    pub state: String,
+    pub reason_code: i64,
+    pub recipient_count: i64,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+impl TryFrom<EmailSendRow> for EmailSend {
+    type Error = StoreError;
+
+    fn try_from(row: EmailSendRow) -> Result<Self, StoreError> {
+        let count = |n: i64| u64::try_from(n).map_err(|_| corrupt("send count"));
+        Ok(EmailSend {
+            id: SendId(row.id),
+            activity: CampaignActivityId(row.campaign_activity_id),
+            number: u32::try_from(row.send_number).map_err(|_| corrupt("send number"))?,
+            recipients: recipients(&row.contact_list_ids, &row.segment_ids)?,
+            state: SendState::parse(&row.state).ok_or_else(|| corrupt("send state"))?,
+            reason_code: row.reason_code,
+            recipient_count: count(row.recipient_count)?,
+            sent: count(row.sent)?,
+            failed: count(row.failed)?,
+            started_at: Timestamp::from_millis(row.started_at),
+            finished_at: row.finished_at.map(Timestamp::from_millis),
+        })
+    }
+}
+
+/// The columns `ClaimedRecipientRow` reads from `email_send_recipients`.
+pub const CLAIMED_RECIPIENT_COLUMNS: &str = "account_id, send_id, campaign_activity_id, \
+    contact_id, email, attempts, lease_token, send_number";
+
+#[derive(sqlx::FromRow)]
+pub struct ClaimedRecipientRow {
+    pub account_id: Uuid,
+    pub send_id: Uuid,
+    pub campaign_activity_id: Uuid,
+    pub contact_id: Uuid,
+    pub email: String,
+    pub attempts: i64,
+    pub lease_token: Option<Uuid>,
+    pub send_number: i64,
+}
+
+impl TryFrom<ClaimedRecipientRow> for ClaimedRecipient {
+    type Error = StoreError;
+
+    fn try_from(row: ClaimedRecipientRow) -> Result<Self, StoreError> {
+        Ok(ClaimedRecipient {
+            account: AccountId(row.account_id),
+            send: SendId(row.send_id),
+            send_number: u32::try_from(row.send_number).map_err(|_| corrupt("send number"))?,
+            activity: CampaignActivityId(row.campaign_activity_id),
+            contact: ContactId(row.contact_id),
+            email: row.email,
+            attempts: u32::try_from(row.attempts).map_err(|_| corrupt("attempts"))?,
+            lease: Lease(
+                row.lease_token
+                    .ok_or_else(|| corrupt("claimed recipient's lease"))?,
+            ),
+        })
     }
 }

@@ -1,0 +1,529 @@
+//! Scheduling and sending email campaigns (docs/CAMPAIGNS.md, "Sending"): the schedule's state
+//! machine and its refusals, sends that reach each eligible recipient once over real SMTP with
+//! their personalisation, re-sends that reach only new members, the send history, and the
+//! reputation guard.
+
+use std::collections::HashSet;
+
+use roster_domain::contact::{Contact, EmailChannel, Permission, Source};
+use roster_domain::{AccountId, EmailAddress, ListId, Role, Timestamp};
+use roster_tests::smtp_sink::SinkScript;
+use roster_tests::{on_both_engines, on_both_engines_with_mail, TestApp};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+on_both_engines!(
+    schedules_follow_the_state_machine,
+    scheduling_refuses_what_cannot_be_sent,
+    scheduling_needs_the_send_privilege
+);
+on_both_engines_with_mail!(
+    a_send_reaches_each_eligible_recipient_once,
+    the_reputation_guard_stops_a_send
+);
+
+const HTML: &str = "<html><body>[[trackingImage]]<p>Hello [[FirstName OR \"there\"]]</p>\
+                    </body></html>";
+
+fn footer_address() -> Value {
+    json!({
+        "organization_name": "Test Org",
+        "address_line1": "1 Main St",
+        "city": "Boston",
+        "state_code": "MA",
+        "postal_code": "02101",
+        "country_code": "US"
+    })
+}
+
+/// A campaign whose primary activity is ready to send to `lists` (with a footer address);
+/// returns (campaign id, primary activity id).
+async fn sendable_campaign(app: &TestApp, name: &str, lists: &[&str]) -> (String, String) {
+    let email = &app.owner.email;
+    // POST /emails answers 200: the official document declares no 201.
+    let created = app
+        .post(
+            "/v3/emails",
+            json!({"name": name, "email_campaign_activities": [{
+                "format_type": 5, "from_name": "Test Org", "from_email": email,
+                "reply_to_email": email, "subject": "News for [[FirstName OR \"you\"]]",
+                "html_content": HTML
+            }]}),
+        )
+        .send()
+        .await
+        .expect(200)
+        .json();
+    let campaign = created["campaign_id"].as_str().unwrap().to_string();
+    let activity = created["campaign_activities"][0]["campaign_activity_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    if !lists.is_empty() {
+        app.put_json(
+            &format!("/v3/emails/activities/{activity}"),
+            json!({
+                "from_name": "Test Org", "from_email": email, "reply_to_email": email,
+                "subject": "News for [[FirstName OR \"you\"]]", "contact_list_ids": lists,
+                "physical_address_in_footer": footer_address()
+            }),
+        )
+        .await;
+    }
+    (campaign, activity)
+}
+
+fn schedules(activity: &str) -> String {
+    format!("/v3/emails/activities/{activity}/schedules")
+}
+
+async fn status_of(app: &TestApp, campaign: &str, activity: &str) -> (String, String) {
+    let campaign = app.get_json(&format!("/v3/emails/{campaign}")).await;
+    let activity = app
+        .get_json(&format!("/v3/emails/activities/{activity}"))
+        .await;
+    (
+        campaign["current_status"].as_str().unwrap().to_string(),
+        activity["current_status"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn schedules_follow_the_state_machine(app: TestApp) {
+    let list = app.create_list("Readers").await;
+    let (campaign, activity) = sendable_campaign(&app, "Later", &[&list]).await;
+    app.get(&schedules(&activity))
+        .send()
+        .await
+        .expect(200)
+        .assert_answer(200, &json!([]), "no schedule yet");
+
+    let scheduled = app
+        .post(
+            &schedules(&activity),
+            json!({"scheduled_date": "2099-05-17T16:37:59+02:00"}),
+        )
+        .send()
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(
+        scheduled,
+        json!([{"scheduled_date": "2099-05-17T14:37:59.000Z"}])
+    );
+    assert_eq!(app.get_json(&schedules(&activity)).await, scheduled);
+    assert_eq!(
+        status_of(&app, &campaign, &activity).await,
+        ("Scheduled".into(), "SCHEDULED".into())
+    );
+    // Scheduled: not editable, not deletable, not schedulable again.
+    let email = &app.owner.email;
+    app.put(
+        &format!("/v3/emails/activities/{activity}"),
+        json!({"from_name": "x", "from_email": email, "reply_to_email": email, "subject": "s"}),
+    )
+    .send()
+    .await
+    .expect(400);
+    app.delete(&format!("/v3/emails/{campaign}"))
+        .send()
+        .await
+        .expect(400);
+    app.post(
+        &schedules(&activity),
+        json!({"scheduled_date": "2099-06-01"}),
+    )
+    .send()
+    .await
+    .expect(400);
+    // A schedule that is not due yet is not started by a pass of the scheduler.
+    app.mailer().drain().await.unwrap();
+    assert_eq!(status_of(&app, &campaign, &activity).await.1, "SCHEDULED");
+
+    app.delete(&schedules(&activity)).send().await.expect(204);
+    assert_eq!(
+        status_of(&app, &campaign, &activity).await,
+        ("Draft".into(), "DRAFT".into())
+    );
+    assert_eq!(app.get_json(&schedules(&activity)).await, json!([]));
+    let again = app.delete(&schedules(&activity)).send().await.expect(400);
+    assert!(
+        again.error_messages()[0].contains("DRAFT"),
+        "{:?}",
+        again.error_messages()
+    );
+
+    // A date alone is midnight UTC; a zone-less date-time is UTC.
+    for (sent, read) in [
+        ("2099-05-17", "2099-05-17T00:00:00.000Z"),
+        ("2099-05-17T10:00:00", "2099-05-17T10:00:00.000Z"),
+    ] {
+        let answer = app
+            .post(&schedules(&activity), json!({"scheduled_date": sent}))
+            .send()
+            .await
+            .expect(201)
+            .json();
+        assert_eq!(answer, json!([{"scheduled_date": read}]), "{sent}");
+        app.delete(&schedules(&activity)).send().await.expect(204);
+    }
+    let history = app
+        .get_json(&format!("/v3/emails/activities/{activity}/send_history"))
+        .await;
+    assert_eq!(history, json!([]));
+}
+
+async fn scheduling_refuses_what_cannot_be_sent(app: TestApp) {
+    let list = app.create_list("Readers").await;
+    let (_, activity) = sendable_campaign(&app, "Ready", &[&list]).await;
+    for bad in [
+        json!({}),
+        json!({"scheduled_date": "soon"}),
+        json!({"scheduled_date": 5}),
+    ] {
+        let messages = app
+            .post(&schedules(&activity), bad.clone())
+            .send()
+            .await
+            .expect(400)
+            .error_messages();
+        assert!(
+            messages.iter().any(|m| m.contains("scheduled_date")),
+            "{bad}: {messages:?}"
+        );
+    }
+    // No recipients and no address anywhere: both named.
+    let (campaign, bare) = sendable_campaign(&app, "Bare", &[]).await;
+    let messages = app
+        .post(&schedules(&bare), json!({"scheduled_date": "0"}))
+        .send()
+        .await
+        .expect(400)
+        .error_messages();
+    for property in ["contact_list_ids", "physical_address_in_footer"] {
+        assert!(
+            messages.iter().any(|m| m.contains(property)),
+            "{messages:?}"
+        );
+    }
+    // The permalink activity is not scheduled, sent or given a history.
+    let permalink = app.get_json(&format!("/v3/emails/{campaign}")).await["campaign_activities"][1]
+        ["campaign_activity_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.post(&schedules(&permalink), json!({"scheduled_date": "0"}))
+        .send()
+        .await
+        .expect(404);
+    app.get(&format!("/v3/emails/activities/{permalink}/send_history"))
+        .send()
+        .await
+        .expect(404);
+    // Another account's activity, an unknown one, a malformed id.
+    let other = app.create_account("other@example.com").await;
+    for (id, status) in [
+        (activity.clone(), 404),
+        (Uuid::new_v4().to_string(), 404),
+        ("nope".to_string(), 400),
+    ] {
+        for path in [
+            schedules(&id),
+            format!("/v3/emails/activities/{id}/send_history"),
+        ] {
+            app.get(&path)
+                .token(&other.token)
+                .send()
+                .await
+                .expect(status);
+        }
+        app.post(&schedules(&id), json!({"scheduled_date": "0"}))
+            .token(&other.token)
+            .send()
+            .await
+            .expect(status);
+        app.delete(&schedules(&id))
+            .token(&other.token)
+            .send()
+            .await
+            .expect(status);
+    }
+    // A Removed campaign's activity is not found.
+    app.delete(&format!("/v3/emails/{campaign}"))
+        .send()
+        .await
+        .expect(204);
+    app.post(&schedules(&bare), json!({"scheduled_date": "0"}))
+        .send()
+        .await
+        .expect(404);
+}
+
+async fn scheduling_needs_the_send_privilege(app: TestApp) {
+    let list = app.create_list("Readers").await;
+    let (_, activity) = sendable_campaign(&app, "Guarded", &[&list]).await;
+    let author = app
+        .create_user(&app.owner, "author@example.com", Role::Author)
+        .await;
+    let token = app.token_as(&app.owner, author, Role::Author, "campaign_data");
+    app.post(
+        &schedules(&activity),
+        json!({"scheduled_date": "2099-01-01"}),
+    )
+    .token(&token)
+    .send()
+    .await
+    .expect(403);
+    app.delete(&schedules(&activity))
+        .token(&token)
+        .send()
+        .await
+        .expect(403);
+    app.get(&schedules(&activity))
+        .token(&token)
+        .send()
+        .await
+        .expect(200);
+    app.get(&format!("/v3/emails/activities/{activity}/send_history"))
+        .token(&token)
+        .send()
+        .await
+        .expect(200);
+}
+
+/// Stores `count` contacts in `list` straight through the store (a bulk load), named
+/// `Reader{i}` at `reader{i}@{domain}`, with `permission`.
+async fn load_contacts(
+    app: &TestApp,
+    account: AccountId,
+    list: &str,
+    domain: &str,
+    count: usize,
+    permission: Permission,
+) -> Vec<String> {
+    let now = Timestamp::now();
+    let list = ListId(list.parse().unwrap());
+    let contacts: Vec<Contact> = (0..count)
+        .map(|i| {
+            let mut contact = Contact::blank(Source::Account, now);
+            let address = EmailAddress::parse(&format!("reader{i}@{domain}")).unwrap();
+            contact.email = Some(EmailChannel::arriving(
+                address,
+                permission,
+                Source::Account,
+                None,
+                now,
+            ));
+            contact.first_name = Some(format!("Reader{i}"));
+            contact.list_ids = vec![list];
+            contact
+        })
+        .collect();
+    app.store()
+        .insert_contacts_bulk(account, &contacts)
+        .await
+        .unwrap();
+    contacts
+        .iter()
+        .map(|c| c.email.as_ref().unwrap().address.as_str().to_string())
+        .collect()
+}
+
+async fn send_now(app: &TestApp, activity: &str) {
+    let answer = app
+        .post(&schedules(activity), json!({"scheduled_date": "0"}))
+        .send()
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(answer, json!([]));
+    app.mailer().drain().await.unwrap();
+}
+
+fn recipients(received: &[roster_tests::smtp_sink::Received]) -> Vec<String> {
+    received.iter().flat_map(|r| r.rcpt_to.clone()).collect()
+}
+
+async fn a_send_reaches_each_eligible_recipient_once(app: TestApp) {
+    let account = app.owner.account;
+    let list = app.create_list("Readers").await;
+    let elsewhere = app.create_list("Elsewhere").await;
+    let mut eligible = load_contacts(
+        &app,
+        account,
+        &list,
+        "a.example",
+        2000,
+        Permission::Implicit,
+    )
+    .await;
+    // Not mailed: unsubscribed, deleted, suspended, without an address, and not in the list.
+    load_contacts(
+        &app,
+        account,
+        &list,
+        "unsub.example",
+        1,
+        Permission::Unsubscribed,
+    )
+    .await;
+    let gone = app
+        .create_contact(
+            json!({"email_address": {"address": "gone@b.example"}, "list_memberships": [list]}),
+        )
+        .await;
+    app.delete(&format!(
+        "/v3/contacts/{}",
+        gone["contact_id"].as_str().unwrap()
+    ))
+    .send()
+    .await
+    .expect(204);
+    load_contacts(
+        &app,
+        account,
+        &list,
+        "suspended.example",
+        1,
+        Permission::Explicit,
+    )
+    .await;
+    app.execute_sql(&format!(
+        "UPDATE contacts SET email_suspended_at = {} WHERE email = 'reader0@suspended.example'",
+        Timestamp::now().millis()
+    ))
+    .await;
+    app.create_contact(json!({"first_name": "Nomail", "phone_numbers": [{"phone_number": "555-0100"}], "list_memberships": [list]}))
+        .await;
+    load_contacts(
+        &app,
+        account,
+        &elsewhere,
+        "elsewhere.example",
+        3,
+        Permission::Explicit,
+    )
+    .await;
+
+    let (campaign, activity) = sendable_campaign(&app, "Big send", &[&list]).await;
+    send_now(&app, &activity).await;
+    let received = app.sink().received();
+    let mailed = recipients(&received);
+    assert_eq!(mailed.len(), 2000, "each recipient once");
+    let unique: HashSet<&String> = mailed.iter().collect();
+    assert_eq!(unique.len(), 2000);
+    let expected: HashSet<&String> = eligible.iter().collect();
+    assert_eq!(unique, expected);
+
+    let one = received
+        .iter()
+        .find(|r| r.rcpt_to == ["reader7@a.example"])
+        .expect("reader7 was mailed");
+    assert_eq!(one.header("Subject").as_deref(), Some("News for Reader7"));
+    assert!(one.header("From").unwrap().contains(&app.owner.email));
+    assert!(one.header("Reply-To").unwrap().contains(&app.owner.email));
+    let parsed = one.parsed();
+    let html = parsed.body_html(0).unwrap();
+    assert!(html.contains("Hello Reader7"), "{html}");
+    assert!(
+        html.contains("1 Main St") && html.contains("Unsubscribe"),
+        "{html}"
+    );
+    let text = parsed.body_text(0).unwrap();
+    assert!(
+        text.contains("Hello Reader7") && text.contains("1 Main St"),
+        "{text}"
+    );
+    let ids: HashSet<String> = received.iter().map(|r| r.message_id()).collect();
+    assert_eq!(ids.len(), 2000, "Message-IDs are unique");
+
+    assert_eq!(
+        status_of(&app, &campaign, &activity).await,
+        ("Done".into(), "DONE".into())
+    );
+    let history = app
+        .get_json(&format!("/v3/emails/activities/{activity}/send_history"))
+        .await;
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["send_id"], 1);
+    assert_eq!(history[0]["count"], 2000);
+    assert_eq!(history[0]["send_status"], "COMPLETED");
+    assert_eq!(history[0]["reason_code"], 0);
+    assert_eq!(history[0]["contact_list_ids"], json!([list]));
+
+    // New members join; a re-send reaches only them.
+    let newcomers =
+        load_contacts(&app, account, &list, "new.example", 3, Permission::Explicit).await;
+    eligible.extend(newcomers.iter().cloned());
+    send_now(&app, &activity).await;
+    let again = app.sink().received();
+    let second: Vec<String> = recipients(&again[received.len()..]);
+    let second: HashSet<String> = second.into_iter().collect();
+    assert_eq!(second, newcomers.into_iter().collect::<HashSet<_>>());
+    // Nobody left: COMPLETED, count 0, reason 12.
+    send_now(&app, &activity).await;
+    assert_eq!(app.sink().received().len(), again.len());
+    let history = app
+        .get_json(&format!("/v3/emails/activities/{activity}/send_history"))
+        .await;
+    let summary: Vec<(i64, i64, String, i64)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["send_id"].as_i64().unwrap(),
+                h["count"].as_i64().unwrap(),
+                h["send_status"].as_str().unwrap().to_string(),
+                h["reason_code"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, 2000, "COMPLETED".into(), 0),
+            (2, 3, "COMPLETED".into(), 0),
+            (3, 0, "COMPLETED".into(), 12)
+        ]
+    );
+}
+
+async fn the_reputation_guard_stops_a_send(app: TestApp) {
+    let list = app.create_list("Readers").await;
+    let all = load_contacts(
+        &app,
+        app.owner.account,
+        &list,
+        "c.example",
+        200,
+        Permission::Explicit,
+    )
+    .await;
+    let (campaign, activity) = sendable_campaign(&app, "Refused", &[&list]).await;
+    app.sink().set_script(SinkScript::RejectRecipients);
+    send_now(&app, &activity).await;
+    assert_eq!(
+        status_of(&app, &campaign, &activity).await,
+        ("Error".into(), "ERROR".into())
+    );
+    let history = app
+        .get_json(&format!("/v3/emails/activities/{activity}/send_history"))
+        .await;
+    assert_eq!(history[0]["send_status"], "ERRORED");
+    assert_eq!(history[0]["reason_code"], 6);
+    assert_eq!(history[0]["count"], 0);
+    // Stopped early: far fewer than all 200 were tried (over 5% of 200 is the 11th refusal;
+    // the workers in flight finish theirs).
+    let tried = app.sink().transactions();
+    assert!(tried < 20, "{tried} transactions");
+
+    // The relay recovers; a new schedule mails everyone not yet mailed.
+    app.sink().set_script(SinkScript::Accept);
+    send_now(&app, &activity).await;
+    let mailed: HashSet<String> = recipients(&app.sink().received()).into_iter().collect();
+    assert_eq!(mailed, all.into_iter().collect::<HashSet<_>>());
+    assert_eq!(
+        status_of(&app, &campaign, &activity).await,
+        ("Done".into(), "DONE".into())
+    );
+}
