@@ -3,19 +3,22 @@
 //! their personalisation, re-sends that reach only new members, the send history, and the
 //! reputation guard.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use roster_domain::contact::{Contact, EmailChannel, Permission, Source};
 use roster_domain::{AccountId, EmailAddress, ListId, Role, Timestamp};
-use roster_tests::smtp_sink::SinkScript;
-use roster_tests::{on_both_engines, on_both_engines_with_mail, TestApp};
+use roster_tests::serve::ServeProcess;
+use roster_tests::smtp_sink::{SinkScript, SmtpSink};
+use roster_tests::{on_both_engines, on_both_engines_with_mail, Engine, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 on_both_engines!(
     schedules_follow_the_state_machine,
     scheduling_refuses_what_cannot_be_sent,
-    scheduling_needs_the_send_privilege
+    scheduling_needs_the_send_privilege,
+    a_send_killed_midway_reaches_everyone_with_bounded_duplicates
 );
 on_both_engines_with_mail!(
     a_send_reaches_each_eligible_recipient_once,
@@ -522,6 +525,112 @@ async fn the_reputation_guard_stops_a_send(app: TestApp) {
     send_now(&app, &activity).await;
     let mailed: HashSet<String> = recipients(&app.sink().received()).into_iter().collect();
     assert_eq!(mailed, all.into_iter().collect::<HashSet<_>>());
+    assert_eq!(
+        status_of(&app, &campaign, &activity).await,
+        ("Done".into(), "DONE".into())
+    );
+}
+
+const ROSTER: &str = env!("CARGO_BIN_EXE_roster-under-test");
+/// The crash test's nodes: three workers each, of which campaign mail may hold two.
+const NODE_CONCURRENCY: usize = 3;
+const NODE_CAMPAIGN_CONCURRENCY: usize = NODE_CONCURRENCY - 1;
+
+async fn sending_node(app: &TestApp, sink: &SmtpSink) -> ServeProcess {
+    let concurrency = NODE_CONCURRENCY.to_string();
+    ServeProcess::start(
+        ROSTER,
+        &app.database_url,
+        &[
+            "--smtp-url",
+            &sink.url(),
+            "--smtp-concurrency",
+            &concurrency,
+            "--smtp-rate",
+            "0",
+            "--smtp-timeout",
+            "2",
+            "--smtp-lease",
+            "3",
+        ],
+    )
+    .await
+}
+
+async fn send_history(app: &TestApp, activity: &str) -> Value {
+    app.get_json(&format!("/v3/emails/activities/{activity}/send_history"))
+        .await
+}
+
+/// SIGKILL a sending `roster serve` midway through 5,000 recipients, then let the send go on
+/// (on SQLite a restarted node; on PostgreSQL the second of two nodes, which takes over the
+/// dead one's recipients when their leases expire). Everyone receives the message, duplicates
+/// stay within the dead node's campaign concurrency, and the history's count is exact.
+async fn a_send_killed_midway_reaches_everyone_with_bounded_duplicates(app: TestApp) {
+    const RECIPIENTS: usize = 5000;
+    let list = app.create_list("Everyone").await;
+    let all = load_contacts(
+        &app,
+        app.owner.account,
+        &list,
+        "k.example",
+        RECIPIENTS,
+        Permission::Explicit,
+    )
+    .await;
+    let (campaign, activity) = sendable_campaign(&app, "Crash", &[&list]).await;
+    let sink = SmtpSink::start(SinkScript::Accept).await;
+    let first = sending_node(&app, &sink).await;
+    let second = match app.engine {
+        Engine::Postgres => Some(sending_node(&app, &sink).await),
+        Engine::Sqlite => None,
+    };
+    app.post(&schedules(&activity), json!({"scheduled_date": "0"}))
+        .send()
+        .await
+        .expect(201);
+    sink.wait_for(RECIPIENTS / 4, Duration::from_secs(120))
+        .await;
+    first.kill();
+    let at_kill = sink.received().len();
+    assert!(at_kill < RECIPIENTS, "the send finished before the kill");
+    let survivor = match second {
+        Some(node) => node,
+        None => sending_node(&app, &sink).await,
+    };
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let history = send_history(&app, &activity).await;
+        if history[0]["send_status"] == "COMPLETED" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the send did not finish: {history}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    survivor.kill();
+
+    let received = sink.received();
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for mail in &received {
+        *copies.entry(mail.rcpt_to.join(",")).or_default() += 1;
+    }
+    let expected: HashSet<String> = all.into_iter().collect();
+    assert_eq!(
+        copies.keys().cloned().collect::<HashSet<_>>(),
+        expected,
+        "everyone, and only the list's members, received it"
+    );
+    let duplicates = received.len() - copies.len();
+    assert!(
+        duplicates <= NODE_CAMPAIGN_CONCURRENCY,
+        "{duplicates} duplicates exceed the dead node's {NODE_CAMPAIGN_CONCURRENCY} in flight"
+    );
+    let history = send_history(&app, &activity).await;
+    assert_eq!(history[0]["count"], RECIPIENTS, "{history}");
+    assert_eq!(history.as_array().unwrap().len(), 1);
     assert_eq!(
         status_of(&app, &campaign, &activity).await,
         ("Done".into(), "DONE".into())
