@@ -60,6 +60,34 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignsCommand {
+    /// The account's campaigns in creation order, one JSON object per line: id, name, status
+    /// and the latest send's progress.
+    List {
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+        /// At most this many (default 50).
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One campaign in full (JSON): its primary activity's sender, subject and recipients,
+    /// its schedule, every send's progress, and whether its From domain is DKIM-aligned.
+    Show {
+        /// The campaign's id (`campaign_id`).
+        campaign_id: String,
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+    },
+    /// The sends of a campaign (JSON, one line each): recipients, sent, failed, still to send,
+    /// and the rate so far in messages per second.
+    SendStatus {
+        /// The campaign's id (`campaign_id`).
+        campaign_id: String,
+        /// The sign-in email of the account's user.
+        #[arg(long)]
+        account_email: String,
+    },
     /// Put a deleted (Removed) campaign and its activities back in the status they had before
     /// DELETE, as Constant Contact's UI can (no API operation does).
     Restore {

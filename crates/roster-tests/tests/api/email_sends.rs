@@ -519,6 +519,29 @@ async fn the_reputation_guard_stops_a_send(app: TestApp) {
     // the workers in flight finish theirs).
     let tried = app.sink().transactions();
     assert!(tried < 20, "{tried} transactions");
+    // The CLI shows what the API cannot: how many failed, and what was left unsent.
+    let output = roster_tests::serve::roster_command(ROSTER, &app.database_url)
+        .args([
+            "campaigns",
+            "send-status",
+            &campaign,
+            "--account-email",
+            &app.owner.email,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["state"], "errored");
+    assert_eq!(status["recipients"], 200);
+    assert_eq!(status["sent"], 0);
+    let failed = status["failed"].as_u64().unwrap();
+    assert!(failed > 10 && failed < 20, "{status}");
+    assert_eq!(status["left"], 200 - failed);
 
     // The relay recovers; a new schedule mails everyone not yet mailed.
     app.sink().set_script(SinkScript::Accept);
