@@ -22,7 +22,8 @@ on_both_engines!(
 );
 on_both_engines_with_mail!(
     a_send_reaches_each_eligible_recipient_once,
-    the_reputation_guard_stops_a_send
+    the_reputation_guard_stops_a_send,
+    system_mail_overtakes_a_running_send
 );
 
 const HTML: &str = "<html><body>[[trackingImage]]<p>Hello [[FirstName OR \"there\"]]</p>\
@@ -657,5 +658,60 @@ async fn a_send_killed_midway_reaches_everyone_with_bounded_duplicates(app: Test
     assert_eq!(
         status_of(&app, &campaign, &activity).await,
         ("Done".into(), "DONE".into())
+    );
+}
+
+/// A confirmation enqueued while a send runs at 50 messages/s reaches the relay before the
+/// send's next 100 messages do: system mail is always claimed first (an order check).
+async fn system_mail_overtakes_a_running_send(app: TestApp) {
+    let list = app.create_list("Many").await;
+    load_contacts(
+        &app,
+        app.owner.account,
+        &list,
+        "m.example",
+        2000,
+        Permission::Explicit,
+    )
+    .await;
+    let (_, activity) = sendable_campaign(&app, "Running", &[&list]).await;
+    app.post(&schedules(&activity), json!({"scheduled_date": "0"}))
+        .send()
+        .await
+        .expect(201);
+    let mailer = app.mailer_with(|config| {
+        config.rate_per_second = 50.0;
+        config.concurrency = 4;
+        config.poll_interval = Duration::from_millis(50);
+    });
+    let workers = mailer.start();
+    app.sink().wait_for(100, Duration::from_secs(60)).await;
+    let confirmation = roster_domain::outbox::OutboxMessage::new(
+        "confirmation",
+        roster_domain::outbox::Mailbox::address(
+            EmailAddress::parse("no-reply@roster.test").unwrap(),
+        ),
+        vec![roster_domain::outbox::Mailbox::address(
+            EmailAddress::parse("confirm-me@example.com").unwrap(),
+        )],
+        "Confirm your address",
+        "Please confirm.",
+    )
+    .unwrap();
+    mailer.enqueue(confirmation).await.unwrap();
+    let enqueued_after = app.sink().received().len();
+    app.sink()
+        .wait_for(enqueued_after + 100, Duration::from_secs(60))
+        .await;
+    workers.stop().await;
+    let received = app.sink().received();
+    let position = received
+        .iter()
+        .position(|r| r.rcpt_to == ["confirm-me@example.com"])
+        .expect("the confirmation arrived");
+    assert!(
+        position < enqueued_after + 100,
+        "the confirmation came {} campaign messages after it was enqueued",
+        position - enqueued_after
     );
 }
