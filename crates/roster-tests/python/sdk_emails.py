@@ -1,6 +1,7 @@
 """Drives Roster's Email Campaigns operations with Constant Contact's official Python SDK
 (constant-contact-api-client): create -> get -> list -> rename -> get activity -> update
-activity -> preview -> delete, then the refusals an integrator meets first. Every call goes
+activity -> preview -> schedule (later, read back, unschedule; now, history) -> delete, then
+the refusals an integrator meets first. Every call goes
 through a `*_with_http_info` method so the status code is asserted, and every body is
 deserialized by the SDK's own pydantic models, so their validation has to pass (including the
 campaign's title-case status beside the activity's upper case).
@@ -9,6 +10,7 @@ Usage: python3 sdk_emails.py BASE_URL ACCESS_TOKEN SENDER_EMAIL   (exit 0 on suc
 Run by crates/roster-tests/tests/api/python_sdk.rs; exit code 3 means the SDK is missing.
 """
 
+import datetime
 import sys
 
 try:
@@ -101,6 +103,48 @@ def main(base_url, token, sender):
     assert "Hello Test," in preview.preview_html_content, preview.preview_html_content
     assert "[[" not in preview.preview_html_content
     assert "Spring is here." in preview.preview_text_content
+
+    # Scheduling: recipients and a footer address first, then a future schedule, read back
+    # and removed; then "send now", which the SDK sends as the epoch. The test server runs no
+    # scheduler, so the activity stays SCHEDULED and its history empty until unscheduled.
+    lists = cc.ContactListsApi(client)
+    made = expect(
+        lists.create_list_with_http_info(cc.UpdateListRequest(name="SDK readers")), 201
+    )
+    full.contact_list_ids = [made.list_id]
+    full.physical_address_in_footer = cc.GetEmailCampaignActivity200ResponsePhysicalAddressInFooter(
+        address_line1="1 Main St", city="Boston", state_code="MA", postal_code="02101",
+        country_code="US", organization_name="Test Org",
+    )
+    expect(campaigns.update_email_campaign_activity_with_http_info(primary, full), 200)
+    later = datetime.datetime(2099, 5, 17, 16, 37, 59, tzinfo=datetime.timezone.utc)
+    scheduled = expect(
+        scheduling.schedule_email_campaign_activity_with_http_info(
+            primary, cc.ScheduleEmailCampaignActivityRequest(scheduled_date=later)
+        ),
+        201,
+    )
+    assert [s.scheduled_date for s in scheduled] == [later], scheduled
+    read_back = expect(
+        scheduling.get_email_campaign_activity_schedule_with_http_info(primary), 200
+    )
+    assert [s.scheduled_date for s in read_back] == [later], read_back
+    expect(scheduling.unschedule_email_campaign_activity_with_http_info(primary), 204)
+    expect_error(
+        lambda: scheduling.unschedule_email_campaign_activity_with_http_info(primary), 400
+    )
+    now = expect(
+        scheduling.schedule_email_campaign_activity_with_http_info(
+            primary, cc.ScheduleEmailCampaignActivityRequest(scheduled_date="0")
+        ),
+        201,
+    )
+    assert now == [], now
+    history = expect(
+        scheduling.get_email_campaign_activity_send_history_with_http_info(primary), 200
+    )
+    assert history == [], history
+    expect(scheduling.unschedule_email_campaign_activity_with_http_info(primary), 204)
 
     xrefs = expect(campaigns.get_email_campaign_xrefs_with_http_info("1,2"), 200)
     assert xrefs.xrefs == [] or xrefs.xrefs is None
