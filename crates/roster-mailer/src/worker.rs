@@ -127,7 +127,7 @@ fn failure_reply(error: &lettre::transport::smtp::Error) -> String {
 /// What a worker claimed: a system message from the outbox, or a campaign recipient, which
 /// holds one of the campaign slots until its delivery is recorded.
 enum Claimed<'a> {
-    System(OutboxEntry, Lease),
+    System(Box<OutboxEntry>, Lease),
     Campaign(ClaimedRecipient, SemaphorePermit<'a>),
 }
 
@@ -141,7 +141,7 @@ async fn claim_one(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
         .claim_outbox_messages(Timestamp::now(), lease, until, 1)
         .await?;
     if let Some(entry) = claimed.into_iter().next() {
-        return Ok(Some(Claimed::System(entry, lease)));
+        return Ok(Some(Claimed::System(Box::new(entry), lease)));
     }
     let Ok(slot) = inner.campaign_slots.try_acquire() else {
         return Ok(None);
@@ -322,7 +322,7 @@ async fn deliver_claimed(
     claimed: Claimed<'_>,
 ) -> Result<DeliveryOutcome, MailerError> {
     match claimed {
-        Claimed::System(entry, lease) => deliver(inner, transport, entry, lease).await,
+        Claimed::System(entry, lease) => deliver(inner, transport, *entry, lease).await,
         Claimed::Campaign(recipient, slot) => {
             let outcome = deliver_campaign(inner, transport, recipient).await;
             drop(slot);
