@@ -18,6 +18,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod page;
 pub mod privilege;
+pub mod recipient_token;
 pub mod region;
 pub mod resubscription;
 pub mod segment;
