@@ -7,6 +7,7 @@ pub mod account;
 pub mod account_services;
 pub mod activity;
 pub mod campaign;
+pub mod consent;
 pub mod contact;
 pub mod contact_list;
 pub mod counts;
@@ -33,8 +34,8 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    CampaignStore, ContactStore, CustomFieldStore, ListStore, OAuthStore, OutboxStore,
-    RateLimitStore, ResubscriptionStore, SegmentStore, SigningKeyStore, Store, StoreError,
-    StoreResult, TagStore,
+    CampaignStore, ConsentStore, ContactStore, CustomFieldStore, ListStore, OAuthStore,
+    OutboxStore, RateLimitStore, ResubscriptionStore, SegmentStore, SigningKeyStore, Store,
+    StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;
