@@ -10,6 +10,10 @@ pub struct Account {
     pub encoded_id: String,
     pub organization_name: Option<String>,
     pub created_at: Timestamp,
+    /// Confirmed Opt-In: contacts who sign up through POST /contacts/sign_up_form stay
+    /// `pending_confirmation` until they follow the link mailed to them, and campaigns skip
+    /// pending contacts. Off by default; set with `roster accounts set --confirmed-opt-in`.
+    pub confirmed_opt_in: bool,
 }
 
 /// A person who signs in to an account. The owner holds every privilege.

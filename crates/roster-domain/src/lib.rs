@@ -7,6 +7,7 @@ pub mod account;
 pub mod account_services;
 pub mod activity;
 pub mod campaign;
+pub mod consent;
 pub mod contact;
 pub mod contact_list;
 pub mod counts;
@@ -18,6 +19,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod page;
 pub mod privilege;
+pub mod recipient_token;
 pub mod region;
 pub mod resubscription;
 pub mod segment;
@@ -33,8 +35,8 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    CampaignStore, ContactStore, CustomFieldStore, ListStore, MailerStore, OAuthStore, OutboxStore,
-    RateLimitStore, ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore, Store,
-    StoreError, StoreResult, TagStore,
+    CampaignStore, ConsentStore, ContactStore, CustomFieldStore, ListStore, MailerStore,
+    OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore, SegmentStore, SendStore,
+    SigningKeyStore, Store, StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;

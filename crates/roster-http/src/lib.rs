@@ -122,6 +122,8 @@ pub struct AppState {
     pub rate_limits: Option<Arc<RateLimiter>>,
     /// Signs sign-in session cookies.
     pub session_key: [u8; 32],
+    /// Signs and checks the recipient tokens of campaign links (unsubscribe).
+    pub recipient_key: roster_domain::recipient_token::RecipientKey,
     /// Where handlers enqueue mail (confirmations, test sends); delivery is the mailer's job.
     pub mailer: roster_mailer::Mailer,
     /// The bulk-activity engine: handlers queue work with it; `roster serve` runs its workers.
@@ -151,6 +153,7 @@ impl AppState {
             mailer: roster_mailer::Mailer::outbox_only(store.clone())?,
             cursors: CursorCodec::new(config.secret.derive("pagination-cursor")),
             session_key: config.secret.derive("signin-session"),
+            recipient_key: config.secret.recipient_key(),
             activities: ActivityEngine::new(store.clone(), engine),
             store,
             tokens: Arc::new(tokens),

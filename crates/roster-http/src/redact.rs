@@ -1,5 +1,6 @@
 //! What may be logged of a request: the path and the query, with the values of parameters that
-//! carry credentials masked wherever they appear.
+//! carry credentials masked wherever they appear, and the token of a path that is one
+//! (`/unsubscribe/{token}`: whoever holds it can unsubscribe its contact).
 
 const SECRET_PARAMETERS: [&str; 10] = [
     "code",
@@ -14,11 +15,20 @@ const SECRET_PARAMETERS: [&str; 10] = [
     "user_code",
 ];
 
+/// Paths whose last segment is a secret token.
+const SECRET_PATH_PREFIXES: [&str; 1] = ["/unsubscribe/"];
+
 /// `path?query` with secret values replaced by `[redacted]`.
 pub fn path_and_query(uri: &axum::http::Uri) -> String {
-    let path = uri.path();
+    let path = match SECRET_PATH_PREFIXES
+        .iter()
+        .find(|prefix| uri.path().starts_with(*prefix))
+    {
+        Some(prefix) => format!("{prefix}[redacted]"),
+        None => uri.path().to_string(),
+    };
     let Some(query) = uri.query() else {
-        return path.to_string();
+        return path;
     };
     let masked: Vec<String> = query
         .split('&')
@@ -50,5 +60,11 @@ mod tests {
             super::path_and_query(&uri),
             "/cb?code=[redacted]&state=xyz&Access_Token=[redacted]&limit=5"
         );
+    }
+
+    #[test]
+    fn masks_unsubscribe_tokens_in_the_path() {
+        let uri: axum::http::Uri = "/unsubscribe/AbC-123_x?x=1".parse().unwrap();
+        assert_eq!(super::path_and_query(&uri), "/unsubscribe/[redacted]?x=1");
     }
 }

@@ -99,6 +99,14 @@ pub fn build(state: AppState) -> Router {
             get(contacts::resubscribe::confirm_page).post(contacts::resubscribe::confirm),
         )
         .route(
+            contacts::opt_in::CONFIRM_PATH,
+            get(contacts::opt_in::confirm_page).post(contacts::opt_in::confirm),
+        )
+        .route(
+            emails::unsubscribe::ROUTE,
+            get(emails::unsubscribe::unsubscribe_page).post(emails::unsubscribe::unsubscribe),
+        )
+        .route(
             "/oauth2/default/v1/authorize",
             get(oauth::authorize::authorize_page).post(oauth::authorize::decide),
         )

@@ -19,6 +19,15 @@ pub enum SystemMail {
         confirm_url: String,
         unsubscribe_url: String,
     },
+    /// To a contact who signed up through an account's form under Confirmed Opt-In: they
+    /// confirm their address with the link. No `List-Unsubscribe`: it is the one message they
+    /// asked for, and ignoring it keeps them off the account's mailings.
+    OptInConfirmation {
+        account: AccountId,
+        organization: String,
+        contact: EmailAddress,
+        confirm_url: String,
+    },
     /// To an address an account wants to send from: its owner confirms with the link.
     SenderAddressConfirmation {
         account: AccountId,
@@ -51,6 +60,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "resubscribe_confirmation.html",
         include_str!("../templates/resubscribe_confirmation.html"),
+    ),
+    (
+        "opt_in_confirmation.subject.txt",
+        include_str!("../templates/opt_in_confirmation.subject.txt"),
+    ),
+    (
+        "opt_in_confirmation.txt",
+        include_str!("../templates/opt_in_confirmation.txt"),
+    ),
+    (
+        "opt_in_confirmation.html",
+        include_str!("../templates/opt_in_confirmation.html"),
     ),
     (
         "sender_address_confirmation.subject.txt",
@@ -137,6 +158,24 @@ impl Templates {
                     unsubscribe_url: Some(unsubscribe_url),
                 },
                 Some(unsubscribe_url),
+            ),
+            SystemMail::OptInConfirmation {
+                account,
+                organization,
+                contact,
+                confirm_url,
+            } => (
+                "opt_in_confirmation",
+                *account,
+                contact,
+                Context {
+                    organization,
+                    contact_email: Some(contact.as_str()),
+                    address: None,
+                    confirm_url,
+                    unsubscribe_url: None,
+                },
+                None,
             ),
             SystemMail::SenderAddressConfirmation {
                 account,
@@ -264,6 +303,38 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn an_opt_in_confirmation_goes_to_the_contact_with_the_link() {
+        let message = Templates::load()
+            .unwrap()
+            .message(
+                &SystemMail::OptInConfirmation {
+                    account: AccountId::generate(),
+                    organization: "Acme & Sons".into(),
+                    contact: EmailAddress::parse("jo@example.com").unwrap(),
+                    confirm_url: "https://roster.example/contacts/confirm?token=a&b".into(),
+                },
+                &from(),
+            )
+            .unwrap();
+        assert_eq!(message.kind(), "opt_in_confirmation");
+        assert_eq!(message.to()[0].email.as_str(), "jo@example.com");
+        assert_eq!(
+            message.subject(),
+            "Please confirm your subscription to Acme & Sons"
+        );
+        assert!(message
+            .text()
+            .contains("https://roster.example/contacts/confirm?token=a&b"));
+        let html = message.html().unwrap();
+        assert!(
+            html.contains("href=\"https://roster.example/contacts/confirm?token=a&amp;b\""),
+            "{html}"
+        );
+        assert!(html.contains("Acme &amp; Sons"), "{html}");
+        assert!(message.headers().is_empty());
     }
 
     #[test]

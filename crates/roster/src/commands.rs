@@ -218,6 +218,28 @@ pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> any
             print_json(printed);
             Ok(())
         }
+        AccountsCommand::Set {
+            account_email,
+            confirmed_opt_in,
+        } => {
+            let store = open_store(&database.database_url).await?;
+            let id = account_of(store.as_ref(), account_email).await?;
+            if let Some(on) = confirmed_opt_in {
+                if !store.set_confirmed_opt_in(id, *on).await? {
+                    bail!("the account of {account_email} vanished");
+                }
+            }
+            let account = store
+                .account(id)
+                .await?
+                .with_context(|| format!("the account of {account_email} vanished"))?;
+            print_json(json!({
+                "encoded_account_id": account.encoded_id,
+                "organization_name": account.organization_name,
+                "confirmed_opt_in": account.confirmed_opt_in,
+            }));
+            Ok(())
+        }
     }
 }
 

@@ -700,3 +700,48 @@ fn accounts_create_takes_an_optional_physical_address() {
         assert!(message.contains(flag), "{flag} not named: {message}");
     }
 }
+
+/// `accounts set --confirmed-opt-in on|off` turns the account's Confirmed Opt-In on and off and
+/// prints the settings; without the flag it only prints them; a bad value or an unknown user
+/// fails with a message.
+#[test]
+fn accounts_set_turns_confirmed_opt_in_on_and_off() {
+    let workspace = Workspace::sqlite();
+    workspace.run_json(&account_args("coi@example.com", "long enough", &[]));
+    let set = |value: &str| {
+        workspace.run_json(&[
+            "accounts",
+            "set",
+            "--account-email",
+            "coi@example.com",
+            "--confirmed-opt-in",
+            value,
+        ])
+    };
+    assert_eq!(set("on")["confirmed_opt_in"], true);
+    let shown = workspace.run_json(&["accounts", "set", "--account-email", "coi@example.com"]);
+    assert_eq!(shown["confirmed_opt_in"], true);
+    assert!(shown["encoded_account_id"].is_string(), "{shown}");
+    assert_eq!(set("off")["confirmed_opt_in"], false);
+
+    let bad = workspace.run(&[
+        "accounts",
+        "set",
+        "--account-email",
+        "coi@example.com",
+        "--confirmed-opt-in",
+        "maybe",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("expected on or off"));
+    let unknown = workspace.run(&[
+        "accounts",
+        "set",
+        "--account-email",
+        "nobody@example.com",
+        "--confirmed-opt-in",
+        "on",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user signs in as"));
+}

@@ -14,6 +14,7 @@ mod fixtures;
 mod limits;
 mod record;
 mod rules;
+mod self_service;
 mod sign_up;
 mod wire_enum;
 

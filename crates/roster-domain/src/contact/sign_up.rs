@@ -105,10 +105,14 @@ impl SignUpInput {
     }
 
     /// An existing contact updated by the form: only the properties sent change; lists and
-    /// custom fields are appended; permission becomes explicit; a deleted contact is restored.
+    /// custom fields are appended; a deleted contact is restored. The permission becomes
+    /// explicit, unless the account uses Confirmed Opt-In: then it stays as it was until the
+    /// contact confirms through the mailed link (a sign-up never lowers a permission, and a
+    /// form anyone can submit never raises one without the address's owner).
     pub fn update(
         &self,
         existing: &Contact,
+        confirmed_opt_in: bool,
         context: &AccountContext<'_>,
         now: Timestamp,
     ) -> Result<Contact, Vec<FieldError>> {
@@ -196,22 +200,23 @@ impl SignUpInput {
                 contact.sms_channel.as_ref(),
             ));
         }
+        let arriving = if confirmed_opt_in {
+            Permission::PendingConfirmation
+        } else {
+            Permission::Explicit
+        };
         match (&mut contact.email, &self.email) {
+            (Some(_), _) if confirmed_opt_in => {}
             (Some(channel), _) => {
                 apply_permission(channel, Permission::Explicit, Source::Contact, None, now)
             }
             (None, Some(address)) => {
                 let input = EmailInput {
                     address: address.clone(),
-                    permission: Some(Permission::Explicit),
+                    permission: Some(arriving),
                     opt_out_reason: None,
                 };
-                contact.email = Some(new_email_channel(
-                    &input,
-                    Source::Contact,
-                    now,
-                    Permission::Explicit,
-                ));
+                contact.email = Some(new_email_channel(&input, Source::Contact, now, arriving));
             }
             (None, None) => {}
         }
@@ -252,6 +257,7 @@ mod tests {
         let updated = form
             .update(
                 &contact.deleted(Timestamp::from_millis(2)),
+                false,
                 &context(),
                 Timestamp::from_millis(3),
             )
@@ -262,5 +268,33 @@ mod tests {
         let created = form.create(true, &context(), Timestamp::now()).unwrap();
         assert_eq!(created.bucket(), Bucket::PendingConfirmation);
         assert_eq!(created.create_source, Source::Contact);
+    }
+
+    #[test]
+    fn under_confirmed_opt_in_an_update_keeps_the_permission() {
+        let list = ListId::generate();
+        let form = SignUpInput {
+            email: Some(EmailAddress::parse("a@example.com").unwrap()),
+            first_name: Some("Ann".into()),
+            last_name: None,
+            job_title: None,
+            company_name: None,
+            phone_number: None,
+            list_ids: vec![list],
+            custom_fields: vec![],
+            anniversary: None,
+            birthday_month: None,
+            birthday_day: None,
+            street_address: None,
+            sms_channel: None,
+        };
+        let contact = unsubscribed_contact();
+        let updated = form
+            .update(&contact, true, &context(), Timestamp::from_millis(3))
+            .unwrap();
+        assert_eq!(updated.bucket(), Bucket::Unsubscribed);
+        assert_eq!(updated.email, contact.email);
+        assert_eq!(updated.list_ids, vec![list]);
+        assert_eq!(updated.first_name.as_deref(), Some("Ann"));
     }
 }

@@ -18,6 +18,8 @@ pub trait AccountStore: Send + Sync {
     /// Creates an account, its owner and the owner's confirmed sender address, atomically.
     async fn create_account(&self, new: NewAccount) -> StoreResult<(Account, User)>;
     async fn account(&self, id: AccountId) -> StoreResult<Option<Account>>;
+    /// Turns the account's Confirmed Opt-In on or off; false when the account does not exist.
+    async fn set_confirmed_opt_in(&self, account: AccountId, on: bool) -> StoreResult<bool>;
     async fn user_by_email(&self, email: &EmailAddress) -> StoreResult<Option<User>>;
 
     /// Adds a user to an existing account (`Conflict` when the email signs in already).

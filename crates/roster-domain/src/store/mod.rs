@@ -12,6 +12,7 @@ mod account_services;
 mod accounts;
 mod activities;
 mod campaigns;
+mod consent;
 mod contacts;
 mod custom_fields;
 mod error;
@@ -29,6 +30,7 @@ pub use account_services::AccountServicesStore;
 pub use accounts::AccountStore;
 pub use activities::ActivityStore;
 pub use campaigns::{CampaignRemoval, CampaignStore};
+pub use consent::ConsentStore;
 pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
@@ -92,14 +94,15 @@ impl<T> AccountSideStore for T where
 
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
-/// segments, custom fields, activities), resubscriptions, the outbox and email campaigns.
+/// segments, custom fields, activities), resubscriptions, the outbox, email campaigns and the
+/// contacts' own consent links.
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
 /// as two `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on
 /// one line past 100 columns.)
 pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
-    Self: CampaignStore + SendStore + MailerStore + 'static,
+    Self: CampaignStore + SendStore + MailerStore + ConsentStore + 'static,
 {
 }
 
@@ -110,6 +113,7 @@ impl<T> Store for T where
         + OutboxStore
         + CampaignStore
         + SendStore
+        + ConsentStore
         + 'static
 {
 }

@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roster_domain::contact::{AccountContext, Bucket, Contact, Includes, SignUpInput, SmsStatus};
+use roster_domain::contact::{
+    AccountContext, Bucket, Contact, Includes, Permission, SignUpInput, SmsStatus,
+};
 use roster_domain::resubscription::Resubscription;
 use roster_domain::FieldError;
 use roster_domain::{AccountId, ContactId, ListId, PageRequest, TagId, Timestamp};
@@ -342,6 +344,13 @@ pub async fn sign_up(
     let context = AccountContext {
         custom_fields: &definitions,
     };
+    // Under Confirmed Opt-In, whoever submits the form is not yet known to own the address.
+    let account = state
+        .store
+        .account(caller.account)
+        .await?
+        .filter(|a| a.confirmed_opt_in);
+    let confirmed_opt_in = account.is_some();
     let Some(email) = form.email.clone() else {
         // An SMS-only sign-up always creates a contact.
         let contact = form
@@ -360,9 +369,10 @@ pub async fn sign_up(
         match state.store.contact_by_email(caller.account, &email).await? {
             Some(existing) => {
                 let updated = form
-                    .update(&existing, &context, Timestamp::now())
+                    .update(&existing, confirmed_opt_in, &context, Timestamp::now())
                     .map_err(ApiError::Validation)?;
                 if state.store.save_contact(caller.account, &updated).await? {
+                    ask_confirmation(&state, account.as_ref(), &updated).await?;
                     return Ok((
                         StatusCode::OK,
                         Json(SignUpResult {
@@ -374,17 +384,18 @@ pub async fn sign_up(
             }
             None => {
                 let contact = form
-                    .create(false, &context, Timestamp::now())
+                    .create(confirmed_opt_in, &context, Timestamp::now())
                     .map_err(ApiError::Validation)?;
                 match state.store.insert_contact(caller.account, &contact).await {
                     Ok(()) => {
+                        ask_confirmation(&state, account.as_ref(), &contact).await?;
                         return Ok((
                             StatusCode::CREATED,
                             Json(SignUpResult {
                                 contact_id: contact.id.to_string(),
                                 action: "created",
                             }),
-                        ))
+                        ));
                     }
                     // Another request created it in between: update that one instead.
                     Err(roster_domain::StoreError::Conflict(_)) => continue,
@@ -397,6 +408,27 @@ pub async fn sign_up(
         "Conflict. You sent simultaneous requests that are attempting to modify the same contact."
             .into(),
     ))
+}
+
+/// Under Confirmed Opt-In (`account` is the account when it uses it), mails a signed-up
+/// contact whose address is not explicit its confirmation link. If that fails after the
+/// contact was written, the request answers 500 and the contact stays unconfirmed; the next
+/// sign-up mails the link.
+async fn ask_confirmation(
+    state: &AppState,
+    account: Option<&roster_domain::account::Account>,
+    contact: &Contact,
+) -> Result<(), ApiError> {
+    let unconfirmed = contact
+        .email
+        .as_ref()
+        .is_some_and(|e| e.permission != Permission::Explicit);
+    match account {
+        Some(account) if unconfirmed => {
+            super::opt_in::request_confirmation(state, account, contact).await
+        }
+        _ => Ok(()),
+    }
 }
 
 /// GET /contacts/counts, from the maintained counts.

@@ -1,12 +1,14 @@
 //! Contacts: POST/GET /contacts, GET/PUT/DELETE /contacts/{contact_id},
 //! POST /contacts/sign_up_form, GET /contacts/counts, GET /contacts/contact_id_xrefs,
 //! GET /contacts/sms_engagement_history/{contact_id} and PUT /contacts/resubscribe/{contact_id}
-//! (with the public confirmation pages its mail links to). Bodies convert into the domain's
+//! (with the public confirmation pages its mail links to, as the sign-up form's under
+//! Confirmed Opt-In, `opt_in`). Bodies convert into the domain's
 //! inputs here; ids they name are checked against the account; the domain applies the consent
 //! rules.
 
 pub mod bodies;
 pub mod handlers;
+pub mod opt_in;
 pub mod query;
 pub mod resources;
 pub mod resubscribe;

@@ -1,6 +1,7 @@
 //! Email Campaigns: GET/POST /emails, GET/PATCH/DELETE /emails/{campaign_id},
 //! GET /emails/campaign_id_xrefs and GET/PUT /emails/activities/{campaign_activity_id}
-//! (docs/CAMPAIGNS.md). A campaign's status is its primary activity's.
+//! (docs/CAMPAIGNS.md). A campaign's status is its primary activity's. `unsubscribe` serves the
+//! public page the unsubscribe link of every campaign message opens (docs/MAIL.md).
 
 pub mod bodies;
 pub mod content;
@@ -8,6 +9,7 @@ pub mod handlers;
 pub mod query;
 pub mod resources;
 pub mod schedules;
+pub mod unsubscribe;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -45,6 +45,14 @@ impl ServerSecret {
         hasher.finalize().into()
     }
 
+    /// The key of the recipient tokens in campaign links (unsubscribe, later opens and
+    /// clicks); the sender signs with the same key.
+    pub fn recipient_key(&self) -> roster_domain::recipient_token::RecipientKey {
+        roster_domain::recipient_token::RecipientKey::new(
+            self.derive(roster_domain::recipient_token::RecipientKey::LABEL),
+        )
+    }
+
     fn cipher(&self) -> Aes256Gcm {
         Aes256Gcm::new(&self.derive("signing-key-encryption").into())
     }

@@ -64,7 +64,8 @@ impl AccountStore for SqlStore {
 
     async fn account(&self, id: AccountId) -> StoreResult<Option<Account>> {
         sqlx::query_as::<_, rows::AccountRow>(
-            "SELECT id, encoded_id, organization_name, created_at FROM accounts WHERE id = $1",
+            "SELECT id, encoded_id, organization_name, created_at, confirmed_opt_in FROM accounts \
+             WHERE id = $1",
         )
         .bind(id.0)
         .optional(&self.pool)
@@ -83,6 +84,15 @@ impl AccountStore for SqlStore {
 
     async fn create_user(&self, user: &User) -> StoreResult<()> {
         insert_user(&self.pool, user).await
+    }
+
+    async fn set_confirmed_opt_in(&self, account: AccountId, on: bool) -> StoreResult<bool> {
+        let changed = sqlx::query("UPDATE accounts SET confirmed_opt_in = $2 WHERE id = $1")
+            .bind(account.0)
+            .bind(on)
+            .affected(&self.pool)
+            .await?;
+        Ok(changed > 0)
     }
 
     async fn user(&self, account: AccountId, id: UserId) -> StoreResult<Option<User>> {

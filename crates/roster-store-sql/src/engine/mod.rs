@@ -19,6 +19,7 @@ mod activities;
 mod activity_progress;
 mod binds;
 mod campaigns;
+mod consent;
 mod contact_reads;
 mod contact_writes;
 mod contacts;

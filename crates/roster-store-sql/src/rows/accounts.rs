@@ -22,6 +22,7 @@ pub fn new_account_records(new: NewAccount) -> (Account, User, Option<PhysicalAd
         encoded_id: encoded_account_id(),
         organization_name: new.organization_name,
         created_at: now,
+        confirmed_opt_in: false,
     };
     let user = User {
         id: UserId::generate(),
@@ -55,6 +56,7 @@ pub struct AccountRow {
     pub encoded_id: String,
     pub organization_name: Option<String>,
     pub created_at: i64,
+    pub confirmed_opt_in: bool,
 }
 
 impl From<AccountRow> for Account {
@@ -64,6 +66,7 @@ impl From<AccountRow> for Account {
             encoded_id: row.encoded_id,
             organization_name: row.organization_name,
             created_at: Timestamp::from_millis(row.created_at),
+            confirmed_opt_in: row.confirmed_opt_in,
         }
     }
 }

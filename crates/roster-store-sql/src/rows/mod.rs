@@ -2,17 +2,20 @@
 //! does not convert means the database holds something Roster never wrote: that is reported as
 //! an outage, not handed to a client.
 //!
-//! One file per side of the schema (the account side, the contact side, the queued work);
+//! One file per side of the schema (the account side, the contact side, the queued work, the
+//! campaigns, the contacts' own consent links);
 //! `convert` holds what they all use, and imports none of them.
 
 mod accounts;
 mod campaigns;
+mod consent;
 mod contacts;
 mod convert;
 mod queues;
 
 pub use accounts::*;
 pub use campaigns::*;
+pub use consent::*;
 pub use contacts::*;
 pub use convert::{corrupt_error, to_json};
 pub use queues::*;

@@ -1,0 +1,286 @@
+//! The signed token a campaign message carries for one recipient: in its unsubscribe link now,
+//! in its open pixel and click links later (the tracking issue). It names the account, the
+//! campaign activity, the contact and the send (the send-history `send_id`), and carries an
+//! HMAC-SHA256 over them under a key derived from the server secret, so any node that shares
+//! the secret can verify it without a database row, and a forged or altered token is refused
+//! before anything is read.
+//!
+//! Layout, base64url without padding (92 characters):
+//! `purpose (1) | account (16) | activity (16) | contact (16) | send (4, big-endian) | MAC (16)`,
+//! the MAC being the first 16 bytes of HMAC-SHA256 over everything before it. The purpose is
+//! covered by the MAC, so an open token can never be replayed as an unsubscribe.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use crate::{AccountId, CampaignActivityId, ContactId};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Bytes of the MAC kept in a token: 128 bits, beyond any online guessing.
+const MAC_LEN: usize = 16;
+const PAYLOAD_LEN: usize = 1 + 16 + 16 + 16 + 4;
+const TOKEN_LEN: usize = PAYLOAD_LEN + MAC_LEN;
+
+/// Where the unsubscribe links of campaign messages point, below the public URL.
+pub const UNSUBSCRIBE_PATH: &str = "/unsubscribe";
+
+/// What a token may be used for. The byte values are part of the format: never renumber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenPurpose {
+    /// The unsubscribe link and the `List-Unsubscribe` header.
+    Unsubscribe,
+    /// The open-tracking image (tracking issue).
+    Open,
+    /// A tracked link (tracking issue).
+    Click,
+}
+
+impl TokenPurpose {
+    fn byte(self) -> u8 {
+        match self {
+            Self::Unsubscribe => 1,
+            Self::Open => 2,
+            Self::Click => 3,
+        }
+    }
+
+    fn from_byte(byte: u8) -> Option<Self> {
+        match byte {
+            1 => Some(Self::Unsubscribe),
+            2 => Some(Self::Open),
+            3 => Some(Self::Click),
+            _ => None,
+        }
+    }
+}
+
+/// The key recipient tokens are signed with. Build it from the server secret's key for
+/// [`RecipientKey::LABEL`] (`RecipientKey::new(secret.derive(RecipientKey::LABEL))`; in
+/// roster-http, `ServerSecret::recipient_key()`), so every node sharing the secret agrees.
+#[derive(Clone)]
+pub struct RecipientKey([u8; 32]);
+
+impl std::fmt::Debug for RecipientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecipientKey(<redacted>)")
+    }
+}
+
+impl RecipientKey {
+    /// The purpose label the key is derived under (no other key uses it).
+    pub const LABEL: &'static str = "recipient-token";
+
+    pub fn new(key: [u8; 32]) -> Self {
+        Self(key)
+    }
+
+    fn mac(&self, payload: &[u8]) -> HmacSha256 {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(payload);
+        mac
+    }
+}
+
+/// One recipient of one send of a campaign activity, for one purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecipientToken {
+    pub purpose: TokenPurpose,
+    pub account: AccountId,
+    pub activity: CampaignActivityId,
+    pub contact: ContactId,
+    /// The send-history `send_id` of the activity's send that mailed the link.
+    pub send: u32,
+}
+
+impl RecipientToken {
+    fn payload(&self) -> [u8; PAYLOAD_LEN] {
+        let mut payload = [0u8; PAYLOAD_LEN];
+        payload[0] = self.purpose.byte();
+        payload[1..17].copy_from_slice(self.account.0.as_bytes());
+        payload[17..33].copy_from_slice(self.activity.0.as_bytes());
+        payload[33..49].copy_from_slice(self.contact.0.as_bytes());
+        payload[49..53].copy_from_slice(&self.send.to_be_bytes());
+        payload
+    }
+
+    /// The token as it goes into a URL (base64url, no padding, 92 characters).
+    pub fn issue(&self, key: &RecipientKey) -> String {
+        let payload = self.payload();
+        let tag = key.mac(&payload).finalize().into_bytes();
+        let mut token = Vec::with_capacity(TOKEN_LEN);
+        token.extend_from_slice(&payload);
+        token.extend_from_slice(&tag[..MAC_LEN]);
+        URL_SAFE_NO_PAD.encode(token)
+    }
+
+    /// The token `text` stands for, if this server's key signed it; None for anything
+    /// malformed, altered or signed under another key.
+    pub fn verify(key: &RecipientKey, text: &str) -> Option<RecipientToken> {
+        if text.len() > TOKEN_LEN * 4 / 3 + 4 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+        if bytes.len() != TOKEN_LEN {
+            return None;
+        }
+        let (payload, tag) = bytes.split_at(PAYLOAD_LEN);
+        // Constant time: a mismatch's position says nothing about the right MAC.
+        key.mac(payload).verify_truncated_left(tag).ok()?;
+        let uuid = |range: std::ops::Range<usize>| Uuid::from_slice(&payload[range]).ok();
+        let mut send = [0u8; 4];
+        send.copy_from_slice(&payload[49..53]);
+        Some(RecipientToken {
+            purpose: TokenPurpose::from_byte(payload[0])?,
+            account: AccountId(uuid(1..17)?),
+            activity: CampaignActivityId(uuid(17..33)?),
+            contact: ContactId(uuid(33..49)?),
+            send: u32::from_be_bytes(send),
+        })
+    }
+
+    /// [`Self::verify`], accepting only tokens issued for `purpose`.
+    pub fn verify_for(
+        key: &RecipientKey,
+        purpose: TokenPurpose,
+        text: &str,
+    ) -> Option<RecipientToken> {
+        Self::verify(key, text).filter(|token| token.purpose == purpose)
+    }
+}
+
+/// The unsubscribe URL of one recipient of one send: `{public_url}/unsubscribe/{token}`, for
+/// the message's footer link and its `List-Unsubscribe` header (RFC 8058 one-click: the same
+/// URL answers the POST).
+pub fn unsubscribe_url(
+    public_url: &str,
+    key: &RecipientKey,
+    account: AccountId,
+    activity: CampaignActivityId,
+    contact: ContactId,
+    send: u32,
+) -> String {
+    let token = RecipientToken {
+        purpose: TokenPurpose::Unsubscribe,
+        account,
+        activity,
+        contact,
+        send,
+    };
+    format!(
+        "{}{UNSUBSCRIBE_PATH}/{}",
+        public_url.trim_end_matches('/'),
+        token.issue(key)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> RecipientKey {
+        RecipientKey::new([byte; 32])
+    }
+
+    fn token(purpose: TokenPurpose) -> RecipientToken {
+        RecipientToken {
+            purpose,
+            account: AccountId::generate(),
+            activity: CampaignActivityId::generate(),
+            contact: ContactId::generate(),
+            send: 0x0102_0304,
+        }
+    }
+
+    #[test]
+    fn a_token_round_trips_compactly() {
+        for purpose in [
+            TokenPurpose::Unsubscribe,
+            TokenPurpose::Open,
+            TokenPurpose::Click,
+        ] {
+            let token = token(purpose);
+            let text = token.issue(&key(7));
+            assert_eq!(text.len(), 92, "{text}");
+            assert!(text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert_eq!(RecipientToken::verify(&key(7), &text), Some(token));
+            assert_eq!(
+                RecipientToken::verify_for(&key(7), purpose, &text),
+                Some(token)
+            );
+        }
+    }
+
+    #[test]
+    fn every_flipped_bit_is_refused() {
+        let text = token(TokenPurpose::Unsubscribe).issue(&key(7));
+        let bytes = URL_SAFE_NO_PAD.decode(&text).unwrap();
+        for index in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut altered = bytes.clone();
+                altered[index] ^= 1 << bit;
+                let altered = URL_SAFE_NO_PAD.encode(altered);
+                assert_eq!(
+                    RecipientToken::verify(&key(7), &altered),
+                    None,
+                    "{index}/{bit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn another_key_or_purpose_is_refused() {
+        let token = token(TokenPurpose::Open);
+        let text = token.issue(&key(7));
+        assert_eq!(RecipientToken::verify(&key(8), &text), None);
+        assert_eq!(
+            RecipientToken::verify_for(&key(7), TokenPurpose::Unsubscribe, &text),
+            None
+        );
+        // Relabelling the purpose byte breaks the MAC.
+        let mut bytes = URL_SAFE_NO_PAD.decode(&text).unwrap();
+        bytes[0] = TokenPurpose::Unsubscribe.byte();
+        let relabelled = URL_SAFE_NO_PAD.encode(bytes);
+        assert_eq!(RecipientToken::verify(&key(7), &relabelled), None);
+    }
+
+    #[test]
+    fn malformed_text_is_refused() {
+        let text = token(TokenPurpose::Unsubscribe).issue(&key(7));
+        for bad in [
+            "",
+            "abc",
+            "!!!!",
+            &text[..text.len() - 1],
+            &format!("{text}A"),
+            &format!("{text}=="),
+            &"A".repeat(10_000),
+        ] {
+            assert_eq!(RecipientToken::verify(&key(7), bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_url_is_under_the_public_url() {
+        let token = token(TokenPurpose::Unsubscribe);
+        let url = unsubscribe_url(
+            "https://roster.example/",
+            &key(7),
+            token.account,
+            token.activity,
+            token.contact,
+            token.send,
+        );
+        let text = url
+            .strip_prefix("https://roster.example/unsubscribe/")
+            .unwrap();
+        assert_eq!(RecipientToken::verify(&key(7), text), Some(token));
+    }
+}
