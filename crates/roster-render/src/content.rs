@@ -5,6 +5,7 @@
 
 use roster_domain::FieldError;
 
+use crate::html_scan::nesting_exceeds;
 use crate::template::Template;
 
 /// `html_content`'s maxLength in the official document, in characters.
@@ -13,6 +14,11 @@ pub const MAX_HTML_CONTENT_CHARS: usize = 150_000;
 /// the HTML as written (in UTF-8 bytes) here, and on each rendered message by the sender
 /// (`Message::size_bytes`).
 pub const MAX_MESSAGE_BYTES: usize = 400 * 1024;
+/// How deeply the elements of `html_content` may nest (Roster's limit; docs/CAMPAIGNS.md,
+/// "Text part"): html2text's time grows with the square of the depth, and every preview, test
+/// send and send renders the text part. Constant Contact's own templates nest about 20 levels;
+/// browsers' parsers stop nesting at 512 (Blink) and flatten the rest.
+pub const MAX_HTML_NESTING_DEPTH: usize = 256;
 /// The guide: a custom code email cannot contain these character pairs.
 pub const FORBIDDEN_PAIRS: [&str; 3] = ["[#", "${", "<@"];
 
@@ -64,8 +70,9 @@ impl CampaignContent {
     }
 }
 
-/// The rules on `html_content` as written: its length in characters, its size in bytes and
-/// the forbidden pairs. The personalisation grammar is `Template::parse_html`'s.
+/// The rules on `html_content` as written: its length in characters, its size in bytes, the
+/// forbidden pairs and how deeply its elements nest. The personalisation grammar is
+/// `Template::parse_html`'s.
 pub fn check_html_content(field: &str, html: &str) -> Vec<FieldError> {
     let mut problems = Vec::new();
     if html.chars().count() > MAX_HTML_CONTENT_CHARS {
@@ -83,6 +90,17 @@ pub fn check_html_content(field: &str, html: &str) -> Vec<FieldError> {
         ));
     }
     problems.extend(check_forbidden_pairs(field, html));
+    if let Some(at) = nesting_exceeds(html, MAX_HTML_NESTING_DEPTH) {
+        problems.push(FieldError::new(
+            field,
+            format!(
+                "nests elements deeper than {MAX_HTML_NESTING_DEPTH} levels (the element at \
+                 character {} is level {})",
+                html[..at].chars().count(),
+                MAX_HTML_NESTING_DEPTH + 1
+            ),
+        ));
+    }
     problems
 }
 
@@ -137,6 +155,35 @@ mod tests {
         // 150,000 three-byte characters: within the length, over 400 KB.
         let wide = "€".repeat(MAX_HTML_CONTENT_CHARS);
         assert_eq!(check_html_content("h", &wide).len(), 1);
+    }
+
+    #[test]
+    fn nesting_is_allowed_up_to_the_limit_and_refused_past_it() {
+        let depth = MAX_HTML_NESTING_DEPTH;
+        for (open, close) in [
+            ("<div>", "</div>"),
+            ("<b>", "</b>"),
+            ("<ul><li>", "</li></ul>"),
+            ("<table><tr><td>", "</td></tr></table>"),
+        ] {
+            let at_limit = format!("{}x{}", open.repeat(depth), close.repeat(depth));
+            assert!(check_html_content("h", &at_limit).is_empty(), "{open}");
+            // Many documents at the limit side by side are still at the limit.
+            assert!(
+                check_html_content("h", &at_limit.repeat(3)).is_empty(),
+                "{open}"
+            );
+            let over = format!("é{}", open.repeat(depth + 1));
+            let at = 1 + open.chars().count() * depth;
+            assert_eq!(
+                messages(check_html_content("h", &over)),
+                vec![format!(
+                    "h nests elements deeper than 256 levels (the element at character {at} is \
+                     level 257)."
+                )],
+                "{open}"
+            );
+        }
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub mod content;
 pub mod escape;
 pub mod footer;
 pub mod grammar;
+pub mod html_scan;
 pub mod message;
 pub mod recipient;
 pub mod tags;
@@ -39,7 +40,7 @@ pub mod template;
 
 pub use content::{
     check_forbidden_pairs, check_html_content, CampaignContent, FORBIDDEN_PAIRS,
-    MAX_HTML_CONTENT_CHARS, MAX_MESSAGE_BYTES,
+    MAX_HTML_CONTENT_CHARS, MAX_HTML_NESTING_DEPTH, MAX_MESSAGE_BYTES,
 };
 pub use footer::{FooterAddress, PREVIEW_UNSUBSCRIBE_URL};
 pub use grammar::{Part, Segment, TagUse, TemplateError, TemplateErrorKind};
