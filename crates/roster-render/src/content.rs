@@ -5,7 +5,8 @@
 
 use roster_domain::FieldError;
 
-use crate::html_scan::nesting_exceeds;
+use crate::grammar::MAX_REPORTED_ERRORS;
+use crate::html_scan::{hrefs, nesting_exceeds};
 use crate::template::Template;
 
 /// `html_content`'s maxLength in the official document, in characters.
@@ -19,6 +20,9 @@ pub const MAX_MESSAGE_BYTES: usize = 400 * 1024;
 /// send and send renders the text part. Constant Contact's own templates nest about 20 levels;
 /// browsers' parsers stop nesting at 512 (Blink) and flatten the rest.
 pub const MAX_HTML_NESTING_DEPTH: usize = 256;
+/// The longest link Constant Contact sends: a longer one fails the send with send-history
+/// reason code 8, so Roster refuses to schedule it (issue 16).
+pub const MAX_LINK_CHARS: usize = 1_005;
 /// The guide: a custom code email cannot contain these character pairs.
 pub const FORBIDDEN_PAIRS: [&str; 3] = ["[#", "${", "<@"];
 
@@ -104,6 +108,54 @@ pub fn check_html_content(field: &str, html: &str) -> Vec<FieldError> {
     problems
 }
 
+/// A link longer than [`MAX_LINK_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlongLink {
+    /// Where its tag starts, in characters from the start of the HTML (counting from 0).
+    pub at_char: usize,
+    /// Its length in characters.
+    pub chars: usize,
+    pub url: String,
+}
+
+/// Every `href` of `html_content` longer than [`MAX_LINK_CHARS`] characters, in order. A URL is
+/// measured as a browser reads it: character references decoded (`&amp;` is one character),
+/// surrounding whitespace removed, personalisation tags as written (a tag's value is not known
+/// before the send).
+pub fn overlong_links(html_content: &str) -> Vec<OverlongLink> {
+    hrefs(html_content)
+        .into_iter()
+        .filter_map(|href| {
+            let chars = href.url.chars().count();
+            (chars > MAX_LINK_CHARS).then(|| OverlongLink {
+                at_char: html_content[..href.at].chars().count(),
+                chars,
+                url: href.url,
+            })
+        })
+        .collect()
+}
+
+/// [`overlong_links`] as problems with the request property `field` (at most
+/// `MAX_REPORTED_ERRORS`), each naming the link by where it is and how it starts.
+pub fn check_link_lengths(field: &str, html_content: &str) -> Vec<FieldError> {
+    overlong_links(html_content)
+        .into_iter()
+        .take(MAX_REPORTED_ERRORS)
+        .map(|link| {
+            let start: String = link.url.chars().take(60).collect();
+            FieldError::new(
+                field,
+                format!(
+                    "has a link of {} characters at character {}, longer than the {MAX_LINK_CHARS} \
+                     a link may have: {start}…",
+                    link.chars, link.at_char
+                ),
+            )
+        })
+        .collect()
+}
+
 /// One problem for each of [`FORBIDDEN_PAIRS`] that `text` contains, naming the pair and where
 /// it first occurs.
 pub fn check_forbidden_pairs(field: &str, text: &str) -> Vec<FieldError> {
@@ -184,6 +236,35 @@ mod tests {
                 "{open}"
             );
         }
+    }
+
+    #[test]
+    fn links_longer_than_1005_characters_are_found_and_named() {
+        let url = |chars: usize| format!("https://x.example/{}", "a".repeat(chars - 18));
+        let (at_limit, over) = (url(MAX_LINK_CHARS), url(MAX_LINK_CHARS + 1));
+        assert_eq!(at_limit.chars().count(), MAX_LINK_CHARS);
+        let html = format!("<a href=\"{at_limit}\">ok</a>é<a href=\"{over}\">long</a>");
+        assert_eq!(
+            overlong_links(&html),
+            vec![OverlongLink {
+                at_char: 1_023,
+                chars: 1_006,
+                url: over.clone()
+            }]
+        );
+        assert_eq!(
+            messages(check_link_lengths("html_content", &html)),
+            vec![format!(
+                "html_content has a link of 1006 characters at character 1023, longer than the \
+                 1005 a link may have: {}….",
+                &over[..60]
+            )]
+        );
+        // `&amp;` is one character of the URL.
+        let escaped = format!("<a href=\"{}&amp;\">x</a>", url(MAX_LINK_CHARS - 1));
+        assert!(overlong_links(&escaped).is_empty());
+        let many = format!("<a href={over}>").repeat(30);
+        assert_eq!(check_link_lengths("h", &many).len(), MAX_REPORTED_ERRORS);
     }
 
     #[test]

@@ -251,6 +251,73 @@ pub fn nesting_exceeds(html: &str, limit: usize) -> Option<usize> {
     None
 }
 
+/// One `href` value: where its tag starts (byte offset of the `<`) and the URL, with the
+/// character references HTML mail uses decoded (`&amp;` is one character of the URL) and the
+/// surrounding whitespace a browser ignores removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Href {
+    pub at: usize,
+    pub url: String,
+}
+
+/// Every `href` attribute of `html`, on any element, in order.
+pub fn hrefs(html: &str) -> Vec<Href> {
+    tags(html)
+        .filter(|tag| !tag.is_end)
+        .flat_map(|tag| {
+            tag.attribute_pairs()
+                .into_iter()
+                .filter(|(name, _)| name.eq_ignore_ascii_case("href"))
+                .map(move |(_, value)| Href {
+                    at: tag.at,
+                    url: decode_references(value).trim().to_string(),
+                })
+        })
+        .collect()
+}
+
+/// Decodes `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;` and numeric references; any other `&`
+/// stays as written (an unknown named reference counts at its written length).
+fn decode_references(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest.find(';').filter(|&semi| semi <= 10).and_then(|semi| {
+            let name = &rest[1..semi];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => {
+                    let number = name.strip_prefix('#')?;
+                    let code = match number.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => number.parse().ok()?,
+                    };
+                    char::from_u32(code)
+                }
+            }?;
+            Some((c, semi + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn is_foreign_root(name: &str) -> bool {
     name.eq_ignore_ascii_case("svg") || name.eq_ignore_ascii_case("math")
 }
@@ -289,6 +356,22 @@ mod tests {
                 ("HREF", "https://x.example/?a=1&amp;b"),
                 ("target", "_blank"),
                 ("hidden", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn hrefs_are_found_on_any_element_and_decoded() {
+        let html = "<a href=' https://a.example/?x=1&amp;y=&#50;&#x33;&copy; '>a</a>\
+                    <!-- <a href=\"https://hidden.example\"> --><area HREF=b><p>href=c</p>\
+                    <link rel=stylesheet href=\"s.css\">";
+        let found: Vec<(usize, String)> = hrefs(html).into_iter().map(|h| (h.at, h.url)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (0, "https://a.example/?x=1&y=23&copy;".to_string()),
+                (106, "b".to_string()),
+                (132, "s.css".to_string()),
             ]
         );
     }
