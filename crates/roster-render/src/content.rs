@@ -26,10 +26,12 @@ pub const MAX_LINK_CHARS: usize = 1_005;
 /// The guide: a custom code email cannot contain these character pairs.
 pub const FORBIDDEN_PAIRS: [&str; 3] = ["[#", "${", "<@"];
 
-/// An activity's subject, HTML and text, each parsed.
+/// An activity's subject, preheader, HTML and text, each parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignContent {
     pub subject: Template,
+    /// `None` when the activity has no preheader (absent or blank).
+    pub preheader: Option<Template>,
     pub html: Template,
     /// `None` when the activity has no text of its own: the text part is then generated from
     /// the HTML.
@@ -38,18 +40,25 @@ pub struct CampaignContent {
 
 impl CampaignContent {
     /// Applies every content rule, naming each problem under `prefix` (e.g.
-    /// `email_campaign_activities[0].`) as `subject`, `html_content` or `text_content`.
+    /// `email_campaign_activities[0].`) as `subject`, `preheader`, `html_content` or
+    /// `text_content`.
     pub fn check(
         prefix: &str,
         subject: &str,
+        preheader: Option<&str>,
         html_content: &str,
         text_content: Option<&str>,
     ) -> Result<CampaignContent, Vec<FieldError>> {
         let subject_field = format!("{prefix}subject");
+        let preheader_field = format!("{prefix}preheader");
         let html_field = format!("{prefix}html_content");
         let text_field = format!("{prefix}text_content");
+        let preheader = preheader.filter(|p| !p.trim().is_empty());
         let mut problems = check_html_content(&html_field, html_content);
         problems.extend(check_forbidden_pairs(&subject_field, subject));
+        if let Some(preheader) = preheader {
+            problems.extend(check_forbidden_pairs(&preheader_field, preheader));
+        }
         if let Some(text) = text_content {
             problems.extend(check_forbidden_pairs(&text_field, text));
         }
@@ -61,14 +70,18 @@ impl CampaignContent {
                 .ok()
         };
         let subject = parsed(&subject_field, Template::parse_subject(subject));
+        let preheader = preheader.map(|p| parsed(&preheader_field, Template::parse_preheader(p)));
         let html = parsed(&html_field, Template::parse_html(html_content));
         let text = text_content.map(|text| parsed(&text_field, Template::parse_text(text)));
-        match (subject, html, text) {
-            (Some(subject), Some(html), text) if problems.is_empty() => Ok(CampaignContent {
-                subject,
-                html,
-                text: text.flatten(),
-            }),
+        match (subject, preheader, html, text) {
+            (Some(subject), preheader, Some(html), text) if problems.is_empty() => {
+                Ok(CampaignContent {
+                    subject,
+                    preheader: preheader.flatten(),
+                    html,
+                    text: text.flatten(),
+                })
+            }
             _ => Err(problems),
         }
     }
@@ -272,6 +285,7 @@ mod tests {
         let problems = CampaignContent::check(
             "email_campaign_activities[0].",
             "Hi [[FirstName]] ${x}",
+            Some("[[FristName]] <@ [[trackingImage]]"),
             "<p>[[Nope]]</p>",
             Some("[[trackingImage]]"),
         );
@@ -285,7 +299,10 @@ mod tests {
             fields,
             vec![
                 "email_campaign_activities[0].subject",
+                "email_campaign_activities[0].preheader",
                 "email_campaign_activities[0].subject",
+                "email_campaign_activities[0].preheader",
+                "email_campaign_activities[0].preheader",
                 "email_campaign_activities[0].html_content",
                 "email_campaign_activities[0].text_content",
             ]
@@ -294,7 +311,8 @@ mod tests {
 
     #[test]
     fn good_content_parses_and_a_missing_tracking_image_is_accepted() {
-        let content = CampaignContent::check("", "Hi [[FirstName OR \"there\"]]", "<p>x</p>", None);
+        let content =
+            CampaignContent::check("", "Hi [[FirstName OR \"there\"]]", None, "<p>x</p>", None);
         let Ok(content) = content else {
             panic!("refused: {content:?}")
         };

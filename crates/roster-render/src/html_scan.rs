@@ -43,6 +43,8 @@ pub struct TagToken<'a> {
     pub attributes: &'a str,
     /// Byte offset of the `<`.
     pub at: usize,
+    /// Byte offset after the closing `>` (the end of the input when there is none).
+    pub end: usize,
 }
 
 impl<'a> TagToken<'a> {
@@ -104,6 +106,7 @@ impl<'a> Iterator for Tags<'a> {
                 self_closing,
                 attributes: attributes.strip_suffix('/').unwrap_or(attributes),
                 at: start,
+                end: tag_end,
             };
             self.at = tag_end;
             if !is_end && token.is(&RAW_TEXT_ELEMENTS) {

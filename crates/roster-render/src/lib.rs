@@ -13,6 +13,7 @@
 //! let content = CampaignContent::check(
 //!     "",
 //!     "News for [[FirstName OR \"you\"]]",
+//!     None,
 //!     "<html><body><p>Hi [[FirstName OR \"there\"]]</p>[[trackingImage]]</body></html>",
 //!     None,
 //! )

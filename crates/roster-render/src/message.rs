@@ -1,11 +1,14 @@
-//! Rendering a whole message for one recipient: the subject, the HTML part with its footer,
-//! and the text part (the activity's own, or generated from the HTML by html2text), with its
-//! footer. Previews, test sends and real sends all come through `Message::render`.
+//! Rendering a whole message for one recipient: the subject, the HTML part with its hidden
+//! preheader and its footer, and the text part (the activity's own, or generated from the HTML
+//! by html2text), with its footer; and, for mail that leaves the server, the `<style>` rules
+//! inlined. Previews, test sends and real sends all come through `Message::render`.
 
 use crate::content::{CampaignContent, MAX_MESSAGE_BYTES};
+use crate::escape::escape_html;
 use crate::footer::{
     append_text_footer, insert_html_footer, FooterAddress, PREVIEW_UNSUBSCRIBE_URL,
 };
+use crate::html_scan::tags;
 use crate::recipient::Recipient;
 
 /// The width the generated text part is wrapped to: the customary limit for plain-text mail.
@@ -33,6 +36,9 @@ impl MessageLinks<'static> {
 pub struct Message {
     /// One line: line breaks are folded to spaces.
     pub subject: String,
+    /// The rendered preheader as plain text, one line ("" when the activity has none). The HTML
+    /// part carries it, escaped, as its first, hidden element.
+    pub preheader: String,
     pub html: String,
     pub text: String,
 }
@@ -41,7 +47,14 @@ pub struct Message {
 pub enum RenderError {
     #[error("the text part could not be generated from the HTML: {0}")]
     TextPart(#[from] html2text::Error),
+    #[error("the style rules could not be inlined: {0}")]
+    CssInline(#[from] css_inline::InlineError),
 }
+
+/// The style of the preheader's element: hidden in every client, Outlook's Word engine
+/// included (`mso-hide:all`), and taking no room where `display:none` is ignored.
+const PREHEADER_STYLE: &str = "display:none;font-size:1px;line-height:1px;max-height:0;\
+     max-width:0;opacity:0;overflow:hidden;mso-hide:all;color:transparent";
 
 impl Message {
     pub fn render(
@@ -51,20 +64,56 @@ impl Message {
         links: MessageLinks<'_>,
     ) -> Result<Message, RenderError> {
         let subject = content.subject.render(recipient, "");
+        let preheader = content
+            .preheader
+            .as_ref()
+            .map(|p| p.render(recipient, "").trim().to_string())
+            .unwrap_or_default();
         let body = content.html.render(recipient, links.tracking_image);
+        let body = insert_preheader(&body, &preheader);
         let html = insert_html_footer(&body, &footer.to_html(links.unsubscribe_url));
         let text = match &content.text {
             Some(text) => text.render(recipient, ""),
-            // Generated from the HTML without the tracking pixel (an image with no text) and
-            // without the footer, which follows in its text form.
+            // Generated from the HTML without the tracking pixel (an image with no text),
+            // without the preheader (hidden in HTML, it would lead the text part) and without
+            // the footer, which follows in its text form.
             None => text_from_html(&content.html.render(recipient, ""))?,
         };
         let text = append_text_footer(&text, &footer.to_text(links.unsubscribe_url));
         Ok(Message {
             subject,
+            preheader,
             html,
             text,
         })
+    }
+
+    /// The message as it leaves the server (test sends and sends): [`Message::render`], then
+    /// the `<style>` rules inlined ([`Message::with_inlined_css`]). Previews use `render`.
+    pub fn render_for_sending(
+        content: &CampaignContent,
+        recipient: &Recipient,
+        footer: &FooterAddress,
+        links: MessageLinks<'_>,
+    ) -> Result<Message, RenderError> {
+        Message::render(content, recipient, footer, links)?.with_inlined_css()
+    }
+
+    /// The message with the rules of its `<style>` elements copied into the `style` attributes
+    /// of the elements they select, as Constant Contact does at send (many clients drop
+    /// `<style>`). At-rules (`@media`, `@font-face`) stay in a `<style>` element, which the
+    /// clients that read it honour; `<link>` elements stay as written, and no stylesheet is
+    /// ever fetched (css-inline is built without its `http` and `file` features, and told not
+    /// to load any). The text part is unchanged. The HTML comes back as a whole document
+    /// (`<html><head>…<body>`), which a fragment gains.
+    pub fn with_inlined_css(self) -> Result<Message, RenderError> {
+        let inliner = css_inline::CSSInliner::options()
+            .load_remote_stylesheets(false)
+            .keep_link_tags(true)
+            .keep_at_rules(true)
+            .build();
+        let html = inliner.inline(&self.html)?;
+        Ok(Message { html, ..self })
     }
 
     /// The message's size as sent, roughly: its three parts in UTF-8 bytes.
@@ -76,6 +125,26 @@ impl Message {
     pub fn exceeds_size_limit(&self) -> bool {
         self.size_bytes() > MAX_MESSAGE_BYTES
     }
+}
+
+/// `html` with `preheader` (plain text, escaped here) as the first element of its body: just
+/// after the first `<body …>` tag, else at the very start. Nothing when it is empty.
+fn insert_preheader(html: &str, preheader: &str) -> String {
+    if preheader.is_empty() {
+        return html.to_string();
+    }
+    let at = tags(html)
+        .find(|tag| !tag.is_end && tag.name.eq_ignore_ascii_case("body"))
+        .map_or(0, |body| body.end);
+    let mut out = String::with_capacity(html.len() + preheader.len() + 200);
+    out.push_str(&html[..at]);
+    out.push_str("<div style=\"");
+    out.push_str(PREHEADER_STYLE);
+    out.push_str("\">");
+    escape_html(preheader, &mut out);
+    out.push_str("</div>");
+    out.push_str(&html[at..]);
+    out
 }
 
 /// The plain-text rendering of `html` by html2text, wrapped at [`TEXT_WIDTH`], with links as
@@ -94,7 +163,7 @@ mod tests {
     use crate::template::Template;
 
     fn content(html: &str, text: Option<&str>) -> CampaignContent {
-        CampaignContent::check("", "Hi [[FirstName OR \"there\"]]", html, text)
+        CampaignContent::check("", "Hi [[FirstName OR \"there\"]]", None, html, text)
             .unwrap_or_else(|problems| panic!("refused: {problems:?}"))
     }
 
@@ -160,6 +229,105 @@ mod tests {
         );
     }
 
+    fn with_preheader(preheader: &str, html: &str) -> CampaignContent {
+        CampaignContent::check("", "s", Some(preheader), html, None)
+            .unwrap_or_else(|problems| panic!("refused: {problems:?}"))
+    }
+
+    #[test]
+    fn the_preheader_is_the_first_hidden_element_of_the_body_escaped_and_personalised() {
+        let content = with_preheader(
+            "Hi [[FirstName OR \"you\"]] & <friends>\n",
+            "<html><head><title>T</title></head><BODY class=\"x>y\"><p>Body</p></body></html>",
+        );
+        let mut recipient = ann();
+        recipient.set_contact(ContactTag::FirstName, Some("<Ann>"));
+        let message = Message::render(&content, &recipient, &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(message.preheader, "Hi <Ann> & <friends>");
+        let hidden = format!(
+            "<BODY class=\"x>y\"><div style=\"{PREHEADER_STYLE}\">Hi &lt;Ann&gt; &amp; \
+             &lt;friends&gt;</div><p>Body</p>"
+        );
+        assert!(message.html.contains(&hidden), "{}", message.html);
+        assert!(
+            PREHEADER_STYLE.contains("display:none") && PREHEADER_STYLE.contains("mso-hide:all")
+        );
+        // The text part does not start with the hidden preheader.
+        assert!(message.text.starts_with("Body\n"), "{}", message.text);
+        // Without a body tag it leads the fragment; without a preheader nothing is added.
+        let fragment = with_preheader("[[FirstName]]", "<p>x</p>");
+        let message = Message::render(&fragment, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            message.html.starts_with("<div style=\"display:none"),
+            "{}",
+            message.html
+        );
+        assert!(
+            message.html.contains(">Ann</div><p>x</p>"),
+            "{}",
+            message.html
+        );
+        for blank in ["", "  ", "[[MiddleName]]"] {
+            let content = with_preheader(blank, "<p>x</p>");
+            let message = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                message.html.starts_with("<p>x</p><div style=\"margin"),
+                "{blank:?}"
+            );
+            assert_eq!(message.preheader, "");
+        }
+    }
+
+    #[test]
+    fn sending_inlines_the_style_rules_and_keeps_at_rules_and_links() {
+        let content = with_preheader(
+            "Pre",
+            "<html><head><link rel=\"stylesheet\" href=\"http://127.0.0.1:9/never.css\">\
+             <style>p.lead { color: red } @media (max-width: 600px) { p { color: blue } }\
+             </style></head><body><p class=\"lead\" style=\"font-weight:bold\">Hi</p>\
+             </body></html>",
+        );
+        let preview = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(preview
+            .html
+            .contains("<p class=\"lead\" style=\"font-weight:bold\">"));
+        let sent = Message::render_for_sending(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            sent.html
+                .contains("<p class=\"lead\" style=\"color: red;font-weight: bold\">"),
+            "{}",
+            sent.html
+        );
+        assert!(
+            sent.html.contains("@media (max-width: 600px)"),
+            "{}",
+            sent.html
+        );
+        assert!(!sent.html.contains("p.lead"), "{}", sent.html);
+        assert!(sent.html.contains("never.css"), "{}", sent.html);
+        assert!(sent.html.contains(">Pre</div>"), "{}", sent.html);
+        assert_eq!(sent.text, preview.text);
+        assert_eq!(sent.subject, preview.subject);
+    }
+
+    #[test]
+    fn the_tracking_image_renders_as_what_the_caller_gives_and_nothing_by_default() {
+        let content = content("<p>x</p>[[trackingImage]]", None);
+        let sending = MessageLinks {
+            tracking_image: "",
+            unsubscribe_url: "https://u.example/1",
+        };
+        let message = Message::render_for_sending(&content, &ann(), &acme(), sending)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!message.html.contains("<img"), "{}", message.html);
+        assert!(message.html.contains("<p>x</p><div"), "{}", message.html);
+    }
+
     #[test]
     fn html2text_copes_with_empty_odd_and_deeply_nested_html() {
         for html in [
@@ -181,6 +349,7 @@ mod tests {
         };
         let content = CampaignContent {
             subject,
+            preheader: None,
             html,
             text: None,
         };

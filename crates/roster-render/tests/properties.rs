@@ -10,7 +10,7 @@ use roster_render::{
     TemplateErrorKind, MAX_HTML_CONTENT_CHARS, MAX_HTML_NESTING_DEPTH,
 };
 
-const PARTS: [Part; 3] = [Part::Subject, Part::Html, Part::Text];
+const PARTS: [Part; 4] = [Part::Subject, Part::Preheader, Part::Html, Part::Text];
 
 /// Pieces that are likely to meet at the grammar's edges.
 fn tag_soup() -> impl Strategy<Value = String> {
@@ -70,14 +70,14 @@ fn footer() -> FooterAddress {
 }
 
 /// Parses in every part and renders whatever parses: the call itself is the property (no
-/// panic), and a subject never comes out with a line break.
+/// panic), and a subject or a preheader never comes out with a line break.
 fn parse_and_render_everywhere(source: &str, first_name: &str) {
     let recipient = recipient(first_name);
     for part in PARTS {
         match Template::parse(part, source) {
             Ok(template) => {
                 let out = template.render(&recipient, "<img>");
-                if part == Part::Subject {
+                if matches!(part, Part::Subject | Part::Preheader) {
                     assert!(!out.contains(['\r', '\n']), "{out:?}");
                 }
             }
@@ -119,7 +119,7 @@ proptest! {
             let template = Template::parse(part, &source);
             prop_assert!(template.is_ok());
             let rendered = template.map(|t| t.render(&recipient("x"), "<img>"));
-            let expected = if part == Part::Subject {
+            let expected = if matches!(part, Part::Subject | Part::Preheader) {
                 source.replace("\r\n", " ").replace(['\r', '\n'], " ")
             } else {
                 source.clone()
@@ -177,7 +177,7 @@ proptest! {
 
     #[test]
     fn whole_messages_render_from_arbitrary_html(html in any::<String>(), name in any::<String>()) {
-        let mut content = CampaignContent::check("", "s", "", None);
+        let mut content = CampaignContent::check("", "s", None, "", None);
         prop_assert!(content.is_ok());
         if let (Ok(content), Ok(parsed)) = (&mut content, Template::parse_html(&html)) {
             content.html = parsed;
@@ -237,7 +237,7 @@ fn nested(unit: &str, depth: usize, copies: usize) -> String {
 }
 
 fn renders(html: &str) {
-    let content = CampaignContent::check("", "s", html, None);
+    let content = CampaignContent::check("", "s", None, html, None);
     let Ok(content) = content else {
         panic!("refused {html:.40}")
     };
@@ -253,12 +253,12 @@ fn html_nested_to_the_limit_renders_and_deeper_is_refused() {
         renders(&nested(unit, MAX_HTML_NESTING_DEPTH, 1));
         let deeper = nested(unit, MAX_HTML_NESTING_DEPTH + 1, 1);
         assert!(
-            CampaignContent::check("", "s", &deeper, None).is_err(),
+            CampaignContent::check("", "s", None, &deeper, None).is_err(),
             "{unit}"
         );
         let deepest = nested(unit, MAX_HTML_CONTENT_CHARS / unit.len(), 1);
         assert!(
-            CampaignContent::check("", "s", &deepest, None).is_err(),
+            CampaignContent::check("", "s", None, &deepest, None).is_err(),
             "{unit}"
         );
     }

@@ -531,7 +531,8 @@ pub async fn preview(
         from_name: headers.from_name.clone(),
         reply_to_email: headers.reply_to_email.clone(),
         subject: message.subject,
-        preheader: headers.preheader.clone(),
+        // The preheader rendered for the owner, as the subject is; absent when there is none.
+        preheader: Some(message.preheader).filter(|p| !p.is_empty()),
         preview_html_content: message.html,
         preview_text_content: message.text,
     }))
