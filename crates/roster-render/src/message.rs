@@ -51,6 +51,12 @@ pub enum RenderError {
     CssInline(#[from] css_inline::InlineError),
 }
 
+/// How a test send's personal message opens: a block of its own, set apart from the content,
+/// keeping the line breaks it was written with.
+const PERSONAL_MESSAGE_OPEN: &str = "<div style=\"margin:0 0 16px;padding:12px 16px;\
+     border:1px solid #dddddd;background:#f7f7f7;font-family:Arial,sans-serif;font-size:14px;\
+     line-height:1.4;color:#333333;white-space:pre-wrap\">";
+
 /// The style of the preheader's element: hidden in every client, Outlook's Word engine
 /// included (`mso-hide:all`), and taking no room where `display:none` is ignored.
 const PREHEADER_STYLE: &str = "display:none;font-size:1px;line-height:1px;max-height:0;\
@@ -99,6 +105,28 @@ impl Message {
         Message::render(content, recipient, footer, links)?.with_inlined_css()
     }
 
+    /// A test send's message: `personal_message` above the content, in the HTML as its own
+    /// block (escaped, line breaks kept) after the hidden preheader, in the text part as its
+    /// first lines followed by a blank line. A blank message changes nothing.
+    pub fn with_personal_message(self, personal_message: &str) -> Message {
+        let personal_message = personal_message.trim();
+        if personal_message.is_empty() {
+            return self;
+        }
+        let mut at = body_start(&self.html);
+        let preheader = preheader_element(&self.preheader);
+        if !self.preheader.is_empty() && self.html[at..].starts_with(&preheader) {
+            at += preheader.len();
+        }
+        let mut block = String::from(PERSONAL_MESSAGE_OPEN);
+        escape_html(personal_message, &mut block);
+        block.push_str("</div>");
+        let mut html = self.html;
+        html.insert_str(at, &block);
+        let text = format!("{personal_message}\n\n{}", self.text);
+        Message { html, text, ..self }
+    }
+
     /// The message with the rules of its `<style>` elements copied into the `style` attributes
     /// of the elements they select, as Constant Contact does at send (many clients drop
     /// `<style>`). At-rules (`@media`, `@font-face`) stay in a `<style>` element, which the
@@ -127,24 +155,28 @@ impl Message {
     }
 }
 
-/// `html` with `preheader` (plain text, escaped here) as the first element of its body: just
-/// after the first `<body …>` tag, else at the very start. Nothing when it is empty.
-fn insert_preheader(html: &str, preheader: &str) -> String {
-    if preheader.is_empty() {
-        return html.to_string();
-    }
-    let at = tags(html)
+/// Where the body's content starts: after the first `<body …>` tag, else at the very start.
+fn body_start(html: &str) -> usize {
+    tags(html)
         .find(|tag| !tag.is_end && tag.name.eq_ignore_ascii_case("body"))
-        .map_or(0, |body| body.end);
-    let mut out = String::with_capacity(html.len() + preheader.len() + 200);
-    out.push_str(&html[..at]);
-    out.push_str("<div style=\"");
-    out.push_str(PREHEADER_STYLE);
-    out.push_str("\">");
-    escape_html(preheader, &mut out);
-    out.push_str("</div>");
-    out.push_str(&html[at..]);
-    out
+        .map_or(0, |body| body.end)
+}
+
+/// The hidden element that carries `preheader` (plain text, escaped here).
+fn preheader_element(preheader: &str) -> String {
+    let mut element = format!("<div style=\"{PREHEADER_STYLE}\">");
+    escape_html(preheader, &mut element);
+    element.push_str("</div>");
+    element
+}
+
+/// `html` with `preheader` as the first element of its body. Nothing when it is empty.
+fn insert_preheader(html: &str, preheader: &str) -> String {
+    let mut html = html.to_string();
+    if !preheader.is_empty() {
+        html.insert_str(body_start(&html), &preheader_element(preheader));
+    }
+    html
 }
 
 /// The plain-text rendering of `html` by html2text, wrapped at [`TEXT_WIDTH`], with links as
@@ -279,6 +311,29 @@ mod tests {
             );
             assert_eq!(message.preheader, "");
         }
+    }
+
+    #[test]
+    fn a_personal_message_goes_above_the_content_after_the_preheader() {
+        let content = with_preheader("Pre", "<body><p>Body</p></body>");
+        let message = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .with_personal_message(" Please check <this>\nThanks ");
+        let expected = format!(
+            "<body>{}{PERSONAL_MESSAGE_OPEN}Please check &lt;this&gt;\nThanks</div><p>Body</p>",
+            preheader_element("Pre")
+        );
+        assert!(message.html.starts_with(&expected), "{}", message.html);
+        assert!(
+            message
+                .text
+                .starts_with("Please check <this>\nThanks\n\nBody\n"),
+            "{}",
+            message.text
+        );
+        let plain = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plain.clone().with_personal_message(" \n"), plain);
     }
 
     #[test]

@@ -463,7 +463,7 @@ pub async fn update_activity(
 
 /// The footer a message of `activity` carries: its own `physical_address_in_footer`, else the
 /// account's name and address.
-fn footer_of(
+pub(super) fn footer_of(
     activity: &CampaignActivity,
     profile: &AccountProfile,
     address: Option<&PhysicalAddress>,

@@ -1,12 +1,13 @@
 //! Email Campaigns: GET/POST /emails, GET/PATCH/DELETE /emails/{campaign_id},
-//! GET /emails/campaign_id_xrefs and GET/PUT /emails/activities/{campaign_activity_id}
-//! (docs/CAMPAIGNS.md). A campaign's status is its primary activity's.
+//! GET /emails/campaign_id_xrefs, GET/PUT /emails/activities/{campaign_activity_id}, its
+//! previews and its test sends (docs/CAMPAIGNS.md). A campaign's status is its primary activity's.
 
 pub mod bodies;
 pub mod content;
 pub mod handlers;
 pub mod query;
 pub mod resources;
+pub mod test_sends;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,4 +23,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::get, handlers::rename, handlers::delete))
         .routes(routes!(handlers::get_activity, handlers::update_activity))
         .routes(routes!(handlers::preview))
+        .routes(routes!(test_sends::test_send))
 }

@@ -17,6 +17,7 @@ mod contacts_semantics;
 mod conventions;
 mod custom_fields;
 mod durability;
+mod email_tests;
 mod emails;
 mod health;
 mod hostile_input;
