@@ -1,6 +1,6 @@
 """Drives Roster's Email Campaigns operations with Constant Contact's official Python SDK
 (constant-contact-api-client): create -> get -> list -> rename -> get activity -> update
-activity -> preview -> delete, then the refusals an integrator meets first. Every call goes
+activity -> preview -> test send -> delete, then the refusals an integrator meets first. Every call goes
 through a `*_with_http_info` method so the status code is asserted, and every body is
 deserialized by the SDK's own pydantic models, so their validation has to pass (including the
 campaign's title-case status beside the activity's upper case).
@@ -101,6 +101,22 @@ def main(base_url, token, sender):
     assert "Hello Test," in preview.preview_html_content, preview.preview_html_content
     assert "[[" not in preview.preview_html_content
     assert "Spring is here." in preview.preview_text_content
+
+    # A test send answers 204 with no body; six addresses are refused before the request.
+    sent = scheduling.test_send_email_campaign_activity_with_http_info(
+        primary,
+        cc.TestSendEmailCampaignActivityRequest(
+            email_addresses=["qa@example.com", "boss@example.com"],
+            personal_message="Please check the layout.",
+        ),
+    )
+    assert sent.status_code == 204, sent.status_code
+    expect_error(
+        lambda: scheduling.test_send_email_campaign_activity_with_http_info(
+            primary, cc.TestSendEmailCampaignActivityRequest(email_addresses=["not an address"])
+        ),
+        400,
+    )
 
     xrefs = expect(campaigns.get_email_campaign_xrefs_with_http_info("1,2"), 200)
     assert xrefs.xrefs == [] or xrefs.xrefs is None
