@@ -3,12 +3,12 @@
 //! by html2text), with its footer; and, for mail that leaves the server, the `<style>` rules
 //! inlined. Previews, test sends and real sends all come through `Message::render`.
 
-use crate::content::{CampaignContent, MAX_MESSAGE_BYTES};
+use crate::content::{CampaignContent, MAX_HTML_NESTING_DEPTH, MAX_MESSAGE_BYTES};
 use crate::escape::escape_html;
 use crate::footer::{
     append_text_footer, insert_html_footer, FooterAddress, PREVIEW_UNSUBSCRIBE_URL,
 };
-use crate::html_scan::tags;
+use crate::html_scan::{nesting_exceeds, tags};
 use crate::recipient::Recipient;
 
 /// The width the generated text part is wrapped to: the customary limit for plain-text mail.
@@ -49,6 +49,10 @@ pub enum RenderError {
     TextPart(#[from] html2text::Error),
     #[error("the style rules could not be inlined: {0}")]
     CssInline(#[from] css_inline::InlineError),
+    #[error(
+        "the HTML nests elements deeper than {MAX_HTML_NESTING_DEPTH} levels (byte {at_byte})"
+    )]
+    TooDeep { at_byte: usize },
 }
 
 /// How a test send's personal message opens: a block of its own, set apart from the content,
@@ -181,8 +185,14 @@ fn insert_preheader(html: &str, preheader: &str) -> String {
 
 /// The plain-text rendering of `html` by html2text, wrapped at [`TEXT_WIDTH`], with links as
 /// numbered footnotes. Width overflow is allowed so that a deeply nested table is printed
-/// wider rather than refused.
+/// wider rather than refused. HTML nested deeper than [`MAX_HTML_NESTING_DEPTH`] is refused
+/// before html2text sees it (its time grows with the square of the depth): the content check
+/// refuses it at create and update already, and this keeps the bound for any caller that built
+/// its `CampaignContent` without that check.
 pub fn text_from_html(html: &str) -> Result<String, RenderError> {
+    if let Some(at) = nesting_exceeds(html, MAX_HTML_NESTING_DEPTH) {
+        return Err(RenderError::TooDeep { at_byte: at });
+    }
     Ok(html2text::config::plain()
         .allow_width_overflow()
         .string_from_read(html.as_bytes(), TEXT_WIDTH)?)
@@ -384,15 +394,27 @@ mod tests {
     }
 
     #[test]
-    fn html2text_copes_with_empty_odd_and_deeply_nested_html() {
+    fn html2text_copes_with_empty_odd_and_nested_html_and_deeper_is_refused() {
         for html in [
             String::new(),
             "</p><td><<>>&&#;".to_string(),
-            "<div>".repeat(5_000),
-            "<table><tr><td>".repeat(300),
+            "<div>".repeat(MAX_HTML_NESTING_DEPTH),
+            "<table><tr><td>".repeat(MAX_HTML_NESTING_DEPTH),
         ] {
             assert!(text_from_html(&html).is_ok(), "{:.40}", html);
         }
+        // Past the limit html2text is never called, whoever built the content.
+        let deep = "<div>".repeat(30_000);
+        assert!(matches!(
+            text_from_html(&deep),
+            Err(RenderError::TooDeep { at_byte: 1_280 })
+        ));
+        let content = CampaignContent {
+            html: Template::parse_html(&deep).unwrap_or_else(|e| panic!("{e:?}")),
+            ..content("<p>x</p>", None)
+        };
+        let rendered = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW);
+        assert!(matches!(rendered, Err(RenderError::TooDeep { .. })));
     }
 
     #[test]
