@@ -84,14 +84,20 @@ impl Composer {
         let address = store.physical_address(account).await?;
         let custom_fields = store.all_custom_fields(account).await?;
         let headers = &activity.content;
-        let content = CampaignContent::check("", &headers.subject, &headers.html_content, None)
-            .map_err(|problems| {
-                let reasons: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                permanent(format!(
-                    "the content cannot be rendered: {}",
-                    reasons.join(" ")
-                ))
-            })?;
+        let content = CampaignContent::check(
+            "",
+            &headers.subject,
+            headers.preheader.as_deref(),
+            &headers.html_content,
+            None,
+        )
+        .map_err(|problems| {
+            let reasons: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            permanent(format!(
+                "the content cannot be rendered: {}",
+                reasons.join(" ")
+            ))
+        })?;
         let context = Arc::new(SendContext {
             content,
             footer: FooterAddress::of_message(
@@ -137,8 +143,9 @@ impl Composer {
             address: context.address.as_ref(),
         };
         let personal = Recipient::contact(&contact, &context.custom_fields, details);
-        let rendered = Message::render(&context.content, &personal, &context.footer, links)
-            .map_err(|e| permanent(e.to_string()))?;
+        let rendered =
+            Message::render_for_sending(&context.content, &personal, &context.footer, links)
+                .map_err(|e| permanent(e.to_string()))?;
         if rendered.exceeds_size_limit() {
             return Err(permanent("the personalised message is over 400 KB"));
         }

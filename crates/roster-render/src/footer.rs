@@ -22,7 +22,10 @@ pub struct FooterAddress {
 
 impl FooterAddress {
     /// An address printed the usual way: street lines, then `City, ST 12345`, then the
-    /// country code (Roster has no table of country names).
+    /// country code. The state is the address's own: the code for the US and Canada (the postal
+    /// services' form, `Boston, MA 02108`), the name it carries elsewhere (`state_name`, which
+    /// the account's address holds only outside the US and Canada). The V3 account address
+    /// carries no country name, so the code is printed (docs/CAMPAIGNS.md, "Footer").
     pub fn new(organization_name: &str, address: Option<&PhysicalAddress>) -> Self {
         let mut address_lines = Vec::new();
         if let Some(address) = address {
@@ -63,7 +66,9 @@ impl FooterAddress {
     }
 
     /// An activity's `physical_address_in_footer`, printed like an account's address, with its
-    /// optional line after the street lines.
+    /// optional line after the street lines; the state is its `state_code` or, outside the US
+    /// and Canada, its `state_non_us_name`. The schema's `country_name` and `state_name` are
+    /// read-only names Constant Contact derives from the codes; Roster keeps no such table.
     pub fn of_activity(address: &campaign::FooterAddress) -> Self {
         let mut address_lines = vec![address.address_line1.clone()];
         address_lines.extend(address.address_line2.clone());
@@ -189,6 +194,43 @@ mod tests {
         assert_eq!(
             FooterAddress::new("Acme", None).address_lines,
             Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn states_outside_the_us_and_canada_are_printed_by_the_name_the_address_carries() {
+        let account = FooterAddress::new(
+            "Acme",
+            Some(&PhysicalAddress {
+                address_line1: "10 High St".into(),
+                address_line2: None,
+                address_line3: None,
+                city: "Leeds".into(),
+                state_code: None,
+                state_name: Some("West Yorkshire".into()),
+                postal_code: Some("LS1 4AP".into()),
+                country_code: "GB".into(),
+            }),
+        );
+        assert_eq!(
+            account.address_lines,
+            vec!["10 High St", "Leeds, West Yorkshire LS1 4AP", "GB"]
+        );
+        let activity = FooterAddress::of_activity(&campaign::FooterAddress {
+            organization_name: "Acme".into(),
+            address_line1: "1 Rue X".into(),
+            address_line2: None,
+            address_line3: None,
+            address_optional: Some("Bâtiment B".into()),
+            city: None,
+            state_code: None,
+            state_non_us_name: Some("Île-de-France".into()),
+            postal_code: Some("75001".into()),
+            country_code: "FR".into(),
+        });
+        assert_eq!(
+            activity.address_lines,
+            vec!["1 Rue X", "Bâtiment B", "Île-de-France 75001", "FR"]
         );
     }
 

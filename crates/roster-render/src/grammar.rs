@@ -18,6 +18,9 @@ const MAX_QUOTED_CHARS: usize = 80;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     Subject,
+    /// The preview text inboxes show after the subject: plain text like the text part, one
+    /// line like the subject; placed, escaped, at the top of the HTML body.
+    Preheader,
     Html,
     Text,
 }

@@ -13,6 +13,7 @@
 //! let content = CampaignContent::check(
 //!     "",
 //!     "News for [[FirstName OR \"you\"]]",
+//!     None,
 //!     "<html><body><p>Hi [[FirstName OR \"there\"]]</p>[[trackingImage]]</body></html>",
 //!     None,
 //! )
@@ -32,14 +33,16 @@ pub mod content;
 pub mod escape;
 pub mod footer;
 pub mod grammar;
+pub mod html_scan;
 pub mod message;
 pub mod recipient;
 pub mod tags;
 pub mod template;
 
 pub use content::{
-    check_forbidden_pairs, check_html_content, CampaignContent, FORBIDDEN_PAIRS,
-    MAX_HTML_CONTENT_CHARS, MAX_MESSAGE_BYTES,
+    check_forbidden_pairs, check_html_content, check_link_lengths, overlong_links, CampaignContent,
+    OverlongLink, FORBIDDEN_PAIRS, MAX_HTML_CONTENT_CHARS, MAX_HTML_NESTING_DEPTH, MAX_LINK_CHARS,
+    MAX_MESSAGE_BYTES,
 };
 pub use footer::{FooterAddress, PREVIEW_UNSUBSCRIBE_URL};
 pub use grammar::{Part, Segment, TagUse, TemplateError, TemplateErrorKind};

@@ -1,11 +1,14 @@
-//! Rendering a whole message for one recipient: the subject, the HTML part with its footer,
-//! and the text part (the activity's own, or generated from the HTML by html2text), with its
-//! footer. Previews, test sends and real sends all come through `Message::render`.
+//! Rendering a whole message for one recipient: the subject, the HTML part with its hidden
+//! preheader and its footer, and the text part (the activity's own, or generated from the HTML
+//! by html2text), with its footer; and, for mail that leaves the server, the `<style>` rules
+//! inlined. Previews, test sends and real sends all come through `Message::render`.
 
-use crate::content::{CampaignContent, MAX_MESSAGE_BYTES};
+use crate::content::{CampaignContent, MAX_HTML_NESTING_DEPTH, MAX_MESSAGE_BYTES};
+use crate::escape::escape_html;
 use crate::footer::{
     append_text_footer, insert_html_footer, FooterAddress, PREVIEW_UNSUBSCRIBE_URL,
 };
+use crate::html_scan::{nesting_exceeds, tags};
 use crate::recipient::Recipient;
 
 /// The width the generated text part is wrapped to: the customary limit for plain-text mail.
@@ -33,6 +36,9 @@ impl MessageLinks<'static> {
 pub struct Message {
     /// One line: line breaks are folded to spaces.
     pub subject: String,
+    /// The rendered preheader as plain text, one line ("" when the activity has none). The HTML
+    /// part carries it, escaped, as its first, hidden element.
+    pub preheader: String,
     pub html: String,
     pub text: String,
 }
@@ -41,7 +47,24 @@ pub struct Message {
 pub enum RenderError {
     #[error("the text part could not be generated from the HTML: {0}")]
     TextPart(#[from] html2text::Error),
+    #[error("the style rules could not be inlined: {0}")]
+    CssInline(#[from] css_inline::InlineError),
+    #[error(
+        "the HTML nests elements deeper than {MAX_HTML_NESTING_DEPTH} levels (byte {at_byte})"
+    )]
+    TooDeep { at_byte: usize },
 }
+
+/// How a test send's personal message opens: a block of its own, set apart from the content,
+/// keeping the line breaks it was written with.
+const PERSONAL_MESSAGE_OPEN: &str = "<div style=\"margin:0 0 16px;padding:12px 16px;\
+     border:1px solid #dddddd;background:#f7f7f7;font-family:Arial,sans-serif;font-size:14px;\
+     line-height:1.4;color:#333333;white-space:pre-wrap\">";
+
+/// The style of the preheader's element: hidden in every client, Outlook's Word engine
+/// included (`mso-hide:all`), and taking no room where `display:none` is ignored.
+const PREHEADER_STYLE: &str = "display:none;font-size:1px;line-height:1px;max-height:0;\
+     max-width:0;opacity:0;overflow:hidden;mso-hide:all;color:transparent";
 
 impl Message {
     pub fn render(
@@ -51,20 +74,78 @@ impl Message {
         links: MessageLinks<'_>,
     ) -> Result<Message, RenderError> {
         let subject = content.subject.render(recipient, "");
+        let preheader = content
+            .preheader
+            .as_ref()
+            .map(|p| p.render(recipient, "").trim().to_string())
+            .unwrap_or_default();
         let body = content.html.render(recipient, links.tracking_image);
+        let body = insert_preheader(&body, &preheader);
         let html = insert_html_footer(&body, &footer.to_html(links.unsubscribe_url));
         let text = match &content.text {
             Some(text) => text.render(recipient, ""),
-            // Generated from the HTML without the tracking pixel (an image with no text) and
-            // without the footer, which follows in its text form.
+            // Generated from the HTML without the tracking pixel (an image with no text),
+            // without the preheader (hidden in HTML, it would lead the text part) and without
+            // the footer, which follows in its text form.
             None => text_from_html(&content.html.render(recipient, ""))?,
         };
         let text = append_text_footer(&text, &footer.to_text(links.unsubscribe_url));
         Ok(Message {
             subject,
+            preheader,
             html,
             text,
         })
+    }
+
+    /// The message as it leaves the server (test sends and sends): [`Message::render`], then
+    /// the `<style>` rules inlined ([`Message::with_inlined_css`]). Previews use `render`.
+    pub fn render_for_sending(
+        content: &CampaignContent,
+        recipient: &Recipient,
+        footer: &FooterAddress,
+        links: MessageLinks<'_>,
+    ) -> Result<Message, RenderError> {
+        Message::render(content, recipient, footer, links)?.with_inlined_css()
+    }
+
+    /// A test send's message: `personal_message` above the content, in the HTML as its own
+    /// block (escaped, line breaks kept) after the hidden preheader, in the text part as its
+    /// first lines followed by a blank line. A blank message changes nothing.
+    pub fn with_personal_message(self, personal_message: &str) -> Message {
+        let personal_message = personal_message.trim();
+        if personal_message.is_empty() {
+            return self;
+        }
+        let mut at = body_start(&self.html);
+        let preheader = preheader_element(&self.preheader);
+        if !self.preheader.is_empty() && self.html[at..].starts_with(&preheader) {
+            at += preheader.len();
+        }
+        let mut block = String::from(PERSONAL_MESSAGE_OPEN);
+        escape_html(personal_message, &mut block);
+        block.push_str("</div>");
+        let mut html = self.html;
+        html.insert_str(at, &block);
+        let text = format!("{personal_message}\n\n{}", self.text);
+        Message { html, text, ..self }
+    }
+
+    /// The message with the rules of its `<style>` elements copied into the `style` attributes
+    /// of the elements they select, as Constant Contact does at send (many clients drop
+    /// `<style>`). At-rules (`@media`, `@font-face`) stay in a `<style>` element, which the
+    /// clients that read it honour; `<link>` elements stay as written, and no stylesheet is
+    /// ever fetched (css-inline is built without its `http` and `file` features, and told not
+    /// to load any). The text part is unchanged. The HTML comes back as a whole document
+    /// (`<html><head>…<body>`), which a fragment gains.
+    pub fn with_inlined_css(self) -> Result<Message, RenderError> {
+        let inliner = css_inline::CSSInliner::options()
+            .load_remote_stylesheets(false)
+            .keep_link_tags(true)
+            .keep_at_rules(true)
+            .build();
+        let html = inliner.inline(&self.html)?;
+        Ok(Message { html, ..self })
     }
 
     /// The message's size as sent, roughly: its three parts in UTF-8 bytes.
@@ -78,10 +159,40 @@ impl Message {
     }
 }
 
+/// Where the body's content starts: after the first `<body …>` tag, else at the very start.
+fn body_start(html: &str) -> usize {
+    tags(html)
+        .find(|tag| !tag.is_end && tag.name.eq_ignore_ascii_case("body"))
+        .map_or(0, |body| body.end)
+}
+
+/// The hidden element that carries `preheader` (plain text, escaped here).
+fn preheader_element(preheader: &str) -> String {
+    let mut element = format!("<div style=\"{PREHEADER_STYLE}\">");
+    escape_html(preheader, &mut element);
+    element.push_str("</div>");
+    element
+}
+
+/// `html` with `preheader` as the first element of its body. Nothing when it is empty.
+fn insert_preheader(html: &str, preheader: &str) -> String {
+    let mut html = html.to_string();
+    if !preheader.is_empty() {
+        html.insert_str(body_start(&html), &preheader_element(preheader));
+    }
+    html
+}
+
 /// The plain-text rendering of `html` by html2text, wrapped at [`TEXT_WIDTH`], with links as
 /// numbered footnotes. Width overflow is allowed so that a deeply nested table is printed
-/// wider rather than refused.
+/// wider rather than refused. HTML nested deeper than [`MAX_HTML_NESTING_DEPTH`] is refused
+/// before html2text sees it (its time grows with the square of the depth): the content check
+/// refuses it at create and update already, and this keeps the bound for any caller that built
+/// its `CampaignContent` without that check.
 pub fn text_from_html(html: &str) -> Result<String, RenderError> {
+    if let Some(at) = nesting_exceeds(html, MAX_HTML_NESTING_DEPTH) {
+        return Err(RenderError::TooDeep { at_byte: at });
+    }
     Ok(html2text::config::plain()
         .allow_width_overflow()
         .string_from_read(html.as_bytes(), TEXT_WIDTH)?)
@@ -94,7 +205,7 @@ mod tests {
     use crate::template::Template;
 
     fn content(html: &str, text: Option<&str>) -> CampaignContent {
-        CampaignContent::check("", "Hi [[FirstName OR \"there\"]]", html, text)
+        CampaignContent::check("", "Hi [[FirstName OR \"there\"]]", None, html, text)
             .unwrap_or_else(|problems| panic!("refused: {problems:?}"))
     }
 
@@ -160,16 +271,150 @@ mod tests {
         );
     }
 
+    fn with_preheader(preheader: &str, html: &str) -> CampaignContent {
+        CampaignContent::check("", "s", Some(preheader), html, None)
+            .unwrap_or_else(|problems| panic!("refused: {problems:?}"))
+    }
+
     #[test]
-    fn html2text_copes_with_empty_odd_and_deeply_nested_html() {
+    fn the_preheader_is_the_first_hidden_element_of_the_body_escaped_and_personalised() {
+        let content = with_preheader(
+            "Hi [[FirstName OR \"you\"]] & <friends>\n",
+            "<html><head><title>T</title></head><BODY class=\"x>y\"><p>Body</p></body></html>",
+        );
+        let mut recipient = ann();
+        recipient.set_contact(ContactTag::FirstName, Some("<Ann>"));
+        let message = Message::render(&content, &recipient, &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(message.preheader, "Hi <Ann> & <friends>");
+        let hidden = format!(
+            "<BODY class=\"x>y\"><div style=\"{PREHEADER_STYLE}\">Hi &lt;Ann&gt; &amp; \
+             &lt;friends&gt;</div><p>Body</p>"
+        );
+        assert!(message.html.contains(&hidden), "{}", message.html);
+        assert!(
+            PREHEADER_STYLE.contains("display:none") && PREHEADER_STYLE.contains("mso-hide:all")
+        );
+        // The text part does not start with the hidden preheader.
+        assert!(message.text.starts_with("Body\n"), "{}", message.text);
+        // Without a body tag it leads the fragment; without a preheader nothing is added.
+        let fragment = with_preheader("[[FirstName]]", "<p>x</p>");
+        let message = Message::render(&fragment, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            message.html.starts_with("<div style=\"display:none"),
+            "{}",
+            message.html
+        );
+        assert!(
+            message.html.contains(">Ann</div><p>x</p>"),
+            "{}",
+            message.html
+        );
+        for blank in ["", "  ", "[[MiddleName]]"] {
+            let content = with_preheader(blank, "<p>x</p>");
+            let message = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                message.html.starts_with("<p>x</p><div style=\"margin"),
+                "{blank:?}"
+            );
+            assert_eq!(message.preheader, "");
+        }
+    }
+
+    #[test]
+    fn a_personal_message_goes_above_the_content_after_the_preheader() {
+        let content = with_preheader("Pre", "<body><p>Body</p></body>");
+        let message = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .with_personal_message(" Please check <this>\nThanks ");
+        let expected = format!(
+            "<body>{}{PERSONAL_MESSAGE_OPEN}Please check &lt;this&gt;\nThanks</div><p>Body</p>",
+            preheader_element("Pre")
+        );
+        assert!(message.html.starts_with(&expected), "{}", message.html);
+        assert!(
+            message
+                .text
+                .starts_with("Please check <this>\nThanks\n\nBody\n"),
+            "{}",
+            message.text
+        );
+        let plain = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plain.clone().with_personal_message(" \n"), plain);
+    }
+
+    #[test]
+    fn sending_inlines_the_style_rules_and_keeps_at_rules_and_links() {
+        let content = with_preheader(
+            "Pre",
+            "<html><head><link rel=\"stylesheet\" href=\"http://127.0.0.1:9/never.css\">\
+             <style>p.lead { color: red } @media (max-width: 600px) { p { color: blue } }\
+             </style></head><body><p class=\"lead\" style=\"font-weight:bold\">Hi</p>\
+             </body></html>",
+        );
+        let preview = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(preview
+            .html
+            .contains("<p class=\"lead\" style=\"font-weight:bold\">"));
+        let sent = Message::render_for_sending(&content, &ann(), &acme(), MessageLinks::PREVIEW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            sent.html
+                .contains("<p class=\"lead\" style=\"color: red;font-weight: bold\">"),
+            "{}",
+            sent.html
+        );
+        assert!(
+            sent.html.contains("@media (max-width: 600px)"),
+            "{}",
+            sent.html
+        );
+        assert!(!sent.html.contains("p.lead"), "{}", sent.html);
+        assert!(sent.html.contains("never.css"), "{}", sent.html);
+        assert!(sent.html.contains(">Pre</div>"), "{}", sent.html);
+        assert_eq!(sent.text, preview.text);
+        assert_eq!(sent.subject, preview.subject);
+    }
+
+    #[test]
+    fn the_tracking_image_renders_as_what_the_caller_gives_and_nothing_by_default() {
+        let content = content("<p>x</p>[[trackingImage]]", None);
+        let sending = MessageLinks {
+            tracking_image: "",
+            unsubscribe_url: "https://u.example/1",
+        };
+        let message = Message::render_for_sending(&content, &ann(), &acme(), sending)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!message.html.contains("<img"), "{}", message.html);
+        assert!(message.html.contains("<p>x</p><div"), "{}", message.html);
+    }
+
+    #[test]
+    fn html2text_copes_with_empty_odd_and_nested_html_and_deeper_is_refused() {
         for html in [
             String::new(),
             "</p><td><<>>&&#;".to_string(),
-            "<div>".repeat(5_000),
-            "<table><tr><td>".repeat(300),
+            "<div>".repeat(MAX_HTML_NESTING_DEPTH),
+            "<table><tr><td>".repeat(MAX_HTML_NESTING_DEPTH),
         ] {
             assert!(text_from_html(&html).is_ok(), "{:.40}", html);
         }
+        // Past the limit html2text is never called, whoever built the content.
+        let deep = "<div>".repeat(30_000);
+        assert!(matches!(
+            text_from_html(&deep),
+            Err(RenderError::TooDeep { at_byte: 1_280 })
+        ));
+        let content = CampaignContent {
+            html: Template::parse_html(&deep).unwrap_or_else(|e| panic!("{e:?}")),
+            ..content("<p>x</p>", None)
+        };
+        let rendered = Message::render(&content, &ann(), &acme(), MessageLinks::PREVIEW);
+        assert!(matches!(rendered, Err(RenderError::TooDeep { .. })));
     }
 
     #[test]
@@ -181,6 +426,7 @@ mod tests {
         };
         let content = CampaignContent {
             subject,
+            preheader: None,
             html,
             text: None,
         };

@@ -112,6 +112,16 @@ impl Recipient {
         recipient
     }
 
+    /// A test send's values. The official document: a test send "does not process any dynamic
+    /// content [...] Dynamic content includes contact and custom field variables". So every
+    /// contact and custom-field tag renders its fallback, or nothing, while the account tags,
+    /// which are the same for every recipient, render the account's values. Constant Contact's
+    /// knowledge base says a test shows the owner's details instead (docs/CAMPAIGNS.md, "Test
+    /// sends", records the contradiction and why the document wins).
+    pub fn for_test_send(account: AccountDetails<'_>) -> Self {
+        Self::with_account(account)
+    }
+
     /// Only the account's values: every contact tag falls back.
     pub fn with_account(account: AccountDetails<'_>) -> Self {
         let mut recipient = Self::default();
@@ -343,6 +353,22 @@ mod tests {
         assert_eq!(value(ContactTag::EmailAddress), Some("owner@acme.example"));
         assert_eq!(value(ContactTag::CompanyName), None);
         assert_eq!(recipient.value(&Tag::Account(AccountTag::City)), None);
+    }
+
+    #[test]
+    fn a_test_send_has_the_account_values_and_no_contact_values() {
+        let (profile, address) = (profile(), address());
+        let recipient = Recipient::for_test_send(AccountDetails {
+            profile: &profile,
+            address: Some(&address),
+        });
+        for tag in ContactTag::ALL {
+            assert_eq!(recipient.value(&Tag::Contact(tag)), None, "{tag:?}");
+        }
+        assert_eq!(recipient.value(&Tag::Custom("x".into())), None);
+        let account = |tag: AccountTag| recipient.value(&Tag::Account(tag));
+        assert_eq!(account(AccountTag::OrganizationName), Some("Acme & Co"));
+        assert_eq!(account(AccountTag::City), Some("Springfield"));
     }
 
     #[test]

@@ -31,6 +31,11 @@ impl Template {
         Self::parse(Part::Html, source)
     }
 
+    /// A preheader: no tracking image; fallbacks optional (only the subject line needs them).
+    pub fn parse_preheader(source: &str) -> Result<Template, Vec<TemplateError>> {
+        Self::parse(Part::Preheader, source)
+    }
+
     /// A text part: no tracking image.
     pub fn parse_text(source: &str) -> Result<Template, Vec<TemplateError>> {
         Self::parse(Part::Text, source)
@@ -84,8 +89,9 @@ impl Template {
     }
 
     /// Renders the template for one recipient. In HTML every value and fallback is escaped and
-    /// `[[trackingImage]]` becomes `tracking_image` as given (previews pass ""); a subject has
-    /// its line breaks folded to spaces; a text part is rendered as it is.
+    /// `[[trackingImage]]` becomes `tracking_image` as given (previews pass ""); a subject and a
+    /// preheader have their line breaks folded to spaces; a text part is rendered as it is. A
+    /// preheader is plain text here: the message escapes it where it places it in the HTML.
     pub fn render(&self, recipient: &Recipient, tracking_image: &str) -> String {
         let mut out = String::new();
         for segment in &self.segments {
@@ -101,13 +107,13 @@ impl Template {
                         .unwrap_or_default();
                     match self.part {
                         Part::Html => escape_html(value, &mut out),
-                        Part::Subject | Part::Text => out.push_str(value),
+                        Part::Subject | Part::Preheader | Part::Text => out.push_str(value),
                     }
                 }
             }
         }
         match self.part {
-            Part::Subject => fold_line_breaks(&out),
+            Part::Subject | Part::Preheader => fold_line_breaks(&out),
             Part::Html | Part::Text => out,
         }
     }

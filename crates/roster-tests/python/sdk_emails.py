@@ -1,7 +1,7 @@
 """Drives Roster's Email Campaigns operations with Constant Contact's official Python SDK
 (constant-contact-api-client): create -> get -> list -> rename -> get activity -> update
-activity -> preview -> schedule (later, read back, unschedule; now, history) -> delete, then
-the refusals an integrator meets first. Every call goes
+activity -> preview -> schedule (later, read back, unschedule; now, history) -> test send
+-> delete, then the refusals an integrator meets first. Every call goes
 through a `*_with_http_info` method so the status code is asserted, and every body is
 deserialized by the SDK's own pydantic models, so their validation has to pass (including the
 campaign's title-case status beside the activity's upper case).
@@ -145,6 +145,21 @@ def main(base_url, token, sender):
     )
     assert history == [], history
     expect(scheduling.unschedule_email_campaign_activity_with_http_info(primary), 204)
+    # A test send answers 204 with no body; six addresses are refused before the request.
+    sent = scheduling.test_send_email_campaign_activity_with_http_info(
+        primary,
+        cc.TestSendEmailCampaignActivityRequest(
+            email_addresses=["qa@example.com", "boss@example.com"],
+            personal_message="Please check the layout.",
+        ),
+    )
+    assert sent.status_code == 204, sent.status_code
+    expect_error(
+        lambda: scheduling.test_send_email_campaign_activity_with_http_info(
+            primary, cc.TestSendEmailCampaignActivityRequest(email_addresses=["not an address"])
+        ),
+        400,
+    )
 
     xrefs = expect(campaigns.get_email_campaign_xrefs_with_http_info("1,2"), 200)
     assert xrefs.xrefs == [] or xrefs.xrefs is None

@@ -1,10 +1,11 @@
 //! The counters behind rate limits, kept in the database so every node sees the same
-//! numbers: failed sign-ins (the sign-in throttle) and each client's API calls per day.
+//! numbers: failed sign-ins (the sign-in throttle), each client's API calls per day and each
+//! account's test-send recipients per day.
 
 use async_trait::async_trait;
 
 use crate::store::error::StoreResult;
-use crate::Timestamp;
+use crate::{AccountId, Timestamp};
 
 #[async_trait]
 pub trait RateLimitStore: Send + Sync {
@@ -26,4 +27,15 @@ pub trait RateLimitStore: Send + Sync {
         day: i64,
         deltas: &[(String, i64)],
     ) -> StoreResult<Vec<(String, i64)>>;
+
+    /// Counts `recipients` test-send recipients for `account` on `day` (days since the epoch,
+    /// UTC) when the day's total stays within `max_per_day`, and says whether it did; a refused
+    /// claim counts nothing. Atomic under concurrency.
+    async fn claim_test_send_recipients(
+        &self,
+        account: AccountId,
+        day: i64,
+        recipients: u32,
+        max_per_day: u32,
+    ) -> StoreResult<bool>;
 }

@@ -5,7 +5,7 @@
 
 use roster_domain::campaign::ActivityContent;
 use roster_domain::{AccountId, FieldError};
-use roster_render::{check_forbidden_pairs, CampaignContent};
+use roster_render::CampaignContent;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -19,26 +19,34 @@ pub async fn check_content(
     content: &ActivityContent,
     prefix: &str,
 ) -> Result<Result<CampaignContent, Vec<FieldError>>, ApiError> {
-    let parsed = CampaignContent::check(prefix, &content.subject, &content.html_content, None);
+    let parsed = CampaignContent::check(
+        prefix,
+        &content.subject,
+        content.preheader.as_deref(),
+        &content.html_content,
+        None,
+    );
     let mut problems = match &parsed {
         Ok(_) => Vec::new(),
         Err(problems) => problems.clone(),
     };
-    if let Some(preheader) = &content.preheader {
-        problems.extend(check_forbidden_pairs(
-            &format!("{prefix}preheader"),
-            preheader,
-        ));
-    }
     if let Ok(parsed) = &parsed {
-        let used = [&parsed.subject, &parsed.html]
+        let templates = [
+            ("subject", Some(&parsed.subject)),
+            ("preheader", parsed.preheader.as_ref()),
+            ("html_content", Some(&parsed.html)),
+        ];
+        let templates: Vec<_> = templates
+            .into_iter()
+            .filter_map(|(field, template)| Some((field, template?)))
+            .collect();
+        let used = templates
             .iter()
-            .any(|t| !t.custom_field_names().is_empty());
+            .any(|(_, t)| !t.custom_field_names().is_empty());
         if used {
             let fields = state.store.all_custom_fields(account).await?;
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-            for (field, template) in [("subject", &parsed.subject), ("html_content", &parsed.html)]
-            {
+            for (field, template) in templates {
                 for unknown in template.unknown_custom_fields(&names) {
                     problems.push(FieldError::new(
                         format!("{prefix}{field}"),

@@ -463,7 +463,7 @@ pub async fn update_activity(
 
 /// The footer a message of `activity` carries: its own `physical_address_in_footer`, else the
 /// account's name and address.
-fn footer_of(
+pub(super) fn footer_of(
     activity: &CampaignActivity,
     profile: &AccountProfile,
     address: Option<&PhysicalAddress>,
@@ -525,7 +525,8 @@ pub async fn preview(
         from_name: headers.from_name.clone(),
         reply_to_email: headers.reply_to_email.clone(),
         subject: message.subject,
-        preheader: headers.preheader.clone(),
+        // The preheader rendered for the owner, as the subject is; absent when there is none.
+        preheader: Some(message.preheader).filter(|p| !p.is_empty()),
         preview_html_content: message.html,
         preview_text_content: message.text,
     }))

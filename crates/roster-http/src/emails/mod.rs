@@ -1,7 +1,8 @@
 //! Email Campaigns: GET/POST /emails, GET/PATCH/DELETE /emails/{campaign_id},
-//! GET /emails/campaign_id_xrefs and GET/PUT /emails/activities/{campaign_activity_id}
-//! (docs/CAMPAIGNS.md). A campaign's status is its primary activity's. `unsubscribe` serves the
-//! public page the unsubscribe link of every campaign message opens (docs/MAIL.md).
+//! GET /emails/campaign_id_xrefs, GET/PUT /emails/activities/{campaign_activity_id}, its
+//! previews, schedules, send history and test sends (docs/CAMPAIGNS.md). A campaign's status
+//! is its primary activity's. `unsubscribe` serves the public page the unsubscribe link of
+//! every campaign message opens (docs/MAIL.md).
 
 pub mod bodies;
 pub mod content;
@@ -9,6 +10,7 @@ pub mod handlers;
 pub mod query;
 pub mod resources;
 pub mod schedules;
+pub mod test_sends;
 pub mod unsubscribe;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -31,4 +33,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
             schedules::unschedule
         ))
         .routes(routes!(schedules::send_history))
+        .routes(routes!(test_sends::test_send))
 }

@@ -128,7 +128,8 @@ async fn primary_activity(
     Ok(activity)
 }
 
-/// What scheduling needs besides the status: recipients and an address for the footer.
+/// What scheduling needs besides the status: recipients, an address for the footer, and no
+/// link longer than 1,005 characters.
 async fn check_sendable(
     state: &AppState,
     account: AccountId,
@@ -152,6 +153,12 @@ async fn check_sendable(
              address (PUT /account/summary/physical_address): every message must carry one",
         ));
     }
+    // Constant Contact fails such a send with reason code 8; Roster refuses to schedule it, so
+    // that code never occurs.
+    problems.extend(roster_render::check_link_lengths(
+        "html_content",
+        &activity.content.html_content,
+    ));
     if problems.is_empty() {
         Ok(())
     } else {

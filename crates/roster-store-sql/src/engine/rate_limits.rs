@@ -1,8 +1,9 @@
-//! The rate-limit counters: failed sign-ins per throttle key and API calls per client and day,
-//! each moved by one upsert so concurrent nodes count together.
+//! The rate-limit counters: failed sign-ins per throttle key, API calls per client and day, and
+//! test-send recipients per account and day, each moved by one upsert so concurrent nodes count
+//! together.
 
 use async_trait::async_trait;
-use roster_domain::{RateLimitStore, StoreResult, Timestamp};
+use roster_domain::{AccountId, RateLimitStore, StoreResult, Timestamp};
 use roster_store_sql::unavailable;
 
 use super::fetch::{ExecuteWrite, FetchDomain};
@@ -86,5 +87,40 @@ impl RateLimitStore for SqlStore {
         }
         tx.commit().await.map_err(unavailable)?;
         Ok(totals)
+    }
+
+    async fn claim_test_send_recipients(
+        &self,
+        account: AccountId,
+        day: i64,
+        recipients: u32,
+        max_per_day: u32,
+    ) -> StoreResult<bool> {
+        if recipients > max_per_day {
+            return Ok(false);
+        }
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // The upsert comes first (a write first keeps SQLite from upgrading a read lock); its
+        // WHERE refuses the claim that would pass the maximum, so it changes no row.
+        let claimed = sqlx::query(
+            "INSERT INTO test_send_daily_counts (account_id, day, recipients) \
+             VALUES ($1, $2, $3) ON CONFLICT (account_id, day) DO UPDATE \
+             SET recipients = test_send_daily_counts.recipients + excluded.recipients \
+             WHERE test_send_daily_counts.recipients + excluded.recipients <= $4",
+        )
+        .bind(account.0)
+        .bind(day)
+        .bind(i64::from(recipients))
+        .bind(i64::from(max_per_day))
+        .affected(&mut *tx)
+        .await?;
+        // Earlier days no longer matter: one row per account stays.
+        sqlx::query("DELETE FROM test_send_daily_counts WHERE account_id = $1 AND day < $2")
+            .bind(account.0)
+            .bind(day)
+            .run(&mut *tx)
+            .await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(claimed == 1)
     }
 }

@@ -195,6 +195,25 @@ async fn scheduling_refuses_what_cannot_be_sent(app: TestApp) {
             "{bad}: {messages:?}"
         );
     }
+    // A link over 1,005 characters (Constant Contact's reason code 8) is refused up front.
+    let long = format!("https://example.com/{}", "a".repeat(1000));
+    app.execute_sql(&format!(
+        "UPDATE email_campaign_activities SET html_content = \
+         '<html><body><a href=\"{long}\">x</a></body></html>' WHERE role = 'primary_email'"
+    ))
+    .await;
+    let messages = app
+        .post(&schedules(&activity), json!({"scheduled_date": "0"}))
+        .send()
+        .await
+        .expect(400)
+        .error_messages();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("html_content") && m.contains("1005")),
+        "{messages:?}"
+    );
     // No recipients and no address anywhere: both named.
     let (campaign, bare) = sendable_campaign(&app, "Bare", &[]).await;
     let messages = app

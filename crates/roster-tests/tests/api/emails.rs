@@ -756,7 +756,29 @@ async fn personalisation_tags_are_checked_at_create_and_update(app: TestApp) {
     };
     let html = "email_campaign_activities[0].html_content";
     let subject = "email_campaign_activities[0].subject";
+    let preheader = "email_campaign_activities[0].preheader";
     for (change, property, tag) in [
+        (
+            json!({"preheader": "Hi [[Nickname]]"}),
+            preheader,
+            "Nickname",
+        ),
+        (
+            json!({"preheader": "[[CUSTOM.nope OR \"x\"]]"}),
+            preheader,
+            "nope",
+        ),
+        (
+            json!({"preheader": "[[trackingImage]]"}),
+            preheader,
+            "trackingImage",
+        ),
+        // One level past the nesting limit (256) is refused, naming the level.
+        (
+            json!({"html_content": "<div>".repeat(257)}),
+            html,
+            "level 257",
+        ),
         (
             json!({"html_content": "<p>[[Nickname]]</p>"}),
             html,
@@ -790,7 +812,11 @@ async fn personalisation_tags_are_checked_at_create_and_update(app: TestApp) {
             "/v3/emails",
             with(json!({
                 "subject": "Hi [[firstname OR \"there\"]] from [[account.OrganizationName]]",
-                "html_content": format!("<p>[[CUSTOM.{name} OR \"?\"]] [[LastName]]</p>"),
+                "preheader": format!("[[FirstName]] [[CUSTOM.{name}]]"),
+                "html_content": format!(
+                    "{}<p>[[CUSTOM.{name} OR \"?\"]] [[LastName]]</p>",
+                    "<div>".repeat(256)
+                ),
             })),
         )
         .expect_json(200)
@@ -800,6 +826,15 @@ async fn personalisation_tags_are_checked_at_create_and_update(app: TestApp) {
     body["html_content"] = json!("<p>[[Unknown]]</p>");
     let messages = app.put(&path, body).expect_json(400).await;
     assert!(messages.to_string().contains("Unknown"), "{messages}");
+    let mut body = update(&email);
+    body["preheader"] = json!("[[Unknown]]");
+    let messages = app
+        .put(&path, body)
+        .send()
+        .await
+        .expect(400)
+        .error_messages();
+    assert!(named(&messages, "preheader"), "{messages:?}");
     let mut body = update(&email);
     body["subject"] = json!("[[FirstName]] news");
     let messages = app
@@ -813,6 +848,7 @@ async fn personalisation_tags_are_checked_at_create_and_update(app: TestApp) {
 
 async fn previews_render_for_the_owner_with_the_footer(app: TestApp) {
     let mut body = campaign_body(&app, "Preview");
+    body["email_campaign_activities"][0]["preheader"] = json!("News for [[FirstName OR \"you\"]]");
     body["email_campaign_activities"][0]["physical_address_in_footer"] = json!({
         "organization_name": "Footer Org", "address_line1": "1 Main St", "city": "Boston",
         "country_code": "US", "state_code": "MA", "postal_code": "02108"});
@@ -829,6 +865,15 @@ async fn previews_render_for_the_owner_with_the_footer(app: TestApp) {
     // The owner's first name, the footer with the activity's address, an inert unsubscribe
     // link, and no tracking image.
     assert!(html.contains("Hello Test"), "{html}");
+    // The preheader, personalised, is the body's first element, hidden; the text part does not
+    // start with it.
+    assert_eq!(preview["preheader"], "News for Test");
+    assert!(
+        html.starts_with("<html><body><div style=\"display:none;")
+            && html.contains(">News for Test</div>"),
+        "{html}"
+    );
+    assert!(text.starts_with("Hello Test"), "{text}");
     assert!(
         html.contains("Footer Org") && html.contains("1 Main St"),
         "{html}"

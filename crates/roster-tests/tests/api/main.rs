@@ -19,6 +19,7 @@ mod conventions;
 mod custom_fields;
 mod durability;
 mod email_sends;
+mod email_tests;
 mod emails;
 mod health;
 mod hostile_input;
