@@ -12,6 +12,7 @@
 //! Without a relay, nothing is delivered: messages stay queued in the outbox, where
 //! `roster outbox list|show` shows them.
 
+pub mod limiter;
 pub mod relay;
 pub mod render;
 pub mod templates;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use roster_domain::outbox::{InvalidMessage, Mailbox, OutboxEntry, OutboxMessage};
 use roster_domain::{EmailAddress, OutboxId, OutboxStore, StoreError, Timestamp};
 
+pub use limiter::TokenBucket;
 pub use relay::{RelaySecurity, RelayUrl};
 pub use templates::SystemMail;
 pub use worker::WorkerPool;
@@ -38,6 +40,13 @@ pub struct MailerConfig {
     pub rate_per_second: f64,
     /// Messages in flight at once on this node (one per worker).
     pub concurrency: usize,
+    /// Campaign messages per second this node sends at most, within `rate_per_second`: a
+    /// second token bucket that campaign mail takes from as well as the node's. None or 0:
+    /// no share of its own (the node's rate alone applies).
+    pub campaign_rate_per_second: Option<f64>,
+    /// Campaign messages in flight at once on this node, within `concurrency`; None: one
+    /// worker fewer than `concurrency` (at least 1), so a worker is free for system mail.
+    pub campaign_concurrency: Option<usize>,
     /// Attempts before a message that keeps failing transiently is marked failed.
     pub max_attempts: u32,
     /// The wait before the first retry; it doubles per attempt up to `retry_max_delay`.
@@ -67,6 +76,8 @@ impl Default for MailerConfig {
             },
             rate_per_second: 10.0,
             concurrency: 4,
+            campaign_rate_per_second: None,
+            campaign_concurrency: None,
             max_attempts: 8,
             retry_delay: Duration::from_secs(60),
             retry_max_delay: Duration::from_secs(3600),
@@ -87,6 +98,30 @@ impl MailerConfig {
             return Err(ConfigError(
                 "the send rate must be a number of messages per second, 0 for no limit".into(),
             ));
+        }
+        if let Some(rate) = self.campaign_rate_per_second {
+            if !rate.is_finite() || rate < 0.0 {
+                return Err(ConfigError(
+                    "the campaign rate must be a number of messages per second, 0 for the \
+                     node's rate"
+                        .into(),
+                ));
+            }
+            if self.rate_per_second > 0.0 && rate > self.rate_per_second {
+                return Err(ConfigError(format!(
+                    "the campaign rate ({rate}/s) exceeds the node's send rate ({}/s)",
+                    self.rate_per_second
+                )));
+            }
+        }
+        if let Some(campaign) = self.campaign_concurrency {
+            if campaign == 0 || campaign > self.concurrency {
+                return Err(ConfigError(format!(
+                    "the campaign concurrency ({campaign}) must be between 1 and the SMTP \
+                     concurrency ({})",
+                    self.concurrency
+                )));
+            }
         }
         if self.max_attempts == 0 {
             return Err(ConfigError("at least one attempt is needed".into()));
@@ -112,6 +147,19 @@ impl MailerConfig {
             )));
         }
         Ok(())
+    }
+
+    /// The campaign share of the rate, messages per second; 0 when campaign mail has no
+    /// bucket of its own (it still takes from the node's).
+    pub fn campaign_rate(&self) -> f64 {
+        self.campaign_rate_per_second.unwrap_or(0.0)
+    }
+
+    /// How many of the node's workers may send campaign mail at once.
+    pub fn campaign_concurrency(&self) -> usize {
+        self.campaign_concurrency
+            .unwrap_or(self.concurrency.saturating_sub(1))
+            .clamp(1, self.concurrency.max(1))
     }
 
     /// The delay before the attempt after `attempts` failed ones: doubling from
@@ -253,5 +301,46 @@ mod tests {
             ..MailerConfig::default()
         };
         assert!(no_workers.validate().is_err());
+    }
+
+    #[test]
+    fn the_campaign_share_stays_within_the_node() {
+        let node = MailerConfig {
+            rate_per_second: 50.0,
+            concurrency: 4,
+            ..MailerConfig::default()
+        };
+        assert_eq!(
+            (node.campaign_rate(), node.campaign_concurrency()),
+            (0.0, 3)
+        );
+        let share = |rate: Option<f64>, concurrency: Option<usize>| MailerConfig {
+            campaign_rate_per_second: rate,
+            campaign_concurrency: concurrency,
+            ..node.clone()
+        };
+        assert!(share(Some(50.0), Some(4)).validate().is_ok());
+        assert!(share(Some(0.0), Some(1)).validate().is_ok());
+        assert_eq!(share(Some(20.0), Some(2)).campaign_rate(), 20.0);
+        assert_eq!(share(None, Some(4)).campaign_concurrency(), 4);
+        for refused in [
+            share(Some(50.5), None),
+            share(Some(-1.0), None),
+            share(Some(f64::NAN), None),
+            share(None, Some(0)),
+            share(None, Some(5)),
+        ] {
+            assert!(refused.validate().is_err(), "{refused:?}");
+        }
+        // A node without a rate limit takes any campaign rate; one worker is all the campaign
+        // share a single-worker node can have.
+        let unlimited = MailerConfig {
+            rate_per_second: 0.0,
+            concurrency: 1,
+            campaign_rate_per_second: Some(1000.0),
+            ..MailerConfig::default()
+        };
+        assert!(unlimited.validate().is_ok());
+        assert_eq!(unlimited.campaign_concurrency(), 1);
     }
 }

@@ -1,5 +1,5 @@
-//! The delivery workers: each claims one due message at a time, waits for its slot under the
-//! node's send rate, hands the message to the relay and records the outcome under its lease.
+//! The delivery workers: each claims one due message at a time, takes a token from the node's
+//! send rate (`limiter`), hands the message to the relay and records the outcome under its lease.
 //! `concurrency` workers run at once, so at most that many messages are in flight.
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -9,9 +9,9 @@ use std::time::Duration;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roster_domain::outbox::{DeliveryOutcome, Lease, OutboxEntry};
 use roster_domain::{OutboxStore, Timestamp};
-use tokio::sync::{watch, Mutex, Notify};
-use tokio::time::Instant;
+use tokio::sync::{watch, Notify};
 
+use crate::limiter::TokenBucket;
 use crate::templates::Templates;
 use crate::{DrainReport, MailerConfig, MailerError};
 
@@ -21,7 +21,8 @@ pub(crate) struct Inner {
     pub(crate) templates: Templates,
     pub(crate) wake: Notify,
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    rate: RateLimiter,
+    /// The node's send rate, shared by all its workers.
+    node_rate: TokenBucket,
 }
 
 impl Inner {
@@ -40,39 +41,9 @@ impl Inner {
             templates: Templates::load()?,
             wake: Notify::new(),
             transport,
-            rate: RateLimiter::new(config.rate_per_second),
+            node_rate: TokenBucket::new(config.rate_per_second),
             config,
         })
-    }
-}
-
-/// Spaces sends `1/rate` apart across all of a node's workers: each send reserves the next
-/// free slot and waits for it.
-struct RateLimiter {
-    interval: Option<Duration>,
-    next_slot: Mutex<Instant>,
-}
-
-impl RateLimiter {
-    fn new(rate_per_second: f64) -> Self {
-        Self {
-            interval: (rate_per_second > 0.0)
-                .then(|| Duration::from_secs_f64(1.0 / rate_per_second)),
-            next_slot: Mutex::new(Instant::now()),
-        }
-    }
-
-    async fn wait_for_slot(&self) {
-        let Some(interval) = self.interval else {
-            return;
-        };
-        let slot = {
-            let mut next = self.next_slot.lock().await;
-            let slot = (*next).max(Instant::now());
-            *next = slot + interval;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
     }
 }
 
@@ -138,7 +109,7 @@ async fn deliver(
             reply: error.to_string(),
         },
         Ok(message) => {
-            inner.rate.wait_for_slot().await;
+            inner.node_rate.acquire().await;
             match transport.send(message).await {
                 Ok(response) => DeliveryOutcome::Sent {
                     reply: success_reply(&response),

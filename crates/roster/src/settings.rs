@@ -123,6 +123,16 @@ pub struct MailArgs {
     #[arg(long, env = "ROSTER_SMTP_CONCURRENCY", default_value_t = 4)]
     pub smtp_concurrency: usize,
 
+    /// Campaign messages per second this node sends at most, within --smtp-rate (default, or
+    /// 0: no share of their own; the node's rate applies).
+    #[arg(long, env = "ROSTER_CAMPAIGN_RATE")]
+    pub campaign_rate: Option<f64>,
+
+    /// Campaign messages this node sends at once, within --smtp-concurrency (default: one
+    /// fewer, at least 1, so a worker stays free for confirmations and test sends).
+    #[arg(long, env = "ROSTER_CAMPAIGN_CONCURRENCY")]
+    pub campaign_concurrency: Option<usize>,
+
     /// Attempts before a message that keeps failing with 4xx replies is marked failed.
     #[arg(long, env = "ROSTER_SMTP_MAX_ATTEMPTS", default_value_t = 8)]
     pub smtp_max_attempts: u32,
@@ -162,6 +172,8 @@ impl MailArgs {
                 .with_context(|| format!("--mail-from {}", self.mail_from))?,
             rate_per_second: self.smtp_rate,
             concurrency: self.smtp_concurrency,
+            campaign_rate_per_second: self.campaign_rate,
+            campaign_concurrency: self.campaign_concurrency,
             max_attempts: self.smtp_max_attempts,
             retry_delay: seconds("smtp-retry-delay", self.smtp_retry_delay)?,
             retry_max_delay: seconds("smtp-retry-max-delay", self.smtp_retry_max_delay)?,
