@@ -12,7 +12,10 @@
 //! Without a relay, nothing is delivered: messages stay queued in the outbox, where
 //! `roster outbox list|show` shows them.
 
+pub mod dkim;
+pub mod envelope;
 pub mod limiter;
+pub mod outgoing;
 pub mod relay;
 pub mod render;
 pub mod templates;
@@ -24,6 +27,8 @@ use std::time::Duration;
 use roster_domain::outbox::{InvalidMessage, Mailbox, OutboxEntry, OutboxMessage};
 use roster_domain::{EmailAddress, OutboxId, OutboxStore, StoreError, Timestamp};
 
+pub use dkim::DkimConfig;
+pub use envelope::BounceAddress;
 pub use limiter::TokenBucket;
 pub use relay::{RelaySecurity, RelayUrl};
 pub use templates::SystemMail;
@@ -47,6 +52,13 @@ pub struct MailerConfig {
     /// Campaign messages in flight at once on this node, within `concurrency`; None: one
     /// worker fewer than `concurrency` (at least 1), so a worker is free for system mail.
     pub campaign_concurrency: Option<usize>,
+    /// DKIM signing of mail whose From domain is the DKIM domain or under it.
+    pub dkim: Option<DkimConfig>,
+    /// The envelope sender of every message, made per message (VERP); None: the system
+    /// sender's address.
+    pub bounce_address: Option<BounceAddress>,
+    /// The `mailto:` half of campaign mail's `List-Unsubscribe`, when set.
+    pub unsubscribe_mailto: Option<EmailAddress>,
     /// Attempts before a message that keeps failing transiently is marked failed.
     pub max_attempts: u32,
     /// The wait before the first retry; it doubles per attempt up to `retry_max_delay`.
@@ -78,6 +90,9 @@ impl Default for MailerConfig {
             concurrency: 4,
             campaign_rate_per_second: None,
             campaign_concurrency: None,
+            dkim: None,
+            bounce_address: None,
+            unsubscribe_mailto: None,
             max_attempts: 8,
             retry_delay: Duration::from_secs(60),
             retry_max_delay: Duration::from_secs(3600),
@@ -267,6 +282,9 @@ impl Mailer {
     /// Starts the delivery workers (none without a relay); stop them with
     /// [`WorkerPool::stop`].
     pub fn start(&self) -> WorkerPool {
+        if self.inner.config.relay.is_some() {
+            outgoing::log_settings(&self.inner.config);
+        }
         worker::start(self.inner.clone())
     }
 }

@@ -104,13 +104,16 @@ async fn deliver(
     entry: OutboxEntry,
     lease: Lease,
 ) -> Result<DeliveryOutcome, MailerError> {
-    let outcome = match crate::render::to_message(&entry) {
+    let outcome = match crate::outgoing::from_outbox(&inner.config, &entry).await {
         Err(error) => DeliveryOutcome::Failed {
             reply: error.to_string(),
         },
-        Ok(message) => {
+        Ok(outgoing) => {
             inner.node_rate.acquire().await;
-            match transport.send(message).await {
+            match transport
+                .send_raw(&outgoing.envelope, &outgoing.bytes)
+                .await
+            {
                 Ok(response) => DeliveryOutcome::Sent {
                     reply: success_reply(&response),
                 },
