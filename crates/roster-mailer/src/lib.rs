@@ -3,6 +3,9 @@
 //! attempted), the system templates, and the delivery workers that `roster serve` runs: they
 //! claim due messages from the outbox, send them to the relay over SMTP (lettre), and record
 //! the outcome (sent; retried with backoff after a 4xx; failed after a 5xx, with the reply).
+//! On the way out every message gets the envelope sender rule (`envelope`: `--bounce-address`
+//! per message, VERP) and, when its From is on the DKIM domain, a DKIM signature (`dkim`,
+//! `outgoing`); sends take tokens from the node's token bucket (`limiter`).
 //!
 //! Delivery is at-least-once: a worker that dies after the relay accepted a message but before
 //! the outcome was committed leaves the message `sending` under a lease; when the lease expires
