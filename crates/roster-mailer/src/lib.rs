@@ -3,6 +3,9 @@
 //! attempted), the system templates, and the delivery workers that `roster serve` runs: they
 //! claim due messages from the outbox, send them to the relay over SMTP (lettre), and record
 //! the outcome (sent; retried with backoff after a 4xx; failed after a 5xx, with the reply).
+//! On the way out every message gets the envelope sender rule (`envelope`: `--bounce-address`
+//! per message, VERP) and, when its From is on the DKIM domain, a DKIM signature (`dkim`,
+//! `outgoing`); sends take tokens from the node's token bucket (`limiter`).
 //!
 //! Delivery is at-least-once: a worker that dies after the relay accepted a message but before
 //! the outcome was committed leaves the message `sending` under a lease; when the lease expires
@@ -13,6 +16,10 @@
 //! `roster outbox list|show` shows them.
 
 pub mod campaign;
+pub mod dkim;
+pub mod envelope;
+pub mod limiter;
+pub mod outgoing;
 pub mod relay;
 pub mod render;
 mod sends;
@@ -26,6 +33,9 @@ use roster_domain::outbox::{InvalidMessage, Mailbox, OutboxEntry, OutboxMessage}
 use roster_domain::send::ReputationGuard;
 use roster_domain::{EmailAddress, MailerStore, OutboxId, StoreError, Timestamp};
 
+pub use dkim::DkimConfig;
+pub use envelope::BounceAddress;
+pub use limiter::TokenBucket;
 pub use relay::{RelaySecurity, RelayUrl};
 pub use templates::SystemMail;
 pub use worker::WorkerPool;
@@ -41,6 +51,23 @@ pub struct MailerConfig {
     pub rate_per_second: f64,
     /// Messages in flight at once on this node (one per worker).
     pub concurrency: usize,
+    /// Campaign messages per second this node sends at most, within `rate_per_second`: a
+    /// second token bucket that campaign mail takes from as well as the node's. None or 0:
+    /// no share of its own (the node's rate alone applies).
+    pub campaign_rate_per_second: Option<f64>,
+    /// Campaign messages in flight at once on this node, within `concurrency`; None: one
+    /// worker fewer than `concurrency` (at least 1), so a worker is free for system mail.
+    pub campaign_concurrency: Option<usize>,
+    /// DKIM signing of mail whose From domain is the DKIM domain or under it.
+    pub dkim: Option<DkimConfig>,
+    /// The envelope sender of every message, made per message (VERP); None: the system
+    /// sender's address.
+    pub bounce_address: Option<BounceAddress>,
+    /// The `mailto:` half of campaign mail's `List-Unsubscribe`, when set.
+    pub unsubscribe_mailto: Option<EmailAddress>,
+    /// Where campaign mail's signed links point (`--public-url`) and the key they are signed
+    /// with. Without them campaign mail cannot carry an unsubscribe link, so it is not sent.
+    pub campaign_links: Option<CampaignLinks>,
     /// Attempts before a message that keeps failing transiently is marked failed.
     pub max_attempts: u32,
     /// The wait before the first retry; it doubles per attempt up to `retry_max_delay`.
@@ -58,6 +85,14 @@ pub struct MailerConfig {
     pub reputation_guard: ReputationGuard,
 }
 
+/// What the links in campaign mail are made of: the server's public URL and the key recipient
+/// tokens are signed with (`roster_domain::recipient_token`).
+#[derive(Debug, Clone)]
+pub struct CampaignLinks {
+    pub public_url: String,
+    pub key: roster_domain::recipient_token::RecipientKey,
+}
+
 /// The sender of system mail unless configured.
 pub const DEFAULT_SYSTEM_FROM: &str = "no-reply@roster.localhost";
 
@@ -72,6 +107,12 @@ impl Default for MailerConfig {
             },
             rate_per_second: 10.0,
             concurrency: 4,
+            campaign_rate_per_second: None,
+            campaign_concurrency: None,
+            dkim: None,
+            bounce_address: None,
+            unsubscribe_mailto: None,
+            campaign_links: None,
             max_attempts: 8,
             retry_delay: Duration::from_secs(60),
             retry_max_delay: Duration::from_secs(3600),
@@ -84,12 +125,6 @@ impl Default for MailerConfig {
 }
 
 impl MailerConfig {
-    /// How many workers campaign mail may hold at once: all but one when there are several,
-    /// so a confirmation never waits behind a send.
-    pub fn campaign_concurrency(&self) -> usize {
-        self.concurrency.saturating_sub(1).max(1)
-    }
-
     /// Checks the settings hold together.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.concurrency == 0 {
@@ -99,6 +134,30 @@ impl MailerConfig {
             return Err(ConfigError(
                 "the send rate must be a number of messages per second, 0 for no limit".into(),
             ));
+        }
+        if let Some(rate) = self.campaign_rate_per_second {
+            if !rate.is_finite() || rate < 0.0 {
+                return Err(ConfigError(
+                    "the campaign rate must be a number of messages per second, 0 for the \
+                     node's rate"
+                        .into(),
+                ));
+            }
+            if self.rate_per_second > 0.0 && rate > self.rate_per_second {
+                return Err(ConfigError(format!(
+                    "the campaign rate ({rate}/s) exceeds the node's send rate ({}/s)",
+                    self.rate_per_second
+                )));
+            }
+        }
+        if let Some(campaign) = self.campaign_concurrency {
+            if campaign == 0 || campaign > self.concurrency {
+                return Err(ConfigError(format!(
+                    "the campaign concurrency ({campaign}) must be between 1 and the SMTP \
+                     concurrency ({})",
+                    self.concurrency
+                )));
+            }
         }
         if self.max_attempts == 0 {
             return Err(ConfigError("at least one attempt is needed".into()));
@@ -124,6 +183,19 @@ impl MailerConfig {
             )));
         }
         Ok(())
+    }
+
+    /// The campaign share of the rate, messages per second; 0 when campaign mail has no
+    /// bucket of its own (it still takes from the node's).
+    pub fn campaign_rate(&self) -> f64 {
+        self.campaign_rate_per_second.unwrap_or(0.0)
+    }
+
+    /// How many of the node's workers may send campaign mail at once.
+    pub fn campaign_concurrency(&self) -> usize {
+        self.campaign_concurrency
+            .unwrap_or(self.concurrency.saturating_sub(1))
+            .clamp(1, self.concurrency.max(1))
     }
 
     /// The delay before the attempt after `attempts` failed ones: doubling from
@@ -231,6 +303,9 @@ impl Mailer {
     /// Starts the delivery workers (none without a relay); stop them with
     /// [`WorkerPool::stop`].
     pub fn start(&self) -> WorkerPool {
+        if self.inner.config.relay.is_some() {
+            outgoing::log_settings(&self.inner.config);
+        }
         worker::start(self.inner.clone())
     }
 }
@@ -265,5 +340,46 @@ mod tests {
             ..MailerConfig::default()
         };
         assert!(no_workers.validate().is_err());
+    }
+
+    #[test]
+    fn the_campaign_share_stays_within_the_node() {
+        let node = MailerConfig {
+            rate_per_second: 50.0,
+            concurrency: 4,
+            ..MailerConfig::default()
+        };
+        assert_eq!(
+            (node.campaign_rate(), node.campaign_concurrency()),
+            (0.0, 3)
+        );
+        let share = |rate: Option<f64>, concurrency: Option<usize>| MailerConfig {
+            campaign_rate_per_second: rate,
+            campaign_concurrency: concurrency,
+            ..node.clone()
+        };
+        assert!(share(Some(50.0), Some(4)).validate().is_ok());
+        assert!(share(Some(0.0), Some(1)).validate().is_ok());
+        assert_eq!(share(Some(20.0), Some(2)).campaign_rate(), 20.0);
+        assert_eq!(share(None, Some(4)).campaign_concurrency(), 4);
+        for refused in [
+            share(Some(50.5), None),
+            share(Some(-1.0), None),
+            share(Some(f64::NAN), None),
+            share(None, Some(0)),
+            share(None, Some(5)),
+        ] {
+            assert!(refused.validate().is_err(), "{refused:?}");
+        }
+        // A node without a rate limit takes any campaign rate; one worker is all the campaign
+        // share a single-worker node can have.
+        let unlimited = MailerConfig {
+            rate_per_second: 0.0,
+            concurrency: 1,
+            campaign_rate_per_second: Some(1000.0),
+            ..MailerConfig::default()
+        };
+        assert!(unlimited.validate().is_ok());
+        assert_eq!(unlimited.campaign_concurrency(), 1);
     }
 }

@@ -58,7 +58,12 @@ pub(crate) async fn start_due(store: &dyn MailerStore) -> Result<u64, StoreError
         let due = store.due_activities(now, STARTS_PER_PASS).await?;
         let exhausted = due.len() < STARTS_PER_PASS as usize;
         for (account, activity, recipients) in due {
-            let filter = recipient_filter(store, account, &recipients, false, now).await?;
+            let confirmed_opt_in = store
+                .account(account)
+                .await?
+                .is_some_and(|a| a.confirmed_opt_in);
+            let filter =
+                recipient_filter(store, account, &recipients, confirmed_opt_in, now).await?;
             if filter.is_none() {
                 tracing::warn!(
                     %account, %activity,

@@ -1,5 +1,5 @@
-//! The delivery workers: each claims one due message at a time, waits for its slot under the
-//! node's send rate, hands the message to the relay and records the outcome under its lease.
+//! The delivery workers: each claims one due message at a time, takes a token from the node's
+//! send rate (`limiter`), hands the message to the relay and records the outcome under its lease.
 //! `concurrency` workers run at once, so at most that many messages are in flight.
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -10,10 +10,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roster_domain::outbox::{DeliveryOutcome, Lease, OutboxEntry};
 use roster_domain::send::{reason, ClaimedRecipient};
 use roster_domain::{MailerStore, Timestamp};
-use tokio::sync::{watch, Mutex, Notify, Semaphore, SemaphorePermit};
-use tokio::time::Instant;
+use tokio::sync::{watch, Notify, Semaphore, SemaphorePermit};
 
 use crate::campaign::{ComposeError, Composer};
+use crate::limiter::TokenBucket;
 use crate::templates::Templates;
 use crate::{sends, DrainReport, MailerConfig, MailerError};
 
@@ -23,10 +23,13 @@ pub(crate) struct Inner {
     pub(crate) templates: Templates,
     pub(crate) wake: Notify,
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    rate: RateLimiter,
+    /// The node's send rate, shared by all its workers.
+    node_rate: TokenBucket,
+    /// The campaign share of it (`--campaign-rate`), taken by campaign mail besides the node's.
+    campaign_rate: TokenBucket,
     composer: Composer,
-    /// Campaign mail may hold at most this many of the workers at once, so system mail (claimed
-    /// first anyway) always finds one free.
+    /// Campaign mail may hold at most this many of the workers at once
+    /// (`--campaign-concurrency`), so system mail (claimed first anyway) finds one free.
     campaign_slots: Semaphore,
 }
 
@@ -46,41 +49,12 @@ impl Inner {
             templates: Templates::load()?,
             wake: Notify::new(),
             transport,
-            rate: RateLimiter::new(config.rate_per_second),
+            node_rate: TokenBucket::new(config.rate_per_second),
+            campaign_rate: TokenBucket::new(config.campaign_rate()),
             composer: Composer::default(),
             campaign_slots: Semaphore::new(config.campaign_concurrency()),
             config,
         })
-    }
-}
-
-/// Spaces sends `1/rate` apart across all of a node's workers: each send reserves the next
-/// free slot and waits for it.
-struct RateLimiter {
-    interval: Option<Duration>,
-    next_slot: Mutex<Instant>,
-}
-
-impl RateLimiter {
-    fn new(rate_per_second: f64) -> Self {
-        Self {
-            interval: (rate_per_second > 0.0)
-                .then(|| Duration::from_secs_f64(1.0 / rate_per_second)),
-            next_slot: Mutex::new(Instant::now()),
-        }
-    }
-
-    async fn wait_for_slot(&self) {
-        let Some(interval) = self.interval else {
-            return;
-        };
-        let slot = {
-            let mut next = self.next_slot.lock().await;
-            let slot = (*next).max(Instant::now());
-            *next = slot + interval;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
     }
 }
 
@@ -161,14 +135,22 @@ async fn attempt(
     inner: &Inner,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     entry: &OutboxEntry,
+    verp_id: uuid::Uuid,
 ) -> DeliveryOutcome {
-    match crate::render::to_message(entry) {
+    let outgoing = match crate::render::to_message(entry) {
+        Ok(message) => crate::outgoing::seal(&inner.config, &message, verp_id).await,
+        Err(error) => Err(error.into()),
+    };
+    match outgoing {
         Err(error) => DeliveryOutcome::Failed {
             reply: error.to_string(),
         },
-        Ok(message) => {
-            inner.rate.wait_for_slot().await;
-            match transport.send(message).await {
+        Ok(outgoing) => {
+            inner.node_rate.acquire().await;
+            match transport
+                .send_raw(&outgoing.envelope, &outgoing.bytes)
+                .await
+            {
                 Ok(response) => DeliveryOutcome::Sent {
                     reply: success_reply(&response),
                 },
@@ -218,7 +200,7 @@ async fn deliver(
     entry: OutboxEntry,
     lease: Lease,
 ) -> Result<DeliveryOutcome, MailerError> {
-    let outcome = attempt(inner, transport, &entry).await;
+    let outcome = attempt(inner, transport, &entry, entry.id.0).await;
     let recorded = inner
         .store
         .record_delivery(entry.id, lease, &outcome, Timestamp::now())
@@ -241,16 +223,27 @@ async fn deliver_campaign(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     recipient: ClaimedRecipient,
 ) -> Result<DeliveryOutcome, MailerError> {
-    let links = roster_render::MessageLinks {
-        tracking_image: "",
-        unsubscribe_url: roster_render::PREVIEW_UNSUBSCRIBE_URL,
+    let composed = match campaign_links(&inner.config, &recipient) {
+        Ok((unsubscribe_url, headers)) => {
+            let links = roster_render::MessageLinks {
+                tracking_image: "",
+                unsubscribe_url: &unsubscribe_url,
+            };
+            inner
+                .composer
+                .compose(inner.store.as_ref(), &recipient, links, &headers)
+                .await
+        }
+        Err(error) => Err(error),
     };
-    let composed = inner
-        .composer
-        .compose(inner.store.as_ref(), &recipient, links, &[])
-        .await;
     let outcome = match composed {
-        Ok(entry) => attempt(inner, transport, &entry).await,
+        Ok(entry) => {
+            // The campaign share first, then the node's own rate inside `attempt`.
+            inner.campaign_rate.acquire().await;
+            // The bounce address's token names the contact: a bounce suspends its address, and
+            // the returned message's Message-ID names the send.
+            attempt(inner, transport, &entry, recipient.contact.0).await
+        }
         Err(ComposeError::Permanent(reason)) => DeliveryOutcome::Failed {
             reply: format!("not sent: {reason}"),
         },
@@ -277,6 +270,40 @@ async fn deliver_campaign(
         guard_reputation(inner, &recipient).await?;
     }
     Ok(outcome)
+}
+
+/// The recipient's signed unsubscribe link, and the headers that carry it: `List-Unsubscribe`
+/// (the https link, and a `mailto:` when configured) and RFC 8058's `List-Unsubscribe-Post`.
+fn campaign_links(
+    config: &MailerConfig,
+    recipient: &ClaimedRecipient,
+) -> Result<(String, Vec<(String, String)>), ComposeError> {
+    let Some(links) = &config.campaign_links else {
+        return Err(ComposeError::Permanent(
+            "campaign mail needs the public URL and the server secret for its unsubscribe link"
+                .into(),
+        ));
+    };
+    let url = roster_domain::recipient_token::unsubscribe_url(
+        &links.public_url,
+        &links.key,
+        recipient.account,
+        recipient.activity,
+        recipient.contact,
+        recipient.send_number,
+    );
+    let mut list_unsubscribe = format!("<{url}>");
+    if let Some(mailto) = &config.unsubscribe_mailto {
+        list_unsubscribe.push_str(&format!(", <mailto:{mailto}?subject=unsubscribe>"));
+    }
+    let headers = vec![
+        ("List-Unsubscribe".to_string(), list_unsubscribe),
+        (
+            "List-Unsubscribe-Post".to_string(),
+            "List-Unsubscribe=One-Click".to_string(),
+        ),
+    ];
+    Ok((url, headers))
 }
 
 /// Stops the send if too many of its first recipients were refused (ReputationGuard).

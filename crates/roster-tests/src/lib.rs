@@ -205,6 +205,10 @@ pub fn test_mail_config(relay: &str) -> MailerConfig {
         retry_max_delay: std::time::Duration::ZERO,
         lease: std::time::Duration::from_secs(30),
         timeout: std::time::Duration::from_secs(5),
+        campaign_links: Some(roster_mailer::CampaignLinks {
+            public_url: test_config().public_url,
+            key: test_secret().recipient_key(),
+        }),
         ..MailerConfig::default()
     }
 }

@@ -1,7 +1,8 @@
 //! A real SMTP server for tests, on 127.0.0.1 and an ephemeral port: it speaks the dialogue
 //! (EHLO/HELO, MAIL FROM, RCPT TO, DATA with dot-unstuffing, RSET, NOOP, QUIT) over TCP, keeps
-//! every message it accepts, and answers as its script says, so tests can assert on what a
-//! relay received, and on how the mailer handles 451 and 550 replies.
+//! every message it accepts with its envelope and arrival time, counts connections, and answers
+//! as its script says, so tests can assert on what a relay received (and when, and over how
+//! many connections), and on how the mailer handles 451 and 550 replies.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,8 @@ pub struct Received {
     pub rcpt_to: Vec<String>,
     /// The message as sent after DATA (dot-unstuffed, CRLF line ends).
     pub data: Vec<u8>,
+    /// When its final dot arrived.
+    pub at: Instant,
 }
 
 impl Received {
@@ -63,6 +66,8 @@ struct Log {
     received: Vec<Received>,
     /// DATA transactions completed (answered or held), whatever the answer.
     transactions: usize,
+    /// TCP connections accepted.
+    connections: usize,
 }
 
 struct Shared {
@@ -90,6 +95,7 @@ impl SmtpSink {
         let accepting = shared.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                accepting.log.lock().expect("the sink lock").connections += 1;
                 tokio::spawn(session(stream, accepting.clone()));
             }
         });
@@ -122,6 +128,11 @@ impl SmtpSink {
     /// DATA transactions so far, accepted or not.
     pub fn transactions(&self) -> usize {
         self.shared.log.lock().expect("the sink lock").transactions
+    }
+
+    /// TCP connections accepted so far (a pooling client opens few).
+    pub fn connections(&self) -> usize {
+        self.shared.log.lock().expect("the sink lock").connections
     }
 
     /// Waits until at least `count` messages arrived; panics after `timeout`.
@@ -217,6 +228,7 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                     mail_from: mail_from.take().unwrap_or_default(),
                     rcpt_to: std::mem::take(&mut rcpt_to),
                     data,
+                    at: Instant::now(),
                 };
                 match decide(&shared, received) {
                     Decision::Reply(reply) => reply,

@@ -78,6 +78,10 @@ pub enum CampaignsCommand {
         /// The sign-in email of the account's user.
         #[arg(long)]
         account_email: String,
+        /// The domain `roster serve` signs for (`--dkim-domain`), to say whether the
+        /// campaign's From domain is aligned with it.
+        #[arg(long, env = "ROSTER_DKIM_DOMAIN")]
+        dkim_domain: Option<String>,
     },
     /// The sends of a campaign (JSON, one line each): recipients, sent, failed, still to send,
     /// and the rate so far in messages per second.

@@ -51,7 +51,7 @@ pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
 
 pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let secret = database.server_secret()?;
-    let mail = args.mail.mailer_config()?;
+    let mut mail = args.mail.mailer_config()?;
     let store = open_store(&database.database_url).await?;
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -67,6 +67,10 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         .public_url
         .clone()
         .unwrap_or_else(|| default_public_url(args.bind, tls.is_some()));
+    mail.campaign_links = Some(roster_mailer::CampaignLinks {
+        public_url: public_url.clone(),
+        key: secret.recipient_key(),
+    });
     let config = ServerConfig {
         public_url: public_url.clone(),
         body_limit: args.body_limit,
@@ -660,10 +664,11 @@ pub async fn campaigns(database: &DatabaseArgs, command: &CampaignsCommand) -> a
         CampaignsCommand::Show {
             campaign_id,
             account_email,
+            dkim_domain,
         } => {
             let account = account_of(store.as_ref(), account_email).await?;
             let id = campaign_id_of(campaign_id)?;
-            show_campaign(store.as_ref(), account, id).await
+            show_campaign(store.as_ref(), account, id, dkim_domain.as_deref()).await
         }
         CampaignsCommand::SendStatus {
             campaign_id,
@@ -766,9 +771,23 @@ async fn show_campaign(
     store: &dyn roster_domain::Store,
     account: roster_domain::AccountId,
     id: CampaignId,
+    dkim_domain: Option<&str>,
 ) -> anyhow::Result<()> {
     let (campaign, primary) = campaign_and_primary(store, account, id).await?;
     let sends = store.sends(account, primary.id).await?;
+    let from_domain = primary
+        .content
+        .from_email
+        .rsplit('@')
+        .next()
+        .unwrap_or_default();
+    let dkim = match dkim_domain {
+        None => "not signed by Roster (no --dkim-domain)".to_string(),
+        Some(domain) if roster_mailer::dkim::domain_aligned(domain, from_domain) => {
+            format!("aligned: signed for {domain}")
+        }
+        Some(_) => roster_mailer::dkim::NOT_ALIGNED.to_string(),
+    };
     let schedule = store.activity_schedule(account, primary.id).await?;
     let content = &primary.content;
     print_json(json!({
@@ -784,6 +803,7 @@ async fn show_campaign(
         "segment_ids": primary.recipients.segment_ids.iter().map(|s| s.0).collect::<Vec<_>>(),
         "scheduled_date": schedule.map(Timestamp::to_rfc3339),
         "sends": sends.iter().map(send_progress).collect::<Vec<_>>(),
+        "dkim": dkim,
     }));
     Ok(())
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use roster_domain::outbox::Mailbox;
 use roster_domain::EmailAddress;
-use roster_mailer::{MailerConfig, RelayUrl};
+use roster_mailer::{BounceAddress, DkimConfig, MailerConfig, RelayUrl};
 
 use crate::Engine;
 
@@ -123,6 +123,41 @@ pub struct MailArgs {
     #[arg(long, env = "ROSTER_SMTP_CONCURRENCY", default_value_t = 4)]
     pub smtp_concurrency: usize,
 
+    /// Campaign messages per second this node sends at most, within --smtp-rate (default, or
+    /// 0: no share of their own; the node's rate applies).
+    #[arg(long, env = "ROSTER_CAMPAIGN_RATE")]
+    pub campaign_rate: Option<f64>,
+
+    /// Campaign messages this node sends at once, within --smtp-concurrency (default: one
+    /// fewer, at least 1, so a worker stays free for confirmations and test sends).
+    #[arg(long, env = "ROSTER_CAMPAIGN_CONCURRENCY")]
+    pub campaign_concurrency: Option<usize>,
+
+    /// The envelope sender (MAIL FROM) of every message: `bounces@example.com` becomes
+    /// `bounces+TOKEN@example.com` per message (VERP), or put `{token}` where the token goes.
+    /// Default: --mail-from's address.
+    #[arg(long, env = "ROSTER_BOUNCE_ADDRESS")]
+    pub bounce_address: Option<String>,
+
+    /// The address for the `mailto:` half of campaign mail's List-Unsubscribe header
+    /// (optional; the https URL is always there).
+    #[arg(long, env = "ROSTER_UNSUBSCRIBE_MAILTO")]
+    pub unsubscribe_mailto: Option<String>,
+
+    /// DKIM: the signing domain (d=); mail whose From domain is it or under it is signed.
+    /// Needs --dkim-selector and --dkim-key.
+    #[arg(long, env = "ROSTER_DKIM_DOMAIN")]
+    pub dkim_domain: Option<String>,
+
+    /// DKIM: the selector (s=); the public key is published at
+    /// SELECTOR._domainkey.DOMAIN.
+    #[arg(long, env = "ROSTER_DKIM_SELECTOR")]
+    pub dkim_selector: Option<String>,
+
+    /// DKIM: the private key, a PEM file (RSA in PKCS#8 or PKCS#1, or Ed25519 in PKCS#8).
+    #[arg(long, env = "ROSTER_DKIM_KEY")]
+    pub dkim_key: Option<PathBuf>,
+
     /// Attempts before a message that keeps failing with 4xx replies is marked failed.
     #[arg(long, env = "ROSTER_SMTP_MAX_ATTEMPTS", default_value_t = 8)]
     pub smtp_max_attempts: u32,
@@ -162,6 +197,23 @@ impl MailArgs {
                 .with_context(|| format!("--mail-from {}", self.mail_from))?,
             rate_per_second: self.smtp_rate,
             concurrency: self.smtp_concurrency,
+            campaign_rate_per_second: self.campaign_rate,
+            campaign_concurrency: self.campaign_concurrency,
+            dkim: self.dkim()?,
+            bounce_address: self
+                .bounce_address
+                .as_deref()
+                .map(BounceAddress::parse)
+                .transpose()
+                .context("--bounce-address")?,
+            unsubscribe_mailto: self
+                .unsubscribe_mailto
+                .as_deref()
+                .map(|address| {
+                    EmailAddress::parse(address)
+                        .map_err(|e| anyhow::anyhow!("--unsubscribe-mailto {address}: {e}"))
+                })
+                .transpose()?,
             max_attempts: self.smtp_max_attempts,
             retry_delay: seconds("smtp-retry-delay", self.smtp_retry_delay)?,
             retry_max_delay: seconds("smtp-retry-max-delay", self.smtp_retry_max_delay)?,
@@ -171,6 +223,31 @@ impl MailArgs {
         };
         config.validate()?;
         Ok(config)
+    }
+
+    /// The DKIM settings: all three flags, or none.
+    fn dkim(&self) -> anyhow::Result<Option<DkimConfig>> {
+        match (&self.dkim_domain, &self.dkim_selector, &self.dkim_key) {
+            (None, None, None) => Ok(None),
+            (Some(domain), Some(selector), Some(key)) => {
+                Ok(Some(DkimConfig::load(domain, selector, key)?))
+            }
+            (domain, selector, key) => {
+                let missing: Vec<&str> = [
+                    (domain.is_none(), "--dkim-domain"),
+                    (selector.is_none(), "--dkim-selector"),
+                    (key.is_none(), "--dkim-key"),
+                ]
+                .into_iter()
+                .filter_map(|(absent, flag)| absent.then_some(flag))
+                .collect();
+                anyhow::bail!(
+                    "DKIM signing needs --dkim-domain, --dkim-selector and --dkim-key together; \
+                     missing: {}",
+                    missing.join(", ")
+                )
+            }
+        }
     }
 }
 
@@ -187,7 +264,80 @@ pub fn parse_mailbox(text: &str) -> anyhow::Result<Mailbox> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_mailbox;
+    use super::{parse_mailbox, MailArgs};
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        mail: MailArgs,
+    }
+
+    fn mail_settings(args: &[&str]) -> anyhow::Result<roster_mailer::MailerConfig> {
+        let serve = Serve::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))?;
+        serve.mail.mailer_config()
+    }
+
+    #[test]
+    fn dkim_takes_all_three_settings_or_none() {
+        assert!(mail_settings(&[]).unwrap().dkim.is_none());
+        let error = mail_settings(&["--dkim-domain", "acme.example"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.ends_with("missing: --dkim-selector, --dkim-key"),
+            "{error}"
+        );
+        let error = mail_settings(&["--dkim-selector", "s1", "--dkim-key", "/k.pem"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.ends_with("missing: --dkim-domain"), "{error}");
+        let unreadable = mail_settings(&[
+            "--dkim-domain",
+            "acme.example",
+            "--dkim-selector",
+            "s1",
+            "--dkim-key",
+            "/nonexistent/dkim.pem",
+        ])
+        .unwrap_err();
+        assert!(unreadable.to_string().contains("/nonexistent/dkim.pem"));
+    }
+
+    #[test]
+    fn campaign_share_bounce_address_and_mailto_are_read_and_checked() {
+        let config = mail_settings(&[
+            "--smtp-rate",
+            "50",
+            "--campaign-rate",
+            "40",
+            "--campaign-concurrency",
+            "2",
+            "--bounce-address",
+            "bounces@mail.example.com",
+            "--unsubscribe-mailto",
+            "Unsubscribe@Example.com",
+        ])
+        .unwrap();
+        assert_eq!(config.campaign_rate(), 40.0);
+        assert_eq!(config.campaign_concurrency(), 2);
+        assert_eq!(
+            config.bounce_address.unwrap().to_string(),
+            "bounces+{token}@mail.example.com"
+        );
+        assert_eq!(
+            config.unsubscribe_mailto.unwrap().as_str(),
+            "unsubscribe@example.com"
+        );
+        for refused in [
+            &["--smtp-rate", "50", "--campaign-rate", "60"][..],
+            &["--campaign-concurrency", "5"],
+            &["--bounce-address", "nobody"],
+            &["--unsubscribe-mailto", "not an address"],
+        ] {
+            assert!(mail_settings(refused).is_err(), "{refused:?}");
+        }
+    }
 
     #[test]
     fn mailboxes_parse_with_or_without_a_name() {

@@ -276,6 +276,15 @@ fn commands_refuse_bad_input_with_a_message() {
     assert!(!bad_email.status.success());
     assert!(String::from_utf8_lossy(&bad_email.stderr).contains("--email"));
 
+    // DKIM takes its three settings together; serve names the missing ones and stops.
+    let half_dkim = workspace.run(&["serve", "--dkim-domain", "acme.example"]);
+    assert!(!half_dkim.status.success());
+    assert!(
+        String::from_utf8_lossy(&half_dkim.stderr).contains("missing: --dkim-selector, --dkim-key"),
+        "{}",
+        String::from_utf8_lossy(&half_dkim.stderr)
+    );
+
     workspace.run_json(&account_args("a@example.com", "long enough", &[]));
     let duplicate = workspace.run(&account_args("A@example.com", "long enough", &[]));
     assert!(!duplicate.status.success());

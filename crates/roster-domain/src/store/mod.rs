@@ -59,12 +59,13 @@ impl<T> ActivityEngineStore for T where
 }
 
 /// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
-/// what selects them (segments and custom fields) and what a message is rendered from (the
-/// activity, the contact, the account's profile and address). A supertrait of `Store`.
+/// what selects them (segments, custom fields, the account's confirmed opt-in) and what a
+/// message is rendered from (the activity, the contact, the account's profile and address).
+/// A supertrait of `Store`.
 pub trait MailerStore
 where
     Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
-    Self: SegmentStore + AccountServicesStore,
+    Self: SegmentStore + AccountServicesStore + AccountStore,
 {
 }
 
@@ -76,6 +77,7 @@ impl<T> MailerStore for T where
         + CustomFieldStore
         + SegmentStore
         + AccountServicesStore
+        + AccountStore
 {
 }
 

@@ -166,6 +166,25 @@ async fn check_sendable(
     }
 }
 
+/// Scheduling a campaign whose From domain the server does not sign for succeeds (the relay may
+/// sign it), with a warning; `roster campaigns show` says the same (docs/MAIL.md, "DKIM").
+fn warn_unless_aligned(state: &AppState, activity: &CampaignActivity) {
+    let Some(dkim) = &state.mailer.config().dkim else {
+        return;
+    };
+    let from = &activity.content.from_email;
+    let domain = from.rsplit('@').next().unwrap_or_default();
+    if !dkim.aligned(domain) {
+        tracing::warn!(
+            activity = %activity.id,
+            from,
+            dkim_domain = dkim.domain(),
+            "{}",
+            roster_mailer::dkim::NOT_ALIGNED
+        );
+    }
+}
+
 fn refused(status: CampaignStatus, what: &str) -> ApiError {
     ApiError::BadRequest(format!(
         "An email campaign activity in {} cannot be {what}.",
@@ -245,6 +264,7 @@ pub async fn schedule(
         ScheduleChange::NotFound => return Err(not_primary(id)),
         ScheduleChange::Refused(status) => return Err(refused(status, "scheduled")),
     }
+    warn_unless_aligned(&state, &activity);
     let answer = match when {
         ScheduledDate::Now => Vec::new(),
         ScheduledDate::At(at) => schedule_array(Some(at)),

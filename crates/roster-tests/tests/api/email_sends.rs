@@ -23,7 +23,8 @@ on_both_engines!(
 on_both_engines_with_mail!(
     a_send_reaches_each_eligible_recipient_once,
     the_reputation_guard_stops_a_send,
-    system_mail_overtakes_a_running_send
+    system_mail_overtakes_a_running_send,
+    each_message_carries_a_working_one_click_unsubscribe
 );
 
 const HTML: &str = "<html><body>[[trackingImage]]<p>Hello [[FirstName OR \"there\"]]</p>\
@@ -562,6 +563,35 @@ async fn the_reputation_guard_stops_a_send(app: TestApp) {
     let failed = status["failed"].as_u64().unwrap();
     assert!(failed > 10 && failed < 20, "{status}");
     assert_eq!(status["left"], 200 - failed);
+    // `campaigns show` says whether the From domain is the one the server signs for.
+    let owner_domain = app.owner.email.rsplit('@').next().unwrap().to_string();
+    for (dkim_domain, said) in [
+        (
+            "elsewhere.example",
+            "From domain not aligned: receivers with DMARC p=reject will refuse it",
+        ),
+        (owner_domain.as_str(), "aligned: signed for "),
+    ] {
+        let output = roster_tests::serve::roster_command(ROSTER, &app.database_url)
+            .args([
+                "campaigns",
+                "show",
+                &campaign,
+                "--account-email",
+                &app.owner.email,
+            ])
+            .args(["--dkim-domain", dkim_domain])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let shown: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(shown["dkim"].as_str().unwrap().starts_with(said), "{shown}");
+        assert_eq!(shown["sends"][0]["state"], "errored");
+    }
 
     // The relay recovers; a new schedule mails everyone not yet mailed.
     app.sink().set_script(SinkScript::Accept);
@@ -733,4 +763,81 @@ async fn system_mail_overtakes_a_running_send(app: TestApp) {
         "the confirmation came {} campaign messages after it was enqueued",
         position - enqueued_after
     );
+}
+
+/// Every campaign message carries `List-Unsubscribe` (the recipient's signed https link) and
+/// `List-Unsubscribe-Post` (RFC 8058); a one-click POST to it unsubscribes the contact, who is
+/// left out of the next send. With confirmed opt-in on, contacts pending confirmation are left
+/// out; with it off, they are mailed.
+async fn each_message_carries_a_working_one_click_unsubscribe(app: TestApp) {
+    let account = app.owner.account;
+    let list = app.create_list("Readers").await;
+    let explicit = load_contacts(&app, account, &list, "x.example", 2, Permission::Explicit).await;
+    let pending = load_contacts(
+        &app,
+        account,
+        &list,
+        "p.example",
+        1,
+        Permission::PendingConfirmation,
+    )
+    .await;
+    app.store()
+        .set_confirmed_opt_in(account, true)
+        .await
+        .unwrap();
+    let (_, activity) = sendable_campaign(&app, "Links", &[&list]).await;
+    send_now(&app, &activity).await;
+    let received = app.sink().received();
+    let mailed: HashSet<String> = recipients(&received).into_iter().collect();
+    assert_eq!(mailed, explicit.iter().cloned().collect::<HashSet<_>>());
+
+    let first = &received[0];
+    assert_eq!(
+        first.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let header = first.header("List-Unsubscribe").unwrap();
+    let url = header
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        url.starts_with("http://roster.test/unsubscribe/"),
+        "{header}"
+    );
+    let html = first.parsed().body_html(0).unwrap().to_string();
+    assert!(html.contains(&url), "the footer links to the same page");
+    // The one-click POST, as a mailbox provider sends it: no cookie, no token, no redirect.
+    let local = url.replace("http://roster.test", &app.base_url);
+    let answer = app
+        .http
+        .post(&local)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let who = first.rcpt_to[0].clone();
+    let contacts = app
+        .get_json(&format!("/v3/contacts?email={who}&status=all"))
+        .await;
+    assert_eq!(
+        contacts["contacts"][0]["email_address"]["permission_to_send"],
+        "unsubscribed"
+    );
+
+    // Confirmed opt-in off: the pending contact is mailed now; the unsubscribed one is not.
+    app.store()
+        .set_confirmed_opt_in(account, false)
+        .await
+        .unwrap();
+    send_now(&app, &activity).await;
+    let second: HashSet<String> = recipients(&app.sink().received()[received.len()..])
+        .into_iter()
+        .collect();
+    assert_eq!(second, pending.into_iter().collect::<HashSet<_>>());
 }

@@ -24,6 +24,7 @@ mod emails;
 mod health;
 mod hostile_input;
 mod isolation;
+mod mail_signing;
 mod mailer;
 mod oauth;
 mod oauth_python;
