@@ -124,6 +124,16 @@ impl ClaimedRecipient {
     }
 }
 
+/// A campaign recipient as `roster outbox` shows it: the row, where its delivery stands, and
+/// the relay's last reply. Its `lease` is the current one, or nil when none is held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientEntry {
+    pub recipient: ClaimedRecipient,
+    pub state: String,
+    pub last_reply: Option<String>,
+    pub updated_at: Timestamp,
+}
+
 /// What starting a due activity came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartedSend {

@@ -300,6 +300,15 @@ impl Mailer {
         worker::drain(&self.inner).await
     }
 
+    /// The message a campaign recipient gets, rendered now as a delivery would render it (for
+    /// `roster outbox show`: nothing rendered is stored per recipient).
+    pub async fn render_campaign_message(
+        &self,
+        recipient: &roster_domain::send::ClaimedRecipient,
+    ) -> Result<OutboxEntry, campaign::ComposeError> {
+        worker::render_campaign_message(&self.inner, recipient).await
+    }
+
     /// Starts the delivery workers (none without a relay); stop them with
     /// [`WorkerPool::stop`].
     pub fn start(&self) -> WorkerPool {

@@ -223,19 +223,7 @@ async fn deliver_campaign(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     recipient: ClaimedRecipient,
 ) -> Result<DeliveryOutcome, MailerError> {
-    let composed = match campaign_links(&inner.config, &recipient) {
-        Ok((unsubscribe_url, headers)) => {
-            let links = roster_render::MessageLinks {
-                tracking_image: "",
-                unsubscribe_url: &unsubscribe_url,
-            };
-            inner
-                .composer
-                .compose(inner.store.as_ref(), &recipient, links, &headers)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let composed = render_campaign_message(inner, &recipient).await;
     let outcome = match composed {
         Ok(entry) => {
             // The campaign share first, then the node's own rate inside `attempt`.
@@ -270,6 +258,22 @@ async fn deliver_campaign(
         guard_reputation(inner, &recipient).await?;
     }
     Ok(outcome)
+}
+
+/// The message a delivery of `recipient` would send now.
+pub(crate) async fn render_campaign_message(
+    inner: &Inner,
+    recipient: &ClaimedRecipient,
+) -> Result<OutboxEntry, ComposeError> {
+    let (unsubscribe_url, headers) = campaign_links(&inner.config, recipient)?;
+    let links = roster_render::MessageLinks {
+        tracking_image: "",
+        unsubscribe_url: &unsubscribe_url,
+    };
+    inner
+        .composer
+        .compose(inner.store.as_ref(), recipient, links, &headers)
+        .await
 }
 
 /// The recipient's signed unsubscribe link, and the headers that carry it: `List-Unsubscribe`

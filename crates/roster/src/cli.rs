@@ -240,7 +240,8 @@ pub enum UsersCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
-    /// List messages, newest first, one JSON object per line.
+    /// List messages, newest first, one JSON object per line: system mail, then campaign
+    /// recipients (kind `campaign`, id `SEND_ID.CONTACT_ID`, also in state `skipped`).
     List {
         /// Only messages in this state.
         #[arg(long, value_parser = ["queued", "sending", "sent", "failed"])]
@@ -252,11 +253,19 @@ pub enum OutboxCommand {
     /// Show one message in full (JSON): state, attempts, the relay's last reply, headers,
     /// parts, and the message exactly as it goes to the relay.
     Show {
-        /// The message's id (from `outbox list`).
+        /// The message's id (from `outbox list`). A campaign recipient's message is rendered
+        /// now, as a delivery would render it: nothing rendered is stored per recipient.
         id: String,
         /// Print only the RFC 5322 message, as the relay receives it.
         #[arg(long)]
         raw: bool,
+        /// The base URL of campaign mail's links, as `roster serve --public-url` has it.
+        #[arg(
+            long,
+            env = "ROSTER_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
     },
 }
 

@@ -395,6 +395,52 @@ pub async fn tokens(database: &DatabaseArgs, command: &TokensCommand) -> anyhow:
 }
 
 /// The outbox entry as `outbox list` prints it (one line each).
+/// A campaign recipient as `outbox list` shows it.
+fn recipient_summary(entry: &roster_domain::send::RecipientEntry) -> serde_json::Value {
+    let recipient = &entry.recipient;
+    json!({
+        "id": format!("{}.{}", recipient.send, recipient.contact),
+        "state": entry.state,
+        "kind": roster_mailer::campaign::CAMPAIGN_KIND,
+        "to": [recipient.email],
+        "campaign_activity_id": recipient.activity.to_string(),
+        "send_id": recipient.send_number,
+        "attempts": recipient.attempts,
+        "last_reply": entry.last_reply,
+        "updated_at": entry.updated_at.to_rfc3339(),
+    })
+}
+
+/// A campaign recipient's message, rendered now as a delivery would, and its summary.
+async fn campaign_message(
+    store: std::sync::Arc<dyn roster_domain::Store>,
+    send: &str,
+    contact: &str,
+    public_url: &str,
+    secret: &roster_http::oauth::keys::ServerSecret,
+) -> anyhow::Result<(OutboxEntry, serde_json::Value)> {
+    let unknown = || anyhow::anyhow!("{send}.{contact} is not a campaign recipient's id");
+    let send: roster_domain::SendId = send.parse().map_err(|_| unknown())?;
+    let contact: roster_domain::ContactId = contact.parse().map_err(|_| unknown())?;
+    let entry = store
+        .recipient_entry(send, contact)
+        .await?
+        .with_context(|| format!("no campaign recipient has the id {send}.{contact}"))?;
+    let config = roster_mailer::MailerConfig {
+        campaign_links: Some(roster_mailer::CampaignLinks {
+            public_url: public_url.to_string(),
+            key: secret.recipient_key(),
+        }),
+        ..roster_mailer::MailerConfig::default()
+    };
+    let mailer = Mailer::new(store, config)?;
+    let rendered = mailer
+        .render_campaign_message(&entry.recipient)
+        .await
+        .map_err(|error| anyhow::anyhow!("the message cannot be rendered: {error}"))?;
+    Ok((rendered, recipient_summary(&entry)))
+}
+
 fn outbox_summary(entry: &OutboxEntry) -> serde_json::Value {
     let message = &entry.message;
     json!({
@@ -433,24 +479,46 @@ pub async fn outbox(database: &DatabaseArgs, command: &OutboxCommand) -> anyhow:
             for entry in &page.items {
                 print_json(outbox_summary(entry));
             }
+            let campaign = store
+                .recipient_entries(state.map(OutboxState::as_str), *limit)
+                .await?;
+            for entry in &campaign {
+                print_json(recipient_summary(entry));
+            }
             Ok(())
         }
-        OutboxCommand::Show { id, raw } => {
-            let parsed: OutboxId = id
-                .parse()
-                .map_err(|_| anyhow::anyhow!("{id} is not an outbox message id"))?;
-            let entry = store
-                .outbox_message(parsed)
-                .await?
-                .with_context(|| format!("no outbox message has the id {id}"))?;
+        OutboxCommand::Show {
+            id,
+            raw,
+            public_url,
+        } => {
+            let (entry, summary) = match id.split_once('.') {
+                Some((send, contact)) => {
+                    let secret = database.server_secret()?;
+                    campaign_message(store, send, contact, public_url, &secret).await?
+                }
+                None => {
+                    let parsed: OutboxId = id
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!("{id} is not an outbox message id"))?;
+                    let entry = store
+                        .outbox_message(parsed)
+                        .await?
+                        .with_context(|| format!("no outbox message has the id {id}"))?;
+                    let summary = outbox_summary(&entry);
+                    (entry, summary)
+                }
+            };
             let rfc5322 = roster_mailer::render::to_rfc5322(&entry);
             if *raw {
                 print!("{}", rfc5322?);
                 return Ok(());
             }
             let message = &entry.message;
-            let mut shown = outbox_summary(&entry);
+            let mut shown = summary;
             let extra = json!({
+                "subject": message.subject(),
+                "from": message.from().to_string(),
                 "message_id": entry.message_id,
                 "account_id": message.account().map(|a| a.to_string()),
                 "reply_to": message.reply_to().map(ToString::to_string),

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use crate::campaign::{CampaignStatus, Recipients};
 use crate::contact::ContactFilter;
 use crate::outbox::{DeliveryOutcome, Lease};
-use crate::send::{ClaimedRecipient, EarlyOutcomes, EmailSend, StartedSend};
+use crate::send::{ClaimedRecipient, EarlyOutcomes, EmailSend, RecipientEntry, StartedSend};
 use crate::store::error::StoreResult;
 use crate::{AccountId, CampaignActivityId, ContactId, SendId, Timestamp};
 
@@ -107,4 +107,17 @@ pub trait SendStore: Send + Sync {
         account: AccountId,
         activity: CampaignActivityId,
     ) -> StoreResult<Vec<EmailSend>>;
+    /// Campaign recipients for `roster outbox list`, most recently changed first, in `state`
+    /// (`queued`, `sending`, `sent`, `failed`, `skipped`) when given.
+    async fn recipient_entries(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<RecipientEntry>>;
+    /// One campaign recipient, for `roster outbox show`.
+    async fn recipient_entry(
+        &self,
+        send: SendId,
+        contact: ContactId,
+    ) -> StoreResult<Option<RecipientEntry>>;
 }

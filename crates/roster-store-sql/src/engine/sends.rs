@@ -10,14 +10,14 @@ use roster_domain::campaign::{CampaignStatus, Recipients};
 use roster_domain::contact::ContactFilter;
 use roster_domain::outbox::{DeliveryOutcome, Lease};
 use roster_domain::send::{
-    reason, ClaimedRecipient, EarlyOutcomes, EmailSend, SendState, StartedSend,
+    reason, ClaimedRecipient, EarlyOutcomes, EmailSend, RecipientEntry, SendState, StartedSend,
 };
 use roster_domain::store::{ScheduleChange, SendStore};
 use roster_domain::{AccountId, CampaignActivityId, ContactId, SendId, StoreResult, Timestamp};
 use roster_store_sql::contact_sql::recipients_insert;
 use roster_store_sql::rows::{
     delivery_columns, recipients, recipients_json, ClaimedRecipientRow, EmailSendRow,
-    CLAIMED_RECIPIENT_COLUMNS, EMAIL_SEND_COLUMNS,
+    RecipientEntryRow, CLAIMED_RECIPIENT_COLUMNS, EMAIL_SEND_COLUMNS, RECIPIENT_ENTRY_COLUMNS,
 };
 use roster_store_sql::unavailable;
 use uuid::Uuid;
@@ -489,6 +489,38 @@ impl SendStore for SqlStore {
             .bind(account.0)
             .bind(activity.0)
             .all(&self.pool)
+            .await
+    }
+
+    async fn recipient_entries(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<RecipientEntry>> {
+        let text = format!(
+            "SELECT {RECIPIENT_ENTRY_COLUMNS} FROM email_send_recipients \
+             WHERE ($1 IS NULL OR state = $1) ORDER BY updated_at DESC LIMIT $2"
+        );
+        sqlx::query_as::<_, RecipientEntryRow>(&text)
+            .bind(state)
+            .bind(i64::from(limit))
+            .all(&self.pool)
+            .await
+    }
+
+    async fn recipient_entry(
+        &self,
+        send: SendId,
+        contact: ContactId,
+    ) -> StoreResult<Option<RecipientEntry>> {
+        let text = format!(
+            "SELECT {RECIPIENT_ENTRY_COLUMNS} FROM email_send_recipients \
+             WHERE send_id = $1 AND contact_id = $2"
+        );
+        sqlx::query_as::<_, RecipientEntryRow>(&text)
+            .bind(send.0)
+            .bind(contact.0)
+            .optional(&self.pool)
             .await
     }
 }

@@ -6,7 +6,7 @@ use roster_domain::campaign::{
     DocumentProperties, EmailCampaign, FooterAddress, Recipients,
 };
 use roster_domain::outbox::Lease;
-use roster_domain::send::{ClaimedRecipient, EmailSend, SendState};
+use roster_domain::send::{ClaimedRecipient, EmailSend, RecipientEntry, SendState};
 use roster_domain::{
     AccountId, CampaignActivityId, CampaignId, ContactId, ListId, SegmentId, SendId, StoreError,
     Timestamp,
@@ -249,6 +249,34 @@ impl TryFrom<ClaimedRecipientRow> for ClaimedRecipient {
                 row.lease_token
                     .ok_or_else(|| corrupt("claimed recipient's lease"))?,
             ),
+        })
+    }
+}
+
+/// The columns `RecipientEntryRow` reads from `email_send_recipients`.
+pub const RECIPIENT_ENTRY_COLUMNS: &str = "account_id, send_id, campaign_activity_id, \
+    contact_id, email, attempts, lease_token, send_number, state, last_reply, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub struct RecipientEntryRow {
+    #[sqlx(flatten)]
+    pub recipient: ClaimedRecipientRow,
+    pub state: String,
+    pub last_reply: Option<String>,
+    pub updated_at: i64,
+}
+
+impl TryFrom<RecipientEntryRow> for RecipientEntry {
+    type Error = StoreError;
+
+    fn try_from(mut row: RecipientEntryRow) -> Result<Self, StoreError> {
+        // No lease is held once a delivery is recorded: the nil lease says so.
+        row.recipient.lease_token = Some(row.recipient.lease_token.unwrap_or(Uuid::nil()));
+        Ok(RecipientEntry {
+            recipient: row.recipient.try_into()?,
+            state: row.state,
+            last_reply: row.last_reply,
+            updated_at: Timestamp::from_millis(row.updated_at),
         })
     }
 }

@@ -18,7 +18,8 @@ on_both_engines!(
     schedules_follow_the_state_machine,
     scheduling_refuses_what_cannot_be_sent,
     scheduling_needs_the_send_privilege,
-    a_send_killed_midway_reaches_everyone_with_bounded_duplicates
+    a_send_killed_midway_reaches_everyone_with_bounded_duplicates,
+    without_a_relay_recipients_wait_in_the_outbox
 );
 on_both_engines_with_mail!(
     a_send_reaches_each_eligible_recipient_once,
@@ -840,4 +841,67 @@ async fn each_message_carries_a_working_one_click_unsubscribe(app: TestApp) {
         .into_iter()
         .collect();
     assert_eq!(second, pending.into_iter().collect::<HashSet<_>>());
+}
+
+fn roster_output(app: &TestApp, args: &[&str]) -> String {
+    let output = roster_tests::serve::roster_command(ROSTER, &app.database_url)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Without a relay a due send still fixes its recipients, which wait, queued, where `roster
+/// outbox list` shows them; `roster outbox show` renders one on demand (nothing rendered is
+/// stored).
+async fn without_a_relay_recipients_wait_in_the_outbox(app: TestApp) {
+    let list = app.create_list("Readers").await;
+    load_contacts(
+        &app,
+        app.owner.account,
+        &list,
+        "w.example",
+        3,
+        Permission::Explicit,
+    )
+    .await;
+    let (campaign, activity) = sendable_campaign(&app, "Waiting", &[&list]).await;
+    send_now(&app, &activity).await;
+    assert_eq!(
+        status_of(&app, &campaign, &activity).await,
+        ("Executing".into(), "EXECUTING".into())
+    );
+    let listed = roster_output(&app, &["outbox", "list", "--state", "queued"]);
+    let entries: Vec<Value> = listed
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 3, "{listed}");
+    assert!(entries
+        .iter()
+        .all(|e| e["kind"] == "campaign" && e["send_id"] == 1));
+    let reader = entries
+        .iter()
+        .find(|e| e["to"][0] == "reader1@w.example")
+        .unwrap();
+    let id = reader["id"].as_str().unwrap();
+    let shown: Value = serde_json::from_str(&roster_output(
+        &app,
+        &["outbox", "show", id, "--public-url", "https://mail.example"],
+    ))
+    .unwrap();
+    assert_eq!(shown["subject"], "News for Reader1");
+    assert_eq!(shown["state"], "queued");
+    assert!(shown["html"].as_str().unwrap().contains("Hello Reader1"));
+    let raw = roster_output(&app, &["outbox", "show", id, "--raw"]);
+    assert!(
+        raw.contains("List-Unsubscribe: <http://127.0.0.1:8080/unsubscribe/"),
+        "{raw}"
+    );
+    assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
 }
