@@ -10,7 +10,9 @@ pub mod dataset;
 mod latency;
 pub mod quiet;
 pub mod report;
+mod send;
 pub mod server;
+mod smtp_sink;
 pub mod soak;
 pub mod wrk;
 
@@ -30,7 +32,7 @@ pub use crate::server::Engine;
 use crate::server::{FreshDatabase, Server};
 
 /// Every scenario of the table, in the table's order.
-pub const SCENARIOS: [&str; 9] = [
+pub const SCENARIOS: [&str; 10] = [
     "http",
     "memory",
     "import",
@@ -40,10 +42,11 @@ pub const SCENARIOS: [&str; 9] = [
     "export",
     "segment",
     "campaigns",
+    "send",
 ];
 /// The order they run in: memory reads the peak of start-up and the http scenario; import
 /// last, because it doubles the contacts table, which the read scenarios must not see.
-const RUN_ORDER: [&str; 9] = [
+const RUN_ORDER: [&str; 10] = [
     "http",
     "memory",
     "paginate",
@@ -52,6 +55,7 @@ const RUN_ORDER: [&str; 9] = [
     "export",
     "segment",
     "campaigns",
+    "send",
     "import",
 ];
 /// Scenarios that run once whatever `--repeat` says: memory reads peaks measured during other
@@ -61,6 +65,8 @@ const RUN_ONCE: [&str; 2] = ["memory", "import"];
 /// The full data set and the `--quick` one (same proportions).
 pub const FULL_CONTACTS: usize = 1_000_000;
 pub const QUICK_CONTACTS: usize = 50_000;
+/// Recipients of the send scenario's campaign, full and `--quick`.
+pub use crate::send::{FULL_RECIPIENTS, QUICK_RECIPIENTS};
 /// Connections for throughput (the figure) and for latency percentiles (few enough
 /// that the server, not the queue in front of it, sets the p99).
 pub const THROUGHPUT_CONNECTIONS: u32 = 32;
@@ -91,6 +97,8 @@ pub struct Options {
     pub noisy: bool,
     /// Runs of each scenario but memory and import; the table shows their medians.
     pub repeat: usize,
+    /// Recipients of the send scenario's campaign (on a database of its own).
+    pub send_recipients: usize,
 }
 
 impl Options {
@@ -436,6 +444,7 @@ impl Bench<'_> {
                     failed("campaigns", figure, "ms", Target::RatioAtMost(1.2), e)
                 })]
             }
+            "send" => self.send_scenario().await,
             "import" => self.import_scenario(server).await,
             other => vec![failed(
                 other,

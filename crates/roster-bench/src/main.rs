@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use roster_bench::{Engine, Options, FULL_CONTACTS, QUICK_CONTACTS, SCENARIOS};
+use roster_bench::{
+    Engine, Options, FULL_CONTACTS, FULL_RECIPIENTS, QUICK_CONTACTS, QUICK_RECIPIENTS, SCENARIOS,
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "roster-bench", about = "Roster's benchmark harness (issue 8)")]
@@ -32,18 +34,22 @@ enum EngineArg {
 
 #[derive(Debug, clap::Args)]
 struct AllArgs {
-    /// 50,000 contacts and 5-second load runs instead of 1,000,000 and 10 seconds.
+    /// 50,000 contacts, 5-second load runs and 10,000 recipients for the send scenario instead
+    /// of 1,000,000, 10 seconds and 100,000.
     #[arg(long)]
     quick: bool,
     #[arg(long, value_enum, default_value = "sqlite")]
     engine: EngineArg,
     /// Run only these scenarios (repeatable): http, memory, import, paginate, filter,
-    /// counts, export, segment.
+    /// counts, export, segment, campaigns, send.
     #[arg(long = "scenario")]
     scenarios: Vec<String>,
     /// Override the number of contacts (same proportions).
     #[arg(long)]
     contacts: Option<usize>,
+    /// Override the number of recipients of the send scenario's campaign.
+    #[arg(long)]
+    send_recipients: Option<usize>,
     /// Where the PostgreSQL run creates its database `roster_bench_<pid>` (dropped after).
     #[arg(
         long,
@@ -111,6 +117,11 @@ async fn main() -> ExitCode {
         keep_database: args.keep_database,
         noisy: args.noisy,
         repeat: usize::from(args.repeat),
+        send_recipients: args.send_recipients.unwrap_or(if args.quick {
+            QUICK_RECIPIENTS
+        } else {
+            FULL_RECIPIENTS
+        }),
     };
     match roster_bench::run(&options).await {
         Ok(report) => {

@@ -46,6 +46,16 @@ pub struct FreshDatabase {
 
 impl FreshDatabase {
     pub async fn create(engine: Engine, postgres_url: &str) -> anyhow::Result<Self> {
+        Self::create_named(engine, postgres_url, "").await
+    }
+
+    /// `create`, the PostgreSQL database's name ending in `suffix`, for a second database
+    /// beside the run's (the send scenario's).
+    pub async fn create_named(
+        engine: Engine,
+        postgres_url: &str,
+        suffix: &str,
+    ) -> anyhow::Result<Self> {
         match engine {
             Engine::Sqlite => {
                 let directory = tempfile::Builder::new().prefix("roster-bench-").tempdir()?;
@@ -57,7 +67,7 @@ impl FreshDatabase {
                 })
             }
             Engine::Postgres => {
-                let name = format!("roster_bench_{}", std::process::id());
+                let name = format!("roster_bench_{}{suffix}", std::process::id());
                 let mut admin = sqlx::PgConnection::connect(postgres_url)
                     .await
                     .with_context(|| format!("cannot connect to PostgreSQL at {postgres_url}"))?;
@@ -158,6 +168,17 @@ impl Server {
         port: u16,
         log: PathBuf,
     ) -> anyhow::Result<Self> {
+        Self::start_with(binary, database_url, port, log, &[]).await
+    }
+
+    /// `start`, with more arguments for `roster serve` (the send scenario's relay and DKIM).
+    pub async fn start_with(
+        binary: &Path,
+        database_url: &str,
+        port: u16,
+        log: PathBuf,
+        extra_args: &[String],
+    ) -> anyhow::Result<Self> {
         let base_url = format!("http://127.0.0.1:{port}");
         let mut command = Command::new(binary);
         command
@@ -170,6 +191,7 @@ impl Server {
         if supports_flag(binary, "--rate-limit") {
             command.arg("--rate-limit").arg("off");
         }
+        command.args(extra_args);
         let log_file = std::fs::File::create(&log)?;
         let child = command
             .env("ROSTER_DATABASE_URL", database_url)

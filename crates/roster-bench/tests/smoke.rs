@@ -46,6 +46,7 @@ async fn the_harness_runs_on_tiny_data() {
         // CI must not wait minutes per scenario for a quiet machine.
         noisy: true,
         repeat: 1,
+        send_recipients: 200,
     };
     let report = roster_bench::run(&options).await.expect("the harness runs");
     let failed: Vec<_> = report
@@ -108,6 +109,7 @@ async fn a_repeated_scenario_reports_its_medians() {
         keep_database: false,
         noisy: true,
         repeat: 2,
+        send_recipients: 200,
     };
     let report = roster_bench::run(&options).await.expect("the harness runs");
     assert_eq!(report.rows.len(), 2, "{:#?}", report.rows);

@@ -101,7 +101,8 @@ impl RelayUrl {
     }
 
     /// The lettre transport for this relay, with a connection pool sized for `concurrency`.
-    pub(crate) fn transport(
+    /// Public for the benchmark harness, whose baseline sends through the same client.
+    pub fn transport(
         &self,
         timeout: Duration,
         concurrency: usize,
