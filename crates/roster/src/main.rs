@@ -27,7 +27,7 @@ async fn main() -> std::process::ExitCode {
         Command::Outbox(command) => commands::outbox(&cli.database, command).await,
         Command::Import(command) => commands::import(&cli.database, command).await,
         Command::Export(command) => commands::export(&cli.database, command).await,
-        Command::Campaigns(command) => commands::campaigns(&cli.database, command).await,
+        Command::Campaigns(command) => roster::campaigns::campaigns(&cli.database, command).await,
         Command::Migrate => commands::migrate(&cli.database).await,
     };
     match result {

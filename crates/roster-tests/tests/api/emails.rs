@@ -727,7 +727,7 @@ async fn a_removed_campaign_is_restored_by_the_cli(app: TestApp) {
         campaign_id: id.clone(),
         account_email: app.owner.email.clone(),
     };
-    roster::commands::campaigns(&database, &restore)
+    roster::campaigns::campaigns(&database, &restore)
         .await
         .expect("the campaign is restored");
     let read = app.get_json(&format!("/v3/emails/{id}")).await;
@@ -740,7 +740,7 @@ async fn a_removed_campaign_is_restored_by_the_cli(app: TestApp) {
     .await
     .expect(200);
     // A campaign that is not removed cannot be restored.
-    assert!(roster::commands::campaigns(&database, &restore)
+    assert!(roster::campaigns::campaigns(&database, &restore)
         .await
         .is_err());
 }
