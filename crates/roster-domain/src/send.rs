@@ -146,6 +146,8 @@ pub struct StartedSend {
 /// What the reputation guard looks at: how the first recipients of a send fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EarlyOutcomes {
+    /// Recipients the send has in all.
+    pub recipient_count: u64,
     /// Recipients whose delivery finished (sent or failed), among the first `window`.
     pub finished: u64,
     /// Of those, refused permanently.
@@ -172,8 +174,8 @@ impl Default for ReputationGuard {
 impl ReputationGuard {
     /// Whether the refusals so far already exceed the share, whatever the rest of the window
     /// brings: the window is the first `window` recipients, or all of a smaller send.
-    pub fn trips(&self, recipient_count: u64, early: EarlyOutcomes) -> bool {
-        let window = self.window.min(recipient_count);
+    pub fn trips(&self, early: EarlyOutcomes) -> bool {
+        let window = self.window.min(early.recipient_count);
         window > 0 && (early.refused as f64) * 100.0 > self.percent * (window as f64)
     }
 }
@@ -210,12 +212,16 @@ mod tests {
     #[test]
     fn the_guard_trips_only_past_the_share_of_its_window() {
         let guard = ReputationGuard::default();
-        let early = |finished, refused| EarlyOutcomes { finished, refused };
-        assert!(!guard.trips(5000, early(1000, 50)));
-        assert!(guard.trips(5000, early(60, 51)));
+        let early = |recipient_count, finished, refused| EarlyOutcomes {
+            recipient_count,
+            finished,
+            refused,
+        };
+        assert!(!guard.trips(early(5000, 1000, 50)));
+        assert!(guard.trips(early(5000, 60, 51)));
         // A send of 100: over 5 of them.
-        assert!(!guard.trips(100, early(100, 5)));
-        assert!(guard.trips(100, early(6, 6)));
-        assert!(!guard.trips(0, early(0, 0)));
+        assert!(!guard.trips(early(100, 100, 5)));
+        assert!(guard.trips(early(100, 6, 6)));
+        assert!(!guard.trips(early(0, 0, 0)));
     }
 }

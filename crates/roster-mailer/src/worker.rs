@@ -310,21 +310,15 @@ fn campaign_links(
     Ok((url, headers))
 }
 
-/// Stops the send if too many of its first recipients were refused (ReputationGuard).
+/// Stops the send if too many of its first recipients were refused (ReputationGuard): one
+/// query over the first `window` finished recipients, run only after a permanent failure.
 async fn guard_reputation(inner: &Inner, recipient: &ClaimedRecipient) -> Result<(), MailerError> {
     let guard = inner.config.reputation_guard;
     let early = inner
         .store
         .early_outcomes(recipient.send, guard.window)
         .await?;
-    let sends = inner
-        .store
-        .sends(recipient.account, recipient.activity)
-        .await?;
-    let Some(send) = sends.iter().find(|s| s.id == recipient.send) else {
-        return Ok(());
-    };
-    if guard.trips(send.recipient_count, early) {
+    if guard.trips(early) {
         let stopped = inner
             .store
             .stop_send(

@@ -86,7 +86,8 @@ pub trait SendStore: Send + Sync {
         outcome: &DeliveryOutcome,
         now: Timestamp,
     ) -> StoreResult<bool>;
-    /// How the first `window` recipients of a send fared, in the order they finished.
+    /// How the first `window` recipients of a send fared, in the order they finished, and how
+    /// many recipients it has.
     async fn early_outcomes(&self, send: SendId, window: u64) -> StoreResult<EarlyOutcomes>;
     /// Stops an executing send: its unmailed recipients are skipped, it is ERRORED with
     /// `reason_code`, and the activity is in ERROR. False when it was not executing.

@@ -400,8 +400,9 @@ impl SendStore for SqlStore {
     }
 
     async fn early_outcomes(&self, send: SendId, window: u64) -> StoreResult<EarlyOutcomes> {
-        let (finished, refused): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) \
+        let (total, finished, refused): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT recipient_count FROM email_sends WHERE id = $1), COUNT(*), \
+             COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) \
              FROM (SELECT state FROM email_send_recipients \
              WHERE send_id = $1 AND state IN ('sent', 'failed') \
              ORDER BY finished_at LIMIT $2) early",
@@ -412,6 +413,7 @@ impl SendStore for SqlStore {
         .await
         .map_err(unavailable)?;
         Ok(EarlyOutcomes {
+            recipient_count: u64::try_from(total).unwrap_or(0),
             finished: u64::try_from(finished).unwrap_or(0),
             refused: u64::try_from(refused).unwrap_or(0),
         })

@@ -542,22 +542,18 @@ async fn the_reputation_guard_stops_a_send(app: TestApp) {
     let tried = app.sink().transactions();
     assert!(tried < 20, "{tried} transactions");
     // The CLI shows what the API cannot: how many failed, and what was left unsent.
-    let output = roster_tests::serve::roster_command(ROSTER, &app.database_url)
-        .args([
+    let email = app.owner.email.clone();
+    let status: Value = serde_json::from_str(&roster_output(
+        &app,
+        &[
             "campaigns",
             "send-status",
             &campaign,
             "--account-email",
-            &app.owner.email,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+            &email,
+        ],
+    ))
+    .unwrap();
     assert_eq!(status["state"], "errored");
     assert_eq!(status["recipients"], 200);
     assert_eq!(status["sent"], 0);
@@ -573,23 +569,19 @@ async fn the_reputation_guard_stops_a_send(app: TestApp) {
         ),
         (owner_domain.as_str(), "aligned: signed for "),
     ] {
-        let output = roster_tests::serve::roster_command(ROSTER, &app.database_url)
-            .args([
+        let shown: Value = serde_json::from_str(&roster_output(
+            &app,
+            &[
                 "campaigns",
                 "show",
                 &campaign,
                 "--account-email",
-                &app.owner.email,
-            ])
-            .args(["--dkim-domain", dkim_domain])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let shown: Value = serde_json::from_slice(&output.stdout).unwrap();
+                &email,
+                "--dkim-domain",
+                dkim_domain,
+            ],
+        ))
+        .unwrap();
         assert!(shown["dkim"].as_str().unwrap().starts_with(said), "{shown}");
         assert_eq!(shown["sends"][0]["state"], "errored");
     }
