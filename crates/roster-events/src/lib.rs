@@ -3,6 +3,8 @@
 //! like the mailer's workers: `roster serve` runs its commit loop, tests drain it with
 //! `flush`.
 
+mod user_agent;
 mod writer;
 
+pub use user_agent::{classify, Source, UserAgentCache, MACHINE_MARKS};
 pub use writer::{EventWriter, WriterConfig, WriterTask};

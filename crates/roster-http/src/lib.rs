@@ -21,6 +21,7 @@ pub mod redact;
 pub mod router;
 pub mod segments;
 pub mod tls;
+pub mod tracking;
 pub mod wire;
 
 use std::future::Future;
@@ -131,6 +132,10 @@ pub struct AppState {
     /// Where handlers record tracking events (opens, clicks, forwards, bounces): queued and
     /// committed in batches by the commit loop `serve` runs (docs/TRACKING.md); `flush` drains.
     pub events: roster_events::EventWriter,
+    /// The device class and machine flag of each User-Agent the tracking endpoints see.
+    pub user_agents: Arc<roster_events::UserAgentCache>,
+    /// The URLs of tracked links, for the click redirect.
+    pub links: Arc<tracking::LinkCache>,
 }
 
 impl AppState {
@@ -159,6 +164,8 @@ impl AppState {
             recipient_key: config.secret.recipient_key(),
             activities: ActivityEngine::new(store.clone(), engine),
             events: roster_events::EventWriter::new(store.clone()),
+            user_agents: Arc::default(),
+            links: Arc::default(),
             store,
             tokens: Arc::new(tokens),
             config: Arc::new(config),

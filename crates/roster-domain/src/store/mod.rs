@@ -63,11 +63,11 @@ impl<T> ActivityEngineStore for T where
 /// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
 /// what selects them (segments, custom fields, the account's confirmed opt-in) and what a
 /// message is rendered from (the activity, the contact, the account's profile and address).
-/// A supertrait of `Store`.
+/// A supertrait of `Store`. The events, for the tracked links a send numbers when it starts.
 pub trait MailerStore
 where
     Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
-    Self: SegmentStore + AccountServicesStore + AccountStore,
+    Self: SegmentStore + AccountServicesStore + AccountStore + EventStore,
 {
 }
 
@@ -80,6 +80,7 @@ impl<T> MailerStore for T where
         + SegmentStore
         + AccountServicesStore
         + AccountStore
+        + EventStore
 {
 }
 
