@@ -16,10 +16,10 @@ use roster_domain::outbox::{Mailbox, OutboxEntry, OutboxMessage, OutboxState};
 use roster_domain::send::ClaimedRecipient;
 use roster_domain::{EmailAddress, MailerStore, OutboxId, SendId, StoreError, Timestamp};
 use roster_render::{
-    AccountDetails, CampaignContent, FooterAddress, Message, MessageLinks, Recipient,
+    tracked_urls, AccountDetails, CampaignContent, FooterAddress, Message, MessageLinks, Recipient,
 };
 
-use crate::tracking::{prepare_links, tracking_image, ClickPlaceholders};
+use crate::tracking::{rewrite_links, tracking_image, ClickPlaceholders};
 use crate::CampaignLinks;
 
 /// The `kind` campaign mail is recorded under in logs and `roster outbox`.
@@ -118,10 +118,14 @@ impl Composer {
         let mut content = content;
         let mut clicks = None;
         if let Some(links) = &self.links {
-            let html = &headers.html_content;
-            let prepared =
-                prepare_links(store, account, recipient.activity, html, &links.public_url).await?;
-            if let Some((html, placeholders)) = prepared {
+            let (html, public_url) = (&headers.html_content, &links.public_url);
+            let urls = tracked_urls(html, public_url).map_err(|e| permanent(e.to_string()))?;
+            if !urls.is_empty() {
+                let ids = store
+                    .activity_link_ids(account, recipient.activity, &urls)
+                    .await?;
+                let (html, placeholders) =
+                    rewrite_links(html, public_url, &urls, &ids).map_err(permanent)?;
                 content.html = html;
                 clicks = Some(placeholders);
             }

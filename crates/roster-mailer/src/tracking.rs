@@ -2,8 +2,8 @@
 //! becomes, and tracked links, prepared once per send and filled in per recipient.
 //!
 //! Rewriting HTML is the costly part, so it happens once per send, when the send's shared
-//! context is built: the activity's tracked URLs are numbered (`EventStore::activity_link_ids`,
-//! stable per activity) and each tracked `href` is rewritten (roster-render's `links`, with
+//! context is built (`campaign`): the activity's tracked URLs are numbered
+//! (`EventStore::activity_link_ids`, stable per activity) and each tracked `href` is rewritten (roster-render's `links`, with
 //! lol_html) into `{public_url}/t/c/` followed by a placeholder, `RosterClick<nonce>_<url_id>_`.
 //! The nonce is random per send, so no content can contain it by chance. Per recipient, the
 //! rendered HTML and text parts only have each placeholder replaced by the recipient's signed
@@ -12,10 +12,7 @@
 use roster_domain::recipient_token::{open_url, ClickToken, RecipientKey, RecipientToken};
 use roster_domain::recipient_token::{TokenPurpose, CLICK_PATH};
 use roster_domain::send::ClaimedRecipient;
-use roster_domain::{AccountId, CampaignActivityId, MailerStore};
-use roster_render::{rewrite_tracked_links, tracked_urls, Template};
-
-use crate::campaign::ComposeError;
+use roster_render::{rewrite_tracked_links, Template};
 
 /// A send's tracked links: the placeholder its rewritten HTML carries.
 #[derive(Debug, Clone)]
@@ -24,36 +21,30 @@ pub(crate) struct ClickPlaceholders {
     marker: String,
 }
 
-/// The activity's HTML with its tracked links rewritten to placeholders, parsed, and the
-/// placeholders to fill; None when the HTML has no tracked link.
-pub(crate) async fn prepare_links(
-    store: &dyn MailerStore,
-    account: AccountId,
-    activity: CampaignActivityId,
+/// `html_content` with each of its tracked `urls` (numbered `ids`, in the same order) rewritten
+/// to a placeholder, parsed; and the placeholders to fill. An error says why the content cannot
+/// be sent.
+pub(crate) fn rewrite_links(
     html_content: &str,
     public_url: &str,
-) -> Result<Option<(Template, ClickPlaceholders)>, ComposeError> {
-    let permanent = |what: String| ComposeError::Permanent(what);
-    let urls = tracked_urls(html_content, public_url).map_err(|e| permanent(e.to_string()))?;
-    if urls.is_empty() {
-        return Ok(None);
-    }
-    let ids = store.activity_link_ids(account, activity, &urls).await?;
+    urls: &[String],
+    ids: &[u32],
+) -> Result<(Template, ClickPlaceholders), String> {
     let marker = format!("RosterClick{}_", uuid::Uuid::new_v4().simple());
     let prefix = format!("{}{CLICK_PATH}/{marker}", public_url.trim_end_matches('/'));
     let rewritten = rewrite_tracked_links(html_content, public_url, |url| {
         let at = urls.iter().position(|u| u == url)?;
-        Some(format!("{prefix}{}_", ids[at]))
+        Some(format!("{prefix}{}_", ids.get(at)?))
     })
-    .map_err(|e| permanent(e.to_string()))?;
+    .map_err(|e| e.to_string())?;
     let template = Template::parse_html(&rewritten).map_err(|errors| {
         let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        permanent(format!(
+        format!(
             "the content with tracked links cannot be parsed: {}",
             reasons.join(" ")
-        ))
+        )
     })?;
-    Ok(Some((template, ClickPlaceholders { marker })))
+    Ok((template, ClickPlaceholders { marker }))
 }
 
 /// The token a recipient's message carries (its purpose set where it is used).
@@ -121,7 +112,7 @@ impl ClickPlaceholders {
 #[cfg(test)]
 mod tests {
     use roster_domain::outbox::Lease;
-    use roster_domain::{ContactId, SendId};
+    use roster_domain::{AccountId, CampaignActivityId, ContactId, SendId};
 
     use super::*;
 
