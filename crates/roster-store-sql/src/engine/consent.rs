@@ -148,7 +148,7 @@ impl ConsentStore for SqlStore {
                 EventKind::OptOut,
                 opt_out.at,
             );
-            write_events(&mut tx, &[event]).await?;
+            write_events(&mut tx, self.dialect, &[event]).await?;
         }
         tx.commit().await.map_err(unavailable)?;
         Ok(true)

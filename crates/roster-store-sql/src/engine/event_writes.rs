@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use roster_domain::tracking::{Device, EventKind, TrackingCounts, TrackingEvent};
 use roster_domain::{AccountId, CampaignActivityId, ContactId, StoreResult, Timestamp};
+use roster_store_sql::dialect::Dialect;
 use roster_store_sql::rows::ContactTotalsRow;
 use roster_store_sql::tracking::{
     by_activity, contact_tallies, counter_values, event_deltas, is_zero, link_tallies,
@@ -23,11 +24,14 @@ use crate::Db;
 type Tx<'t> = sqlx::Transaction<'t, Db>;
 
 /// Rows per multi-row statement: SQLite takes up to 32,766 values in one statement and
-/// PostgreSQL 65,535; the widest row here has 19.
+/// PostgreSQL 65,535; the widest row here has 19. Every statement here is written in the
+/// dialect's placeholders (`Dialect::placeholder`: SQLite binds numbered ones in quadratic
+/// time).
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// `($1, $2, …), ($k, …)`: `rows` groups of `width` placeholders numbered from `$1`.
-fn placeholders(rows: usize, width: usize) -> String {
+/// `($1, $2, …), ($k, …)` (in `dialect`'s placeholders): `rows` groups of `width` values
+/// numbered from `first`.
+fn placeholders(dialect: Dialect, first: usize, rows: usize, width: usize) -> String {
     let mut text = String::with_capacity(rows * width * 5);
     for row in 0..rows {
         if row > 0 {
@@ -38,7 +42,7 @@ fn placeholders(rows: usize, width: usize) -> String {
             if column > 0 {
                 text.push_str(", ");
             }
-            text.push_str(&format!("${}", row * width + column + 1));
+            text.push_str(&dialect.placeholder(first + row * width + column));
         }
         text.push(')');
     }
@@ -51,18 +55,23 @@ fn signed(count: u64) -> i64 {
 
 /// Records `events` within `tx` (see `EventStore::record_events` for what is dropped and what
 /// a click implies). The caller commits.
-pub(super) async fn write_events(tx: &mut Tx<'_>, events: &[TrackingEvent]) -> StoreResult<()> {
+pub(super) async fn write_events(
+    tx: &mut Tx<'_>,
+    dialect: Dialect,
+    events: &[TrackingEvent],
+) -> StoreResult<()> {
     let now = Timestamp::now();
     for group in by_activity(events) {
-        write_activity_events(tx, group.account, group.activity, &group.events, now).await?;
+        let (account, activity) = (group.account, group.activity);
+        write_activity_events(tx, dialect, (account, activity), &group.events, now).await?;
     }
     Ok(())
 }
 
 async fn write_activity_events(
     tx: &mut Tx<'_>,
-    account: AccountId,
-    activity: CampaignActivityId,
+    dialect: Dialect,
+    (account, activity): (AccountId, CampaignActivityId),
     events: &[&TrackingEvent],
     now: Timestamp,
 ) -> StoreResult<()> {
@@ -80,7 +89,7 @@ async fn write_activity_events(
         return Ok(());
     }
     let contacts: BTreeSet<ContactId> = events.iter().map(|e| e.contact).collect();
-    let live_contacts = live_contacts(tx, account, &contacts).await?;
+    let live_contacts = live_contacts(tx, dialect, account, &contacts).await?;
     let mut kept: Vec<TrackingEvent> = events
         .iter()
         .filter(|e| live_contacts.contains(&e.contact))
@@ -91,7 +100,7 @@ async fn write_activity_events(
     }
     let mut deltas = event_deltas(&kept);
     let tallies = contact_tallies(&kept);
-    let totals = upsert_contact_rows(tx, account, activity, &tallies, now).await?;
+    let totals = upsert_contact_rows(tx, dialect, (account, activity), &tallies, now).await?;
     let mut implied = Vec::new();
     for (contact, tally) in &tallies {
         let Some(totals) = totals.get(contact) else {
@@ -109,9 +118,9 @@ async fn write_activity_events(
         }
         kept.extend(implied);
     }
-    insert_event_rows(tx, &kept).await?;
-    write_link_counts(tx, account, activity, &kept).await?;
-    add_to_counters(tx, account, activity, &deltas, now).await
+    insert_event_rows(tx, dialect, &kept).await?;
+    write_link_counts(tx, dialect, (account, activity), &kept).await?;
+    add_to_counters(tx, dialect, (account, activity), &deltas, now).await
 }
 
 /// The open a contact's click implies when no open of theirs was recorded: at the first
@@ -137,16 +146,20 @@ fn implied_open(
 /// Which of `contacts` exist and are not deleted.
 async fn live_contacts(
     tx: &mut Tx<'_>,
+    dialect: Dialect,
     account: AccountId,
     contacts: &BTreeSet<ContactId>,
 ) -> StoreResult<BTreeSet<ContactId>> {
     let ids: Vec<ContactId> = contacts.iter().copied().collect();
     let mut live = BTreeSet::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let list: Vec<String> = (0..chunk.len())
+            .map(|i| dialect.placeholder(i + 2))
+            .collect();
         let sql = format!(
-            "SELECT id FROM contacts WHERE account_id = $1 AND deleted_at IS NULL \
+            "SELECT id FROM contacts WHERE account_id = {} AND deleted_at IS NULL \
              AND id IN ({})",
+            dialect.placeholder(1),
             list.join(", ")
         );
         let mut query = sqlx::query_as::<_, (Uuid,)>(&sql).bind(account.0);
@@ -199,8 +212,8 @@ const CONTACT_UPDATE: &str = "send_number = CASE \
 /// Upserts each contact's row with its tally; returns the rows' totals afterwards.
 async fn upsert_contact_rows(
     tx: &mut Tx<'_>,
-    account: AccountId,
-    activity: CampaignActivityId,
+    dialect: Dialect,
+    (account, activity): (AccountId, CampaignActivityId),
     tallies: &BTreeMap<ContactId, ContactTally>,
     now: Timestamp,
 ) -> StoreResult<BTreeMap<ContactId, ContactTotals>> {
@@ -213,7 +226,7 @@ async fn upsert_contact_rows(
              ON CONFLICT (account_id, activity_id, contact_id) DO UPDATE SET {CONTACT_UPDATE} \
              RETURNING contact_id, opens, clicks, forwards, optouts, bounces, abuse, \
              first_bounce_code",
-            placeholders(chunk.len(), CONTACT_WIDTH)
+            placeholders(dialect, 1, chunk.len(), CONTACT_WIDTH)
         );
         let mut query = sqlx::query_as::<_, ContactTotalsRow>(&sql);
         for (contact, tally) in chunk {
@@ -272,11 +285,15 @@ const EVENT_COLUMNS: &str = "account_id, activity_id, contact_id, send_number, k
      device, machine, bounce_code, occurred_at";
 const EVENT_WIDTH: usize = 10;
 
-async fn insert_event_rows(tx: &mut Tx<'_>, events: &[TrackingEvent]) -> StoreResult<()> {
+async fn insert_event_rows(
+    tx: &mut Tx<'_>,
+    dialect: Dialect,
+    events: &[TrackingEvent],
+) -> StoreResult<()> {
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO tracking_events ({EVENT_COLUMNS}) VALUES {}",
-            placeholders(chunk.len(), EVENT_WIDTH)
+            placeholders(dialect, 1, chunk.len(), EVENT_WIDTH)
         );
         let mut query = sqlx::query(&sql);
         for event in chunk {
@@ -301,8 +318,8 @@ async fn insert_event_rows(tx: &mut Tx<'_>, events: &[TrackingEvent]) -> StoreRe
 /// time: the rows the insert added).
 async fn write_link_counts(
     tx: &mut Tx<'_>,
-    account: AccountId,
-    activity: CampaignActivityId,
+    dialect: Dialect,
+    (account, activity): (AccountId, CampaignActivityId),
     events: &[TrackingEvent],
 ) -> StoreResult<()> {
     let links = link_tallies(events);
@@ -323,7 +340,7 @@ async fn write_link_counts(
              first_click_at) VALUES {} \
              ON CONFLICT (account_id, activity_id, url_id, contact_id) DO NOTHING \
              RETURNING url_id",
-            placeholders(chunk.len(), 5)
+            placeholders(dialect, 1, chunk.len(), 5)
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql);
         for ((url, contact), at) in chunk {
@@ -361,8 +378,8 @@ async fn write_link_counts(
 /// Adds `deltas` to the activity's counters: one statement.
 async fn add_to_counters(
     tx: &mut Tx<'_>,
-    account: AccountId,
-    activity: CampaignActivityId,
+    dialect: Dialect,
+    (account, activity): (AccountId, CampaignActivityId),
     deltas: &TrackingCounts,
     now: Timestamp,
 ) -> StoreResult<()> {
@@ -378,7 +395,7 @@ async fn add_to_counters(
         "INSERT INTO activity_tracking_counts (account_id, activity_id, {columns}) VALUES {} \
          ON CONFLICT (account_id, activity_id) DO UPDATE SET {}, \
          updated_at = excluded.updated_at",
-        placeholders(1, COUNTER_COLUMNS.len() + 2),
+        placeholders(dialect, 1, 1, COUNTER_COLUMNS.len() + 2),
         updates.join(", ")
     );
     let mut query = sqlx::query(&sql).bind(account.0).bind(activity.0);

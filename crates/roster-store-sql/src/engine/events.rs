@@ -31,7 +31,7 @@ impl EventStore for SqlStore {
             return Ok(());
         }
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        write_events(&mut tx, events).await?;
+        write_events(&mut tx, self.dialect, events).await?;
         tx.commit().await.map_err(unavailable)
     }
 
