@@ -14,6 +14,7 @@ mod send;
 pub mod server;
 mod smtp_sink;
 pub mod soak;
+mod tracking;
 pub mod wrk;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +33,7 @@ pub use crate::server::Engine;
 use crate::server::{FreshDatabase, Server};
 
 /// Every scenario of the table, in the table's order.
-pub const SCENARIOS: [&str; 10] = [
+pub const SCENARIOS: [&str; 11] = [
     "http",
     "memory",
     "import",
@@ -43,10 +44,12 @@ pub const SCENARIOS: [&str; 10] = [
     "segment",
     "campaigns",
     "send",
+    "tracking",
 ];
 /// The order they run in: memory reads the peak of start-up and the http scenario; import
-/// last, because it doubles the contacts table, which the read scenarios must not see.
-const RUN_ORDER: [&str; 10] = [
+/// last, because it doubles the contacts table, which the read scenarios must not see;
+/// tracking after the read scenarios, because its one-click unsubscribes change contacts.
+const RUN_ORDER: [&str; 11] = [
     "http",
     "memory",
     "paginate",
@@ -56,6 +59,7 @@ const RUN_ORDER: [&str; 10] = [
     "segment",
     "campaigns",
     "send",
+    "tracking",
     "import",
 ];
 /// Scenarios that run once whatever `--repeat` says: memory reads peaks measured during other
@@ -445,6 +449,7 @@ impl Bench<'_> {
                 })]
             }
             "send" => self.send_scenario().await,
+            "tracking" => self.tracking_scenario().await,
             "import" => self.import_scenario(server).await,
             other => vec![failed(
                 other,

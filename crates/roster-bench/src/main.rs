@@ -41,7 +41,7 @@ struct AllArgs {
     #[arg(long, value_enum, default_value = "sqlite")]
     engine: EngineArg,
     /// Run only these scenarios (repeatable): http, memory, import, paginate, filter,
-    /// counts, export, segment, campaigns, send.
+    /// counts, export, segment, campaigns, send, tracking.
     #[arg(long = "scenario")]
     scenarios: Vec<String>,
     /// Override the number of contacts (same proportions).

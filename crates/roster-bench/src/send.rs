@@ -255,7 +255,11 @@ impl Bench<'_> {
 }
 
 /// Recipient `n`: an explicit opt-in member of `list` with a first name to personalise.
-fn recipient(n: usize, list: roster_domain::ListId, now: Timestamp) -> anyhow::Result<Contact> {
+pub(crate) fn recipient(
+    n: usize,
+    list: roster_domain::ListId,
+    now: Timestamp,
+) -> anyhow::Result<Contact> {
     let mut contact = Contact::blank(Source::Account, now);
     let address = EmailAddress::parse(&format!("reader{n}@recipients.example"))?;
     contact.email = Some(EmailChannel::arriving(

@@ -9,6 +9,12 @@
 //! `purpose (1) | account (16) | activity (16) | contact (16) | send (4, big-endian) | MAC (16)`,
 //! the MAC being the first 16 bytes of HMAC-SHA256 over everything before it. The purpose is
 //! covered by the MAC, so an open token can never be replayed as an unsubscribe.
+//!
+//! A tracked link's token ([`ClickToken`], purpose Click) adds the link's `url_id` after the
+//! send, under the same MAC (98 characters):
+//! `purpose (1) | account | activity | contact | send (4) | url_id (4, big-endian) | MAC (16)`.
+//! Altering the `url_id` breaks the MAC like any other byte, so a click token names exactly one
+//! link of one activity, and the redirect can only lead to that link's stored URL.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -23,7 +29,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// Bytes of the MAC kept in a token: 128 bits, beyond any online guessing.
 const MAC_LEN: usize = 16;
 const PAYLOAD_LEN: usize = 1 + 16 + 16 + 16 + 4;
-const TOKEN_LEN: usize = PAYLOAD_LEN + MAC_LEN;
+const CLICK_PAYLOAD_LEN: usize = PAYLOAD_LEN + 4;
 
 /// Where the unsubscribe links of campaign messages point, below the public URL.
 pub const UNSUBSCRIBE_PATH: &str = "/unsubscribe";
@@ -110,27 +116,17 @@ impl RecipientToken {
 
     /// The token as it goes into a URL (base64url, no padding, 92 characters).
     pub fn issue(&self, key: &RecipientKey) -> String {
-        let payload = self.payload();
-        let tag = key.mac(&payload).finalize().into_bytes();
-        let mut token = Vec::with_capacity(TOKEN_LEN);
-        token.extend_from_slice(&payload);
-        token.extend_from_slice(&tag[..MAC_LEN]);
-        URL_SAFE_NO_PAD.encode(token)
+        signed(key, &self.payload())
     }
 
     /// The token `text` stands for, if this server's key signed it; None for anything
     /// malformed, altered or signed under another key.
     pub fn verify(key: &RecipientKey, text: &str) -> Option<RecipientToken> {
-        if text.len() > TOKEN_LEN * 4 / 3 + 4 {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
-        if bytes.len() != TOKEN_LEN {
-            return None;
-        }
-        let (payload, tag) = bytes.split_at(PAYLOAD_LEN);
-        // Constant time: a mismatch's position says nothing about the right MAC.
-        key.mac(payload).verify_truncated_left(tag).ok()?;
+        let payload = verified::<PAYLOAD_LEN>(key, text)?;
+        Self::from_payload(&payload)
+    }
+
+    fn from_payload(payload: &[u8]) -> Option<RecipientToken> {
         let uuid = |range: std::ops::Range<usize>| Uuid::from_slice(&payload[range]).ok();
         let mut send = [0u8; 4];
         send.copy_from_slice(&payload[49..53]);
@@ -151,6 +147,102 @@ impl RecipientToken {
     ) -> Option<RecipientToken> {
         Self::verify(key, text).filter(|token| token.purpose == purpose)
     }
+}
+
+/// `payload` and its MAC, as base64url.
+fn signed(key: &RecipientKey, payload: &[u8]) -> String {
+    let tag = key.mac(payload).finalize().into_bytes();
+    let mut token = Vec::with_capacity(payload.len() + MAC_LEN);
+    token.extend_from_slice(payload);
+    token.extend_from_slice(&tag[..MAC_LEN]);
+    URL_SAFE_NO_PAD.encode(token)
+}
+
+/// The payload of `text` if it is a token of `LEN` payload bytes whose MAC this key made.
+fn verified<const LEN: usize>(key: &RecipientKey, text: &str) -> Option<[u8; LEN]> {
+    let token_len = LEN + MAC_LEN;
+    if text.len() > token_len * 4 / 3 + 4 {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+    if bytes.len() != token_len {
+        return None;
+    }
+    let (payload, tag) = bytes.split_at(LEN);
+    // Constant time: a mismatch's position says nothing about the right MAC.
+    key.mac(payload).verify_truncated_left(tag).ok()?;
+    payload.try_into().ok()
+}
+
+/// Where the open pixel and the click redirect are served, below the public URL.
+pub const OPEN_PATH: &str = "/t/o";
+pub const CLICK_PATH: &str = "/t/c";
+
+/// A tracked link of one recipient's message: the recipient (purpose Click) and the link's
+/// `url_id` within the activity, under one MAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClickToken {
+    pub recipient: RecipientToken,
+    pub url_id: u32,
+}
+
+impl ClickToken {
+    /// The token as it goes into a URL (base64url, no padding, 98 characters). The recipient's
+    /// purpose is Click whatever it was.
+    pub fn issue(&self, key: &RecipientKey) -> String {
+        let recipient = RecipientToken {
+            purpose: TokenPurpose::Click,
+            ..self.recipient
+        };
+        let mut payload = [0u8; CLICK_PAYLOAD_LEN];
+        payload[..PAYLOAD_LEN].copy_from_slice(&recipient.payload());
+        payload[PAYLOAD_LEN..].copy_from_slice(&self.url_id.to_be_bytes());
+        signed(key, &payload)
+    }
+
+    /// The click token `text` stands for, if this server's key signed it; None otherwise
+    /// (recipient tokens of other purposes included).
+    pub fn verify(key: &RecipientKey, text: &str) -> Option<ClickToken> {
+        let payload = verified::<CLICK_PAYLOAD_LEN>(key, text)?;
+        let recipient = RecipientToken::from_payload(&payload[..PAYLOAD_LEN])?;
+        let mut url_id = [0u8; 4];
+        url_id.copy_from_slice(&payload[PAYLOAD_LEN..]);
+        (recipient.purpose == TokenPurpose::Click).then_some(ClickToken {
+            recipient,
+            url_id: u32::from_be_bytes(url_id),
+        })
+    }
+}
+
+/// The open pixel's URL for one recipient: `{public_url}/t/o/{token}` (purpose Open).
+pub fn open_url(public_url: &str, key: &RecipientKey, recipient: &RecipientToken) -> String {
+    let token = RecipientToken {
+        purpose: TokenPurpose::Open,
+        ..*recipient
+    };
+    format!(
+        "{}{OPEN_PATH}/{}",
+        public_url.trim_end_matches('/'),
+        token.issue(key)
+    )
+}
+
+/// A tracked link's URL for one recipient: `{public_url}/t/c/{click token}`.
+pub fn click_url(
+    public_url: &str,
+    key: &RecipientKey,
+    recipient: &RecipientToken,
+    url_id: u32,
+) -> String {
+    let token = ClickToken {
+        recipient: *recipient,
+        url_id,
+    };
+    format!(
+        "{}{CLICK_PATH}/{}",
+        public_url.trim_end_matches('/'),
+        token.issue(key)
+    )
 }
 
 /// The unsubscribe URL of one recipient of one send: `{public_url}/unsubscribe/{token}`, for
@@ -265,6 +357,51 @@ mod tests {
         ] {
             assert_eq!(RecipientToken::verify(&key(7), bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_click_token_carries_its_url_id_under_the_mac() {
+        let click = ClickToken {
+            recipient: token(TokenPurpose::Click),
+            url_id: 7,
+        };
+        let text = click.issue(&key(7));
+        assert_eq!(text.len(), 98, "{text}");
+        assert_eq!(ClickToken::verify(&key(7), &text), Some(click));
+        assert_eq!(ClickToken::verify(&key(8), &text), None);
+        // Not a recipient token, and a recipient token is not a click token.
+        assert_eq!(RecipientToken::verify(&key(7), &text), None);
+        let open = token(TokenPurpose::Open).issue(&key(7));
+        assert_eq!(ClickToken::verify(&key(7), &open), None);
+        // Issued from any purpose, it is a click token.
+        let relabelled = ClickToken {
+            recipient: token(TokenPurpose::Unsubscribe),
+            url_id: 7,
+        };
+        let verified = ClickToken::verify(&key(7), &relabelled.issue(&key(7))).unwrap();
+        assert_eq!(verified.recipient.purpose, TokenPurpose::Click);
+        // Every flipped bit, the url_id's included, is refused.
+        let bytes = URL_SAFE_NO_PAD.decode(&text).unwrap();
+        for index in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut altered = bytes.clone();
+                altered[index] ^= 1 << bit;
+                let altered = URL_SAFE_NO_PAD.encode(altered);
+                assert_eq!(ClickToken::verify(&key(7), &altered), None, "{index}/{bit}");
+            }
+        }
+    }
+
+    #[test]
+    fn tracking_urls_are_under_the_public_url() {
+        let recipient = token(TokenPurpose::Unsubscribe);
+        let open = open_url("https://r.example/", &key(7), &recipient);
+        let text = open.strip_prefix("https://r.example/t/o/").unwrap();
+        let verified = RecipientToken::verify_for(&key(7), TokenPurpose::Open, text).unwrap();
+        assert_eq!(verified.contact, recipient.contact);
+        let click = click_url("https://r.example", &key(7), &recipient, 3);
+        let text = click.strip_prefix("https://r.example/t/c/").unwrap();
+        assert_eq!(ClickToken::verify(&key(7), text).unwrap().url_id, 3);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ApiError;
 use crate::{
     account, activities, contact_lists, contact_tags, contacts, custom_fields, emails, health,
-    oauth, openapi, ratelimit, segments, wire, AppState,
+    oauth, openapi, ratelimit, segments, tracking, wire, AppState,
 };
 
 /// Where the V3 operations are served; the document's paths are relative to it (its server).
@@ -102,6 +102,8 @@ pub fn build(state: AppState) -> Router {
             contacts::opt_in::CONFIRM_PATH,
             get(contacts::opt_in::confirm_page).post(contacts::opt_in::confirm),
         )
+        .route(&tracking::open_route(), get(tracking::open_pixel))
+        .route(&tracking::click_route(), get(tracking::click))
         .route(
             emails::unsubscribe::ROUTE,
             get(emails::unsubscribe::unsubscribe_page).post(emails::unsubscribe::unsubscribe),

@@ -3,7 +3,9 @@
 //! the contact as they are now, with the campaign renderer (roster-render), the one path that
 //! previews and test sends take too. What every recipient of a send shares (the parsed
 //! content, the footer, the account's details and custom fields) is loaded once per send and
-//! kept while the send runs: an activity cannot be edited while it is EXECUTING.
+//! kept while the send runs: an activity cannot be edited while it is EXECUTING. The send's
+//! tracked links are rewritten then too, once (`tracking`); per recipient, the pixel and the
+//! click tokens are filled in.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,8 +17,11 @@ use roster_domain::outbox::{Mailbox, OutboxEntry, OutboxMessage, OutboxState};
 use roster_domain::send::ClaimedRecipient;
 use roster_domain::{EmailAddress, MailerStore, OutboxId, SendId, StoreError, Timestamp};
 use roster_render::{
-    AccountDetails, CampaignContent, FooterAddress, Message, MessageLinks, Recipient,
+    tracked_urls, AccountDetails, CampaignContent, FooterAddress, Message, MessageLinks, Recipient,
 };
+
+use crate::tracking::{rewrite_links, tracking_image, ClickPlaceholders};
+use crate::CampaignLinks;
 
 /// The `kind` campaign mail is recorded under in logs and `roster outbox`.
 pub const CAMPAIGN_KIND: &str = "campaign";
@@ -40,12 +45,17 @@ struct SendContext {
     custom_fields: Vec<CustomField>,
     from: Mailbox,
     reply_to: Mailbox,
+    /// The placeholders of the tracked links in `content.html`, when it has any.
+    clicks: Option<ClickPlaceholders>,
 }
 
 /// Builds campaign messages, keeping each running send's shared parts.
 #[derive(Default)]
 pub(crate) struct Composer {
     sends: Mutex<HashMap<SendId, Arc<SendContext>>>,
+    /// Where tracking links point and what signs them; None: no tracking (nor any campaign
+    /// mail: its unsubscribe link needs them too).
+    links: Option<CampaignLinks>,
 }
 
 /// A cache this size holds every send a node runs at once; beyond it, it starts afresh.
@@ -63,6 +73,13 @@ fn mailbox(name: Option<&str>, address: &str, what: &str) -> Result<Mailbox, Com
 }
 
 impl Composer {
+    pub(crate) fn new(links: Option<CampaignLinks>) -> Self {
+        Self {
+            sends: Mutex::default(),
+            links,
+        }
+    }
+
     async fn context(
         &self,
         store: &dyn MailerStore,
@@ -99,7 +116,23 @@ impl Composer {
                 reasons.join(" ")
             ))
         })?;
+        let mut content = content;
+        let mut clicks = None;
+        if let Some(links) = &self.links {
+            let (html, public_url) = (&headers.html_content, &links.public_url);
+            let urls = tracked_urls(html, public_url).map_err(|e| permanent(e.to_string()))?;
+            if !urls.is_empty() {
+                let ids = store
+                    .activity_link_ids(account, recipient.activity, &urls)
+                    .await?;
+                let (html, placeholders) =
+                    rewrite_links(html, public_url, &urls, &ids).map_err(permanent)?;
+                content.html = html;
+                clicks = Some(placeholders);
+            }
+        }
         let context = Arc::new(SendContext {
+            clicks,
             content,
             footer: FooterAddress::of_message(
                 &activity,
@@ -143,9 +176,22 @@ impl Composer {
             address: context.address.as_ref(),
         };
         let personal = Recipient::contact(contact, &context.custom_fields, details);
-        let rendered =
+        let pixel = self
+            .links
+            .as_ref()
+            .map(|l| tracking_image(&l.public_url, &l.key, recipient))
+            .unwrap_or_default();
+        let links = MessageLinks {
+            tracking_image: &pixel,
+            ..links
+        };
+        let mut rendered =
             Message::render_for_sending(&context.content, &personal, &context.footer, links)
                 .map_err(|e| permanent(e.to_string()))?;
+        if let (Some(clicks), Some(keys)) = (&context.clicks, &self.links) {
+            rendered.html = clicks.fill(&rendered.html, &keys.key, recipient);
+            rendered.text = clicks.fill(&rendered.text, &keys.key, recipient);
+        }
         if rendered.exceeds_size_limit() {
             return Err(permanent("the personalised message is over 400 KB"));
         }

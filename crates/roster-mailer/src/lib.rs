@@ -25,6 +25,7 @@ pub mod relay;
 pub mod render;
 mod sends;
 pub mod templates;
+mod tracking;
 mod worker;
 
 use std::sync::Arc;

@@ -74,7 +74,7 @@ impl Inner {
             transport,
             node_rate: TokenBucket::new(config.rate_per_second),
             campaign_rate: TokenBucket::new(config.campaign_rate()),
-            composer: Composer::default(),
+            composer: Composer::new(config.campaign_links.clone()),
             campaign_slots: Semaphore::new(config.campaign_concurrency()),
             campaigns: CampaignQueue::default(),
             scheduler_wake: Notify::new(),

@@ -281,7 +281,7 @@ pub fn hrefs(html: &str) -> Vec<Href> {
 
 /// Decodes `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;` and numeric references; any other `&`
 /// stays as written (an unknown named reference counts at its written length).
-fn decode_references(value: &str) -> String {
+pub(crate) fn decode_references(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     while let Some(amp) = rest.find('&') {

@@ -5,7 +5,8 @@
 //!
 //! The files, bottom up: `tags` (the known tags), `grammar` (reading `[[…]]`), `escape`,
 //! `recipient` (the values of one message), `template` (a parsed part and its rendering),
-//! `footer`, `content` (the create/update rules), `message` (a whole message).
+//! `footer`, `content` (the create/update rules), `message` (a whole message), `links` (click
+//! tracking's rewriting of a send's links).
 //!
 //! ```
 //! use roster_render::{CampaignContent, FooterAddress, Message, MessageLinks, Recipient};
@@ -34,6 +35,7 @@ pub mod escape;
 pub mod footer;
 pub mod grammar;
 pub mod html_scan;
+pub mod links;
 pub mod message;
 pub mod recipient;
 pub mod tags;
@@ -46,6 +48,7 @@ pub use content::{
 };
 pub use footer::{FooterAddress, PREVIEW_UNSUBSCRIBE_URL};
 pub use grammar::{Part, Segment, TagUse, TemplateError, TemplateErrorKind};
+pub use links::{is_tracked, rewrite_tracked_links, tracked_urls, LinkRewriteError};
 pub use message::{Message, MessageLinks, RenderError, TEXT_WIDTH};
 pub use recipient::{AccountDetails, Recipient};
 pub use tags::{AccountTag, ContactTag, Tag};

@@ -18,6 +18,21 @@ impl Dialect {
         }
     }
 
+    /// The `n`th value's placeholder in the multi-row statements built at run time (the
+    /// batches of tracking events), for statements written wholly in these placeholders.
+    ///
+    /// - PostgreSQL: `$n`.
+    /// - SQLite: `?`, which binds the values in order. sqlx's SQLite driver finds the value of
+    ///   each numbered `$n` by asking SQLite for the parameter's name, which SQLite looks up by
+    ///   a linear scan: binding a statement of n numbered values costs O(n²). Measured on a
+    ///   batch of 1,000 events in 500-row statements: 250 ms with `$n`, a few with `?`.
+    pub fn placeholder(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => "?".to_string(),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
     /// A statement that serialises writers of one account until the transaction ends, for checks
     /// such as "at most N queued activities" that a concurrent insert could otherwise slip past.
     /// SQLite needs none: it runs one write transaction at a time.

@@ -16,6 +16,7 @@ mod consent;
 mod contacts;
 mod custom_fields;
 mod error;
+mod events;
 mod lists;
 mod oauth;
 mod outbox;
@@ -34,6 +35,7 @@ pub use consent::ConsentStore;
 pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
+pub use events::EventStore;
 pub use lists::ListStore;
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
@@ -61,11 +63,11 @@ impl<T> ActivityEngineStore for T where
 /// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
 /// what selects them (segments, custom fields, the account's confirmed opt-in) and what a
 /// message is rendered from (the activity, the contact, the account's profile and address).
-/// A supertrait of `Store`.
+/// A supertrait of `Store`. The events, for the tracked links a send numbers when it starts.
 pub trait MailerStore
 where
     Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
-    Self: SegmentStore + AccountServicesStore + AccountStore,
+    Self: SegmentStore + AccountServicesStore + AccountStore + EventStore,
 {
 }
 
@@ -78,6 +80,7 @@ impl<T> MailerStore for T where
         + SegmentStore
         + AccountServicesStore
         + AccountStore
+        + EventStore
 {
 }
 
@@ -96,15 +99,15 @@ impl<T> AccountSideStore for T where
 
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
-/// segments, custom fields, activities), resubscriptions, the outbox, email campaigns and the
-/// contacts' own consent links.
+/// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
+/// contacts' own consent links and the tracking events.
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
 /// as two `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on
 /// one line past 100 columns.)
 pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
-    Self: CampaignStore + SendStore + MailerStore + ConsentStore + 'static,
+    Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + 'static,
 {
 }
 
@@ -116,6 +119,7 @@ impl<T> Store for T where
         + CampaignStore
         + SendStore
         + ConsentStore
+        + EventStore
         + 'static
 {
 }

@@ -36,4 +36,6 @@ mod request_schemas;
 mod segments;
 mod support;
 mod tokens;
+mod tracking;
+mod tracking_store;
 mod unsubscribe;
