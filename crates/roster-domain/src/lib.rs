@@ -6,6 +6,7 @@
 pub mod account;
 pub mod account_services;
 pub mod activity;
+pub mod bounce;
 pub mod campaign;
 pub mod consent;
 pub mod contact;
