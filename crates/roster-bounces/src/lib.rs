@@ -5,6 +5,7 @@
 //! domain.
 
 pub mod dsn;
+pub mod event;
 pub mod inbound;
 pub mod references;
 pub mod report;

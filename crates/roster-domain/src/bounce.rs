@@ -143,6 +143,10 @@ fn split_reply_lines(text: &str, code: u16) -> Vec<&str> {
     let mut pieces = Vec::new();
     for line in text.lines() {
         let mut rest = line.trim();
+        if rest == code.to_string() {
+            // A code with no text (`250`).
+            continue;
+        }
         loop {
             let Some(stripped) = prefixes.iter().find_map(|p| rest.strip_prefix(p.as_str())) else {
                 if !rest.is_empty() {
@@ -366,6 +370,7 @@ mod tests {
             "[203.0.113.9] Our system has detected that this message is likely unsolicited mail."
         );
 
+        assert_eq!(SmtpReply::parse("550").unwrap().text, "");
         let plain = SmtpReply::parse("451 try again later").unwrap();
         assert_eq!((plain.code, plain.enhanced), (451, None));
         assert!(plain.is_transient());
