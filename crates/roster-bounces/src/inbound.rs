@@ -4,39 +4,14 @@
 use std::net::IpAddr;
 
 use async_trait::async_trait;
+use roster_domain::bounce::InboundChannel;
 use roster_domain::Timestamp;
-
-/// Which way a message arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    /// POST /bounces/inbound.
-    Http,
-    /// The inbound SMTP listener.
-    Smtp,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Http => "http",
-            Self::Smtp => "smtp",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "http" => Some(Self::Http),
-            "smtp" => Some(Self::Smtp),
-            _ => None,
-        }
-    }
-}
 
 /// A raw message and its envelope.
 #[derive(Debug, Clone)]
 pub struct InboundMessage {
     pub raw: Vec<u8>,
-    pub channel: Channel,
+    pub channel: InboundChannel,
     /// The client's address (the SMTP peer); None over HTTP.
     pub client: Option<IpAddr>,
     /// `MAIL FROM` (empty for a DSN's null sender); None over HTTP.

@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use roster_bounces::inbound::{Channel, InboundHandler, InboundMessage, TryLater};
+use roster_bounces::inbound::{InboundHandler, InboundMessage, TryLater};
 use roster_bounces::smtp::config::ListenerConfig;
 use roster_bounces::smtp::SmtpListener;
+use roster_domain::bounce::InboundChannel;
 use roster_mailer::BounceAddress;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -120,7 +121,7 @@ async fn a_bounce_is_taken_with_its_envelope() {
     let taken = recorder.taken.lock().unwrap().clone();
     assert_eq!(taken.len(), 1);
     let one = &taken[0];
-    assert_eq!(one.channel, Channel::Smtp);
+    assert_eq!(one.channel, InboundChannel::Smtp);
     assert_eq!(one.envelope_from.as_deref(), Some(""));
     assert_eq!(one.envelope_to, [VERP]);
     assert_eq!(one.client, Some("127.0.0.1".parse().unwrap()));

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::{AccountId, CampaignActivityId, ContactId, InboundMessageId, Timestamp};
+
 /// An RFC 3463 enhanced status code, `class.subject.detail` (`5.1.1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EnhancedStatus {
@@ -309,6 +311,62 @@ fn reason_of_status(status: EnhancedStatus) -> Option<RefusalReason> {
         (7, _) => Some(RefusalReason::Policy),
         _ => None,
     }
+}
+
+/// Which way a message came to the bounce address. The text values are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundChannel {
+    /// POST /bounces/inbound.
+    Http,
+    /// The inbound SMTP listener.
+    Smtp,
+}
+
+impl InboundChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Smtp => "smtp",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "http" => Some(Self::Http),
+            "smtp" => Some(Self::Smtp),
+            _ => None,
+        }
+    }
+}
+
+/// The recipient of one send that a bounce or a complaint is about: the message Roster sent,
+/// found from the report's references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BounceTarget {
+    pub account: AccountId,
+    pub activity: CampaignActivityId,
+    pub contact: ContactId,
+    /// The send-history `send_id` of the send that mailed it.
+    pub send_number: u32,
+    /// The address it was mailed to.
+    pub email: String,
+}
+
+/// A message that came to the bounce address and could not be read, or names no message
+/// Roster sent: kept as it arrived for the operator (`roster bounces list`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnprocessedMessage {
+    pub id: InboundMessageId,
+    pub received_at: Timestamp,
+    pub channel: InboundChannel,
+    /// The SMTP client's address.
+    pub client: Option<String>,
+    pub envelope_from: Option<String>,
+    pub envelope_to: Vec<String>,
+    /// Why it was kept, for the operator.
+    pub reason: String,
+    /// The message (or the JSON event) as it arrived.
+    pub raw: Vec<u8>,
 }
 
 #[cfg(test)]

@@ -36,8 +36,8 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    CampaignStore, ConsentStore, ContactStore, CustomFieldStore, ListStore, MailerStore,
-    OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore, SegmentStore, SendStore,
-    SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+    BounceStore, CampaignStore, ConsentStore, ContactStore, CustomFieldStore, ListStore,
+    MailerStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore, SegmentStore,
+    SendStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;

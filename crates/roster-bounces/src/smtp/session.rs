@@ -9,9 +9,10 @@ use std::sync::Arc;
 use roster_domain::Timestamp;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::inbound::{Channel, InboundHandler, InboundMessage};
+use crate::inbound::{InboundHandler, InboundMessage};
 use crate::smtp::config::{ListenerConfig, Recipient};
 use crate::smtp::limits::ClientLimits;
+use roster_domain::bounce::InboundChannel;
 
 /// The longest command line read (RFC 5321 §4.5.3.1.4 says 512 octets; some clients add long
 /// parameters).
@@ -287,7 +288,7 @@ pub async fn run<S>(
                     Data::Message(raw) => {
                         let message = InboundMessage {
                             raw,
-                            channel: Channel::Smtp,
+                            channel: InboundChannel::Smtp,
                             client: Some(client),
                             envelope_from: transaction.from,
                             envelope_to: transaction.to,

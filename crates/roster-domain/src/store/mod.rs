@@ -11,6 +11,7 @@
 mod account_services;
 mod accounts;
 mod activities;
+mod bounces;
 mod campaigns;
 mod consent;
 mod contacts;
@@ -29,6 +30,7 @@ mod tags;
 pub use account_services::AccountServicesStore;
 pub use accounts::AccountStore;
 pub use activities::ActivityStore;
+pub use bounces::{BounceStore, RECENT_SENDS_MATCHED};
 pub use campaigns::{CampaignRemoval, CampaignStore};
 pub use consent::ConsentStore;
 pub use contacts::ContactStore;
@@ -96,15 +98,15 @@ impl<T> AccountSideStore for T where
 
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
-/// segments, custom fields, activities), resubscriptions, the outbox, email campaigns and the
-/// contacts' own consent links.
+/// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
+/// contacts' own consent links and the bounces coming back.
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
 /// as two `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on
 /// one line past 100 columns.)
 pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
-    Self: CampaignStore + SendStore + MailerStore + ConsentStore + 'static,
+    Self: CampaignStore + SendStore + MailerStore + ConsentStore + BounceStore + 'static,
 {
 }
 
@@ -116,6 +118,7 @@ impl<T> Store for T where
         + CampaignStore
         + SendStore
         + ConsentStore
+        + BounceStore
         + 'static
 {
 }

@@ -3,10 +3,11 @@
 //! an outage, not handed to a client.
 //!
 //! One file per side of the schema (the account side, the contact side, the queued work, the
-//! campaigns, the contacts' own consent links);
+//! campaigns, the contacts' own consent links, bounces coming back);
 //! `convert` holds what they all use, and imports none of them.
 
 mod accounts;
+mod bounces;
 mod campaigns;
 mod consent;
 mod contacts;
@@ -14,6 +15,7 @@ mod convert;
 mod queues;
 
 pub use accounts::*;
+pub use bounces::*;
 pub use campaigns::*;
 pub use consent::*;
 pub use contacts::*;
