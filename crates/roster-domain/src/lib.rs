@@ -28,6 +28,7 @@ pub mod send;
 pub mod store;
 pub mod tag;
 pub mod time;
+pub mod tracking;
 
 pub use email::EmailAddress;
 pub use field_error::FieldError;
@@ -36,8 +37,8 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    BounceStore, CampaignStore, ConsentStore, ContactStore, CustomFieldStore, ListStore,
-    MailerStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore, SegmentStore,
-    SendStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+    BounceStore, CampaignStore, ConsentStore, ContactStore, CustomFieldStore, EventStore,
+    ListStore, MailerStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore,
+    SegmentStore, SendStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;

@@ -128,6 +128,9 @@ pub struct AppState {
     pub mailer: roster_mailer::Mailer,
     /// The bulk-activity engine: handlers queue work with it; `roster serve` runs its workers.
     pub activities: ActivityEngine,
+    /// Where handlers record tracking events (opens, clicks, forwards, bounces): queued and
+    /// committed in batches by the commit loop `serve` runs (docs/TRACKING.md); `flush` drains.
+    pub events: roster_events::EventWriter,
 }
 
 impl AppState {
@@ -155,6 +158,7 @@ impl AppState {
             session_key: config.secret.derive("signin-session"),
             recipient_key: config.secret.recipient_key(),
             activities: ActivityEngine::new(store.clone(), engine),
+            events: roster_events::EventWriter::new(store.clone()),
             store,
             tokens: Arc::new(tokens),
             config: Arc::new(config),
@@ -318,6 +322,7 @@ pub async fn serve(
         .set_nonblocking(true)
         .context("cannot configure the listener")?;
     let background = state.spawn_background();
+    let events = state.events.start();
     let limiter = state.rate_limits.clone();
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = match tls {
@@ -347,6 +352,13 @@ pub async fn serve(
         }
     };
     drop(background);
+    // The events answered for but not yet committed are committed before the node stops.
+    if let Err(error) = events.stop().await {
+        tracing::error!(
+            error = format!("{error:#}"),
+            "cannot record the last tracking events"
+        );
+    }
     // The counts admitted since the last flush still belong in the shared totals.
     if let Some(limiter) = limiter {
         limiter.flush().await;

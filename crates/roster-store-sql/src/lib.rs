@@ -14,6 +14,7 @@ pub mod contact_sql;
 pub mod dialect;
 pub mod documents;
 pub mod rows;
+pub mod tracking;
 
 use roster_domain::StoreError;
 

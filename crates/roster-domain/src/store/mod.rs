@@ -17,6 +17,7 @@ mod consent;
 mod contacts;
 mod custom_fields;
 mod error;
+mod events;
 mod lists;
 mod oauth;
 mod outbox;
@@ -36,6 +37,7 @@ pub use consent::ConsentStore;
 pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
+pub use events::EventStore;
 pub use lists::ListStore;
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
@@ -99,14 +101,15 @@ impl<T> AccountSideStore for T where
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
 /// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
-/// contacts' own consent links and the bounces coming back.
+/// contacts' own consent links, the tracking events and the bounces coming back.
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
 /// as two `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on
 /// one line past 100 columns.)
 pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
-    Self: CampaignStore + SendStore + MailerStore + ConsentStore + BounceStore + 'static,
+    Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + BounceStore,
+    Self: 'static,
 {
 }
 
@@ -118,6 +121,7 @@ impl<T> Store for T where
         + CampaignStore
         + SendStore
         + ConsentStore
+        + EventStore
         + BounceStore
         + 'static
 {

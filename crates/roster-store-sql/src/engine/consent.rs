@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use roster_domain::consent::{CampaignOptOut, OptInConfirmation};
 use roster_domain::contact::Contact;
 use roster_domain::outbox::OutboxEntry;
+use roster_domain::tracking::{EventKind, TrackingEvent};
 use roster_domain::{
     AccountId, CampaignActivityId, ConsentStore, StoreError, StoreResult, Timestamp,
 };
@@ -14,6 +15,7 @@ use roster_store_sql::{rows, unavailable};
 use uuid::Uuid;
 
 use super::contact_writes::{lock_contact, write_locked_contact};
+use super::event_writes::write_events;
 use super::fetch::{account_row, account_write, ExecuteWrite, FetchDomain};
 use super::outbox_writes::write_outbox_entry;
 use super::SqlStore;
@@ -122,7 +124,7 @@ impl ConsentStore for SqlStore {
             return Ok(false);
         }
         write_locked_contact(&mut tx, account, contact).await?;
-        account_write(
+        let credited = account_write(
             "INSERT INTO campaign_opt_outs (account_id, activity_id, contact_id, send_id, \
              opted_out_at, reason) \
              VALUES ($1, $2, $3, $4, $5, $6) \
@@ -134,8 +136,20 @@ impl ConsentStore for SqlStore {
         .bind(i64::from(opt_out.send))
         .bind(opt_out.at.millis())
         .bind(&opt_out.reason)
-        .run(&mut *tx)
+        .affected(&mut *tx)
         .await?;
+        if credited == 1 {
+            // The opt-out event and em_optouts commit with the unsubscribe, never buffered.
+            let event = TrackingEvent::new(
+                account,
+                opt_out.activity,
+                opt_out.contact,
+                opt_out.send,
+                EventKind::OptOut,
+                opt_out.at,
+            );
+            write_events(&mut tx, &[event]).await?;
+        }
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
     }

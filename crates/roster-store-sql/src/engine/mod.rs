@@ -9,7 +9,8 @@
 //! engines need different SQL, the query asks the store's `Dialect`.
 //!
 //! One file per aggregate implements that aggregate's trait; the helpers that several share
-//! (contact writes and reads, the activity's progress, the outbox row, binding a built query,
+//! (contact writes and reads, the activity's progress, the outbox row, tracking events' writes,
+//! binding a built query,
 //! the account's quotas, named records, and `fetch`, how every query runs and its result
 //! becomes the domain's) are modules of their own, so no two files here import each other.
 
@@ -25,6 +26,8 @@ mod contact_reads;
 mod contact_writes;
 mod contacts;
 mod custom_fields;
+mod event_writes;
+mod events;
 mod fetch;
 mod lists;
 mod named;

@@ -3,7 +3,7 @@
 //! an outage, not handed to a client.
 //!
 //! One file per side of the schema (the account side, the contact side, the queued work, the
-//! campaigns, the contacts' own consent links, bounces coming back);
+//! campaigns, the contacts' own consent links, the tracking events, bounces coming back);
 //! `convert` holds what they all use, and imports none of them.
 
 mod accounts;
@@ -13,6 +13,7 @@ mod consent;
 mod contacts;
 mod convert;
 mod queues;
+mod tracking;
 
 pub use accounts::*;
 pub use bounces::*;
@@ -21,3 +22,4 @@ pub use consent::*;
 pub use contacts::*;
 pub use convert::{corrupt_error, to_json};
 pub use queues::*;
+pub use tracking::*;

@@ -36,4 +36,5 @@ mod request_schemas;
 mod segments;
 mod support;
 mod tokens;
+mod tracking_store;
 mod unsubscribe;
