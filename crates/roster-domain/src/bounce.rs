@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::send::ClaimedRecipient;
+use crate::tracking::BounceCode;
 use crate::{AccountId, CampaignActivityId, ContactId, InboundMessageId, Timestamp};
 
 /// An RFC 3463 enhanced status code, `class.subject.detail` (`5.1.1`).
@@ -313,6 +315,51 @@ fn reason_of_status(status: EnhancedStatus) -> Option<RefusalReason> {
     }
 }
 
+impl RefusalReason {
+    /// The bounce code a permanent refusal is reported under.
+    pub fn code(self) -> BounceCode {
+        match self {
+            Self::UnknownAddress => BounceCode::NonExistent,
+            Self::MailboxFull => BounceCode::MailboxFull,
+            Self::Policy => BounceCode::Blocked,
+            Self::Other => BounceCode::Other,
+        }
+    }
+}
+
+/// The bounce a delivery that failed at send time is, from the relay's reply: a permanent
+/// refusal (5xx) by what it says (B, F, Z or X), a transient one (4xx) that used up its
+/// retries D. None for a transient failure still retried, and for a reply that is no failure.
+/// A failure with no reply (the relay out of reach) is Roster's problem, not a bounce: the
+/// caller passes no reply for it.
+pub fn code_of_send_failure(reply: &SmtpReply, retries_exhausted: bool) -> Option<BounceCode> {
+    if reply.is_permanent() {
+        Some(classify(None, Some(reply)).code())
+    } else if reply.is_transient() && retries_exhausted {
+        Some(BounceCode::Undeliverable)
+    } else {
+        None
+    }
+}
+
+/// The bounce a DSN's failed recipient is: a transient status (`4.x.x`, the reporting MTA gave
+/// up retrying) D; a permanent one by what it says. Without a status, the reply's class
+/// decides; with neither, X.
+pub fn code_of_failed_recipient(
+    status: Option<EnhancedStatus>,
+    reply: Option<&SmtpReply>,
+) -> BounceCode {
+    let transient = match status {
+        Some(status) => status.class == 4,
+        None => reply.is_some_and(SmtpReply::is_transient),
+    };
+    if transient {
+        BounceCode::Undeliverable
+    } else {
+        classify(status, reply).code()
+    }
+}
+
 /// Which way a message came to the bounce address. The text values are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InboundChannel {
@@ -351,6 +398,47 @@ pub struct BounceTarget {
     /// The address it was mailed to.
     pub email: String,
 }
+
+impl From<&ClaimedRecipient> for BounceTarget {
+    /// The recipient a delivery worker was sending to, for a refusal at send time.
+    fn from(recipient: &ClaimedRecipient) -> Self {
+        Self {
+            account: recipient.account,
+            activity: recipient.activity,
+            contact: recipient.contact,
+            send_number: recipient.send_number,
+            email: recipient.email.clone(),
+        }
+    }
+}
+
+/// What recording a bounce came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedBounce {
+    /// The code recorded: the one given, or S when this bounce suspended the address.
+    pub code: BounceCode,
+    /// Whether the address is suspended (this bounce was recorded as S): later sends skip
+    /// it.
+    pub suspended: bool,
+}
+
+/// When a non-existent address (B) is suspended: after bouncing B from this many activities
+/// (`--bounce-suspend-after`, 2 by default: a single B may be a relay's mistake).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuspensionPolicy {
+    pub after_nonexistent_bounces: u32,
+}
+
+impl Default for SuspensionPolicy {
+    fn default() -> Self {
+        Self {
+            after_nonexistent_bounces: 2,
+        }
+    }
+}
+
+/// The opt-out reason a complaint records on the contact.
+pub const COMPLAINT_OPT_OUT_REASON: &str = "Marked our email as spam (feedback-loop complaint)";
 
 /// A message that came to the bounce address and could not be read, or names no message
 /// Roster sent: kept as it arrived for the operator (`roster bounces list`).
@@ -571,6 +659,57 @@ mod tests {
             let reply = SmtpReply::parse(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(classify(None, Some(&reply)), *expected, "{text}");
         }
+    }
+
+    #[test]
+    fn send_failures_and_failed_recipients_are_coded() {
+        fn reply(text: &str) -> SmtpReply {
+            SmtpReply::parse(text).unwrap()
+        }
+        let code = |text, exhausted| code_of_send_failure(&reply(text), exhausted);
+        assert_eq!(
+            code("550 5.1.1 user unknown", false),
+            Some(BounceCode::NonExistent)
+        );
+        assert_eq!(
+            code("552 5.2.2 mailbox full", false),
+            Some(BounceCode::MailboxFull)
+        );
+        assert_eq!(
+            code("554 5.7.1 blocked as spam", false),
+            Some(BounceCode::Blocked)
+        );
+        assert_eq!(code("554 5.6.0 corrupt", true), Some(BounceCode::Other));
+        assert_eq!(code("451 4.3.0 try later", false), None);
+        assert_eq!(
+            code("451 4.3.0 try later", true),
+            Some(BounceCode::Undeliverable)
+        );
+        assert_eq!(
+            code("452 4.2.2 mailbox full", true),
+            Some(BounceCode::Undeliverable)
+        );
+        assert_eq!(code("250 2.0.0 ok", true), None);
+
+        let failed = |status: &str, text: Option<&str>| {
+            let reply = text.map(reply);
+            code_of_failed_recipient(EnhancedStatus::parse_prefix(status), reply.as_ref())
+        };
+        assert_eq!(failed("4.4.7", None), BounceCode::Undeliverable);
+        assert_eq!(
+            failed("4.0.0", Some("426 timed out")),
+            BounceCode::Undeliverable
+        );
+        assert_eq!(failed("5.1.1", None), BounceCode::NonExistent);
+        assert_eq!(
+            failed("5.0.0", Some("552 5.2.2 full")),
+            BounceCode::MailboxFull
+        );
+        assert_eq!(
+            failed("", Some("421 4.7.0 try later")),
+            BounceCode::Undeliverable
+        );
+        assert_eq!(failed("", None), BounceCode::Other);
     }
 
     #[test]

@@ -37,8 +37,9 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    BounceStore, CampaignStore, ConsentStore, ContactStore, CustomFieldStore, EventStore,
-    ListStore, MailerStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore,
-    SegmentStore, SendStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+    BounceIntakeStore, BounceStore, CampaignStore, ConsentStore, ContactStore, CustomFieldStore,
+    EventStore, ListStore, MailerStore, OAuthStore, OutboxStore, RateLimitStore,
+    ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore, Store, StoreError, StoreResult,
+    TagStore,
 };
 pub use time::Timestamp;

@@ -63,13 +63,13 @@ impl<T> ActivityEngineStore for T where
 }
 
 /// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
-/// what selects them (segments, custom fields, the account's confirmed opt-in) and what a
-/// message is rendered from (the activity, the contact, the account's profile and address).
-/// A supertrait of `Store`.
+/// what selects them (segments, custom fields, the account's confirmed opt-in), what a
+/// message is rendered from (the activity, the contact, the account's profile and address),
+/// and the bounces a refusal at send time records. A supertrait of `Store`.
 pub trait MailerStore
 where
     Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
-    Self: SegmentStore + AccountServicesStore + AccountStore,
+    Self: SegmentStore + AccountServicesStore + AccountStore + BounceStore,
 {
 }
 
@@ -82,8 +82,15 @@ impl<T> MailerStore for T where
         + SegmentStore
         + AccountServicesStore
         + AccountStore
+        + BounceStore
 {
 }
+
+/// What the bounce intake (roster-bounces) uses: finding and recording bounces and
+/// complaints, and reading the contact a complaint unsubscribes. A supertrait of `Store`.
+pub trait BounceIntakeStore: BounceStore + ContactStore {}
+
+impl<T> BounceIntakeStore for T where T: BounceStore + ContactStore {}
 
 /// The account side of the contract: accounts and users, signing keys, OAuth's records, the
 /// rate-limit counters and Account Services; everything but the contacts and the queues. A
@@ -103,13 +110,13 @@ impl<T> AccountSideStore for T where
 /// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
 /// contacts' own consent links, the tracking events and the bounces coming back.
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
-/// as two `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on
-/// one line past 100 columns.)
+/// as `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on one
+/// line past 100 columns.)
 pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
     Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + BounceStore,
-    Self: 'static,
+    Self: BounceIntakeStore + 'static,
 {
 }
 
