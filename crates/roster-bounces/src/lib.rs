@@ -7,10 +7,12 @@
 pub mod dsn;
 pub mod event;
 pub mod inbound;
+pub mod intake;
 pub mod references;
 pub mod report;
 pub mod smtp;
 
+pub use intake::{Intake, IntakeSettings, Outcome};
 pub use report::{read_report, FeedbackKind, InboundReport, Report, Unparseable};
 
 /// The largest inbound message taken, through the SMTP listener or the bounce endpoint: a DSN
