@@ -277,6 +277,7 @@ pub async fn mint_token(
             oauth: Default::default(),
             rate_limit: None,
             import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
+            bounces: roster_http::BounceSettings::default(),
         },
     )
     .await?;

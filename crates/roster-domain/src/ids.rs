@@ -115,6 +115,11 @@ uuid_id!(
     /// `campaign_activity_id`: one of a campaign's activities (not a bulk activity).
     CampaignActivityId
 );
+uuid_id!(
+    /// A message kept at the bounce address because it could not be processed (never on the
+    /// wire but in `roster bounces`).
+    InboundMessageId
+);
 
 /// `segment_id`: unlike the other ids, a positive integer on the wire, as in Constant
 /// Contact's document, assigned by the database in creation order (`INTEGER PRIMARY KEY

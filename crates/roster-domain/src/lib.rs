@@ -6,6 +6,7 @@
 pub mod account;
 pub mod account_services;
 pub mod activity;
+pub mod bounce;
 pub mod campaign;
 pub mod consent;
 pub mod contact;
@@ -36,8 +37,9 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    CampaignStore, ConsentStore, ContactStore, CustomFieldStore, EventStore, ListStore,
-    MailerStore, OAuthStore, OutboxStore, RateLimitStore, ResubscriptionStore, SegmentStore,
-    SendStore, SigningKeyStore, Store, StoreError, StoreResult, TagStore,
+    BounceIntakeStore, BounceStore, CampaignStore, ConsentStore, ContactStore, CustomFieldStore,
+    EventStore, ListStore, MailerStore, OAuthStore, OutboxStore, RateLimitStore,
+    ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore, Store, StoreError, StoreResult,
+    TagStore,
 };
 pub use time::Timestamp;

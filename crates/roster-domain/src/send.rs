@@ -145,6 +145,25 @@ pub struct RecordedDeliveries {
     pub stopped: Vec<SendId>,
 }
 
+/// The send and the contact a campaign message's `Message-ID` names (the inverse of
+/// [`ClaimedRecipient::message_id`]), with or without its angle brackets; None for any other
+/// Message-ID. A returned message's Message-ID is how a bounce names the send it is about.
+pub fn campaign_message_of(message_id: &str) -> Option<(SendId, ContactId)> {
+    let text = message_id.trim();
+    let text = text
+        .strip_prefix('<')
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(text);
+    let (local, _domain) = text.split_once('@')?;
+    let (send, contact) = local.split_once('.')?;
+    let uuid = |hex: &str| {
+        (hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| uuid::Uuid::try_parse(hex).ok())
+            .flatten()
+    };
+    Some((SendId(uuid(send)?), ContactId(uuid(contact)?)))
+}
+
 /// A campaign recipient as `roster outbox` shows it: the row, where its delivery stands, and
 /// the relay's last reply. Its `lease` is the current one, or nil when none is held.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +246,38 @@ mod tests {
         );
         for bad in ["", "tomorrow", "2026-13-01", "1", "2026-06-01T25:00:00Z"] {
             assert_eq!(at(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_campaign_message_id_names_its_send_and_contact() {
+        let recipient = ClaimedRecipient {
+            account: AccountId::generate(),
+            send: SendId::generate(),
+            send_number: 1,
+            activity: CampaignActivityId::generate(),
+            contact: ContactId::generate(),
+            email: "a@example.com".into(),
+            attempts: 1,
+            lease: Lease::generate(),
+        };
+        let id = recipient.message_id("news.example.com");
+        let named = Some((recipient.send, recipient.contact));
+        assert_eq!(campaign_message_of(&id), named);
+        assert_eq!(campaign_message_of(id.trim_matches(['<', '>'])), named);
+        assert_eq!(
+            campaign_message_of(&format!(" {} ", id.to_uppercase())),
+            named
+        );
+        for other in [
+            "",
+            "<abc@example.com>",
+            "<0192f1c47b1e7c399a513f0c8e2d4b10@example.com>",
+            "<0192f1c47b1e7c399a513f0c8e2d4b10.0192f1c47b1e7c399a513f0c8e2d4b1@example.com>",
+            "<0192f1c47b1e7c399a513f0c8e2d4b10.0192f1c4-7b1e-7c39-9a51-3f0c8e2d4b10@x>",
+            "0192f1c47b1e7c399a513f0c8e2d4b10.0192f1c47b1e7c399a513f0c8e2d4b10",
+        ] {
+            assert_eq!(campaign_message_of(other), None, "{other}");
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod activities;
 pub mod auth;
+pub mod bounces;
 pub mod contact_lists;
 pub mod contact_tags;
 pub mod contacts;
@@ -61,6 +62,18 @@ pub struct ServerConfig {
     pub rate_limit: Option<RateLimitSettings>,
     /// Most contacts one import may carry (Constant Contact's 40,000 by default).
     pub import_max_contacts: usize,
+    /// The bounce endpoint and intake (docs/TRACKING.md, "Bounces").
+    pub bounces: BounceSettings,
+}
+
+/// How bounces and complaints are taken in.
+#[derive(Debug, Clone, Default)]
+pub struct BounceSettings {
+    /// `--bounce-webhook-secret`: the key of the bounce endpoint's signatures. Without it the
+    /// endpoint answers 404.
+    pub webhook_secret: Option<bounces::WebhookSecret>,
+    /// The bounce address (whose VERP tokens name contacts) and the suspension policy.
+    pub intake: roster_bounces::IntakeSettings,
 }
 
 /// The authorization server's tunables.
@@ -136,6 +149,9 @@ pub struct AppState {
     pub user_agents: Arc<roster_events::UserAgentCache>,
     /// The URLs of tracked links, for the click redirect.
     pub links: Arc<tracking::LinkCache>,
+    /// Where bounces and complaints are taken in: the bounce endpoint, and the inbound SMTP
+    /// listener that `roster serve` runs with `--bounce-smtp-bind`.
+    pub bounce_intake: Arc<roster_bounces::Intake>,
 }
 
 impl AppState {
@@ -166,6 +182,10 @@ impl AppState {
             events: roster_events::EventWriter::new(store.clone()),
             user_agents: Arc::default(),
             links: Arc::default(),
+            bounce_intake: Arc::new(roster_bounces::Intake::new(
+                store.clone(),
+                config.bounces.intake.clone(),
+            )),
             store,
             tokens: Arc::new(tokens),
             config: Arc::new(config),

@@ -13,8 +13,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
 use crate::{
-    account, activities, contact_lists, contact_tags, contacts, custom_fields, emails, health,
-    oauth, openapi, ratelimit, segments, tracking, wire, AppState,
+    account, activities, bounces, contact_lists, contact_tags, contacts, custom_fields, emails,
+    health, oauth, openapi, ratelimit, segments, tracking, wire, AppState,
 };
 
 /// Where the V3 operations are served; the document's paths are relative to it (its server).
@@ -107,6 +107,11 @@ pub fn build(state: AppState) -> Router {
         .route(
             emails::unsubscribe::ROUTE,
             get(emails::unsubscribe::unsubscribe_page).post(emails::unsubscribe::unsubscribe),
+        )
+        // A whole returned message may come; 1 MB at most (docs/TRACKING.md, "Bounces").
+        .route(
+            bounces::ROUTE,
+            post(bounces::inbound).layer(DefaultBodyLimit::max(roster_bounces::MAX_MESSAGE_BYTES)),
         )
         .route(
             "/oauth2/default/v1/authorize",

@@ -80,6 +80,24 @@ impl BounceAddress {
         format!("{}{}{}", self.before, verp_token(id), self.after).to_ascii_lowercase()
     }
 
+    /// The bounce address's domain, lowercase: the domain the inbound SMTP listener takes
+    /// mail for.
+    pub fn domain(&self) -> String {
+        self.after
+            .rsplit_once('@')
+            .map_or("", |(_, domain)| domain)
+            .to_ascii_lowercase()
+    }
+
+    /// The address itself, without a token (`bounces@example.com` for
+    /// `bounces+{token}@example.com`), where feedback loops registered for it send their
+    /// reports; None when the token sits inside the local part (`bounce-{token}@…`).
+    pub fn base_address(&self) -> Option<String> {
+        let local = self.before.strip_suffix('+')?;
+        let domain = self.after.strip_prefix('@')?;
+        Some(format!("{local}@{domain}").to_ascii_lowercase())
+    }
+
     /// The id a bounce was addressed to, when `address` is one this bounce address made.
     pub fn id_in(&self, address: &str) -> Option<Uuid> {
         let address = address.trim().to_ascii_lowercase();
@@ -122,6 +140,11 @@ mod tests {
         assert_eq!(bounces.id_in(&sender), Some(id));
         assert_eq!(bounces.id_in(&sender.to_uppercase()), Some(id));
         assert_eq!(bounces.to_string(), "Bounces+{token}@Mail.Example.com");
+        assert_eq!(bounces.domain(), "mail.example.com");
+        assert_eq!(
+            bounces.base_address().as_deref(),
+            Some("bounces@mail.example.com")
+        );
     }
 
     #[test]
@@ -131,6 +154,8 @@ mod tests {
         let sender = bounces.for_id(id);
         assert_eq!(sender, "rt-0192f1c47b1e7c399a513f0c8e2d4b10-x@example.com");
         assert_eq!(bounces.id_in(&sender), Some(id));
+        assert_eq!(bounces.domain(), "example.com");
+        assert_eq!(bounces.base_address(), None);
     }
 
     #[test]

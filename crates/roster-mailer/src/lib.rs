@@ -21,6 +21,7 @@ pub mod dkim;
 pub mod envelope;
 pub mod limiter;
 pub mod outgoing;
+pub mod refusals;
 pub mod relay;
 pub mod render;
 mod sends;
@@ -85,6 +86,8 @@ pub struct MailerConfig {
     pub poll_interval: Duration,
     /// When a campaign send stops because the relay refuses its first recipients.
     pub reputation_guard: ReputationGuard,
+    /// When a bounce at send time suspends a non-existent address (`refusals`).
+    pub bounce_suspension: roster_domain::bounce::SuspensionPolicy,
 }
 
 /// What the links in campaign mail are made of: the server's public URL and the key recipient
@@ -122,6 +125,7 @@ impl Default for MailerConfig {
             timeout: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
             reputation_guard: ReputationGuard::default(),
+            bounce_suspension: roster_domain::bounce::SuspensionPolicy::default(),
         }
     }
 }

@@ -62,6 +62,7 @@ pub fn test_config() -> ServerConfig {
         },
         rate_limit: None,
         import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
+        bounces: roster_http::BounceSettings::default(),
     }
 }
 
@@ -108,6 +109,18 @@ where
     Fut: Future<Output = ()>,
 {
     run_inner(engine, |_| {}, true, test).await
+}
+
+/// As [`run_with_mail`], with a changed configuration.
+pub async fn run_with_mail_and<F, Fut>(
+    engine: Engine,
+    configure: impl FnOnce(&mut ServerConfig),
+    test: F,
+) where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_inner(engine, configure, true, test).await
 }
 
 async fn run_inner<F, Fut>(
@@ -171,7 +184,16 @@ macro_rules! on_both_engines_with_mail {
     };
 }
 
-/// What the three `on_both_engines*!` declarations share: a module per test holding its two
+/// As [`on_both_engines_with!`], each test's server relaying mail to an in-process SMTP
+/// sink: `on_both_engines_with_mail_and!(configure_fn; test_a, test_b)`.
+#[macro_export]
+macro_rules! on_both_engines_with_mail_and {
+    ($configure:ident; $($name:ident),* $(,)?) => {
+        $crate::on_both_engines_via!($crate::run_with_mail_and, [super::$configure]; $($name),*);
+    };
+}
+
+/// What the `on_both_engines*!` declarations share: a module per test holding its two
 /// engine tests, each calling `$runner(engine, $arguments..., test)` (`run`, `run_with`, …).
 #[doc(hidden)]
 #[macro_export]

@@ -1,12 +1,12 @@
-//! The command line: `roster serve`, `accounts`, `users`, `apps`, `tokens`, `outbox`, `import`,
-//! `export`, `migrate`.
+//! The command line: `roster serve`, `accounts`, `users`, `apps`, `tokens`, `outbox`, `bounces`,
+//! `import`, `export`, `campaigns`, `migrate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::settings::{DatabaseArgs, MailArgs};
+use crate::settings::{BounceArgs, DatabaseArgs, MailArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,6 +45,9 @@ pub enum Command {
     /// Read the outbox: the mail the server has sent, is sending, or holds (with no relay).
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Read the messages at the bounce address that could not be processed.
+    #[command(subcommand)]
+    Bounces(BouncesCommand),
     /// Import contacts from a file, through the bulk-activity engine.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -212,6 +215,9 @@ pub struct ServeArgs {
     pub mail: MailArgs,
 
     #[command(flatten)]
+    pub bounces: BounceArgs,
+
+    #[command(flatten)]
     pub activities: ActivityArgs,
 }
 
@@ -266,6 +272,26 @@ pub enum OutboxCommand {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BouncesCommand {
+    /// The messages kept because they could not be read or name no message Roster sent,
+    /// newest first, one JSON object per line: id, received_at, channel (smtp or http),
+    /// client, envelope, reason, size.
+    List {
+        /// At most this many messages.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One kept message: the above and the message as it arrived.
+    Show {
+        /// The message's id (from `bounces list`).
+        id: String,
+        /// Print only the message, byte for byte.
+        #[arg(long)]
+        raw: bool,
     },
 }
 

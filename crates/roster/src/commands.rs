@@ -52,6 +52,9 @@ pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
 pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let secret = database.server_secret()?;
     let mut mail = args.mail.mailer_config()?;
+    mail.bounce_suspension = args.bounces.suspension();
+    let bounces = args.bounces.bounce_settings(mail.bounce_address.clone())?;
+    let bounce_listener = args.bounces.listener_config(mail.bounce_address.as_ref())?;
     let store = open_store(&database.database_url).await?;
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -85,6 +88,7 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
             flush_interval: std::time::Duration::from_secs(args.rate_limit_flush_secs),
         }),
         import_max_contacts: args.activities.import_max_contacts,
+        bounces,
     };
     let mailer = Mailer::new(store.clone(), mail)?;
     let state = AppState::with_engine_config(store, config, args.activities.engine_config())
@@ -98,12 +102,28 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         tls = tls.is_some(),
         "roster is serving"
     );
+    let inbound = match bounce_listener {
+        Some((bind, config)) => {
+            let socket = tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("cannot listen for bounces on {bind}"))?;
+            let intake = state.bounce_intake.clone();
+            Some(roster_bounces::smtp::SmtpListener::start(
+                socket, config, intake,
+            )?)
+        }
+        None => None,
+    };
     let delivery = mailer.start();
     let engine = state.activities.clone();
     engine.start(args.activities.activity_workers.max(1));
     let served = roster_http::serve(state, listener, tls, shutdown_signal()).await;
     // Workers give their activities back to the queue between batches, and finish the message
-    // they hold; everything else stays queued for the next start.
+    // they hold; everything else stays queued for the next start. The bounce listener lets a
+    // message it is receiving finish; a sender whose session it closes sends again later.
+    if let Some(inbound) = inbound {
+        inbound.stop().await;
+    }
     engine.shutdown().await;
     delivery.stop().await;
     served?;

@@ -1,6 +1,7 @@
 //! The `roster` binary's library half: configuration (flags and environment, one struct) and the
 //! commands. Tests use the same functions to open stores and start servers.
 
+pub mod bounces;
 pub mod campaigns;
 pub mod cli;
 pub mod commands;

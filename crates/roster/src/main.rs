@@ -25,6 +25,7 @@ async fn main() -> std::process::ExitCode {
         Command::Apps(command) => commands::apps(&cli.database, command).await,
         Command::Tokens(command) => commands::tokens(&cli.database, command).await,
         Command::Outbox(command) => commands::outbox(&cli.database, command).await,
+        Command::Bounces(command) => roster::bounces::bounces(&cli.database, command).await,
         Command::Import(command) => commands::import(&cli.database, command).await,
         Command::Export(command) => commands::export(&cli.database, command).await,
         Command::Campaigns(command) => roster::campaigns::campaigns(&cli.database, command).await,

@@ -10,8 +10,13 @@ use roster_store_sqlite::SqliteStore;
 
 use std::time::Duration;
 
+use roster_bounces::smtp::config::ListenerConfig;
+use roster_bounces::IntakeSettings;
+use roster_domain::bounce::SuspensionPolicy;
 use roster_domain::outbox::Mailbox;
 use roster_domain::EmailAddress;
+use roster_http::bounces::WebhookSecret;
+use roster_http::BounceSettings;
 use roster_mailer::{BounceAddress, DkimConfig, MailerConfig, RelayUrl};
 
 use crate::Engine;
@@ -178,6 +183,87 @@ pub struct MailArgs {
     /// message is sent again. Must exceed the timeout.
     #[arg(long, env = "ROSTER_SMTP_LEASE", default_value_t = 300.0)]
     pub smtp_lease: f64,
+}
+
+/// Bounces and complaints coming back (docs/TRACKING.md, "Bounces").
+#[derive(Debug, Clone, clap::Args)]
+pub struct BounceArgs {
+    /// The key of the bounce endpoint's signatures (POST /bounces/inbound, HMAC-SHA256 of the
+    /// body in X-Roster-Signature), at least 16 bytes. Without it the endpoint answers 404.
+    #[arg(long, env = "ROSTER_BOUNCE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub bounce_webhook_secret: Option<String>,
+
+    /// Run the inbound SMTP listener for the bounce domain (--bounce-address's) on this
+    /// address, e.g. 0.0.0.0:25. Off without it.
+    #[arg(long, env = "ROSTER_BOUNCE_SMTP_BIND")]
+    pub bounce_smtp_bind: Option<std::net::SocketAddr>,
+
+    /// Messages one client address may send the SMTP listener a minute.
+    #[arg(
+        long,
+        env = "ROSTER_BOUNCE_SMTP_RATE",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub bounce_smtp_rate: u32,
+
+    /// A non-existent address (bounce code B) is suspended after bouncing from this many
+    /// campaign activities; 1 suspends it at the first.
+    #[arg(
+        long,
+        env = "ROSTER_BOUNCE_SUSPEND_AFTER",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    pub bounce_suspend_after: u32,
+}
+
+impl BounceArgs {
+    pub fn suspension(&self) -> SuspensionPolicy {
+        SuspensionPolicy {
+            after_nonexistent_bounces: self.bounce_suspend_after,
+        }
+    }
+
+    /// The HTTP layer's bounce settings, with the bounce address `--bounce-address` gave.
+    pub fn bounce_settings(
+        &self,
+        bounce_address: Option<BounceAddress>,
+    ) -> anyhow::Result<BounceSettings> {
+        let webhook_secret = self
+            .bounce_webhook_secret
+            .as_deref()
+            .map(|secret| WebhookSecret::new(secret.as_bytes().to_vec()))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--bounce-webhook-secret: {e}"))?;
+        Ok(BounceSettings {
+            webhook_secret,
+            intake: IntakeSettings {
+                bounce_address,
+                suspension: self.suspension(),
+            },
+        })
+    }
+
+    /// The SMTP listener's settings, when `--bounce-smtp-bind` asks for it: it takes mail
+    /// for the bounce address's domain, so `--bounce-address` is required.
+    pub fn listener_config(
+        &self,
+        bounce_address: Option<&BounceAddress>,
+    ) -> anyhow::Result<Option<(std::net::SocketAddr, ListenerConfig)>> {
+        let Some(bind) = self.bounce_smtp_bind else {
+            return Ok(None);
+        };
+        let Some(address) = bounce_address else {
+            anyhow::bail!(
+                "--bounce-smtp-bind needs --bounce-address: the listener takes mail for its \
+                 domain only"
+            );
+        };
+        let mut config = ListenerConfig::new(address.clone());
+        config.messages_per_minute_per_client = self.bounce_smtp_rate;
+        Ok(Some((bind, config)))
+    }
 }
 
 fn parse_relay_url(text: &str) -> Result<RelayUrl, String> {

@@ -754,3 +754,122 @@ fn accounts_set_turns_confirmed_opt_in_on_and_off() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user signs in as"));
 }
+
+/// One SMTP dialogue over blocking TCP: each command's reply, after the greeting.
+fn smtp_dialogue(address: &str, commands: &[&str]) -> Vec<String> {
+    use std::io::{BufRead, BufReader, Write};
+    let stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut reply = || {
+        let mut text = String::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            text.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return text;
+            }
+        }
+    };
+    assert!(reply().starts_with("220"));
+    commands
+        .iter()
+        .map(|command| {
+            writer.write_all(command.as_bytes()).unwrap();
+            reply()
+        })
+        .collect()
+}
+
+/// `roster serve --bounce-smtp-bind` runs the inbound SMTP listener beside the API, and the
+/// bounce endpoint with `--bounce-webhook-secret`; what neither can use is kept, and
+/// `roster bounces list|show` reads it.
+#[tokio::test]
+async fn serve_takes_bounces_by_smtp_and_http_and_keeps_what_it_cannot_use() {
+    let workspace = Workspace::sqlite();
+    let smtp = format!("127.0.0.1:{}", free_port());
+    let refused = workspace.run(&["serve", "--bounce-smtp-bind", &smtp]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("needs --bounce-address"));
+
+    let secret = "the bounce webhook secret of this test";
+    let server = Server::start(
+        &workspace,
+        &[
+            "--bounce-address",
+            "bounces@bounce.example.com",
+            "--bounce-smtp-bind",
+            &smtp,
+            "--bounce-webhook-secret",
+            secret,
+        ],
+        "http",
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(&smtp).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the bounce listener did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let replies = smtp_dialogue(
+        &smtp,
+        &[
+            "EHLO relay.example.com\r\n",
+            "MAIL FROM:<>\r\n",
+            "RCPT TO:<victim@example.org>\r\n",
+            "RCPT TO:<postmaster@bounce.example.com>\r\n",
+            "DATA\r\n",
+            "Subject: hello\r\n\r\nNot a report.\r\n.\r\n",
+            "QUIT\r\n",
+        ],
+    );
+    assert!(replies[2].starts_with("550 5.7.1"), "{replies:?}");
+    assert!(replies[5].starts_with("250"), "{replies:?}");
+
+    let body = b"neither a DSN nor a feedback report".to_vec();
+    let signature = roster_http::bounces::WebhookSecret::new(secret)
+        .unwrap()
+        .sign(&body);
+    let answer = reqwest::Client::new()
+        .post(format!("{}/bounces/inbound", server.base))
+        .header("Content-Type", "message/rfc822")
+        .header("X-Roster-Signature", signature)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    let (status, _) = server.terminate();
+    assert!(status.success());
+
+    let listed = workspace.run(&["bounces", "list"]);
+    assert!(listed.status.success());
+    let kept: Vec<Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert_eq!(
+        (&kept[0]["channel"], &kept[1]["channel"]),
+        (&"http".into(), &"smtp".into())
+    );
+    assert_eq!(
+        kept[1]["envelope_to"],
+        serde_json::json!(["postmaster@bounce.example.com"])
+    );
+    let id = kept[0]["id"].as_str().unwrap();
+    let raw = workspace.run(&["bounces", "show", id, "--raw"]);
+    assert_eq!(raw.stdout, body);
+    let shown = workspace.run_json(&["bounces", "show", kept[1]["id"].as_str().unwrap()]);
+    assert!(shown["message"].as_str().unwrap().contains("Not a report."));
+    assert!(!workspace
+        .run(&["bounces", "show", "nonsense"])
+        .status
+        .success());
+}

@@ -11,6 +11,7 @@
 mod account_services;
 mod accounts;
 mod activities;
+mod bounces;
 mod campaigns;
 mod consent;
 mod contacts;
@@ -30,6 +31,7 @@ mod tags;
 pub use account_services::AccountServicesStore;
 pub use accounts::AccountStore;
 pub use activities::ActivityStore;
+pub use bounces::{BounceStore, RECENT_SENDS_MATCHED};
 pub use campaigns::{CampaignRemoval, CampaignStore};
 pub use consent::ConsentStore;
 pub use contacts::ContactStore;
@@ -61,13 +63,14 @@ impl<T> ActivityEngineStore for T where
 }
 
 /// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
-/// what selects them (segments, custom fields, the account's confirmed opt-in) and what a
-/// message is rendered from (the activity, the contact, the account's profile and address).
-/// A supertrait of `Store`. The events, for the tracked links a send numbers when it starts.
+/// what selects them (segments, custom fields, the account's confirmed opt-in), what a
+/// message is rendered from (the activity, the contact, the account's profile and address),
+/// the events (for the tracked links a send numbers when it starts) and the bounces a refusal
+/// at send time records. A supertrait of `Store`.
 pub trait MailerStore
 where
     Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
-    Self: SegmentStore + AccountServicesStore + AccountStore + EventStore,
+    Self: SegmentStore + AccountServicesStore + AccountStore + EventStore + BounceStore,
 {
 }
 
@@ -81,8 +84,15 @@ impl<T> MailerStore for T where
         + AccountServicesStore
         + AccountStore
         + EventStore
+        + BounceStore
 {
 }
+
+/// What the bounce intake (roster-bounces) uses: finding and recording bounces and
+/// complaints, and reading the contact a complaint unsubscribes. A supertrait of `Store`.
+pub trait BounceIntakeStore: BounceStore + ContactStore {}
+
+impl<T> BounceIntakeStore for T where T: BounceStore + ContactStore {}
 
 /// The account side of the contract: accounts and users, signing keys, OAuth's records, the
 /// rate-limit counters and Account Services; everything but the contacts and the queues. A
@@ -100,14 +110,15 @@ impl<T> AccountSideStore for T where
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
 /// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
-/// contacts' own consent links and the tracking events.
+/// contacts' own consent links, the tracking events and the bounces coming back.
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
-/// as two `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on
-/// one line past 100 columns.)
+/// as `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on one
+/// line past 100 columns.)
 pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
-    Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + 'static,
+    Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + BounceStore,
+    Self: BounceIntakeStore + 'static,
 {
 }
 
@@ -120,6 +131,7 @@ impl<T> Store for T where
         + SendStore
         + ConsentStore
         + EventStore
+        + BounceStore
         + 'static
 {
 }

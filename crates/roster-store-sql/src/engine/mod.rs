@@ -19,6 +19,7 @@ mod accounts;
 mod activities;
 mod activity_progress;
 mod binds;
+mod bounces;
 mod campaigns;
 mod consent;
 mod contact_reads;

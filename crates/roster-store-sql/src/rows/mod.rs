@@ -3,10 +3,11 @@
 //! an outage, not handed to a client.
 //!
 //! One file per side of the schema (the account side, the contact side, the queued work, the
-//! campaigns, the contacts' own consent links, the tracking events);
+//! campaigns, the contacts' own consent links, the tracking events, bounces coming back);
 //! `convert` holds what they all use, and imports none of them.
 
 mod accounts;
+mod bounces;
 mod campaigns;
 mod consent;
 mod contacts;
@@ -15,6 +16,7 @@ mod queues;
 mod tracking;
 
 pub use accounts::*;
+pub use bounces::*;
 pub use campaigns::*;
 pub use consent::*;
 pub use contacts::*;

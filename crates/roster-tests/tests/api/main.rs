@@ -3,6 +3,7 @@
 
 mod account;
 mod activities;
+mod bounces;
 mod bulk;
 mod contact_counts;
 mod contact_lists;
