@@ -195,6 +195,7 @@ impl CampaignQueue {
                 }
             }
             Err(error) => {
+                tracing::error!(error = ?error, "cannot record campaign deliveries");
                 let error = error.to_string();
                 for done in waiting {
                     let _ = done.send(Err(StoreError::unavailable(anyhow::anyhow!("{error}"))));

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use roster_domain::bounce::SmtpReply;
 use roster_domain::outbox::{DeliveryOutcome, Lease, OutboxEntry};
 use roster_domain::send::{reason, ClaimedRecipient, SendDelivery};
 use roster_domain::{MailerStore, Timestamp};
@@ -134,77 +135,112 @@ enum Claimed<'a> {
 /// Claims one due message, system mail (confirmations, test sends) always before campaign mail;
 /// None when nothing is due, or only campaign mail and every campaign slot is taken.
 async fn claim_one(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
-    if inner.outbox_may_be_due() {
-        let lease = Lease::generate();
-        let until = since_now(inner.config.lease);
-        let claimed = inner
-            .store
-            .claim_outbox_messages(Timestamp::now(), lease, until, 1)
-            .await?;
-        if let Some(entry) = claimed.into_iter().next() {
-            return Ok(Some(Claimed::System(Box::new(entry), lease)));
+    let looked = inner.outbox_may_be_due();
+    if looked {
+        if let Some(claimed) = claim_system(inner).await? {
+            return Ok(Some(claimed));
         }
-        inner
-            .outbox_empty_at
-            .store(Timestamp::now().millis(), Ordering::Relaxed);
     }
-    let Ok(slot) = inner.campaign_slots.try_acquire() else {
+    if let Ok(slot) = inner.campaign_slots.try_acquire() {
+        let prepared = inner
+            .campaigns
+            .next(inner.store.as_ref(), &inner.config)
+            .await?;
+        if let Some(prepared) = prepared {
+            return Ok(Some(Claimed::Campaign(Box::new(prepared), slot)));
+        }
+    }
+    // No campaign mail to take: before going idle, look at the outbox whatever the last look
+    // found (a retry may have fallen due since).
+    if looked {
         return Ok(None);
-    };
-    let prepared = inner
-        .campaigns
-        .next(inner.store.as_ref(), &inner.config)
-        .await?;
-    Ok(prepared.map(|prepared| Claimed::Campaign(Box::new(prepared), slot)))
+    }
+    claim_system(inner).await
 }
 
-/// Hands one message to the relay: what happened, as the outbox records it.
+/// Claims one due system message; None (and the time noted) when none is due.
+async fn claim_system(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
+    let lease = Lease::generate();
+    let until = since_now(inner.config.lease);
+    let claimed = inner
+        .store
+        .claim_outbox_messages(Timestamp::now(), lease, until, 1)
+        .await?;
+    if let Some(entry) = claimed.into_iter().next() {
+        return Ok(Some(Claimed::System(Box::new(entry), lease)));
+    }
+    inner
+        .outbox_empty_at
+        .store(Timestamp::now().millis(), Ordering::Relaxed);
+    Ok(None)
+}
+
+/// A failed delivery's SMTP reply, for the bounce it may record: the reply, and whether the
+/// delivery will not be tried again.
+struct Refusal {
+    reply: SmtpReply,
+    retries_exhausted: bool,
+}
+
+/// Hands one message to the relay: what happened, as the outbox records it, and the relay's
+/// refusal when it refused.
 async fn attempt(
     inner: &Inner,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     entry: &OutboxEntry,
     verp_id: uuid::Uuid,
-) -> DeliveryOutcome {
+) -> (DeliveryOutcome, Option<Refusal>) {
     let outgoing = match crate::render::to_message(entry) {
         Ok(message) => crate::outgoing::seal(&inner.config, &message, verp_id).await,
         Err(error) => Err(error.into()),
     };
-    match outgoing {
-        Err(error) => DeliveryOutcome::Failed {
-            reply: error.to_string(),
-        },
-        Ok(outgoing) => {
-            inner.node_rate.acquire().await;
-            match transport
-                .send_raw(&outgoing.envelope, &outgoing.bytes)
-                .await
-            {
-                Ok(response) => DeliveryOutcome::Sent {
-                    reply: success_reply(&response),
-                },
-                // A 5xx, or a message the client itself cannot send: trying again cannot help.
-                Err(error) if error.is_permanent() || error.is_client() => {
-                    DeliveryOutcome::Failed {
-                        reply: failure_reply(&error),
-                    }
-                }
-                // A 4xx, or the relay out of reach: try again later, within the limit.
-                Err(error) if entry.attempts >= inner.config.max_attempts => {
-                    DeliveryOutcome::Failed {
-                        reply: format!(
-                            "gave up after {} attempts; last: {}",
-                            entry.attempts,
-                            failure_reply(&error)
-                        ),
-                    }
-                }
-                Err(error) => DeliveryOutcome::Retry {
-                    reply: failure_reply(&error),
-                    at: since_now(inner.config.retry_after(entry.attempts)),
-                },
-            }
+    let outgoing = match outgoing {
+        Err(error) => {
+            let reply = error.to_string();
+            return (DeliveryOutcome::Failed { reply }, None);
         }
+        Ok(outgoing) => outgoing,
+    };
+    inner.node_rate.acquire().await;
+    let error = match transport
+        .send_raw(&outgoing.envelope, &outgoing.bytes)
+        .await
+    {
+        Ok(response) => {
+            let reply = success_reply(&response);
+            return (DeliveryOutcome::Sent { reply }, None);
+        }
+        Err(error) => error,
+    };
+    let refusal = |retries_exhausted| {
+        crate::refusals::reply_of(&error).map(|reply| Refusal {
+            reply,
+            retries_exhausted,
+        })
+    };
+    // A 5xx, or a message the client itself cannot send: trying again cannot help.
+    if error.is_permanent() || error.is_client() {
+        let outcome = DeliveryOutcome::Failed {
+            reply: failure_reply(&error),
+        };
+        return (outcome, refusal(false));
     }
+    // A 4xx, or the relay out of reach: try again later, within the limit.
+    if entry.attempts >= inner.config.max_attempts {
+        let outcome = DeliveryOutcome::Failed {
+            reply: format!(
+                "gave up after {} attempts; last: {}",
+                entry.attempts,
+                failure_reply(&error)
+            ),
+        };
+        return (outcome, refusal(true));
+    }
+    let outcome = DeliveryOutcome::Retry {
+        reply: failure_reply(&error),
+        at: since_now(inner.config.retry_after(entry.attempts)),
+    };
+    (outcome, None)
 }
 
 fn log_outcome(what: &str, message_id: &str, attempt: u32, outcome: &DeliveryOutcome) {
@@ -228,7 +264,7 @@ async fn deliver(
     entry: OutboxEntry,
     lease: Lease,
 ) -> Result<DeliveryOutcome, MailerError> {
-    let outcome = attempt(inner, transport, &entry, entry.id.0).await;
+    let (outcome, _) = attempt(inner, transport, &entry, entry.id.0).await;
     let recorded = inner
         .store
         .record_delivery(entry.id, lease, &outcome, Timestamp::now())
@@ -255,7 +291,7 @@ async fn deliver_campaign(
         recipient, contact, ..
     } = prepared;
     let composed = compose_campaign_message(inner, &recipient, contact.as_ref()).await;
-    let outcome = match composed {
+    let (outcome, refusal) = match composed {
         Ok(entry) => {
             // The campaign share first, then the node's own rate inside `attempt`.
             inner.campaign_rate.acquire().await;
@@ -263,9 +299,10 @@ async fn deliver_campaign(
             // the returned message's Message-ID names the send.
             attempt(inner, transport, &entry, recipient.contact.0).await
         }
-        Err(ComposeError::Permanent(reason)) => DeliveryOutcome::Failed {
-            reply: format!("not sent: {reason}"),
-        },
+        Err(ComposeError::Permanent(reason)) => {
+            let reply = format!("not sent: {reason}");
+            (DeliveryOutcome::Failed { reply }, None)
+        }
         Err(ComposeError::Store(error)) => return Err(error.into()),
     };
     let delivery = SendDelivery {
@@ -291,6 +328,18 @@ async fn deliver_campaign(
     let what = format!("send {} contact {}", recipient.send, recipient.contact);
     log_outcome(&what, "", recipient.attempts, &outcome);
     if matches!(outcome, DeliveryOutcome::Failed { .. }) {
+        // Only the relay's refusal is the recipient's bounce: an unreachable relay or a
+        // message that could not be built says nothing about the address.
+        if let Some(refusal) = refusal {
+            crate::refusals::record_send_refusal(
+                inner.store.as_ref(),
+                &inner.config,
+                &recipient,
+                &refusal.reply,
+                refusal.retries_exhausted,
+            )
+            .await?;
+        }
         guard_reputation(inner, &recipient).await?;
     }
     Ok(outcome)

@@ -138,7 +138,7 @@ impl BounceStore for SqlStore {
             code
         };
         let event = event_of(target, EventKind::Bounce, at).with_bounce(code);
-        write_events(&mut tx, &[event]).await?;
+        write_events(&mut tx, self.dialect, &[event]).await?;
         let suspended = code == BounceCode::Suspended;
         if suspended {
             account_write(
@@ -171,7 +171,12 @@ impl BounceStore for SqlStore {
         if !target_is_live(&mut tx, target).await? {
             return Ok(false);
         }
-        write_events(&mut tx, &[event_of(target, EventKind::Abuse, at)]).await?;
+        write_events(
+            &mut tx,
+            self.dialect,
+            &[event_of(target, EventKind::Abuse, at)],
+        )
+        .await?;
         if let Some(contact) = unsubscribed {
             write_locked_contact(&mut tx, target.account, contact).await?;
         }

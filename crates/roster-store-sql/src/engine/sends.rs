@@ -409,8 +409,8 @@ impl SendStore for SqlStore {
         sends.dedup();
         let mut stopped = Vec::new();
         for send in sends {
-            let executing: Option<(i64,)> =
-                sqlx::query_as("SELECT 1 FROM email_sends WHERE id = $1 AND state = 'executing'")
+            let executing: Option<(Uuid,)> =
+                sqlx::query_as("SELECT id FROM email_sends WHERE id = $1 AND state = 'executing'")
                     .bind(send.0)
                     .fetch_optional(&mut *tx)
                     .await

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use roster_domain::contact::{Contact, EmailChannel, Permission, Source};
-use roster_domain::{AccountId, EmailAddress, ListId, Role, Timestamp};
+use roster_domain::{AccountId, CampaignActivityId, EmailAddress, ListId, Role, Timestamp};
 use roster_tests::serve::ServeProcess;
 use roster_tests::smtp_sink::{SinkScript, SmtpSink};
 use roster_tests::{on_both_engines, on_both_engines_with_mail, Engine, TestApp};
@@ -560,6 +560,15 @@ async fn the_reputation_guard_stops_a_send(app: TestApp) {
     let failed = status["failed"].as_u64().unwrap();
     assert!(failed > 10 && failed < 20, "{status}");
     assert_eq!(status["left"], 200 - failed);
+    // Each refusal (550 5.1.1, no such user) is the recipient's bounce, coded B.
+    let activity_id: CampaignActivityId = activity.parse().unwrap();
+    let counts = app
+        .store()
+        .tracking_counts(app.owner.account, activity_id)
+        .await
+        .unwrap();
+    assert_eq!(counts.bounces, failed, "{counts:?}");
+    assert_eq!(counts.bounces_by_code.non_existent, failed, "{counts:?}");
     // `campaigns show` says whether the From domain is the one the server signs for.
     let owner_domain = app.owner.email.rsplit('@').next().unwrap().to_string();
     for (dkim_domain, said) in [
