@@ -3,6 +3,7 @@
 
 mod account;
 mod activities;
+mod browser_pages;
 mod bulk;
 mod contact_counts;
 mod contact_lists;

@@ -1,0 +1,151 @@
+//! The public pages in a real browser (SQLite only; `roster_tests::chromium`): each loads with
+//! no error in the browser log, its form is filled and submitted with the keyboard alone, and
+//! axe-core finds no violation of impact serious or critical. Screenshots are kept under
+//! `target/browser-screenshots/`.
+
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use roster_domain::recipient_token::{RecipientToken, TokenPurpose};
+use roster_domain::{CampaignActivityId, ContactId};
+use roster_tests::chromium::Chromium;
+use roster_tests::{test_secret, Engine, TestApp};
+use serde_json::json;
+
+use crate::contact_support::contact_with;
+
+/// A campaign of the owner's; its primary_email activity's id.
+async fn primary_activity(app: &TestApp) -> CampaignActivityId {
+    let campaign = app
+        .post(
+            "/v3/emails",
+            json!({"name": "Spring", "email_campaign_activities": [{
+                "format_type": 5,
+                "from_name": "Test Org",
+                "from_email": app.owner.email,
+                "reply_to_email": app.owner.email,
+                "subject": "Spring news",
+                "html_content": "<html><body><p>Hello</p></body></html>",
+            }]}),
+        )
+        .send()
+        .await
+        .expect(200)
+        .json();
+    campaign["campaign_activities"][0]["campaign_activity_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn token(
+    app: &TestApp,
+    purpose: TokenPurpose,
+    activity: CampaignActivityId,
+    contact: &str,
+) -> String {
+    RecipientToken {
+        purpose,
+        account: app.owner.account,
+        activity,
+        contact: contact.parse::<ContactId>().unwrap(),
+        send: 1,
+    }
+    .issue(&test_secret().recipient_key())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unsubscribe_page_in_a_browser() {
+    roster_tests::run(Engine::Sqlite, |app| async move {
+        let Some(browser) = Chromium::start("unsubscribe").await else {
+            return;
+        };
+        let activity = primary_activity(&app).await;
+        let jo = contact_with(&app, "jo@example.com", "explicit").await;
+        let token = token(&app, TokenPurpose::Unsubscribe, activity, &jo);
+        browser
+            .open(&app.url(&format!("/unsubscribe/{token}")))
+            .await;
+        assert!(browser.text().await.contains("jo@example.com"));
+        browser.assert_accessible().await;
+        browser.screenshot("form").await;
+
+        browser
+            .submit_with_keyboard(&[("reason", "Too much mail")])
+            .await;
+        assert!(browser.text().await.contains("You are unsubscribed"));
+        browser.assert_accessible().await;
+        browser.screenshot("done").await;
+        let contact = app.get_json(&format!("/v3/contacts/{jo}")).await;
+        assert_eq!(
+            contact["email_address"]["permission_to_send"],
+            "unsubscribed"
+        );
+        assert_eq!(contact["email_address"]["opt_out_reason"], "Too much mail");
+        browser.close().await;
+    })
+    .await
+}
+
+/// The harness's own checks can fail: a console error, an uncaught exception, a page that does
+/// not load, an inaccessible page and a form without a keyboard path are each caught.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_checks_catch_what_they_look_for() {
+    roster_tests::run(Engine::Sqlite, |app| async move {
+        let Some(browser) = Chromium::start("self-check").await else {
+            return;
+        };
+        let page = |html: &str| format!("data:text/html;charset=utf-8,{}", encode(html));
+        let clean = "<!doctype html><html lang=\"en\"><head><title>T</title></head>\
+                     <body><main><h1>T</h1><form method=\"post\" action=\"#\">\
+                     <label for=\"a\">A</label><input id=\"a\"></form></main></body></html>";
+        browser.open(&page(clean)).await;
+        browser.assert_accessible().await;
+
+        fails(
+            "a console error",
+            browser
+                .open(&page("<script>console.error('boom')</script>"))
+                .boxed(),
+        )
+        .await;
+        fails(
+            "an uncaught exception",
+            browser
+                .open(&page("<script>undefinedFunction()</script>"))
+                .boxed(),
+        )
+        .await;
+        fails(
+            "a page answered 404",
+            browser.open(&app.url("/no/such/page")).boxed(),
+        )
+        .await;
+        browser.open(&page("<p><img src=\"data:,\"></p>")).await;
+        fails(
+            "an image without alt text in a page without a language",
+            browser.assert_accessible().boxed(),
+        )
+        .await;
+        browser.open(&page(clean)).await;
+        fails(
+            "a form without a submit button",
+            browser.submit_with_keyboard(&[("a", "x")]).boxed(),
+        )
+        .await;
+        browser.close().await;
+    })
+    .await
+}
+
+/// Asserts that `check` fails (panics).
+async fn fails(what: &str, check: BoxFuture<'_, ()>) {
+    let outcome = std::panic::AssertUnwindSafe(check).catch_unwind().await;
+    assert!(outcome.is_err(), "the harness missed {what}");
+}
+
+fn encode(html: &str) -> String {
+    form_urlencoded::byte_serialize(html.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
