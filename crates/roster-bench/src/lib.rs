@@ -273,6 +273,7 @@ pub async fn mint_token(
             oauth: Default::default(),
             rate_limit: None,
             import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
+            forward_limits: Default::default(),
         },
     )
     .await?;

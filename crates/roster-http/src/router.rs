@@ -5,7 +5,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{middleware, Router};
 use utoipa::openapi::path::PathItem;
 use utoipa::openapi::OpenApi;
@@ -105,6 +105,23 @@ pub fn build(state: AppState) -> Router {
         .route(
             emails::unsubscribe::ROUTE,
             get(emails::unsubscribe::unsubscribe_page).post(emails::unsubscribe::unsubscribe),
+        )
+        .route(
+            emails::permalink::ROUTE,
+            get(emails::permalink::permalink_page),
+        )
+        .route(
+            emails::forward::ROUTE,
+            get(emails::forward::forward_page).post(emails::forward::forward),
+        )
+        // Anything else under the public pages' prefixes is their own 404 page (a browser
+        // follows these links), not the API's error array.
+        .route("/permalink", any(emails::permalink::not_found))
+        .route("/permalink/{id}/{*rest}", any(emails::permalink::not_found))
+        .route("/forward", any(emails::forward::unknown_link))
+        .route(
+            "/forward/{token}/{*rest}",
+            any(emails::forward::unknown_link),
         )
         .route(
             "/oauth2/default/v1/authorize",

@@ -66,6 +66,7 @@ pub fn test_config() -> ServerConfig {
         },
         rate_limit: None,
         import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
+        forward_limits: roster_domain::forward::ForwardLimits::default(),
     }
 }
 
