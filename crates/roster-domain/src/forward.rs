@@ -54,7 +54,9 @@ impl std::fmt::Display for ForwardProblem {
             }
             Self::NoteTooLong { chars } => write!(
                 f,
-                "The note can have at most {MAX_FORWARD_NOTE_CHARS} characters; it has {chars}."
+                "The note can have at most {} characters; it has {}.",
+                grouped(MAX_FORWARD_NOTE_CHARS),
+                grouped(*chars)
             ),
         }
     }
@@ -133,6 +135,19 @@ fn note_text(note: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// `number` with its thousands separated by commas, as the page prints numbers (1,000).
+pub fn grouped(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// An entry as the page repeats it: at most 60 characters.
@@ -257,6 +272,13 @@ mod tests {
         let request =
             ForwardRequest::parse("ann@example.com", "  Hi\u{0}\u{7} there\t!\r ").unwrap();
         assert_eq!(request.note, "Hi there\t!");
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(5), "5");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 
     #[test]

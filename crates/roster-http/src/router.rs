@@ -75,6 +75,16 @@ fn methods(item: &PathItem) -> [(Method, Option<&utoipa::openapi::path::Operatio
     ]
 }
 
+/// Browsers ask every site for `/favicon.ico`; Roster has none. An empty success keeps that
+/// request from showing as a failed load in the console of every public page (the permalink,
+/// forward and unsubscribe pages), and lets browsers cache the answer for a day.
+async fn no_favicon() -> impl axum::response::IntoResponse {
+    (
+        axum::http::StatusCode::NO_CONTENT,
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=86400")],
+    )
+}
+
 pub fn build(state: AppState) -> Router {
     let (operations, document) = v3_parts();
     // The layers wrap the nested routes from outside, so they see the full path (`/v3/...`).
@@ -88,6 +98,7 @@ pub fn build(state: AppState) -> Router {
 
     let open = Router::new()
         .route("/healthz", get(health::alive))
+        .route("/favicon.ico", get(no_favicon))
         .route(
             account::confirm::CONFIRM_PATH,
             get(account::confirm::confirm_page).post(account::confirm::confirm),

@@ -220,6 +220,16 @@ impl Chromium {
         self.assert_no_console_errors().await;
     }
 
+    /// Loads `url`, which answers the error `status` (a 404 page), and asserts the browser
+    /// logged no error but the one Chromium logs for that status.
+    pub async fn open_answered(&self, url: &str, status: u16) {
+        self.client()
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot load {url}: {e}"));
+        self.assert_only_status_logged(status).await;
+    }
+
     /// The browser log since the last read.
     pub async fn log(&self) -> Vec<LogEntry> {
         let entries = self
@@ -243,11 +253,31 @@ impl Chromium {
 
     /// Fails when the browser logged an error (level SEVERE) since the last read.
     pub async fn assert_no_console_errors(&self) {
+        self.assert_errors_only(|_| false).await;
+    }
+
+    /// As [`Self::assert_no_console_errors`], but for the one entry Chromium logs when a page
+    /// answers an error status ("Failed to load resource: the server responded with a status
+    /// of 400"), which a page answered 400, 404 or 429 on purpose always has: it must be there.
+    pub async fn assert_only_status_logged(&self, status: u16) {
+        let expected = format!("the server responded with a status of {status}");
+        let mut seen = false;
+        self.assert_errors_only(|message| {
+            let is_status = message.contains(&expected);
+            seen |= is_status;
+            is_status
+        })
+        .await;
+        assert!(seen, "the page did not answer {status}");
+    }
+
+    /// Fails when the browser logged an error that `allowed` does not accept.
+    async fn assert_errors_only(&self, mut allowed: impl FnMut(&str) -> bool) {
         let errors: Vec<String> = self
             .log()
             .await
             .into_iter()
-            .filter(|entry| entry.level == "SEVERE")
+            .filter(|entry| entry.level == "SEVERE" && !allowed(&entry.message))
             .map(|entry| entry.message)
             .collect();
         let url = self.current_url().await;
@@ -325,6 +355,18 @@ impl Chromium {
     /// the field with that id has the focus and type the text; then Tab to the submit button
     /// and press Enter. Returns once the answer has loaded (and asserts it logged no error).
     pub async fn submit_with_keyboard(&self, fields: &[(&str, &str)]) {
+        self.fill_and_submit(fields).await;
+        self.assert_no_console_errors().await;
+    }
+
+    /// As [`Self::submit_with_keyboard`], for a form answered with the error `status` on
+    /// purpose (a 400 page naming the problems, a 429 page).
+    pub async fn submit_with_keyboard_answered(&self, fields: &[(&str, &str)], status: u16) {
+        self.fill_and_submit(fields).await;
+        self.assert_only_status_logged(status).await;
+    }
+
+    async fn fill_and_submit(&self, fields: &[(&str, &str)]) {
         for (id, text) in fields {
             self.tab_to(&format!("the field #{id}"), |focused, _| focused == *id)
                 .await;
@@ -367,7 +409,6 @@ impl Chromium {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        self.assert_no_console_errors().await;
     }
 
     /// Runs axe-core on the page and fails on any violation of impact serious or critical,

@@ -19,7 +19,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use roster_domain::contact::{Contact, Permission};
 use roster_domain::forward::{
-    ForwardClaim, ForwardProblem, ForwardQuota, ForwardRequest, MAX_FORWARD_ADDRESSES,
+    grouped, ForwardClaim, ForwardProblem, ForwardQuota, ForwardRequest, MAX_FORWARD_ADDRESSES,
     MAX_FORWARD_NOTE_CHARS,
 };
 use roster_domain::outbox::Mailbox;
@@ -154,7 +154,7 @@ fn form_page(
     body.push_str(&field(
         "note",
         "A note to go with it (optional)",
-        &format!("Up to {} characters.", thousands(MAX_FORWARD_NOTE_CHARS)),
+        &format!("Up to {} characters.", grouped(MAX_FORWARD_NOTE_CHARS)),
         &format!("rows=\"5\" maxlength=\"{MAX_FORWARD_NOTE_CHARS}\""),
         form.note,
         form.problems,
@@ -200,19 +200,6 @@ fn field(
         hint = escape(hint),
         value = escape(value),
     )
-}
-
-/// 1,000 as the page prints it.
-fn thousands(number: usize) -> String {
-    let digits = number.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// Who the email is from: the organisation's name, else the sender's name.
@@ -400,14 +387,4 @@ fn too_many(now: Timestamp) -> Response {
         response.headers_mut().insert("retry-after", value);
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn numbers_are_printed_with_thousands_separators() {
-        assert_eq!(super::thousands(5), "5");
-        assert_eq!(super::thousands(1_000), "1,000");
-        assert_eq!(super::thousands(1_234_567), "1,234,567");
-    }
 }

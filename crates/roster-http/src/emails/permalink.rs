@@ -28,12 +28,15 @@ use crate::AppState;
 pub const ROUTE: &str = "/permalink/{id}";
 
 /// What a permalink page may load: the author's images, style sheets and fonts, and nothing
-/// else. No script runs (`default-src 'none'`, and the sandbox without `allow-scripts`, which
-/// also gives the page an origin of its own), the page cannot be framed or post a form, and
-/// its links may still open, in the same tab or a new one.
+/// else. No script runs: `default-src 'none'` leaves no source for one (inline scripts, event
+/// handler attributes and `javascript:` links included). The sandbox gives the page an origin
+/// of its own, so the author's markup never shares Roster's (its cookies, its pages); it allows
+/// scripts only because the policy above already forbids every one, and a document with
+/// scripting turned off also stops the browser's own tools (the accessibility checks) on it.
+/// The page cannot be framed or post a form; its links open, in the same tab or a new one.
 const PERMALINK_POLICY: &str = "default-src 'none'; img-src http: https: data:; \
     style-src 'unsafe-inline' http: https:; font-src http: https: data:; base-uri 'none'; \
-    form-action 'none'; frame-ancestors 'none'; sandbox allow-popups \
+    form-action 'none'; frame-ancestors 'none'; sandbox allow-scripts allow-popups \
     allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation";
 
 const UNAVAILABLE_TITLE: &str = "Email not available";

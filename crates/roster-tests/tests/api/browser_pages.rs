@@ -5,6 +5,7 @@
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
+use roster_domain::permalink::PermalinkId;
 use roster_domain::recipient_token::{RecipientToken, TokenPurpose};
 use roster_domain::{CampaignActivityId, ContactId};
 use roster_tests::chromium::Chromium;
@@ -12,6 +13,7 @@ use roster_tests::{test_secret, Engine, TestApp};
 use serde_json::json;
 
 use crate::contact_support::contact_with;
+use crate::tracking_pages::{forward_path, sent_campaign, sent_campaign_of};
 
 /// A campaign of the owner's; its primary_email activity's id.
 async fn primary_activity(app: &TestApp) -> CampaignActivityId {
@@ -82,6 +84,118 @@ async fn the_unsubscribe_page_in_a_browser() {
             "unsubscribed"
         );
         assert_eq!(contact["email_address"]["opt_out_reason"], "Too much mail");
+        browser.close().await;
+    })
+    .await
+}
+
+/// The permalink of a sent campaign, and a forged one's 404 page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_permalink_in_a_browser() {
+    roster_tests::run(Engine::Sqlite, |app| async move {
+        let Some(browser) = Chromium::start("permalink").await else {
+            return;
+        };
+        let sent = sent_campaign(&app, 1).await;
+        let id = PermalinkId {
+            account: app.owner.account,
+            activity: sent.activity,
+        }
+        .issue(&test_secret().recipient_key());
+        browser.open(&app.url(&format!("/permalink/{id}"))).await;
+        let text = browser.text().await;
+        assert!(text.contains("Hello friend"), "{text}");
+        assert_eq!(browser.client().title().await.unwrap(), "News for you");
+        browser.assert_accessible().await;
+        browser.screenshot("copy").await;
+
+        // The author's markup runs no script on the page: the policy refuses it (and says so
+        // in the console).
+        let scripted = sent_campaign_of(
+            &app,
+            1,
+            "<html><body><p id=\"p\">Plain</p><script>document.title = 'scripted';\
+             document.getElementById('p').textContent = 'scripted';</script>\
+             <img src=\"data:,\" alt=\"\" onerror=\"document.title = 'scripted'\">\
+             </body></html>",
+            "scripted.example",
+        )
+        .await;
+        let id = PermalinkId {
+            account: app.owner.account,
+            activity: scripted.activity,
+        }
+        .issue(&test_secret().recipient_key());
+        browser
+            .client()
+            .goto(&app.url(&format!("/permalink/{id}")))
+            .await
+            .unwrap();
+        assert_eq!(browser.client().title().await.unwrap(), "News for you");
+        assert!(browser.text().await.contains("Plain"));
+        let refused = browser.log().await;
+        assert!(
+            refused
+                .iter()
+                .any(|e| e.message.contains("Content Security Policy")),
+            "{refused:?}"
+        );
+
+        browser
+            .open_answered(&app.url("/permalink/not-a-permalink"), 404)
+            .await;
+        assert!(browser.text().await.contains("This email is not available"));
+        browser.assert_accessible().await;
+        browser.screenshot("not-found").await;
+        browser.close().await;
+    })
+    .await
+}
+
+/// The forward page: its form, its problems (400) and its answer, by keyboard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_forward_page_in_a_browser() {
+    roster_tests::run(Engine::Sqlite, |app| async move {
+        let Some(browser) = Chromium::start("forward").await else {
+            return;
+        };
+        let sent = sent_campaign(&app, 1).await;
+        browser.open(&app.url(&forward_path(&app, &sent, 0))).await;
+        assert!(browser.text().await.contains("Forward to a friend"));
+        browser.assert_accessible().await;
+        browser.screenshot("form").await;
+
+        browser
+            .submit_with_keyboard_answered(
+                &[("addresses", "ann@friend.example, not-an-address")],
+                400,
+            )
+            .await;
+        let text = browser.text().await;
+        assert!(
+            text.contains("\u{201c}not-an-address\u{201d} is not an email address."),
+            "{text}"
+        );
+        browser.assert_accessible().await;
+        browser.screenshot("problems").await;
+
+        // The page again, its text areas holding what was typed: clear the addresses first.
+        browser
+            .client()
+            .execute("document.getElementById('addresses').value = '';", vec![])
+            .await
+            .unwrap();
+        browser
+            .submit_with_keyboard(&[
+                ("addresses", "ann@friend.example, bo@friend.example"),
+                ("note", "Have a look.\nIt is good."),
+            ])
+            .await;
+        let text = browser.text().await;
+        assert!(text.contains("The email is on its way to"), "{text}");
+        assert!(text.contains("bo@friend.example"), "{text}");
+        browser.assert_accessible().await;
+        browser.screenshot("sent").await;
         browser.close().await;
     })
     .await

@@ -37,4 +37,5 @@ mod request_schemas;
 mod segments;
 mod support;
 mod tokens;
+mod tracking_pages;
 mod unsubscribe;
