@@ -196,6 +196,20 @@ async fn the_forward_page_in_a_browser() {
         assert!(text.contains("bo@friend.example"), "{text}");
         browser.assert_accessible().await;
         browser.screenshot("sent").await;
+
+        // Past the recipient's 10 addresses a day: the 429 page.
+        let five = "c@f.example, d@f.example, e@f.example, f@f.example, g@f.example";
+        let form = app.url(&forward_path(&app, &sent, 0));
+        browser.open(&form).await;
+        browser.submit_with_keyboard(&[("addresses", five)]).await;
+        browser.open(&form).await;
+        let five = "h@f.example, i@f.example, j@f.example, k@f.example, l@f.example";
+        browser
+            .submit_with_keyboard_answered(&[("addresses", five)], 429)
+            .await;
+        assert!(browser.text().await.contains("try again tomorrow"));
+        browser.assert_accessible().await;
+        browser.screenshot("limit").await;
         browser.close().await;
     })
     .await
