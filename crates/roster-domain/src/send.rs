@@ -3,7 +3,7 @@
 //! queue holds them, and what a delivery of one of them came to.
 
 use crate::campaign::Recipients;
-use crate::outbox::Lease;
+use crate::outbox::{DeliveryOutcome, Lease};
 use crate::{AccountId, CampaignActivityId, ContactId, SendId, Timestamp};
 
 /// When POST …/schedules asks for the send: now, or at a future instant.
@@ -122,6 +122,27 @@ impl ClaimedRecipient {
             domain
         )
     }
+}
+
+/// One campaign recipient's delivery outcome, recorded with others in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendDelivery {
+    pub send: SendId,
+    pub contact: ContactId,
+    /// The lease it was claimed under: the outcome counts only while it still holds.
+    pub lease: Lease,
+    pub outcome: DeliveryOutcome,
+}
+
+/// What recording a batch of deliveries came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordedDeliveries {
+    /// Per delivery, in order: false when its lease no longer held (another worker took the
+    /// recipient over after the lease expired; that worker's outcome is the one that counts).
+    pub recorded: Vec<bool>,
+    /// The sends among them that are no longer executing (stopped by the reputation guard on
+    /// some node): their other claimed recipients must not be mailed.
+    pub stopped: Vec<SendId>,
 }
 
 /// A campaign recipient as `roster outbox` shows it: the row, where its delivery stands, and

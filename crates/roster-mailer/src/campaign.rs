@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use roster_domain::account_services::{AccountProfile, PhysicalAddress};
+use roster_domain::contact::Contact;
 use roster_domain::custom_field::CustomField;
 use roster_domain::outbox::{Mailbox, OutboxEntry, OutboxMessage, OutboxState};
 use roster_domain::send::ClaimedRecipient;
@@ -124,25 +125,24 @@ impl Composer {
         Ok(context)
     }
 
-    /// The message for `recipient`, as an outbox entry that is never stored: the relay gets it
-    /// through the same writer as every other message.
+    /// The message for `recipient` (its `contact` as read with the batch it was claimed in;
+    /// None when it was deleted since), as an outbox entry that is never stored: the relay gets
+    /// it through the same writer as every other message.
     pub(crate) async fn compose(
         &self,
         store: &dyn MailerStore,
         recipient: &ClaimedRecipient,
+        contact: Option<&Contact>,
         links: MessageLinks<'_>,
         headers: &[(String, String)],
     ) -> Result<OutboxEntry, ComposeError> {
         let context = self.context(store, recipient).await?;
-        let contact = store
-            .contact(recipient.account, recipient.contact)
-            .await?
-            .ok_or_else(|| permanent("the contact no longer exists"))?;
+        let contact = contact.ok_or_else(|| permanent("the contact no longer exists"))?;
         let details = AccountDetails {
             profile: &context.profile,
             address: context.address.as_ref(),
         };
-        let personal = Recipient::contact(&contact, &context.custom_fields, details);
+        let personal = Recipient::contact(contact, &context.custom_fields, details);
         let rendered =
             Message::render_for_sending(&context.content, &personal, &context.footer, links)
                 .map_err(|e| permanent(e.to_string()))?;

@@ -16,6 +16,7 @@
 //! `roster outbox list|show` shows them.
 
 pub mod campaign;
+mod campaign_queue;
 pub mod dkim;
 pub mod envelope;
 pub mod forward;
@@ -169,22 +170,32 @@ impl MailerConfig {
                 "the longest retry delay is shorter than the first".into(),
             ));
         }
-        // A worker waits for its rate slot (at most one slot per worker ahead of it) and then
-        // for the relay; a lease shorter than that would let a second worker resend a message
-        // that is still being sent.
-        let rate_wait = if self.rate_per_second > 0.0 {
-            Duration::from_secs_f64(self.concurrency as f64 / self.rate_per_second)
-        } else {
-            Duration::ZERO
-        };
-        if self.lease <= self.timeout + rate_wait {
+        // A lease shorter than a message's time in flight would let a second worker resend a
+        // message that is still being sent.
+        if self.lease <= self.in_flight_allowance() {
             return Err(ConfigError(format!(
                 "the lease ({:?}) must exceed the SMTP timeout plus the rate wait ({:?})",
                 self.lease,
-                self.timeout + rate_wait
+                self.in_flight_allowance()
             )));
         }
         Ok(())
+    }
+
+    /// The longest a claimed message may take from being taken by a worker to its outcome: the
+    /// worker waits for its rate slots (at most one slot per worker ahead of it, in the
+    /// campaign share and in the node's rate), then for the relay.
+    pub fn in_flight_allowance(&self) -> Duration {
+        let wait = |workers: usize, rate: f64| {
+            if rate > 0.0 {
+                Duration::from_secs_f64(workers as f64 / rate)
+            } else {
+                Duration::ZERO
+            }
+        };
+        self.timeout
+            + wait(self.concurrency, self.rate_per_second)
+            + wait(self.campaign_concurrency(), self.campaign_rate())
     }
 
     /// The campaign share of the rate, messages per second; 0 when campaign mail has no
@@ -271,7 +282,7 @@ impl Mailer {
             kind = entry.message.kind(),
             "mail queued"
         );
-        self.inner.wake.notify_waiters();
+        self.inner.outbox_queued();
         Ok(entry.id)
     }
 
@@ -296,7 +307,13 @@ impl Mailer {
     /// in the transaction of the change that sends it (see
     /// `AccountServicesStore::add_account_email`).
     pub fn notify_queued(&self) {
-        self.inner.wake.notify_waiters();
+        self.inner.outbox_queued();
+    }
+
+    /// Wakes this node's scheduler for a schedule that is due now (POST …/schedules with a
+    /// time not in the future), rather than leaving it to the next poll.
+    pub fn notify_scheduled(&self) {
+        self.inner.scheduler_wake.notify_one();
     }
 
     /// Renders and enqueues a system message.

@@ -2,17 +2,18 @@
 //! send rate (`limiter`), hands the message to the relay and records the outcome under its lease.
 //! `concurrency` workers run at once, so at most that many messages are in flight.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use roster_domain::outbox::{DeliveryOutcome, Lease, OutboxEntry};
-use roster_domain::send::{reason, ClaimedRecipient};
+use roster_domain::send::{reason, ClaimedRecipient, SendDelivery};
 use roster_domain::{MailerStore, Timestamp};
 use tokio::sync::{watch, Notify, Semaphore, SemaphorePermit};
 
 use crate::campaign::{ComposeError, Composer};
+use crate::campaign_queue::{CampaignQueue, Prepared};
 use crate::limiter::TokenBucket;
 use crate::templates::Templates;
 use crate::{sends, DrainReport, MailerConfig, MailerError};
@@ -31,9 +32,31 @@ pub(crate) struct Inner {
     /// Campaign mail may hold at most this many of the workers at once
     /// (`--campaign-concurrency`), so system mail (claimed first anyway) finds one free.
     campaign_slots: Semaphore,
+    /// Campaign recipients claimed in batches, and their outcomes committed in groups.
+    campaigns: CampaignQueue,
+    /// Wakes the scheduler: a schedule fell due on this node, or a send may be finished.
+    pub(crate) scheduler_wake: Notify,
+    /// When a claim last found no system mail due (0: look at the next claim).
+    outbox_empty_at: AtomicI64,
 }
 
+/// How long a claim that found no system mail due spares the next ones the query. Mail
+/// enqueued on this node is looked for at once (`outbox_queued`); mail enqueued on another
+/// node, and retries falling due, wait at most this long.
+const OUTBOX_RECHECK_MILLIS: i64 = 100;
+
 impl Inner {
+    /// System mail was queued on this node: the next claim looks for it.
+    pub(crate) fn outbox_queued(&self) {
+        self.outbox_empty_at.store(0, Ordering::Relaxed);
+        self.wake.notify_waiters();
+    }
+
+    fn outbox_may_be_due(&self) -> bool {
+        let empty_at = self.outbox_empty_at.load(Ordering::Relaxed);
+        empty_at == 0 || Timestamp::now().millis() - empty_at >= OUTBOX_RECHECK_MILLIS
+    }
+
     pub(crate) fn new(
         store: Arc<dyn MailerStore>,
         config: MailerConfig,
@@ -53,6 +76,9 @@ impl Inner {
             campaign_rate: TokenBucket::new(config.campaign_rate()),
             composer: Composer::default(),
             campaign_slots: Semaphore::new(config.campaign_concurrency()),
+            campaigns: CampaignQueue::default(),
+            scheduler_wake: Notify::new(),
+            outbox_empty_at: AtomicI64::new(0),
             config,
         })
     }
@@ -102,32 +128,34 @@ fn failure_reply(error: &lettre::transport::smtp::Error) -> String {
 /// holds one of the campaign slots until its delivery is recorded.
 enum Claimed<'a> {
     System(Box<OutboxEntry>, Lease),
-    Campaign(ClaimedRecipient, SemaphorePermit<'a>),
+    Campaign(Box<Prepared>, SemaphorePermit<'a>),
 }
 
 /// Claims one due message, system mail (confirmations, test sends) always before campaign mail;
 /// None when nothing is due, or only campaign mail and every campaign slot is taken.
 async fn claim_one(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
-    let lease = Lease::generate();
-    let until = since_now(inner.config.lease);
-    let claimed = inner
-        .store
-        .claim_outbox_messages(Timestamp::now(), lease, until, 1)
-        .await?;
-    if let Some(entry) = claimed.into_iter().next() {
-        return Ok(Some(Claimed::System(Box::new(entry), lease)));
+    if inner.outbox_may_be_due() {
+        let lease = Lease::generate();
+        let until = since_now(inner.config.lease);
+        let claimed = inner
+            .store
+            .claim_outbox_messages(Timestamp::now(), lease, until, 1)
+            .await?;
+        if let Some(entry) = claimed.into_iter().next() {
+            return Ok(Some(Claimed::System(Box::new(entry), lease)));
+        }
+        inner
+            .outbox_empty_at
+            .store(Timestamp::now().millis(), Ordering::Relaxed);
     }
     let Ok(slot) = inner.campaign_slots.try_acquire() else {
         return Ok(None);
     };
-    let claimed = inner
-        .store
-        .claim_send_recipients(Timestamp::now(), lease, until, 1)
+    let prepared = inner
+        .campaigns
+        .next(inner.store.as_ref(), &inner.config)
         .await?;
-    Ok(claimed
-        .into_iter()
-        .next()
-        .map(|recipient| Claimed::Campaign(recipient, slot)))
+    Ok(prepared.map(|prepared| Claimed::Campaign(Box::new(prepared), slot)))
 }
 
 /// Hands one message to the relay: what happened, as the outbox records it.
@@ -221,9 +249,12 @@ async fn deliver(
 async fn deliver_campaign(
     inner: &Inner,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
-    recipient: ClaimedRecipient,
+    prepared: Prepared,
 ) -> Result<DeliveryOutcome, MailerError> {
-    let composed = render_campaign_message(inner, &recipient).await;
+    let Prepared {
+        recipient, contact, ..
+    } = prepared;
+    let composed = compose_campaign_message(inner, &recipient, contact.as_ref()).await;
     let outcome = match composed {
         Ok(entry) => {
             // The campaign share first, then the node's own rate inside `attempt`.
@@ -237,16 +268,21 @@ async fn deliver_campaign(
         },
         Err(ComposeError::Store(error)) => return Err(error.into()),
     };
+    let delivery = SendDelivery {
+        send: recipient.send,
+        contact: recipient.contact,
+        lease: recipient.lease,
+        outcome: outcome.clone(),
+    };
     let recorded = inner
-        .store
-        .record_send_delivery(
-            recipient.send,
-            recipient.contact,
-            recipient.lease,
-            &outcome,
-            Timestamp::now(),
-        )
+        .campaigns
+        .record(inner.store.as_ref(), delivery)
         .await?;
+    if inner.campaigns.drained() {
+        // The last recipients are being recorded: the send may be finished now rather than
+        // at the scheduler's next poll.
+        inner.scheduler_wake.notify_one();
+    }
     if !recorded {
         tracing::warn!(send = %recipient.send, contact = %recipient.contact,
             "lease lost while sending; outcome not recorded");
@@ -260,10 +296,23 @@ async fn deliver_campaign(
     Ok(outcome)
 }
 
-/// The message a delivery of `recipient` would send now.
+/// The message a delivery of `recipient` would send now (`roster outbox show`).
 pub(crate) async fn render_campaign_message(
     inner: &Inner,
     recipient: &ClaimedRecipient,
+) -> Result<OutboxEntry, ComposeError> {
+    let contact = inner
+        .store
+        .contact(recipient.account, recipient.contact)
+        .await?;
+    compose_campaign_message(inner, recipient, contact.as_ref()).await
+}
+
+/// The message for `recipient`, rendered from `contact`.
+async fn compose_campaign_message(
+    inner: &Inner,
+    recipient: &ClaimedRecipient,
+    contact: Option<&roster_domain::contact::Contact>,
 ) -> Result<OutboxEntry, ComposeError> {
     let signed = campaign_links(&inner.config, recipient)?;
     let links = roster_render::MessageLinks {
@@ -273,7 +322,13 @@ pub(crate) async fn render_campaign_message(
     };
     inner
         .composer
-        .compose(inner.store.as_ref(), recipient, links, &signed.headers)
+        .compose(
+            inner.store.as_ref(),
+            recipient,
+            contact,
+            links,
+            &signed.headers,
+        )
         .await
 }
 
@@ -352,6 +407,7 @@ async fn guard_reputation(inner: &Inner, recipient: &ClaimedRecipient) -> Result
                 Timestamp::now(),
             )
             .await?;
+        inner.campaigns.stop(recipient.send);
         if stopped {
             tracing::error!(
                 send = %recipient.send,
@@ -372,8 +428,8 @@ async fn deliver_claimed(
 ) -> Result<DeliveryOutcome, MailerError> {
     match claimed {
         Claimed::System(entry, lease) => deliver(inner, transport, *entry, lease).await,
-        Claimed::Campaign(recipient, slot) => {
-            let outcome = deliver_campaign(inner, transport, recipient).await;
+        Claimed::Campaign(prepared, slot) => {
+            let outcome = deliver_campaign(inner, transport, *prepared).await;
             drop(slot);
             outcome
         }
@@ -469,6 +525,7 @@ async fn run_scheduler(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
         }
         tokio::select! {
             () = tokio::time::sleep(inner.config.poll_interval) => {}
+            () = inner.scheduler_wake.notified() => {}
             changed = stopped.changed() => {
                 if changed.is_err() {
                     break;

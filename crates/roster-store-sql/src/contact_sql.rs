@@ -446,6 +446,19 @@ pub fn links_query(account: AccountId, ids: &[ContactId], includes: Includes) ->
     Some(sql)
 }
 
+/// The contacts of `account` among `ids` (a batch of campaign recipients; callers keep it
+/// well under [`MAX_BULK_BINDS`]).
+pub fn by_id_query(account: AccountId, ids: &[ContactId]) -> Sql {
+    let mut sql = Sql::default();
+    let account = sql.bind(Bind::Uuid(account.0));
+    let ids = sql.bind_list(ids.iter().map(|id| Bind::Uuid(id.0)));
+    sql.text = format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.account_id = {account} \
+         AND c.id IN ({ids})"
+    );
+    sql
+}
+
 /// The most values one bulk statement binds: under SQLite's 32766 and PostgreSQL's 65535.
 pub const MAX_BULK_BINDS: usize = 32_000;
 

@@ -35,6 +35,14 @@ pub trait ContactStore: Send + Sync {
         id: ContactId,
         includes: Includes,
     ) -> StoreResult<Option<Contact>>;
+    /// The contacts among `ids` that exist, in no particular order, with the links `includes`
+    /// asks for: two statements however many (a batch of campaign recipients).
+    async fn contacts_by_id(
+        &self,
+        account: AccountId,
+        ids: &[ContactId],
+        includes: Includes,
+    ) -> StoreResult<Vec<Contact>>;
     async fn contact_by_email(
         &self,
         account: AccountId,

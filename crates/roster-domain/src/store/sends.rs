@@ -6,8 +6,11 @@ use async_trait::async_trait;
 
 use crate::campaign::{CampaignStatus, Recipients};
 use crate::contact::ContactFilter;
-use crate::outbox::{DeliveryOutcome, Lease};
-use crate::send::{ClaimedRecipient, EarlyOutcomes, EmailSend, RecipientEntry, StartedSend};
+use crate::outbox::Lease;
+use crate::send::{
+    ClaimedRecipient, EarlyOutcomes, EmailSend, RecipientEntry, RecordedDeliveries, SendDelivery,
+    StartedSend,
+};
 use crate::store::error::StoreResult;
 use crate::{AccountId, CampaignActivityId, ContactId, SendId, Timestamp};
 
@@ -77,20 +80,22 @@ pub trait SendStore: Send + Sync {
         lease_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<ClaimedRecipient>>;
-    /// Records a delivery if `lease` still holds the recipient. False when it does not.
-    async fn record_send_delivery(
+    /// Records the deliveries in one transaction (a group commit: the workers' outcomes that
+    /// arrived while the previous commit ran), each only if its lease still holds. A recipient
+    /// of a send stopped since its claim is recorded too (it was mailed), and the send is
+    /// named in `stopped`.
+    async fn record_send_deliveries(
         &self,
-        send: SendId,
-        contact: ContactId,
-        lease: Lease,
-        outcome: &DeliveryOutcome,
+        deliveries: &[SendDelivery],
         now: Timestamp,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<RecordedDeliveries>;
     /// How the first `window` recipients of a send fared, in the order they finished, and how
     /// many recipients it has.
     async fn early_outcomes(&self, send: SendId, window: u64) -> StoreResult<EarlyOutcomes>;
-    /// Stops an executing send: its unmailed recipients are skipped, it is ERRORED with
-    /// `reason_code`, and the activity is in ERROR. False when it was not executing.
+    /// Stops an executing send: its recipients not yet mailed are skipped (those claimed too:
+    /// a worker that holds one learns of the stop when it records, and mails no more of the
+    /// send), it is ERRORED with `reason_code`, and the activity is in ERROR. False when it was
+    /// not executing.
     async fn stop_send(
         &self,
         account: AccountId,

@@ -265,6 +265,10 @@ pub async fn schedule(
         ScheduleChange::Refused(status) => return Err(refused(status, "scheduled")),
     }
     warn_unless_aligned(&state, &activity);
+    if due_at <= now {
+        // Started by this node's scheduler at once rather than at its next poll.
+        state.mailer.notify_scheduled();
+    }
     let answer = match when {
         ScheduledDate::Now => Vec::new(),
         ScheduledDate::At(at) => schedule_array(Some(at)),

@@ -9,7 +9,7 @@ use roster_domain::counts::{CountDeltas, Footprint};
 use roster_domain::{
     AccountId, ContactId, ContactStore, EmailAddress, Page, PageRequest, StoreResult, Timestamp,
 };
-use roster_store_sql::contact_sql::{count_query, page_query};
+use roster_store_sql::contact_sql::{by_id_query, count_query, page_query};
 use roster_store_sql::rows::ContactRow;
 use roster_store_sql::{conflict_on_unique, unavailable};
 
@@ -81,6 +81,21 @@ impl ContactStore for SqlStore {
         includes: Includes,
     ) -> StoreResult<Option<Contact>> {
         contact_where(&self.pool, account, "c.id = $2", id.0, includes).await
+    }
+
+    async fn contacts_by_id(
+        &self,
+        account: AccountId,
+        ids: &[ContactId],
+        includes: Includes,
+    ) -> StoreResult<Vec<Contact>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = by_id_query(account, ids);
+        let mut contacts: Vec<Contact> = bound::<ContactRow>(&sql).all(&self.pool).await?;
+        load_contact_links(&self.pool, account, &mut contacts, includes).await?;
+        Ok(contacts)
     }
 
     async fn contact_by_email(

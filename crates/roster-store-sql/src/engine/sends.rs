@@ -8,9 +8,10 @@
 use async_trait::async_trait;
 use roster_domain::campaign::{CampaignStatus, Recipients};
 use roster_domain::contact::ContactFilter;
-use roster_domain::outbox::{DeliveryOutcome, Lease};
+use roster_domain::outbox::Lease;
 use roster_domain::send::{
-    reason, ClaimedRecipient, EarlyOutcomes, EmailSend, RecipientEntry, SendState, StartedSend,
+    reason, ClaimedRecipient, EarlyOutcomes, EmailSend, RecipientEntry, RecordedDeliveries,
+    SendDelivery, SendState, StartedSend,
 };
 use roster_domain::store::{ScheduleChange, SendStore};
 use roster_domain::{AccountId, CampaignActivityId, ContactId, SendId, StoreResult, Timestamp};
@@ -372,31 +373,54 @@ impl SendStore for SqlStore {
             .await
     }
 
-    async fn record_send_delivery(
+    async fn record_send_deliveries(
         &self,
-        send: SendId,
-        contact: ContactId,
-        lease: Lease,
-        outcome: &DeliveryOutcome,
+        deliveries: &[SendDelivery],
         now: Timestamp,
-    ) -> StoreResult<bool> {
-        let (state, reply, due_at, finished_at) = delivery_columns(outcome, now);
-        let done = sqlx::query(
-            "UPDATE email_send_recipients SET state = $4, last_reply = $5, due_at = $6, \
-             finished_at = $7, lease_token = NULL, updated_at = $8 \
-             WHERE send_id = $1 AND contact_id = $2 AND lease_token = $3 AND state = 'sending'",
-        )
-        .bind(send.0)
-        .bind(contact.0)
-        .bind(lease.0)
-        .bind(state)
-        .bind(reply)
-        .bind(due_at)
-        .bind(finished_at)
-        .bind(now.millis())
-        .affected(&self.pool)
-        .await?;
-        Ok(done > 0)
+    ) -> StoreResult<RecordedDeliveries> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let mut recorded = Vec::with_capacity(deliveries.len());
+        for delivery in deliveries {
+            let (state, reply, due_at, finished_at) = delivery_columns(&delivery.outcome, now);
+            // A recipient skipped by a stop after its claim was mailed all the same: its
+            // outcome counts. A retry of one stays skipped: the stopped send mails no more.
+            let done = sqlx::query(
+                "UPDATE email_send_recipients SET \
+                 state = CASE WHEN state = 'skipped' AND $4 = 'queued' THEN 'skipped' ELSE $4 END, \
+                 last_reply = $5, due_at = $6, finished_at = $7, lease_token = NULL, \
+                 updated_at = $8 \
+                 WHERE send_id = $1 AND contact_id = $2 AND lease_token = $3 \
+                 AND state IN ('sending', 'skipped')",
+            )
+            .bind(delivery.send.0)
+            .bind(delivery.contact.0)
+            .bind(delivery.lease.0)
+            .bind(state)
+            .bind(reply)
+            .bind(due_at)
+            .bind(finished_at)
+            .bind(now.millis())
+            .affected(&mut *tx)
+            .await?;
+            recorded.push(done > 0);
+        }
+        let mut sends: Vec<SendId> = deliveries.iter().map(|d| d.send).collect();
+        sends.sort_by_key(|send| send.0);
+        sends.dedup();
+        let mut stopped = Vec::new();
+        for send in sends {
+            let executing: Option<(i64,)> =
+                sqlx::query_as("SELECT 1 FROM email_sends WHERE id = $1 AND state = 'executing'")
+                    .bind(send.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+            if executing.is_none() {
+                stopped.push(send);
+            }
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(RecordedDeliveries { recorded, stopped })
     }
 
     async fn early_outcomes(&self, send: SendId, window: u64) -> StoreResult<EarlyOutcomes> {
@@ -433,9 +457,10 @@ impl SendStore for SqlStore {
         }
         // Those in flight finish; the rest are never mailed by this send (a later schedule
         // mails them, as it mails everyone not yet mailed).
+        // Claimed ones too, keeping their lease: what their workers record still lands.
         sqlx::query(
             "UPDATE email_send_recipients SET state = 'skipped', updated_at = $2 \
-             WHERE send_id = $1 AND state = 'queued'",
+             WHERE send_id = $1 AND state IN ('queued', 'sending')",
         )
         .bind(send.0)
         .bind(now.millis())

@@ -1,0 +1,231 @@
+//! Campaign recipients in batches: what keeps a send's per-message cost off the database.
+//!
+//! - **Claims.** A worker that finds the node's queue empty claims the next batch (up to
+//!   [`MAX_BATCH`] recipients, fewer at a low rate, so the last is sent well within the lease)
+//!   with one statement, and reads their contacts with two. The other workers take from the
+//!   queue. Claiming a recipient mails no one: one claimed and never sent (the node died) is
+//!   claimed again when its lease expires, so a batch costs a delay after a crash, never a
+//!   duplicate.
+//! - **Outcomes.** A worker waits for its outcome to be committed before it takes another
+//!   recipient, but the outcomes that arrive while a commit runs are committed together in
+//!   the next (a group commit, no timer). So each worker holds at most one message that was
+//!   handed to the relay and not yet recorded, and a crash mails again at most the node's
+//!   campaign concurrency: the bound docs/MAIL.md gives.
+//! - **Stops.** When the reputation guard stops a send (on any node), a commit names it, and
+//!   this node mails no more of it: its queued recipients are dropped (the stop skipped them
+//!   in the database already).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use roster_domain::contact::{Contact, Includes};
+use roster_domain::outbox::Lease;
+use roster_domain::send::{ClaimedRecipient, SendDelivery};
+use roster_domain::{AccountId, ContactId, MailerStore, SendId, StoreError, Timestamp};
+use tokio::sync::oneshot;
+
+use crate::MailerConfig;
+
+/// The most recipients one claim takes.
+pub(crate) const MAX_BATCH: usize = 100;
+
+/// A claimed recipient with the contact its message is rendered from (None when the contact
+/// was deleted since the send started: its message fails).
+pub(crate) struct Prepared {
+    pub(crate) recipient: ClaimedRecipient,
+    pub(crate) contact: Option<Contact>,
+    lease_until: Timestamp,
+}
+
+type Recorded = Result<bool, StoreError>;
+
+#[derive(Default)]
+pub(crate) struct CampaignQueue {
+    /// Claimed and not yet taken by a worker; refilled under this lock, so one worker
+    /// claims while the others wait for what it claims.
+    claimed: tokio::sync::Mutex<VecDeque<Prepared>>,
+    /// The last claim found fewer than it asked for: the sends are near their end.
+    exhausted: AtomicBool,
+    /// Sends stopped since their recipients were claimed.
+    stopped: Mutex<HashSet<SendId>>,
+    /// Outcomes waiting for the next commit, each with the worker waiting for it.
+    pending: Mutex<Vec<(SendDelivery, oneshot::Sender<Recorded>)>>,
+    /// Held by the worker committing; the others queue their outcomes meanwhile.
+    committing: tokio::sync::Mutex<()>,
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// How many recipients one claim takes: all of them are sent within a quarter of the lease at
+/// the configured rate, and at most [`MAX_BATCH`].
+fn batch_size(config: &MailerConfig) -> usize {
+    let rates = [config.rate_per_second, config.campaign_rate()];
+    let rate = rates
+        .into_iter()
+        .filter(|r| *r > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if rate.is_infinite() {
+        return MAX_BATCH;
+    }
+    let within_lease = rate * config.lease.as_secs_f64() / 4.0;
+    // In range after the clamp, so the cast neither truncates nor wraps.
+    within_lease.clamp(1.0, MAX_BATCH as f64) as usize
+}
+
+impl CampaignQueue {
+    /// The next recipient to mail, claiming a batch when none is left; None when no campaign
+    /// recipient is due.
+    pub(crate) async fn next(
+        &self,
+        store: &dyn MailerStore,
+        config: &MailerConfig,
+    ) -> Result<Option<Prepared>, StoreError> {
+        let mut claimed = self.claimed.lock().await;
+        loop {
+            // A recipient whose lease could run out before its message is handed over is left
+            // to expire: another claim takes it then, and it is mailed once.
+            let latest = Timestamp::now().millis() + millis(config.in_flight_allowance());
+            while let Some(prepared) = claimed.pop_front() {
+                if prepared.lease_until.millis() > latest
+                    && !self.is_stopped(prepared.recipient.send)
+                {
+                    return Ok(Some(prepared));
+                }
+            }
+            let batch = batch_size(config);
+            let lease = Lease::generate();
+            let now = Timestamp::now();
+            let lease_until = Timestamp::from_millis(now.millis() + millis(config.lease));
+            let recipients = store
+                .claim_send_recipients(now, lease, lease_until, batch as u32)
+                .await?;
+            self.exhausted
+                .store(recipients.len() < batch, Ordering::Relaxed);
+            if recipients.is_empty() {
+                return Ok(None);
+            }
+            let mut contacts = contacts_of(store, &recipients).await?;
+            claimed.extend(recipients.into_iter().map(|recipient| Prepared {
+                contact: contacts.remove(&(recipient.account, recipient.contact)),
+                recipient,
+                lease_until,
+            }));
+        }
+    }
+
+    /// Whether the last claim found the queue of due recipients empty or nearly so, and this
+    /// node holds none: the moment a send may be finished.
+    pub(crate) fn drained(&self) -> bool {
+        self.exhausted.load(Ordering::Relaxed)
+            && self
+                .claimed
+                .try_lock()
+                .is_ok_and(|claimed| claimed.is_empty())
+    }
+
+    fn is_stopped(&self, send: SendId) -> bool {
+        self.stopped
+            .lock()
+            .is_ok_and(|stopped| stopped.contains(&send))
+    }
+
+    /// Mails no more of `send` from this node.
+    pub(crate) fn stop(&self, send: SendId) {
+        if let Ok(mut stopped) = self.stopped.lock() {
+            // Stops are rare; a node that saw this many forgets the oldest all at once (the
+            // database skipped their recipients already, so nothing is claimed for them).
+            if stopped.len() >= 1_000 {
+                stopped.clear();
+            }
+            stopped.insert(send);
+        }
+    }
+
+    /// Records `delivery`, committed with the others that arrive meanwhile; false when the
+    /// lease no longer held.
+    pub(crate) async fn record(
+        &self,
+        store: &dyn MailerStore,
+        delivery: SendDelivery,
+    ) -> Result<bool, StoreError> {
+        let (done, recorded) = oneshot::channel();
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.push((delivery, done));
+        }
+        {
+            let _turn = self.committing.lock().await;
+            let batch = self
+                .pending
+                .lock()
+                .map(|mut pending| std::mem::take(&mut *pending))
+                .unwrap_or_default();
+            // Empty when the worker before took this outcome into its commit.
+            if !batch.is_empty() {
+                self.commit(store, batch).await;
+            }
+        }
+        recorded.await.unwrap_or_else(|_| {
+            Err(StoreError::unavailable(anyhow::anyhow!(
+                "the outcome was not committed"
+            )))
+        })
+    }
+
+    async fn commit(
+        &self,
+        store: &dyn MailerStore,
+        batch: Vec<(SendDelivery, oneshot::Sender<Recorded>)>,
+    ) {
+        let (deliveries, waiting): (Vec<SendDelivery>, Vec<oneshot::Sender<Recorded>>) =
+            batch.into_iter().unzip();
+        match store
+            .record_send_deliveries(&deliveries, Timestamp::now())
+            .await
+        {
+            Ok(outcome) => {
+                for send in outcome.stopped {
+                    self.stop(send);
+                }
+                for (done, recorded) in waiting.into_iter().zip(outcome.recorded) {
+                    let _ = done.send(Ok(recorded));
+                }
+            }
+            Err(error) => {
+                let error = error.to_string();
+                for done in waiting {
+                    let _ = done.send(Err(StoreError::unavailable(anyhow::anyhow!("{error}"))));
+                }
+            }
+        }
+    }
+}
+
+/// The contacts of `recipients`, read per account in one batch.
+async fn contacts_of(
+    store: &dyn MailerStore,
+    recipients: &[ClaimedRecipient],
+) -> Result<HashMap<(AccountId, ContactId), Contact>, StoreError> {
+    let mut by_account: HashMap<AccountId, Vec<ContactId>> = HashMap::new();
+    for recipient in recipients {
+        by_account
+            .entry(recipient.account)
+            .or_default()
+            .push(recipient.contact);
+    }
+    // Personalisation reads the contact's own fields and its custom values, nothing else.
+    let includes = Includes {
+        custom_fields: true,
+        ..Includes::default()
+    };
+    let mut contacts = HashMap::with_capacity(recipients.len());
+    for (account, ids) in by_account {
+        for contact in store.contacts_by_id(account, &ids, includes).await? {
+            contacts.insert((account, contact.id), contact);
+        }
+    }
+    Ok(contacts)
+}
