@@ -278,6 +278,7 @@ pub async fn mint_token(
             rate_limit: None,
             import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
             bounces: roster_http::BounceSettings::default(),
+            forward_limits: Default::default(),
         },
     )
     .await?;

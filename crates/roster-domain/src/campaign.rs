@@ -314,7 +314,8 @@ pub struct CampaignActivity {
     pub content: ActivityContent,
     pub document_properties: Option<DocumentProperties>,
     pub recipients: Recipients,
-    /// Set by the first send (the delivery issue).
+    /// Not stored (the column stays empty): the HTTP layer fills it when answering, once the
+    /// activity has been sent, from the server's public URL (docs/TRACKING.md, "Permalink").
     pub permalink_url: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

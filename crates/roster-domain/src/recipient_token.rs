@@ -15,6 +15,10 @@
 //! `purpose (1) | account | activity | contact | send (4) | url_id (4, big-endian) | MAC (16)`.
 //! Altering the `url_id` breaks the MAC like any other byte, so a click token names exactly one
 //! link of one activity, and the redirect can only lead to that link's stored URL.
+//!
+//! The first byte is shared with a sibling format signed under the same key: 5 begins a
+//! permalink id (`crate::permalink`), which names an activity and no contact; no recipient
+//! purpose ever takes that byte, so neither format can be read as the other.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -33,6 +37,8 @@ const CLICK_PAYLOAD_LEN: usize = PAYLOAD_LEN + 4;
 
 /// Where the unsubscribe links of campaign messages point, below the public URL.
 pub const UNSUBSCRIBE_PATH: &str = "/unsubscribe";
+/// Where the forward-to-a-friend links of campaign messages point, below the public URL.
+pub const FORWARD_PATH: &str = "/forward";
 
 /// What a token may be used for. The byte values are part of the format: never renumber.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +49,8 @@ pub enum TokenPurpose {
     Open,
     /// A tracked link (tracking issue).
     Click,
+    /// The forward-to-a-friend page (`/forward/{token}`).
+    Forward,
 }
 
 impl TokenPurpose {
@@ -51,6 +59,7 @@ impl TokenPurpose {
             Self::Unsubscribe => 1,
             Self::Open => 2,
             Self::Click => 3,
+            Self::Forward => 4,
         }
     }
 
@@ -59,6 +68,7 @@ impl TokenPurpose {
             1 => Some(Self::Unsubscribe),
             2 => Some(Self::Open),
             3 => Some(Self::Click),
+            4 => Some(Self::Forward),
             _ => None,
         }
     }
@@ -84,7 +94,7 @@ impl RecipientKey {
         Self(key)
     }
 
-    fn mac(&self, payload: &[u8]) -> HmacSha256 {
+    pub(crate) fn mac(&self, payload: &[u8]) -> HmacSha256 {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         mac.update(payload);
@@ -270,6 +280,20 @@ pub fn unsubscribe_url(
     )
 }
 
+/// The forward-to-a-friend URL of one recipient of one send: `{public_url}/forward/{token}`,
+/// for the message's footer link.
+pub fn forward_url(public_url: &str, key: &RecipientKey, recipient: &RecipientToken) -> String {
+    let token = RecipientToken {
+        purpose: TokenPurpose::Forward,
+        ..*recipient
+    };
+    format!(
+        "{}{FORWARD_PATH}/{}",
+        public_url.trim_end_matches('/'),
+        token.issue(key)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +318,7 @@ mod tests {
             TokenPurpose::Unsubscribe,
             TokenPurpose::Open,
             TokenPurpose::Click,
+            TokenPurpose::Forward,
         ] {
             let token = token(purpose);
             let text = token.issue(&key(7));
@@ -419,5 +444,17 @@ mod tests {
             .strip_prefix("https://roster.example/unsubscribe/")
             .unwrap();
         assert_eq!(RecipientToken::verify(&key(7), text), Some(token));
+        let forward = forward_url("https://roster.example", &key(7), &token);
+        let text = forward
+            .strip_prefix("https://roster.example/forward/")
+            .unwrap();
+        let forwarding = RecipientToken::verify_for(&key(7), TokenPurpose::Forward, text);
+        assert_eq!(
+            forwarding,
+            Some(RecipientToken {
+                purpose: TokenPurpose::Forward,
+                ..token
+            })
+        );
     }
 }

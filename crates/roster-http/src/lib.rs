@@ -62,6 +62,8 @@ pub struct ServerConfig {
     pub rate_limit: Option<RateLimitSettings>,
     /// Most contacts one import may carry (Constant Contact's 40,000 by default).
     pub import_max_contacts: usize,
+    /// Addresses forwarded to a friend per day, per recipient and per account.
+    pub forward_limits: roster_domain::forward::ForwardLimits,
     /// The bounce endpoint and intake (docs/TRACKING.md, "Bounces").
     pub bounces: BounceSettings,
 }

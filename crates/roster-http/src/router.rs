@@ -5,7 +5,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{middleware, Router};
 use utoipa::openapi::path::PathItem;
 use utoipa::openapi::OpenApi;
@@ -75,6 +75,16 @@ fn methods(item: &PathItem) -> [(Method, Option<&utoipa::openapi::path::Operatio
     ]
 }
 
+/// Browsers ask every site for `/favicon.ico`; Roster has none. An empty success keeps that
+/// request from showing as a failed load in the console of every public page (the permalink,
+/// forward and unsubscribe pages), and lets browsers cache the answer for a day.
+async fn no_favicon() -> impl axum::response::IntoResponse {
+    (
+        axum::http::StatusCode::NO_CONTENT,
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=86400")],
+    )
+}
+
 pub fn build(state: AppState) -> Router {
     let (operations, document) = v3_parts();
     // The layers wrap the nested routes from outside, so they see the full path (`/v3/...`).
@@ -88,6 +98,7 @@ pub fn build(state: AppState) -> Router {
 
     let open = Router::new()
         .route("/healthz", get(health::alive))
+        .route("/favicon.ico", get(no_favicon))
         .route(
             account::confirm::CONFIRM_PATH,
             get(account::confirm::confirm_page).post(account::confirm::confirm),
@@ -112,6 +123,23 @@ pub fn build(state: AppState) -> Router {
         .route(
             bounces::ROUTE,
             post(bounces::inbound).layer(DefaultBodyLimit::max(roster_bounces::MAX_MESSAGE_BYTES)),
+        )
+        .route(
+            emails::permalink::ROUTE,
+            get(emails::permalink::permalink_page),
+        )
+        .route(
+            emails::forward::ROUTE,
+            get(emails::forward::forward_page).post(emails::forward::forward),
+        )
+        // Anything else under the public pages' prefixes is their own 404 page (a browser
+        // follows these links), not the API's error array.
+        .route("/permalink", any(emails::permalink::not_found))
+        .route("/permalink/{id}/{*rest}", any(emails::permalink::not_found))
+        .route("/forward", any(emails::forward::unknown_link))
+        .route(
+            "/forward/{token}/{*rest}",
+            any(emails::forward::unknown_link),
         )
         .route(
             "/oauth2/default/v1/authorize",

@@ -19,6 +19,7 @@ pub mod campaign;
 mod campaign_queue;
 pub mod dkim;
 pub mod envelope;
+pub mod forward;
 pub mod limiter;
 pub mod outgoing;
 pub mod refusals;
@@ -38,6 +39,7 @@ use roster_domain::{EmailAddress, MailerStore, OutboxId, StoreError, Timestamp};
 
 pub use dkim::DkimConfig;
 pub use envelope::BounceAddress;
+pub use forward::{ForwardedCopy, FORWARD_KIND};
 pub use limiter::TokenBucket;
 pub use relay::{RelaySecurity, RelayUrl};
 pub use templates::SystemMail;
@@ -295,6 +297,15 @@ impl Mailer {
             .inner
             .templates
             .message(mail, &self.inner.config.system_from)?)
+    }
+
+    /// The copy of a forward to a friend for `to` (`forward.rs`), to be enqueued.
+    pub fn forwarded_copy(
+        &self,
+        forward: &ForwardedCopy<'_>,
+        to: &EmailAddress,
+    ) -> Result<OutboxMessage, MailerError> {
+        Ok(self.inner.templates.forwarded_copy(forward, to)?)
     }
 
     /// Wakes this node's workers for a message that a feature recorded in the outbox itself,

@@ -85,6 +85,13 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sender_address_confirmation.html",
         include_str!("../templates/sender_address_confirmation.html"),
     ),
+    // The introduction of a forwarded copy (`forward.rs`), above the activity's content.
+    (
+        "forward.subject.txt",
+        include_str!("../templates/forward.subject.txt"),
+    ),
+    ("forward.txt", include_str!("../templates/forward.txt")),
+    ("forward.html", include_str!("../templates/forward.html")),
 ];
 
 /// `{{ url|attr }}`: escapes what could end an HTML attribute value or start markup, and
@@ -115,7 +122,11 @@ impl Templates {
         Ok(Self { environment })
     }
 
-    fn render(&self, template: &str, context: &impl Serialize) -> Result<String, TemplateError> {
+    pub(crate) fn render(
+        &self,
+        template: &str,
+        context: &impl Serialize,
+    ) -> Result<String, TemplateError> {
         self.environment
             .get_template(template)
             .and_then(|t| t.render(context))

@@ -363,23 +363,38 @@ async fn compose_campaign_message(
     recipient: &ClaimedRecipient,
     contact: Option<&roster_domain::contact::Contact>,
 ) -> Result<OutboxEntry, ComposeError> {
-    let (unsubscribe_url, headers) = campaign_links(&inner.config, recipient)?;
+    let signed = campaign_links(&inner.config, recipient)?;
     let links = roster_render::MessageLinks {
         tracking_image: "",
-        unsubscribe_url: &unsubscribe_url,
+        unsubscribe_url: &signed.unsubscribe_url,
+        forward_url: &signed.forward_url,
     };
     inner
         .composer
-        .compose(inner.store.as_ref(), recipient, contact, links, &headers)
+        .compose(
+            inner.store.as_ref(),
+            recipient,
+            contact,
+            links,
+            &signed.headers,
+        )
         .await
 }
 
-/// The recipient's signed unsubscribe link, and the headers that carry it: `List-Unsubscribe`
-/// (the https link, and a `mailto:` when configured) and RFC 8058's `List-Unsubscribe-Post`.
+/// A recipient's signed links, and the headers that carry the unsubscribe one.
+struct SignedLinks {
+    unsubscribe_url: String,
+    forward_url: String,
+    headers: Vec<(String, String)>,
+}
+
+/// The recipient's signed unsubscribe and forward-to-a-friend links, and the headers that
+/// carry the first: `List-Unsubscribe` (the https link, and a `mailto:` when configured) and
+/// RFC 8058's `List-Unsubscribe-Post`.
 fn campaign_links(
     config: &MailerConfig,
     recipient: &ClaimedRecipient,
-) -> Result<(String, Vec<(String, String)>), ComposeError> {
+) -> Result<SignedLinks, ComposeError> {
     let Some(links) = &config.campaign_links else {
         return Err(ComposeError::Permanent(
             "campaign mail needs the public URL and the server secret for its unsubscribe link"
@@ -405,7 +420,22 @@ fn campaign_links(
             "List-Unsubscribe=One-Click".to_string(),
         ),
     ];
-    Ok((url, headers))
+    let forward = roster_domain::recipient_token::forward_url(
+        &links.public_url,
+        &links.key,
+        &roster_domain::recipient_token::RecipientToken {
+            purpose: roster_domain::recipient_token::TokenPurpose::Forward,
+            account: recipient.account,
+            activity: recipient.activity,
+            contact: recipient.contact,
+            send: recipient.send_number,
+        },
+    );
+    Ok(SignedLinks {
+        unsubscribe_url: url,
+        forward_url: forward,
+        headers,
+    })
 }
 
 /// Stops the send if too many of its first recipients were refused (ReputationGuard): one

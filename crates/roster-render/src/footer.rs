@@ -1,6 +1,7 @@
 //! The footer every message ends with (docs/CAMPAIGNS.md, "Footer"): the organisation's name,
-//! its physical address and the unsubscribe link, in HTML and in text, and where the HTML one
-//! goes.
+//! its physical address and the recipient's links (forward to a friend, unsubscribe), in HTML
+//! and in text, and where the HTML one goes. A public copy (the permalink page, a forwarded
+//! copy) has the name and address and no link: it is nobody's to unsubscribe or forward.
 
 use roster_domain::account_services::PhysicalAddress;
 use roster_domain::campaign;
@@ -10,6 +11,22 @@ use crate::escape::escape_html;
 /// The unsubscribe link previews show: an inert in-page link. Deliveries pass the recipient's
 /// signed link instead.
 pub const PREVIEW_UNSUBSCRIBE_URL: &str = "#unsubscribe";
+/// The forward-to-a-friend link previews and test sends show: inert, like the unsubscribe one.
+pub const PREVIEW_FORWARD_URL: &str = "#forward";
+/// The forward link's text: Constant Contact's default `forward_email_link_name`.
+pub const FORWARD_LINK_TEXT: &str = "Forward email";
+
+/// The links a footer ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FooterLinks<'a> {
+    /// A message to one recipient, or its preview: forward to a friend, then unsubscribe.
+    Recipient {
+        forward_url: &'a str,
+        unsubscribe_url: &'a str,
+    },
+    /// A public copy: no personal link.
+    None,
+}
 
 /// Who the message is from, as the footer prints it: the activity's
 /// `physical_address_in_footer` when it has one, else the account's address; the caller picks.
@@ -105,7 +122,7 @@ impl FooterAddress {
             .filter(|line| !line.is_empty())
     }
 
-    pub fn to_html(&self, unsubscribe_url: &str) -> String {
+    pub fn to_html(&self, links: FooterLinks<'_>) -> String {
         let mut html = String::from(
             "<div style=\"margin-top:24px;padding:16px;font-family:Arial,sans-serif;\
              font-size:12px;line-height:1.5;color:#555555;text-align:center\">",
@@ -121,22 +138,38 @@ impl FooterAddress {
             }
             html.push_str("</p>");
         }
-        html.push_str("<p style=\"margin:8px 0 0\"><a href=\"");
-        escape_html(unsubscribe_url, &mut html);
-        html.push_str("\">Unsubscribe</a></p></div>");
+        if let FooterLinks::Recipient {
+            forward_url,
+            unsubscribe_url,
+        } = links
+        {
+            html.push_str("<p style=\"margin:8px 0 0\"><a href=\"");
+            escape_html(forward_url, &mut html);
+            html.push_str("\">");
+            html.push_str(FORWARD_LINK_TEXT);
+            html.push_str("</a> | <a href=\"");
+            escape_html(unsubscribe_url, &mut html);
+            html.push_str("\">Unsubscribe</a></p>");
+        }
+        html.push_str("</div>");
         html
     }
 
-    pub fn to_text(&self, unsubscribe_url: &str) -> String {
+    pub fn to_text(&self, links: FooterLinks<'_>) -> String {
         let mut text = String::from("--\n");
         for line in self.lines() {
             // A line break inside a value would break the footer's layout, not more.
             text.push_str(&line.replace(['\r', '\n'], " "));
             text.push('\n');
         }
-        text.push_str("Unsubscribe: ");
-        text.push_str(unsubscribe_url);
-        text.push('\n');
+        if let FooterLinks::Recipient {
+            forward_url,
+            unsubscribe_url,
+        } = links
+        {
+            text.push_str(&format!("{FORWARD_LINK_TEXT}: {forward_url}\n"));
+            text.push_str(&format!("Unsubscribe: {unsubscribe_url}\n"));
+        }
         text
     }
 }
@@ -234,23 +267,51 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_html_footer_escapes_the_address_and_the_link() {
-        let html = acme().to_html("https://x.example/u?a=1&b=\"2\"");
-        assert!(html.contains("Acme &amp; Co<br>1 Main St<br>Suite &lt;2&gt;<br>"));
-        assert!(html.contains("href=\"https://x.example/u?a=1&amp;b=&quot;2&quot;\""));
+    fn links<'a>(forward_url: &'a str, unsubscribe_url: &'a str) -> FooterLinks<'a> {
+        FooterLinks::Recipient {
+            forward_url,
+            unsubscribe_url,
+        }
     }
 
     #[test]
-    fn the_text_footer_lists_the_lines_and_the_link() {
+    fn the_html_footer_escapes_the_address_and_the_links() {
+        let html = acme().to_html(links(
+            "https://x.example/f?a=<1>",
+            "https://x.example/u?a=1&b=\"2\"",
+        ));
+        assert!(html.contains("Acme &amp; Co<br>1 Main St<br>Suite &lt;2&gt;<br>"));
+        assert!(
+            html.contains(
+                "<a href=\"https://x.example/f?a=&lt;1&gt;\">Forward email</a> | \
+             <a href=\"https://x.example/u?a=1&amp;b=&quot;2&quot;\">Unsubscribe</a></p></div>"
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_text_footer_lists_the_lines_and_the_links() {
         assert_eq!(
-            acme().to_text("#unsubscribe"),
+            acme().to_text(links("#forward", "#unsubscribe")),
             "--\nAcme & Co\n1 Main St\nSuite <2>\nSpringfield, IL 62701\nUS\n\
-             Unsubscribe: #unsubscribe\n"
+             Forward email: #forward\nUnsubscribe: #unsubscribe\n"
         );
         assert_eq!(
-            FooterAddress::default().to_text("u"),
-            "--\nUnsubscribe: u\n"
+            FooterAddress::default().to_text(links("f", "u")),
+            "--\nForward email: f\nUnsubscribe: u\n"
+        );
+    }
+
+    #[test]
+    fn a_public_copy_has_the_address_and_no_link() {
+        let html = acme().to_html(FooterLinks::None);
+        assert!(html.contains("Acme &amp; Co<br>"), "{html}");
+        assert!(!html.contains("<a "), "{html}");
+        assert!(html.ends_with("</p></div>"), "{html}");
+        assert_eq!(
+            acme().to_text(FooterLinks::None),
+            "--\nAcme & Co\n1 Main St\nSuite <2>\nSpringfield, IL 62701\nUS\n"
         );
     }
 

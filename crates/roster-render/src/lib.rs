@@ -6,7 +6,8 @@
 //! The files, bottom up: `tags` (the known tags), `grammar` (reading `[[…]]`), `escape`,
 //! `recipient` (the values of one message), `template` (a parsed part and its rendering),
 //! `footer`, `content` (the create/update rules), `message` (a whole message), `links` (click
-//! tracking's rewriting of a send's links).
+//! tracking's rewriting of a send's links), `web_page` (a public copy as a web page, for the
+//! permalink).
 //!
 //! ```
 //! use roster_render::{CampaignContent, FooterAddress, Message, MessageLinks, Recipient};
@@ -40,13 +41,16 @@ pub mod message;
 pub mod recipient;
 pub mod tags;
 pub mod template;
+pub mod web_page;
 
 pub use content::{
     check_forbidden_pairs, check_html_content, check_link_lengths, overlong_links, CampaignContent,
     OverlongLink, FORBIDDEN_PAIRS, MAX_HTML_CONTENT_CHARS, MAX_HTML_NESTING_DEPTH, MAX_LINK_CHARS,
     MAX_MESSAGE_BYTES,
 };
-pub use footer::{FooterAddress, PREVIEW_UNSUBSCRIBE_URL};
+pub use footer::{
+    FooterAddress, FooterLinks, FORWARD_LINK_TEXT, PREVIEW_FORWARD_URL, PREVIEW_UNSUBSCRIBE_URL,
+};
 pub use grammar::{Part, Segment, TagUse, TemplateError, TemplateErrorKind};
 pub use links::{is_tracked, rewrite_tracked_links, tracked_urls, LinkRewriteError};
 pub use message::{Message, MessageLinks, RenderError, TEXT_WIDTH};

@@ -1,12 +1,15 @@
 //! Rendering a whole message for one recipient: the subject, the HTML part with its hidden
 //! preheader and its footer, and the text part (the activity's own, or generated from the HTML
 //! by html2text), with its footer; and, for mail that leaves the server, the `<style>` rules
-//! inlined. Previews, test sends and real sends all come through `Message::render`.
+//! inlined. Previews, test sends and real sends all come through `Message::render`; the public
+//! copy (the permalink page, a forwarded copy) through `Message::render_public_copy`, the same
+//! path without the pixel and the personal links.
 
 use crate::content::{CampaignContent, MAX_HTML_NESTING_DEPTH, MAX_MESSAGE_BYTES};
 use crate::escape::escape_html;
 use crate::footer::{
-    append_text_footer, insert_html_footer, FooterAddress, PREVIEW_UNSUBSCRIBE_URL,
+    append_text_footer, insert_html_footer, FooterAddress, FooterLinks, PREVIEW_FORWARD_URL,
+    PREVIEW_UNSUBSCRIBE_URL,
 };
 use crate::html_scan::{nesting_exceeds, tags};
 use crate::recipient::Recipient;
@@ -21,13 +24,16 @@ pub struct MessageLinks<'a> {
     pub tracking_image: &'a str,
     /// The recipient's unsubscribe link, or [`PREVIEW_UNSUBSCRIBE_URL`].
     pub unsubscribe_url: &'a str,
+    /// The recipient's forward-to-a-friend link, or [`PREVIEW_FORWARD_URL`].
+    pub forward_url: &'a str,
 }
 
 impl MessageLinks<'static> {
-    /// Previews: no tracking image, an inert unsubscribe link.
+    /// Previews: no tracking image, inert unsubscribe and forward links.
     pub const PREVIEW: MessageLinks<'static> = MessageLinks {
         tracking_image: "",
         unsubscribe_url: PREVIEW_UNSUBSCRIBE_URL,
+        forward_url: PREVIEW_FORWARD_URL,
     };
 }
 
@@ -73,15 +79,48 @@ impl Message {
         footer: &FooterAddress,
         links: MessageLinks<'_>,
     ) -> Result<Message, RenderError> {
+        let footer_links = FooterLinks::Recipient {
+            forward_url: links.forward_url,
+            unsubscribe_url: links.unsubscribe_url,
+        };
+        Self::render_with(
+            content,
+            recipient,
+            footer,
+            links.tracking_image,
+            footer_links,
+        )
+    }
+
+    /// The public copy of an activity, the same for every reader (docs/TRACKING.md): the
+    /// permalink page and the copy a forward to a friend mails. `recipient` should carry no
+    /// contact (`Recipient::with_account`: every contact tag renders its fallback, the
+    /// account's tags its values); `[[trackingImage]]` renders nothing, and the footer has the
+    /// organisation's name and address and no link (nobody's to forward or unsubscribe).
+    pub fn render_public_copy(
+        content: &CampaignContent,
+        recipient: &Recipient,
+        footer: &FooterAddress,
+    ) -> Result<Message, RenderError> {
+        Self::render_with(content, recipient, footer, "", FooterLinks::None)
+    }
+
+    fn render_with(
+        content: &CampaignContent,
+        recipient: &Recipient,
+        footer: &FooterAddress,
+        tracking_image: &str,
+        links: FooterLinks<'_>,
+    ) -> Result<Message, RenderError> {
         let subject = content.subject.render(recipient, "");
         let preheader = content
             .preheader
             .as_ref()
             .map(|p| p.render(recipient, "").trim().to_string())
             .unwrap_or_default();
-        let body = content.html.render(recipient, links.tracking_image);
+        let body = content.html.render(recipient, tracking_image);
         let body = insert_preheader(&body, &preheader);
-        let html = insert_html_footer(&body, &footer.to_html(links.unsubscribe_url));
+        let html = insert_html_footer(&body, &footer.to_html(links));
         let text = match &content.text {
             Some(text) => text.render(recipient, ""),
             // Generated from the HTML without the tracking pixel (an image with no text),
@@ -89,7 +128,7 @@ impl Message {
             // the footer, which follows in its text form.
             None => text_from_html(&content.html.render(recipient, ""))?,
         };
-        let text = append_text_footer(&text, &footer.to_text(links.unsubscribe_url));
+        let text = append_text_footer(&text, &footer.to_text(links));
         Ok(Message {
             subject,
             preheader,
@@ -117,17 +156,25 @@ impl Message {
         if personal_message.is_empty() {
             return self;
         }
+        let mut block = String::from(PERSONAL_MESSAGE_OPEN);
+        escape_html(personal_message, &mut block);
+        block.push_str("</div>");
+        self.with_intro(&block, personal_message)
+    }
+
+    /// The message with an introduction above the content: `html_block` (markup, inserted as
+    /// given, so the caller escapes what it holds) after the hidden preheader, and `text` as
+    /// the text part's first lines, followed by a blank line. A forwarded copy opens with the
+    /// forwarder's name and note this way.
+    pub fn with_intro(self, html_block: &str, text: &str) -> Message {
         let mut at = body_start(&self.html);
         let preheader = preheader_element(&self.preheader);
         if !self.preheader.is_empty() && self.html[at..].starts_with(&preheader) {
             at += preheader.len();
         }
-        let mut block = String::from(PERSONAL_MESSAGE_OPEN);
-        escape_html(personal_message, &mut block);
-        block.push_str("</div>");
         let mut html = self.html;
-        html.insert_str(at, &block);
-        let text = format!("{personal_message}\n\n{}", self.text);
+        html.insert_str(at, html_block);
+        let text = format!("{}\n\n{}", text.trim_end(), self.text);
         Message { html, text, ..self }
     }
 
@@ -232,6 +279,7 @@ mod tests {
         let links = MessageLinks {
             tracking_image: "<img src=\"https://t.example/o.gif\" alt=\"\">",
             unsubscribe_url: "https://u.example/s?t=1&u=2",
+            forward_url: "https://u.example/f",
         };
         let message =
             Message::render(&content, &ann(), &acme(), links).unwrap_or_else(|e| panic!("{e}"));
@@ -254,8 +302,12 @@ mod tests {
         );
         assert!(!message.text.contains("o.gif"), "{}", message.text);
         assert!(message
-            .text
-            .ends_with("\n\n--\nAcme\n1 Main St\nUnsubscribe: https://u.example/s?t=1&u=2\n"));
+            .html
+            .contains("href=\"https://u.example/f\">Forward email</a>"));
+        assert!(message.text.ends_with(
+            "\n\n--\nAcme\n1 Main St\nForward email: https://u.example/f\n\
+             Unsubscribe: https://u.example/s?t=1&u=2\n"
+        ));
     }
 
     #[test]
@@ -265,10 +317,32 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(message.html.starts_with("<p>x</p><div"));
         assert!(message.html.contains("href=\"#unsubscribe\""));
+        assert!(message.html.contains("href=\"#forward\""));
         assert_eq!(
             message.text,
-            "Dear Ann\n\n--\nAcme\n1 Main St\nUnsubscribe: #unsubscribe\n"
+            "Dear Ann\n\n--\nAcme\n1 Main St\nForward email: #forward\n\
+             Unsubscribe: #unsubscribe\n"
         );
+    }
+
+    #[test]
+    fn a_public_copy_has_fallbacks_no_pixel_and_no_link_in_its_footer() {
+        let content = content(
+            "<html><body><p>Hi [[FirstName OR \"friend\"]]</p>[[trackingImage]]</body></html>",
+            None,
+        );
+        let message = Message::render_public_copy(&content, &Recipient::default(), &acme())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(message.subject, "Hi there");
+        assert!(message.html.starts_with("<html><body><p>Hi friend</p><div"));
+        assert!(!message.html.contains("<img"), "{}", message.html);
+        assert!(!message.html.contains("<a "), "{}", message.html);
+        assert!(
+            message.html.contains("Acme<br>1 Main St"),
+            "{}",
+            message.html
+        );
+        assert_eq!(message.text, "Hi friend\n\n--\nAcme\n1 Main St\n");
     }
 
     fn with_preheader(preheader: &str, html: &str) -> CampaignContent {
@@ -386,6 +460,7 @@ mod tests {
         let sending = MessageLinks {
             tracking_image: "",
             unsubscribe_url: "https://u.example/1",
+            forward_url: "https://u.example/2",
         };
         let message = Message::render_for_sending(&content, &ann(), &acme(), sending)
             .unwrap_or_else(|e| panic!("{e}"));

@@ -9,8 +9,12 @@
 //! Mail: by default the server has no relay (mail stays in the outbox). Tests declared with
 //! `on_both_engines_with_mail!` get a real SMTP server in-process (`smtp_sink`) as the relay;
 //! they deliver with `Mailer::drain` rather than waiting for background workers.
+//!
+//! Real browser: `chromium` drives a headless Chromium through chromedriver for the checks
+//! only a browser can make on the public pages (console errors, keyboard use, axe-core).
 
 mod browser;
+pub mod chromium;
 mod database;
 mod fixtures;
 pub mod postgres_cluster;
@@ -63,6 +67,7 @@ pub fn test_config() -> ServerConfig {
         rate_limit: None,
         import_max_contacts: roster_activities::import::DEFAULT_MAX_CONTACTS,
         bounces: roster_http::BounceSettings::default(),
+        forward_limits: roster_domain::forward::ForwardLimits::default(),
     }
 }
 

@@ -211,6 +211,26 @@ pub struct ServeArgs {
     )]
     pub revocation_refresh_secs: u64,
 
+    /// Addresses one recipient may forward one campaign email to per UTC day (the forward to a
+    /// friend page; 5 per form).
+    #[arg(
+        long,
+        env = "ROSTER_FORWARD_LIMIT_PER_RECIPIENT",
+        default_value_t = roster_domain::forward::DEFAULT_FORWARDS_PER_RECIPIENT_PER_DAY,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub forward_limit_per_recipient: u32,
+
+    /// Addresses an account's recipients may forward its campaign emails to per UTC day, all
+    /// campaigns together (shared by every node).
+    #[arg(
+        long,
+        env = "ROSTER_FORWARD_LIMIT_PER_ACCOUNT",
+        default_value_t = roster_domain::forward::DEFAULT_FORWARDS_PER_ACCOUNT_PER_DAY,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub forward_limit_per_account: u32,
+
     #[command(flatten)]
     pub mail: MailArgs,
 

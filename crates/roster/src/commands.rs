@@ -89,6 +89,10 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         }),
         import_max_contacts: args.activities.import_max_contacts,
         bounces,
+        forward_limits: roster_domain::forward::ForwardLimits {
+            per_recipient_per_day: args.forward_limit_per_recipient,
+            per_account_per_day: args.forward_limit_per_account,
+        },
     };
     let mailer = Mailer::new(store.clone(), mail)?;
     let state = AppState::with_engine_config(store, config, args.activities.engine_config())

@@ -1,9 +1,10 @@
 //! The counters behind rate limits, kept in the database so every node sees the same
-//! numbers: failed sign-ins (the sign-in throttle), each client's API calls per day and each
-//! account's test-send recipients per day.
+//! numbers: failed sign-ins (the sign-in throttle), each client's API calls per day, each
+//! account's test-send recipients per day, and the addresses forwarded to a friend per day.
 
 use async_trait::async_trait;
 
+use crate::forward::{ForwardClaim, ForwardQuota};
 use crate::store::error::StoreResult;
 use crate::{AccountId, Timestamp};
 
@@ -38,4 +39,9 @@ pub trait RateLimitStore: Send + Sync {
         recipients: u32,
         max_per_day: u32,
     ) -> StoreResult<bool>;
+
+    /// Counts a forward's addresses for its recipient (the activity and contact) and its
+    /// account on the claim's day when both totals stay within their limits, and says which
+    /// limit refused it otherwise; a refused claim counts nothing. Atomic under concurrency.
+    async fn claim_forwards(&self, claim: &ForwardClaim) -> StoreResult<ForwardQuota>;
 }

@@ -364,7 +364,11 @@ pub async fn get_activity(
     Query(params, _): Query<ActivityQuery>,
 ) -> Result<Json<ActivityResource>, ApiError> {
     let includes = activity_includes(&params.include)?;
-    let activity = live_activity(&state, caller.account, id).await?;
+    let mut activity = live_activity(&state, caller.account, id).await?;
+    if includes.permalink_url {
+        activity.permalink_url =
+            super::permalink::published_url(&state, caller.account, &activity).await?;
+    }
     Ok(Json(ActivityResource::new(&activity, includes)))
 }
 
@@ -458,6 +462,9 @@ pub async fn update_activity(
             "The activity {id} changed state meanwhile and can no longer be updated."
         )));
     }
+    let mut updated = updated;
+    updated.permalink_url =
+        super::permalink::published_url(&state, caller.account, &updated).await?;
     Ok(Json(ActivityResource::new(&updated, ActivityIncludes::ALL)))
 }
 

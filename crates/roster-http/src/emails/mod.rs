@@ -1,12 +1,15 @@
 //! Email Campaigns: GET/POST /emails, GET/PATCH/DELETE /emails/{campaign_id},
 //! GET /emails/campaign_id_xrefs, GET/PUT /emails/activities/{campaign_activity_id}, its
 //! previews, schedules, send history and test sends (docs/CAMPAIGNS.md). A campaign's status
-//! is its primary activity's. `unsubscribe` serves the public page the unsubscribe link of
-//! every campaign message opens (docs/MAIL.md).
+//! is its primary activity's. The public pages a campaign message links to, outside /v3:
+//! `unsubscribe` (docs/MAIL.md), `permalink` (the public web copy) and `forward` (forward to a
+//! friend) (docs/TRACKING.md).
 
 pub mod bodies;
 pub mod content;
+pub mod forward;
 pub mod handlers;
+pub mod permalink;
 pub mod query;
 pub mod resources;
 pub mod schedules;

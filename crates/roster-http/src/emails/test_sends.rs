@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use roster_domain::campaign::ActivityRole;
 use roster_domain::outbox::{Mailbox, OutboxMessage};
 use roster_domain::{CampaignActivityId, EmailAddress, Timestamp};
-use roster_render::{AccountDetails, Message, MessageLinks, Recipient, PREVIEW_UNSUBSCRIBE_URL};
+use roster_render::{AccountDetails, Message, MessageLinks, Recipient};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -140,10 +140,8 @@ pub async fn test_send(
     let content = check_content(&state, account, &activity.content, "")
         .await?
         .map_err(ApiError::Validation)?;
-    let links = MessageLinks {
-        tracking_image: "",
-        unsubscribe_url: PREVIEW_UNSUBSCRIBE_URL,
-    };
+    // The preview's links: no tracking image, inert unsubscribe and forward links.
+    let links = MessageLinks::PREVIEW;
     let footer = footer_of(&activity, &profile, address.as_ref());
     let message = Message::render(&content, &Recipient::for_test_send(details), &footer, links)
         .map_err(|error| ApiError::invalid("html_content", error.to_string()))?

@@ -15,7 +15,10 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margi
     auto;padding:0 1rem;color:#1b1b1b}\
 label{display:block;margin:.8rem 0 \
     .2rem}input[type=text],input[type=email],input[type=password]{width:100%;padding:.4rem}\
-button{margin:1rem .5rem 0 0;padding:.5rem 1rem}.error{color:#a00}ul{padding-left:1.2rem}";
+textarea{box-sizing:border-box;width:100%;padding:.4rem;font:inherit}\
+.hint{margin:0 0 .3rem;font-size:.9rem;color:#555}\
+button{margin:1rem .5rem 0 0;padding:.5rem 1rem}.error{color:#a00}ul{padding-left:1.2rem}\
+.error a{color:#a00}";
 
 /// A complete page with the security headers and any cookies to set.
 pub fn page(status: StatusCode, title: &str, body: &str, cookies: &[String]) -> Response {

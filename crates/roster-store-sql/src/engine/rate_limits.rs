@@ -1,8 +1,9 @@
-//! The rate-limit counters: failed sign-ins per throttle key, API calls per client and day, and
-//! test-send recipients per account and day, each moved by one upsert so concurrent nodes count
-//! together.
+//! The rate-limit counters: failed sign-ins per throttle key, API calls per client and day,
+//! test-send recipients per account and day, and forwarded addresses per recipient and per
+//! account and day, each moved by one upsert so concurrent nodes count together.
 
 use async_trait::async_trait;
+use roster_domain::forward::{ForwardClaim, ForwardQuota};
 use roster_domain::{AccountId, RateLimitStore, StoreResult, Timestamp};
 use roster_store_sql::unavailable;
 
@@ -122,5 +123,66 @@ impl RateLimitStore for SqlStore {
             .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(claimed == 1)
+    }
+
+    async fn claim_forwards(&self, claim: &ForwardClaim) -> StoreResult<ForwardQuota> {
+        if claim.addresses > claim.limits.per_recipient_per_day {
+            return Ok(ForwardQuota::RecipientLimit);
+        }
+        if claim.addresses > claim.limits.per_account_per_day {
+            return Ok(ForwardQuota::AccountLimit);
+        }
+        let addresses = i64::from(claim.addresses);
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // Each upsert's WHERE refuses the claim that would pass its limit, so it changes no
+        // row; the transaction is then dropped, which rolls the other back.
+        let recipient = sqlx::query(
+            "INSERT INTO forward_recipient_daily_counts \
+             (account_id, activity_id, contact_id, day, addresses) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (account_id, activity_id, contact_id, day) DO UPDATE \
+             SET addresses = forward_recipient_daily_counts.addresses + excluded.addresses \
+             WHERE forward_recipient_daily_counts.addresses + excluded.addresses <= $6",
+        )
+        .bind(claim.account.0)
+        .bind(claim.activity.0)
+        .bind(claim.contact.0)
+        .bind(claim.day)
+        .bind(addresses)
+        .bind(i64::from(claim.limits.per_recipient_per_day))
+        .affected(&mut *tx)
+        .await?;
+        if recipient != 1 {
+            return Ok(ForwardQuota::RecipientLimit);
+        }
+        let account = sqlx::query(
+            "INSERT INTO forward_account_daily_counts (account_id, day, addresses) \
+             VALUES ($1, $2, $3) ON CONFLICT (account_id, day) DO UPDATE \
+             SET addresses = forward_account_daily_counts.addresses + excluded.addresses \
+             WHERE forward_account_daily_counts.addresses + excluded.addresses <= $4",
+        )
+        .bind(claim.account.0)
+        .bind(claim.day)
+        .bind(addresses)
+        .bind(i64::from(claim.limits.per_account_per_day))
+        .affected(&mut *tx)
+        .await?;
+        if account != 1 {
+            return Ok(ForwardQuota::AccountLimit);
+        }
+        // Earlier days no longer matter: only the day's rows stay.
+        for table in [
+            "forward_recipient_daily_counts",
+            "forward_account_daily_counts",
+        ] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE account_id = $1 AND day < $2"
+            ))
+            .bind(claim.account.0)
+            .bind(claim.day)
+            .run(&mut *tx)
+            .await?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(ForwardQuota::Claimed)
     }
 }

@@ -4,6 +4,7 @@
 mod account;
 mod activities;
 mod bounces;
+mod browser_pages;
 mod bulk;
 mod contact_counts;
 mod contact_lists;
@@ -39,4 +40,5 @@ mod support;
 mod tokens;
 mod tracking;
 mod tracking_store;
+mod tracking_pages;
 mod unsubscribe;
