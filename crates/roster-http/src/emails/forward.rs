@@ -24,6 +24,7 @@ use roster_domain::forward::{
 };
 use roster_domain::outbox::Mailbox;
 use roster_domain::recipient_token::{RecipientToken, TokenPurpose, FORWARD_PATH};
+use roster_domain::tracking::{EventKind, TrackingEvent};
 use roster_domain::{EmailAddress, StoreResult, Timestamp};
 use roster_mailer::ForwardedCopy;
 
@@ -266,6 +267,13 @@ pub async fn forward(
         Err(error) => return failure(&error),
     }
     if let Err(error) = mail_copies(&state, &forwarding, &request).await {
+        return failure(&error);
+    }
+    // One event per use of the page (the forwards report's rows; `em_forwards` counts the
+    // contacts), committed before the answer like the unsubscribe's: a forward is rare, and
+    // its copies are queued already.
+    let event = TrackingEvent::for_recipient(&forwarding.token, EventKind::Forward, now);
+    if let Err(error) = state.store.record_events(&[event]).await {
         return failure(&error);
     }
     tracing::info!(

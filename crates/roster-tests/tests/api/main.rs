@@ -39,6 +39,6 @@ mod segments;
 mod support;
 mod tokens;
 mod tracking;
-mod tracking_store;
 mod tracking_pages;
+mod tracking_store;
 mod unsubscribe;

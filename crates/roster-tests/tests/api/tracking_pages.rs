@@ -548,6 +548,17 @@ async fn a_recipient_forwards_at_most_ten_addresses_a_day(app: TestApp) {
     let answer = post_form(&app, &reader1, &[("addresses", "one@c.example")]).await;
     assert_eq!(answer.status, 200);
     assert_eq!(forwards_queued(&app).await, 11);
+    // Each use of the page is a forward event; `em_forwards` counts the contacts who forwarded.
+    let counts = app
+        .store()
+        .tracking_counts(app.owner.account, sent.activity)
+        .await
+        .unwrap();
+    assert_eq!(
+        (counts.forwards, counts.unique_forwards),
+        (3, 2),
+        "{counts:?}"
+    );
 }
 
 fn small_account_limit(config: &mut ServerConfig) {
