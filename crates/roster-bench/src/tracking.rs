@@ -6,7 +6,8 @@
 //! campaigns) with as many contacts as the http scenario samples (100 to 10,000), and a
 //! campaign of it (created through POST /v3/emails) with one tracked link; the harness signs
 //! each contact's open, click and unsubscribe tokens in-process with the server's secret, as
-//! the sender does, and wrk rotates over them with a phone's User-Agent. After the loads it checks that every answered pixel and click was recorded: the
+//! the sender does, and wrk rotates over them with a phone's User-Agent. After the loads it
+//! checks that every answered pixel and click was recorded: the
 //! activity's counters must reach at least wrk's request counts within 10 seconds (the writer
 //! commits every 100 ms), so a writer that fell behind or dropped events fails the row.
 
