@@ -4,7 +4,8 @@
 //! Rewriting HTML is the costly part, so it happens once per send, when the send's shared
 //! context is built (`campaign`): the activity's tracked URLs are numbered
 //! (`EventStore::activity_link_ids`, stable per activity) and each tracked `href` is
-//! rewritten (roster-render's `links`, with lol_html) into `{public_url}/t/c/` followed by a placeholder, `RosterClick<nonce>_<url_id>_`.
+//! rewritten (roster-render's `links`, with lol_html) into `{public_url}/t/c/` followed by a
+//! placeholder, `RosterClick<nonce>_<url_id>_`.
 //! The nonce is random per send, so no content can contain it by chance. Per recipient, the
 //! rendered HTML and text parts only have each placeholder replaced by the recipient's signed
 //! click token: a plain substring search, no parsing.
