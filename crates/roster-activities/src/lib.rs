@@ -570,6 +570,11 @@ where
         },
         lists: selection.lists.clone(),
         tags: selection.tags.clone(),
+        segment: selection.engagement_level.map(|level| {
+            roster_domain::segment::Node::Condition(roster_domain::segment::Condition::Engagement(
+                level,
+            ))
+        }),
         ..Default::default()
     };
     if let Some(id) = selection.segment_id {
@@ -580,8 +585,11 @@ where
         let context = roster_domain::segment::CriteriaContext {
             custom_fields: &definitions,
         };
-        match roster_domain::segment::parse_criteria(&segment.criteria, &context, Timestamp::now())
-        {
+        match roster_domain::segment::parse_stored_criteria(
+            &segment.criteria,
+            &context,
+            Timestamp::now(),
+        ) {
             Ok((node, _)) => filter.segment = Some(node),
             Err(problems) => {
                 let reasons: Vec<String> = problems.iter().map(ToString::to_string).collect();

@@ -9,7 +9,7 @@ use std::fmt;
 use roster_domain::activity::{
     Activity, ActivityJob, ActivityKind, ContactChange, ContactSelection,
 };
-use roster_domain::segment::{parse_criteria, CriteriaContext, Node};
+use roster_domain::segment::{parse_criteria, parse_stored_criteria, CriteriaContext, Node};
 use roster_domain::store::StoreResult;
 use roster_domain::FieldError;
 use roster_domain::{AccountId, CustomFieldId, ListId, Store, StoreError, TagId, Timestamp};
@@ -318,7 +318,7 @@ async fn check_selection(
         .segment(account, id)
         .await?
         .ok_or(StartError::UnknownSegment(id))?;
-    checked_criteria(store, account, &segment.criteria)
+    checked_criteria(store, account, &segment.criteria, CriteriaSource::Stored)
         .await?
         .map_err(StartError::SegmentCriteria)?;
     Ok(())
@@ -339,23 +339,35 @@ async fn selection_total(
     Ok(store.count_contacts(account, &filter).await?)
 }
 
+/// Where criteria come from, which decides how a tracking condition outside the supported set
+/// is read (docs/SEGMENTS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CriteriaSource {
+    /// A client creating or changing a segment: refused.
+    Request,
+    /// A stored segment about to be evaluated: it keeps its old evaluation.
+    Stored,
+}
+
 /// A segment's criteria checked against the account: they parse with its custom fields as they
-/// are now, and every list and tag they name is one of its own. Shared by the segment
-/// operations, GET /contacts?segment_id= and activities whose selection is a segment. `Err`
-/// holds every problem, each under `segment_criteria` or the criteria's own path.
+/// are now, and every list and tag they name is one of its own (and, in a request, every
+/// campaign). Shared by the segment operations, GET /contacts?segment_id= and activities whose
+/// selection is a segment. `Err` holds every problem, each under `segment_criteria` or the
+/// criteria's own path.
 pub async fn checked_criteria(
     store: &dyn Store,
     account: AccountId,
     text: &str,
+    source: CriteriaSource,
 ) -> StoreResult<Result<Node, Vec<FieldError>>> {
     let definitions = store.all_custom_fields(account).await?;
-    let parsed = parse_criteria(
-        text,
-        &CriteriaContext {
-            custom_fields: &definitions,
-        },
-        Timestamp::now(),
-    );
+    let context = CriteriaContext {
+        custom_fields: &definitions,
+    };
+    let parsed = match source {
+        CriteriaSource::Request => parse_criteria(text, &context, Timestamp::now()),
+        CriteriaSource::Stored => parse_stored_criteria(text, &context, Timestamp::now()),
+    };
     let (node, referenced) = match parsed {
         Ok(parsed) => parsed,
         Err(problems) => return Ok(Err(problems)),
@@ -374,6 +386,18 @@ pub async fn checked_criteria(
             "segment_criteria",
             format!("names the tag {tag}, which is not a tag of this account"),
         ));
+    }
+    if source == CriteriaSource::Request {
+        for campaign in &referenced.campaigns {
+            if store.campaign(account, *campaign).await?.is_none() {
+                errors.push(FieldError::new(
+                    "segment_criteria",
+                    format!(
+                        "names the campaign {campaign}, which is not a campaign of this account"
+                    ),
+                ));
+            }
+        }
     }
     if errors.is_empty() {
         Ok(Ok(node))

@@ -4,8 +4,9 @@
 //! previews and test sends take too. What every recipient of a send shares (the parsed
 //! content, the footer, the account's details and custom fields) is loaded once per send and
 //! kept while the send runs: an activity cannot be edited while it is EXECUTING. The send's
-//! tracked links are rewritten then too, once (`tracking`); per recipient, the pixel and the
-//! click tokens are filled in.
+//! tracked links are rewritten then too, once (`tracking`), and the message is prepared
+//! (roster-render's `PreparedMessage`: style rules inlined and the text part generated once);
+//! per recipient, the values, the pixel, the links and the click tokens are filled in.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,10 +18,11 @@ use roster_domain::outbox::{Mailbox, OutboxEntry, OutboxMessage, OutboxState};
 use roster_domain::send::ClaimedRecipient;
 use roster_domain::{EmailAddress, MailerStore, OutboxId, SendId, StoreError, Timestamp};
 use roster_render::{
-    tracked_urls, AccountDetails, CampaignContent, FooterAddress, Message, MessageLinks, Recipient,
+    tracked_urls, AccountDetails, CampaignContent, FooterAddress, PreparedMessage, Recipient,
+    RecipientLinks,
 };
 
-use crate::tracking::{rewrite_links, tracking_image, ClickPlaceholders};
+use crate::tracking::{open_url_of, rewrite_links, tracking_image, ClickPlaceholders};
 use crate::CampaignLinks;
 
 /// The `kind` campaign mail is recorded under in logs and `roster outbox`.
@@ -38,8 +40,7 @@ pub enum ComposeError {
 
 /// What every message of one send shares.
 struct SendContext {
-    content: CampaignContent,
-    footer: FooterAddress,
+    message: PreparedMessage,
     profile: AccountProfile,
     address: Option<PhysicalAddress>,
     custom_fields: Vec<CustomField>,
@@ -131,14 +132,16 @@ impl Composer {
                 clicks = Some(placeholders);
             }
         }
+        let footer = FooterAddress::of_message(
+            &activity,
+            profile.organization_name.as_deref(),
+            address.as_ref(),
+        );
+        let message = PreparedMessage::prepare(&content, &footer, tracking_image)
+            .map_err(|e| permanent(e.to_string()))?;
         let context = Arc::new(SendContext {
             clicks,
-            content,
-            footer: FooterAddress::of_message(
-                &activity,
-                profile.organization_name.as_deref(),
-                address.as_ref(),
-            ),
+            message,
             from: mailbox(
                 Some(&headers.from_name),
                 &headers.from_email,
@@ -166,7 +169,7 @@ impl Composer {
         store: &dyn MailerStore,
         recipient: &ClaimedRecipient,
         contact: Option<&Contact>,
-        links: MessageLinks<'_>,
+        links: RecipientLinks<'_>,
         headers: &[(String, String)],
     ) -> Result<OutboxEntry, ComposeError> {
         let context = self.context(store, recipient).await?;
@@ -176,18 +179,19 @@ impl Composer {
             address: context.address.as_ref(),
         };
         let personal = Recipient::contact(contact, &context.custom_fields, details);
-        let pixel = self
+        let open_url = self
             .links
             .as_ref()
-            .map(|l| tracking_image(&l.public_url, &l.key, recipient))
+            .map(|l| open_url_of(&l.public_url, &l.key, recipient))
             .unwrap_or_default();
-        let links = MessageLinks {
-            tracking_image: &pixel,
+        let links = RecipientLinks {
+            open_url: &open_url,
             ..links
         };
-        let mut rendered =
-            Message::render_for_sending(&context.content, &personal, &context.footer, links)
-                .map_err(|e| permanent(e.to_string()))?;
+        let mut rendered = context
+            .message
+            .fill(&personal, links)
+            .map_err(|e| permanent(e.to_string()))?;
         if let (Some(clicks), Some(keys)) = (&context.clicks, &self.links) {
             rendered.html = clicks.fill(&rendered.html, &keys.key, recipient);
             rendered.text = clicks.fill(&rendered.text, &keys.key, recipient);

@@ -6,11 +6,11 @@
 //!   queue. Claiming a recipient mails no one: one claimed and never sent (the node died) is
 //!   claimed again when its lease expires, so a batch costs a delay after a crash, never a
 //!   duplicate.
-//! - **Outcomes.** A worker waits for its outcome to be committed before it takes another
-//!   recipient, but the outcomes that arrive while a commit runs are committed together in
-//!   the next (a group commit, no timer). So each worker holds at most one message that was
-//!   handed to the relay and not yet recorded, and a crash mails again at most the node's
-//!   campaign concurrency: the bound docs/MAIL.md gives.
+//! - **Outcomes.** The outcomes that arrive while a commit runs are committed together in the
+//!   next (a group commit, no timer). The worker that handed a message over goes on to its
+//!   next recipient meanwhile (`worker`): at most `UNRECORDED_PER_SLOT` messages per campaign
+//!   slot wait for their commit, so a crash mails again at most that many per slot, the bound
+//!   docs/MAIL.md gives.
 //! - **Stops.** When the reputation guard stops a send (on any node), a commit names it, and
 //!   this node mails no more of it: its queued recipients are dropped (the stop skipped them
 //!   in the database already).

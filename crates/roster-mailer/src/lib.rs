@@ -43,7 +43,7 @@ pub use forward::{ForwardedCopy, FORWARD_KIND};
 pub use limiter::TokenBucket;
 pub use relay::{RelaySecurity, RelayUrl};
 pub use templates::SystemMail;
-pub use worker::WorkerPool;
+pub use worker::{WorkerPool, UNRECORDED_PER_SLOT};
 
 /// How the mailer delivers.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 
 use roster_domain::campaign::Recipients;
 use roster_domain::contact::{Bucket, ContactFilter};
-use roster_domain::segment::{parse_criteria, CriteriaContext};
+use roster_domain::segment::{parse_stored_criteria, CriteriaContext};
 use roster_domain::{AccountId, MailerStore, StoreError, Timestamp};
 
 /// How many due activities one pass starts at most; the next pass takes the rest.
@@ -42,7 +42,7 @@ async fn recipient_filter(
         let context = CriteriaContext {
             custom_fields: &custom_fields,
         };
-        match parse_criteria(&segment.criteria, &context, now) {
+        match parse_stored_criteria(&segment.criteria, &context, now) {
             Ok((node, _)) => filter.segment = Some(node),
             Err(_) => return Ok(None),
         }

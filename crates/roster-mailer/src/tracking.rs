@@ -59,14 +59,18 @@ fn recipient_token(recipient: &ClaimedRecipient) -> RecipientToken {
     }
 }
 
-/// What `[[trackingImage]]` becomes for `recipient`: a 1×1 image at its open URL, sized in its
-/// attributes for clients that ignore CSS, and never hidden (some clients skip hidden images).
-pub(crate) fn tracking_image(
+/// The URL of `recipient`'s tracking pixel.
+pub(crate) fn open_url_of(
     public_url: &str,
     key: &RecipientKey,
     recipient: &ClaimedRecipient,
 ) -> String {
-    let url = open_url(public_url, key, &recipient_token(recipient));
+    open_url(public_url, key, &recipient_token(recipient))
+}
+
+/// What `[[trackingImage]]` becomes for the pixel at `url`: a 1×1 image, sized in its
+/// attributes for clients that ignore CSS, and never hidden (some clients skip hidden images).
+pub(crate) fn tracking_image(url: &str) -> String {
     format!(
         "<img src=\"{url}\" width=\"1\" height=\"1\" alt=\"\" border=\"0\" \
          style=\"width:1px;height:1px;border:0;margin:0;padding:0\">"

@@ -11,7 +11,7 @@ use roster_domain::bounce::SmtpReply;
 use roster_domain::outbox::{DeliveryOutcome, Lease, OutboxEntry};
 use roster_domain::send::{reason, ClaimedRecipient, SendDelivery};
 use roster_domain::{MailerStore, Timestamp};
-use tokio::sync::{watch, Notify, Semaphore, SemaphorePermit};
+use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 use crate::campaign::{ComposeError, Composer};
 use crate::campaign_queue::{CampaignQueue, Prepared};
@@ -33,6 +33,11 @@ pub(crate) struct Inner {
     /// Campaign mail may hold at most this many of the workers at once
     /// (`--campaign-concurrency`), so system mail (claimed first anyway) finds one free.
     campaign_slots: Semaphore,
+    /// Campaign messages handed to the relay whose outcome is not committed yet, at most
+    /// [`UNRECORDED_PER_SLOT`] per campaign slot: what one node's crash can mail twice. A
+    /// worker goes on to its next message while the outcome of the last waits for its group
+    /// commit, so a commit's latency does not hold a connection idle.
+    unrecorded: Arc<Semaphore>,
     /// Campaign recipients claimed in batches, and their outcomes committed in groups.
     campaigns: CampaignQueue,
     /// Wakes the scheduler: a schedule fell due on this node, or a send may be finished.
@@ -45,6 +50,9 @@ pub(crate) struct Inner {
 /// enqueued on this node is looked for at once (`outbox_queued`); mail enqueued on another
 /// node, and retries falling due, wait at most this long.
 const OUTBOX_RECHECK_MILLIS: i64 = 100;
+
+/// How many campaign messages per campaign slot may wait for their outcome's commit.
+pub const UNRECORDED_PER_SLOT: usize = 4;
 
 impl Inner {
     /// System mail was queued on this node: the next claim looks for it.
@@ -77,6 +85,9 @@ impl Inner {
             campaign_rate: TokenBucket::new(config.campaign_rate()),
             composer: Composer::new(config.campaign_links.clone()),
             campaign_slots: Semaphore::new(config.campaign_concurrency()),
+            unrecorded: Arc::new(Semaphore::new(
+                config.campaign_concurrency() * UNRECORDED_PER_SLOT,
+            )),
             campaigns: CampaignQueue::default(),
             scheduler_wake: Notify::new(),
             outbox_empty_at: AtomicI64::new(0),
@@ -126,10 +137,11 @@ fn failure_reply(error: &lettre::transport::smtp::Error) -> String {
 }
 
 /// What a worker claimed: a system message from the outbox, or a campaign recipient, which
-/// holds one of the campaign slots until its delivery is recorded.
+/// holds one of the campaign slots until it is handed to the relay, and one of the unrecorded
+/// places until its outcome is committed.
 enum Claimed<'a> {
     System(Box<OutboxEntry>, Lease),
-    Campaign(Box<Prepared>, SemaphorePermit<'a>),
+    Campaign(Box<Prepared>, SemaphorePermit<'a>, OwnedSemaphorePermit),
 }
 
 /// Claims one due message, system mail (confirmations, test sends) always before campaign mail;
@@ -141,13 +153,18 @@ async fn claim_one(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
             return Ok(Some(claimed));
         }
     }
-    if let Ok(slot) = inner.campaign_slots.try_acquire() {
+    let permits = (
+        inner.campaign_slots.try_acquire(),
+        inner.unrecorded.clone().try_acquire_owned(),
+    );
+    if let (Ok(slot), Ok(unrecorded)) = permits {
         let prepared = inner
             .campaigns
             .next(inner.store.as_ref(), &inner.config)
             .await?;
         if let Some(prepared) = prepared {
-            return Ok(Some(Claimed::Campaign(Box::new(prepared), slot)));
+            let prepared = Box::new(prepared);
+            return Ok(Some(Claimed::Campaign(prepared, slot, unrecorded)));
         }
     }
     // No campaign mail to take: before going idle, look at the outbox whatever the last look
@@ -280,6 +297,14 @@ async fn deliver(
     Ok(outcome)
 }
 
+/// A campaign recipient's message handed to the relay (or not, and why), its outcome not yet
+/// recorded.
+struct HandedOver {
+    recipient: ClaimedRecipient,
+    outcome: DeliveryOutcome,
+    refusal: Option<Refusal>,
+}
+
 /// Renders and sends one campaign recipient's message and records what happened; a permanent
 /// refusal may trip the reputation guard, which stops the send.
 async fn deliver_campaign(
@@ -287,6 +312,16 @@ async fn deliver_campaign(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     prepared: Prepared,
 ) -> Result<DeliveryOutcome, MailerError> {
+    let handed = hand_over_campaign(inner, transport, prepared).await?;
+    record_campaign(inner, handed).await
+}
+
+/// Renders one campaign recipient's message and hands it to the relay.
+async fn hand_over_campaign(
+    inner: &Inner,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    prepared: Prepared,
+) -> Result<HandedOver, MailerError> {
     let Prepared {
         recipient, contact, ..
     } = prepared;
@@ -305,6 +340,24 @@ async fn deliver_campaign(
         }
         Err(ComposeError::Store(error)) => return Err(error.into()),
     };
+    Ok(HandedOver {
+        recipient,
+        outcome,
+        refusal,
+    })
+}
+
+/// Records what happened to a campaign recipient's message (in the next group commit); a
+/// permanent refusal may trip the reputation guard, which stops the send.
+async fn record_campaign(
+    inner: &Inner,
+    handed: HandedOver,
+) -> Result<DeliveryOutcome, MailerError> {
+    let HandedOver {
+        recipient,
+        outcome,
+        refusal,
+    } = handed;
     let delivery = SendDelivery {
         send: recipient.send,
         contact: recipient.contact,
@@ -364,8 +417,8 @@ async fn compose_campaign_message(
     contact: Option<&roster_domain::contact::Contact>,
 ) -> Result<OutboxEntry, ComposeError> {
     let signed = campaign_links(&inner.config, recipient)?;
-    let links = roster_render::MessageLinks {
-        tracking_image: "",
+    let links = roster_render::RecipientLinks {
+        open_url: "",
         unsubscribe_url: &signed.unsubscribe_url,
         forward_url: &signed.forward_url,
     };
@@ -477,9 +530,9 @@ async fn deliver_claimed(
 ) -> Result<DeliveryOutcome, MailerError> {
     match claimed {
         Claimed::System(entry, lease) => deliver(inner, transport, *entry, lease).await,
-        Claimed::Campaign(prepared, slot) => {
+        Claimed::Campaign(prepared, slot, unrecorded) => {
             let outcome = deliver_campaign(inner, transport, *prepared).await;
-            drop(slot);
+            drop((slot, unrecorded));
             outcome
         }
     }
@@ -521,15 +574,20 @@ pub(crate) async fn drain(inner: &Inner) -> Result<DrainReport, MailerError> {
 pub struct WorkerPool {
     stop: watch::Sender<bool>,
     workers: Vec<tokio::task::JoinHandle<()>>,
+    inner: Arc<Inner>,
 }
 
 impl WorkerPool {
-    /// Stops claiming, lets each worker finish the message it holds, and waits for them.
+    /// Stops claiming, lets each worker finish the message it holds, and waits for them and
+    /// for the outcomes still to be recorded.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         for worker in self.workers {
             let _ = worker.await;
         }
+        let places = self.inner.config.campaign_concurrency() * UNRECORDED_PER_SLOT;
+        let places = u32::try_from(places).unwrap_or(u32::MAX);
+        let _ = self.inner.unrecorded.acquire_many(places).await;
     }
 }
 
@@ -558,7 +616,11 @@ pub(crate) fn start(inner: Arc<Inner>) -> WorkerPool {
         }
     };
     workers.push(scheduler);
-    WorkerPool { stop, workers }
+    WorkerPool {
+        stop,
+        workers,
+        inner,
+    }
 }
 
 /// Starts due sends and finishes completed ones, every poll interval until stopped.
@@ -584,6 +646,13 @@ async fn run_scheduler(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
     }
 }
 
+fn log_unrecorded(error: &MailerError) {
+    tracing::error!(
+        error = %error,
+        "cannot record a delivery; the lease will expire and the message be sent again"
+    );
+}
+
 async fn run_worker(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
     let Some(transport) = inner.transport.clone() else {
         return;
@@ -595,6 +664,28 @@ async fn run_worker(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
         tokio::pin!(woken);
         woken.as_mut().enable();
         let idle = match claim_one(&inner).await {
+            Ok(Some(Claimed::Campaign(prepared, slot, unrecorded))) => {
+                let handed = hand_over_campaign(&inner, &transport, *prepared).await;
+                drop(slot);
+                match handed {
+                    Ok(handed) => {
+                        let inner = inner.clone();
+                        tokio::spawn(async move {
+                            if let Err(error) = record_campaign(&inner, handed).await {
+                                log_unrecorded(&error);
+                            }
+                            drop(unrecorded);
+                            // A worker may be idle for want of an unrecorded place.
+                            inner.wake.notify_one();
+                        });
+                        false
+                    }
+                    Err(error) => {
+                        log_unrecorded(&error);
+                        true
+                    }
+                }
+            }
             Ok(Some(claimed)) => {
                 if let Err(error) = deliver_claimed(&inner, &transport, claimed).await {
                     tracing::error!(

@@ -26,7 +26,7 @@ pub enum Part {
 }
 
 /// One tag as it appears in a template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TagUse {
     pub tag: Tag,
     /// The text after `OR`, its doubled quotes undone.

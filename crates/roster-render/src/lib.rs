@@ -5,7 +5,9 @@
 //!
 //! The files, bottom up: `tags` (the known tags), `grammar` (reading `[[…]]`), `escape`,
 //! `recipient` (the values of one message), `template` (a parsed part and its rendering),
-//! `footer`, `content` (the create/update rules), `message` (a whole message), `links` (click
+//! `footer`, `content` (the create/update rules), `text` (the text part html2text generates),
+//! `marked` (markers where values go, filled in per recipient), `message` (a whole message),
+//! `prepared` (a send's message prepared once and filled in per recipient), `links` (click
 //! tracking's rewriting of a send's links), `web_page` (a public copy as a web page, for the
 //! permalink).
 //!
@@ -37,10 +39,13 @@ pub mod footer;
 pub mod grammar;
 pub mod html_scan;
 pub mod links;
+pub mod marked;
 pub mod message;
+pub mod prepared;
 pub mod recipient;
 pub mod tags;
 pub mod template;
+pub mod text;
 pub mod web_page;
 
 pub use content::{
@@ -53,7 +58,9 @@ pub use footer::{
 };
 pub use grammar::{Part, Segment, TagUse, TemplateError, TemplateErrorKind};
 pub use links::{is_tracked, rewrite_tracked_links, tracked_urls, LinkRewriteError};
+pub use marked::RecipientLinks;
 pub use message::{Message, MessageLinks, RenderError, TEXT_WIDTH};
+pub use prepared::PreparedMessage;
 pub use recipient::{AccountDetails, Recipient};
 pub use tags::{AccountTag, ContactTag, Tag};
 pub use template::Template;

@@ -5,17 +5,16 @@
 //! copy (the permalink page, a forwarded copy) through `Message::render_public_copy`, the same
 //! path without the pixel and the personal links.
 
-use crate::content::{CampaignContent, MAX_HTML_NESTING_DEPTH, MAX_MESSAGE_BYTES};
+use crate::content::{CampaignContent, MAX_MESSAGE_BYTES};
 use crate::escape::escape_html;
 use crate::footer::{
     append_text_footer, insert_html_footer, FooterAddress, FooterLinks, PREVIEW_FORWARD_URL,
     PREVIEW_UNSUBSCRIBE_URL,
 };
-use crate::html_scan::{nesting_exceeds, tags};
+use crate::html_scan::tags;
+use crate::marked::generated_text;
 use crate::recipient::Recipient;
-
-/// The width the generated text part is wrapped to: the customary limit for plain-text mail.
-pub const TEXT_WIDTH: usize = 78;
+pub use crate::text::{text_from_html, RenderError, TEXT_WIDTH};
 
 /// What differs between a preview and a delivery besides the recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,18 +46,6 @@ pub struct Message {
     pub preheader: String,
     pub html: String,
     pub text: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("the text part could not be generated from the HTML: {0}")]
-    TextPart(#[from] html2text::Error),
-    #[error("the style rules could not be inlined: {0}")]
-    CssInline(#[from] css_inline::InlineError),
-    #[error(
-        "the HTML nests elements deeper than {MAX_HTML_NESTING_DEPTH} levels (byte {at_byte})"
-    )]
-    TooDeep { at_byte: usize },
 }
 
 /// How a test send's personal message opens: a block of its own, set apart from the content,
@@ -113,20 +100,14 @@ impl Message {
         links: FooterLinks<'_>,
     ) -> Result<Message, RenderError> {
         let subject = content.subject.render(recipient, "");
-        let preheader = content
-            .preheader
-            .as_ref()
-            .map(|p| p.render(recipient, "").trim().to_string())
-            .unwrap_or_default();
-        let body = content.html.render(recipient, tracking_image);
-        let body = insert_preheader(&body, &preheader);
-        let html = insert_html_footer(&body, &footer.to_html(links));
+        let preheader = rendered_preheader(content, recipient);
+        let html = html_part(content, recipient, footer, tracking_image, links);
         let text = match &content.text {
             Some(text) => text.render(recipient, ""),
             // Generated from the HTML without the tracking pixel (an image with no text),
             // without the preheader (hidden in HTML, it would lead the text part) and without
             // the footer, which follows in its text form.
-            None => text_from_html(&content.html.render(recipient, ""))?,
+            None => generated_text(&content.html, recipient)?,
         };
         let text = append_text_footer(&text, &footer.to_text(links));
         Ok(Message {
@@ -186,13 +167,17 @@ impl Message {
     /// to load any). The text part is unchanged. The HTML comes back as a whole document
     /// (`<html><head>…<body>`), which a fragment gains.
     pub fn with_inlined_css(self) -> Result<Message, RenderError> {
+        let html = Self::inline_css(&self.html)?;
+        Ok(Message { html, ..self })
+    }
+
+    pub(crate) fn inline_css(html: &str) -> Result<String, RenderError> {
         let inliner = css_inline::CSSInliner::options()
             .load_remote_stylesheets(false)
             .keep_link_tags(true)
             .keep_at_rules(true)
             .build();
-        let html = inliner.inline(&self.html)?;
-        Ok(Message { html, ..self })
+        Ok(inliner.inline(html)?)
     }
 
     /// The message's size as sent, roughly: its three parts in UTF-8 bytes.
@@ -204,6 +189,29 @@ impl Message {
     pub fn exceeds_size_limit(&self) -> bool {
         self.size_bytes() > MAX_MESSAGE_BYTES
     }
+}
+
+/// The preheader as rendered for `recipient`, one line ("" when there is none).
+pub(crate) fn rendered_preheader(content: &CampaignContent, recipient: &Recipient) -> String {
+    content
+        .preheader
+        .as_ref()
+        .map(|p| p.render(recipient, "").trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The HTML part for `recipient`, before any inlining: the body with its hidden preheader and
+/// the footer.
+pub(crate) fn html_part(
+    content: &CampaignContent,
+    recipient: &Recipient,
+    footer: &FooterAddress,
+    tracking_image: &str,
+    links: FooterLinks<'_>,
+) -> String {
+    let body = content.html.render(recipient, tracking_image);
+    let body = insert_preheader(&body, &rendered_preheader(content, recipient));
+    insert_html_footer(&body, &footer.to_html(links))
 }
 
 /// Where the body's content starts: after the first `<body …>` tag, else at the very start.
@@ -222,7 +230,7 @@ fn preheader_element(preheader: &str) -> String {
 }
 
 /// `html` with `preheader` as the first element of its body. Nothing when it is empty.
-fn insert_preheader(html: &str, preheader: &str) -> String {
+pub(crate) fn insert_preheader(html: &str, preheader: &str) -> String {
     let mut html = html.to_string();
     if !preheader.is_empty() {
         html.insert_str(body_start(&html), &preheader_element(preheader));
@@ -230,24 +238,10 @@ fn insert_preheader(html: &str, preheader: &str) -> String {
     html
 }
 
-/// The plain-text rendering of `html` by html2text, wrapped at [`TEXT_WIDTH`], with links as
-/// numbered footnotes. Width overflow is allowed so that a deeply nested table is printed
-/// wider rather than refused. HTML nested deeper than [`MAX_HTML_NESTING_DEPTH`] is refused
-/// before html2text sees it (its time grows with the square of the depth): the content check
-/// refuses it at create and update already, and this keeps the bound for any caller that built
-/// its `CampaignContent` without that check.
-pub fn text_from_html(html: &str) -> Result<String, RenderError> {
-    if let Some(at) = nesting_exceeds(html, MAX_HTML_NESTING_DEPTH) {
-        return Err(RenderError::TooDeep { at_byte: at });
-    }
-    Ok(html2text::config::plain()
-        .allow_width_overflow()
-        .string_from_read(html.as_bytes(), TEXT_WIDTH)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::MAX_HTML_NESTING_DEPTH;
     use crate::tags::ContactTag;
     use crate::template::Template;
 

@@ -6,8 +6,9 @@
 use proptest::prelude::*;
 use roster_render::html_scan::{nesting_exceeds, tags};
 use roster_render::{
-    CampaignContent, ContactTag, FooterAddress, Message, MessageLinks, Part, Recipient, Template,
-    TemplateErrorKind, MAX_HTML_CONTENT_CHARS, MAX_HTML_NESTING_DEPTH,
+    CampaignContent, ContactTag, FooterAddress, Message, MessageLinks, Part, PreparedMessage,
+    Recipient, RecipientLinks, Template, TemplateErrorKind, MAX_HTML_CONTENT_CHARS,
+    MAX_HTML_NESTING_DEPTH,
 };
 
 const PARTS: [Part; 4] = [Part::Subject, Part::Preheader, Part::Html, Part::Text];
@@ -282,5 +283,67 @@ fn the_costliest_html_allowed_renders() {
             close.repeat(MAX_HTML_NESTING_DEPTH)
         );
         renders(&block.repeat(MAX_HTML_CONTENT_CHARS / block.len()));
+    }
+}
+
+/// Markup and tags that meet where filling in a prepared message could differ from rendering
+/// the recipient's own HTML: tables (text inside them moves), attributes, comments, raw text.
+fn message_soup() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("<p>".to_string()),
+        Just("</p>".to_string()),
+        Just("<table>".to_string()),
+        Just("<tr>".to_string()),
+        Just("<td>".to_string()),
+        Just("</table>".to_string()),
+        Just("<a href=\"https://x.example/?n=".to_string()),
+        Just("<img alt=\"".to_string()),
+        Just("\">".to_string()),
+        Just("<!-- ".to_string()),
+        Just(" -->".to_string()),
+        Just("<title>".to_string()),
+        Just("<style>p{color:red}</style>".to_string()),
+        Just("<pre>".to_string()),
+        Just("[[FirstName]]".to_string()),
+        Just("[[FirstName OR \"\"]]".to_string()),
+        Just("[[FirstName OR \"a & b\"]]".to_string()),
+        Just("[[trackingImage]]".to_string()),
+        Just("&amp;".to_string()),
+        Just(" ".to_string()),
+        Just("\n".to_string()),
+        "[a-z]{1,6}",
+    ];
+    prop::collection::vec(piece, 0..30).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    /// A prepared message, filled in, is the message rendered and inlined for the recipient.
+    #[test]
+    fn a_prepared_message_fills_in_to_the_recipients_own(
+        html in message_soup(),
+        name in prop_oneof![Just(String::new()), "[ a-z&<>\"'\u{a0}\r\n]{0,12}", any::<String>()],
+    ) {
+        let Ok(content) = CampaignContent::check("", "s", None, &html, None) else {
+            return Ok(());
+        };
+        let image = |url: &str| format!("<img src=\"{url}\" alt=\"\">");
+        let prepared = PreparedMessage::prepare(&content, &footer(), image);
+        prop_assert!(prepared.is_ok());
+        let Ok(prepared) = prepared else { return Ok(()) };
+        let links = RecipientLinks {
+            open_url: "https://r.example/o",
+            unsubscribe_url: "https://r.example/u?a=1&b=2",
+            forward_url: "https://r.example/f",
+        };
+        let recipient = recipient(&name);
+        let filled = prepared.fill(&recipient, links);
+        let pixel = image(links.open_url);
+        let message_links = MessageLinks {
+            tracking_image: &pixel,
+            unsubscribe_url: links.unsubscribe_url,
+            forward_url: links.forward_url,
+        };
+        let rendered = Message::render_for_sending(&content, &recipient, &footer(), message_links);
+        prop_assert_eq!(filled.ok(), rendered.ok());
     }
 }

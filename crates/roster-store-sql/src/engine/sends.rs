@@ -380,6 +380,8 @@ impl SendStore for SqlStore {
     ) -> StoreResult<RecordedDeliveries> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         let mut recorded = Vec::with_capacity(deliveries.len());
+        // Per send, how many recipients this commit finished (sent, or failed for good).
+        let mut mailed: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
         for delivery in deliveries {
             let (state, reply, due_at, finished_at) = delivery_columns(&delivery.outcome, now);
             // A recipient skipped by a stop after its claim was mailed all the same: its
@@ -403,6 +405,17 @@ impl SendStore for SqlStore {
             .affected(&mut *tx)
             .await?;
             recorded.push(done > 0);
+            if done > 0 && state != "queued" {
+                *mailed.entry(delivery.send.0).or_insert(0) += 1;
+            }
+        }
+        // em_sends (docs/REPORTS.md): one counter update per send and commit, not per row.
+        for (send, count) in &mailed {
+            sqlx::query("UPDATE email_sends SET mailed_count = mailed_count + $2 WHERE id = $1")
+                .bind(*send)
+                .bind(*count)
+                .run(&mut *tx)
+                .await?;
         }
         let mut sends: Vec<SendId> = deliveries.iter().map(|d| d.send).collect();
         sends.sort_by_key(|send| send.0);

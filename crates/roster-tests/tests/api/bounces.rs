@@ -41,15 +41,15 @@ on_both_engines_with_mail_and!(
 );
 on_both_engines!(without_a_secret_the_endpoint_is_not_there);
 
-const SECRET: &str = "a bounce webhook secret for the tests";
-const BOUNCE_ADDRESS: &str = "bounces@bounce.example.com";
+pub const SECRET: &str = "a bounce webhook secret for the tests";
+pub const BOUNCE_ADDRESS: &str = "bounces@bounce.example.com";
 /// The VERP address and Message-ID the vendor-shaped fixtures carry; a test replaces them with
 /// those of a message it sent.
 const FIXTURE_VERP: &str = "bounces+0192f1c47b1e7c399a513f0c8e2d4b10@bounce.example.com";
 const FIXTURE_MESSAGE_ID: &str =
     "0192f1c47b1e7000a000000000000001.0192f1c47b1e7c399a513f0c8e2d4b10@news.example.com";
 
-fn bounce_address() -> BounceAddress {
+pub fn bounce_address() -> BounceAddress {
     BounceAddress::parse(BOUNCE_ADDRESS).unwrap()
 }
 
@@ -63,7 +63,7 @@ fn settings(suspension: SuspensionPolicy) -> BounceSettings {
     }
 }
 
-fn intake(config: &mut ServerConfig) {
+pub fn intake(config: &mut ServerConfig) {
     config.bounces = settings(SuspensionPolicy::default());
 }
 
@@ -100,20 +100,31 @@ async fn contact_on(app: &TestApp, list: &str, address: &str) -> String {
 /// Sends a new campaign to `list` with VERP envelope senders; its activity and the messages
 /// the sink received for it.
 async fn send_campaign(app: &TestApp, name: &str, list: &str) -> (String, Vec<Received>) {
+    let html = "<html><body><p>Hello</p></body></html>";
+    let (_, activity, received) = send_campaign_with(app, name, list, "News", html).await;
+    (activity, received)
+}
+
+/// Sends a new campaign with `subject` and `html` to `list` with VERP envelope senders; its
+/// campaign, its activity and the messages the sink received for it.
+pub(crate) async fn send_campaign_with(
+    app: &TestApp,
+    name: &str,
+    list: &str,
+    subject: &str,
+    html: &str,
+) -> (String, String, Vec<Received>) {
     let email = &app.owner.email;
     let created = app
         .post(
             "/v3/emails",
             json!({"name": name, "email_campaign_activities": [{
                 "format_type": 5, "from_name": "Test Org", "from_email": email,
-                "reply_to_email": email, "subject": "News",
-                "html_content": "<html><body><p>Hello</p></body></html>"
+                "reply_to_email": email, "subject": subject, "html_content": html
             }]}),
         )
-        .send()
-        .await
-        .expect(200)
-        .json();
+        .expect_json(200)
+        .await;
     let activity = created["campaign_activities"][0]["campaign_activity_id"]
         .as_str()
         .unwrap()
@@ -122,7 +133,7 @@ async fn send_campaign(app: &TestApp, name: &str, list: &str) -> (String, Vec<Re
         &format!("/v3/emails/activities/{activity}"),
         json!({
             "from_name": "Test Org", "from_email": email, "reply_to_email": email,
-            "subject": "News", "contact_list_ids": [list],
+            "subject": subject, "html_content": html, "contact_list_ids": [list],
             "physical_address_in_footer": {
                 "organization_name": "Test Org", "address_line1": "1 Main St",
                 "city": "Boston", "state_code": "MA", "postal_code": "02101",
@@ -144,7 +155,8 @@ async fn send_campaign(app: &TestApp, name: &str, list: &str) -> (String, Vec<Re
         .await
         .unwrap();
     let received = app.sink().received()[before..].to_vec();
-    (activity, received)
+    let campaign = created["campaign_id"].as_str().unwrap().to_string();
+    (campaign, activity, received)
 }
 
 fn to<'r>(received: &'r [Received], address: &str) -> &'r Received {
@@ -154,7 +166,7 @@ fn to<'r>(received: &'r [Received], address: &str) -> &'r Received {
         .unwrap_or_else(|| panic!("{address} was not mailed"))
 }
 
-async fn post_signed(app: &TestApp, content_type: &str, body: &[u8]) -> TestResponse {
+pub async fn post_signed(app: &TestApp, content_type: &str, body: &[u8]) -> TestResponse {
     let signature = WebhookSecret::new(SECRET).unwrap().sign(body);
     app.request(Method::POST, "/bounces/inbound")
         .anonymous()
@@ -523,20 +535,20 @@ async fn the_endpoint_refuses_bad_signatures_and_bad_input(app: TestApp) {
 }
 
 /// The listener as `roster serve --bounce-smtp-bind` runs it, on a free port.
-async fn smtp_listener(app: &TestApp) -> SmtpListener {
+pub async fn smtp_listener(app: &TestApp) -> SmtpListener {
     let socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let config = ListenerConfig::new(bounce_address());
     let intake: Arc<roster_bounces::Intake> = app.state.bounce_intake.clone();
     SmtpListener::start(socket, config, intake).unwrap()
 }
 
-fn smtp_client(listener: &SmtpListener) -> AsyncSmtpTransport<Tokio1Executor> {
+pub fn smtp_client(listener: &SmtpListener) -> AsyncSmtpTransport<Tokio1Executor> {
     AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(listener.local_addr().port())
         .build()
 }
 
-fn envelope(to: &str) -> Envelope {
+pub fn envelope(to: &str) -> Envelope {
     Envelope::new(None, vec![to.parse().unwrap()]).unwrap()
 }
 
