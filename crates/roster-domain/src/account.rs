@@ -44,6 +44,24 @@ pub struct NewAccount {
 /// The role of an account's first user.
 pub const OWNER_ROLE: &str = "account_owner";
 
+/// Whether removing `user` from its account's `users` (`new_role` None), or giving it
+/// `new_role`, would leave the account without an `account_owner`: the one role that can
+/// change the account's settings, so an account keeps at least one (docs/ROLES.md).
+pub fn leaves_no_owner(users: &[User], user: UserId, new_role: Option<&str>) -> bool {
+    let owners_after = users
+        .iter()
+        .filter(|u| {
+            let role = if u.id == user {
+                new_role
+            } else {
+                Some(u.role.as_str())
+            };
+            role == Some(OWNER_ROLE)
+        })
+        .count();
+    owners_after == 0
+}
+
 /// An OAuth client (an "app" in Constant Contact's developer portal).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientApp {
@@ -71,4 +89,36 @@ pub struct SigningKey {
     /// The PKCS#1 DER public key (for the JWKS).
     pub public_key_der: Vec<u8>,
     pub created_at: Timestamp,
+}
+
+#[cfg(test)]
+mod owner_tests {
+    use super::{leaves_no_owner, User, OWNER_ROLE};
+    use crate::{AccountId, EmailAddress, Timestamp, UserId};
+
+    fn user(role: &str) -> User {
+        User {
+            id: UserId::generate(),
+            account_id: AccountId::generate(),
+            email: EmailAddress::parse("u@example.com").unwrap(),
+            password_hash: String::new(),
+            first_name: None,
+            last_name: None,
+            role: role.into(),
+            created_at: Timestamp::now(),
+        }
+    }
+
+    #[test]
+    fn an_account_keeps_one_owner() {
+        let (owner, author) = (user(OWNER_ROLE), user("author"));
+        let users = [owner.clone(), author.clone()];
+        assert!(leaves_no_owner(&users, owner.id, None));
+        assert!(leaves_no_owner(&users, owner.id, Some("reporter")));
+        assert!(!leaves_no_owner(&users, owner.id, Some(OWNER_ROLE)));
+        assert!(!leaves_no_owner(&users, author.id, None));
+        let second = user(OWNER_ROLE);
+        let users = [owner.clone(), author, second];
+        assert!(!leaves_no_owner(&users, owner.id, None));
+    }
 }

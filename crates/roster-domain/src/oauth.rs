@@ -108,3 +108,33 @@ pub enum DevicePoll {
     SlowDown,
     Current(DeviceAuthorization),
 }
+
+/// The revocation of every token of a user issued up to `cutoff` (`roster tokens revoke
+/// --email`, `users remove`, `users set-role`): `user:<id>:<milliseconds>`. Tokens issued later
+/// stay valid, so the user can be given new ones at once.
+pub fn user_revocation_subject(user: crate::UserId, cutoff: crate::Timestamp) -> String {
+    format!("user:{user}:{}", cutoff.millis())
+}
+
+/// The user and cutoff (milliseconds) of a `user_revocation_subject`.
+pub fn parse_user_revocation(subject: &str) -> Option<(&str, i64)> {
+    let (user, cutoff) = subject.strip_prefix("user:")?.rsplit_once(':')?;
+    Some((user, cutoff.parse().ok()?))
+}
+
+#[cfg(test)]
+mod revocation_tests {
+    #[test]
+    fn user_revocations_round_trip() {
+        let user = crate::UserId::generate();
+        let at = crate::Timestamp::from_millis(1_700_000_000_123);
+        let subject = super::user_revocation_subject(user, at);
+        let user_text = user.to_string();
+        assert_eq!(
+            super::parse_user_revocation(&subject),
+            Some((user_text.as_str(), 1_700_000_000_123))
+        );
+        assert_eq!(super::parse_user_revocation("grant:x"), None);
+        assert_eq!(super::parse_user_revocation("user:x:soon"), None);
+    }
+}

@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use roster_domain::{AccountId, Privilege, Role, UserId};
 
 use crate::error::ApiError;
-use crate::oauth::tokens::AccessClaims;
+use crate::oauth::tokens::{AccessClaims, Refusal};
 use crate::AppState;
 
 /// What an operation requires: the document's OAuth scope and `x-authorization-privileges`
@@ -107,12 +107,15 @@ impl<P: Permission + Send + Sync> FromRequestParts<AppState> for Caller<P> {
         let claims = match parts.extensions.get::<VerifiedClaims>() {
             Some(verified) => verified.0.clone(),
             None => {
-                let token = bearer_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
-                state.tokens.verify(token).await?
+                let checked = match bearer_token(&parts.headers) {
+                    Some(token) => state.tokens.check(token).await,
+                    None => Err(Refusal::Missing),
+                };
+                checked.map_err(|reason| unauthorized(&reason))?
             }
         };
         let (Some(account), Some(user)) = (claims.account_id(), claims.user_id()) else {
-            return Err(ApiError::Unauthorized);
+            return Err(unauthorized(&Refusal::Malformed));
         };
         if let Some(scope) = P::SCOPE {
             if !claims.scp.iter().any(|granted| granted == scope) {
@@ -144,6 +147,13 @@ impl<P: Permission + Send + Sync> FromRequestParts<AppState> for Caller<P> {
             _permission: PhantomData,
         })
     }
+}
+
+/// The 401 of a refused token, its reason logged at debug (the answer never says why, as
+/// Constant Contact's does not; an operator reads it with `ROSTER_LOG=debug`).
+fn unauthorized(reason: &Refusal) -> ApiError {
+    tracing::debug!(%reason, "401: bearer token refused");
+    ApiError::Unauthorized
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).

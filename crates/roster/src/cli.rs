@@ -1,4 +1,5 @@
-//! The command line: `roster serve`, `accounts`, `users`, `apps`, `tokens`, `outbox`, `bounces`,
+//! The command line: `roster serve`, `accounts`, `users`, `apps`, `lists`, `tokens`, `outbox`,
+//! `bounces`,
 //! `import`, `export`, `campaigns`, `migrate`.
 
 use std::net::SocketAddr;
@@ -18,8 +19,15 @@ pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
-    /// Log format: text or json.
-    #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", global = true)]
+    /// Log format: text or json. The level filter is ROSTER_LOG (default info; e.g. debug, or
+    /// info,roster_http::auth=debug for why tokens are refused).
+    #[arg(
+        long,
+        env = "ROSTER_LOG_FORMAT",
+        default_value = "text",
+        value_parser = ["text", "json"],
+        global = true
+    )]
     pub log_format: String,
 
     #[command(subcommand)]
@@ -39,6 +47,9 @@ pub enum Command {
     /// Manage OAuth clients (apps).
     #[command(subcommand)]
     Apps(AppsCommand),
+    /// Manage the contact lists of an account.
+    #[command(subcommand)]
+    Lists(ListsCommand),
     /// Mint access tokens for scripts and local development.
     #[command(subcommand)]
     Tokens(TokensCommand),
@@ -107,6 +118,36 @@ pub enum CampaignsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Create a contact list, as POST /v3/contact_lists does; prints it as JSON.
+    Create {
+        /// The sign-in email of one of the account's users (names the account).
+        #[arg(long)]
+        account_email: String,
+        /// The list's name, unique in the account (case-insensitively), at most 255
+        /// characters.
+        #[arg(long)]
+        name: String,
+        /// A description of the list.
+        #[arg(long)]
+        description: Option<String>,
+        /// Mark the list as a favorite.
+        #[arg(long)]
+        favorite: bool,
+    },
+    /// The account's lists in creation order, one JSON object per line: list_id, name,
+    /// description, favorite, membership_count, created_at.
+    List {
+        /// The sign-in email of one of the account's users (names the account).
+        #[arg(long)]
+        account_email: String,
+        /// Include deleted lists (with their deleted_at).
+        #[arg(long)]
+        deleted: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Import a CSV file (header row with Constant Contact's column names: email, first_name,
     /// ..., cf:<custom field name>) into an account; upserts by email.
@@ -116,11 +157,18 @@ pub enum ImportCommand {
         /// The sign-in email of the account's user.
         #[arg(long)]
         account_email: String,
-        /// A list every imported contact joins (repeat for several, at most 50).
+        /// A list every imported contact joins, by id or by name (repeat for several, at most
+        /// 50; `roster lists list` shows them).
         #[arg(long = "list")]
         lists: Vec<String>,
-        /// Most contacts the file may hold.
-        #[arg(long, default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS)]
+        /// Most contacts the file may hold (the same setting as `serve
+        /// --import-max-contacts`).
+        #[arg(
+            long = "import-max-contacts",
+            visible_alias = "max-contacts",
+            env = "ROSTER_IMPORT_MAX_CONTACTS",
+            default_value_t = roster_activities::import::DEFAULT_MAX_CONTACTS
+        )]
         max_contacts: usize,
     },
 }
@@ -132,7 +180,7 @@ pub enum ExportCommand {
         /// The sign-in email of the account's user.
         #[arg(long)]
         account_email: String,
-        /// Only members of this list (repeat for any of several).
+        /// Only members of this list, by id or by name (repeat for any of several).
         #[arg(long = "list")]
         lists: Vec<String>,
         /// Only contacts with this tag (repeat for any of several).
@@ -241,26 +289,82 @@ pub struct ServeArgs {
     pub activities: ActivityArgs,
 }
 
+/// The roles `--role` takes (docs/ROLES.md lists their privileges).
+fn roles() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(roster_domain::Role::ALL.map(|role| role.name()))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
     /// Add a user to an account; prints the user as JSON.
     Add {
-        /// The sign-in email of the account's owner (names the account).
+        /// The sign-in email of any user of the account (names the account).
         #[arg(long)]
         account_email: String,
-        /// The new user's sign-in email.
+        /// The new user's sign-in email (unique across all accounts).
         #[arg(long)]
         email: String,
+        /// The new user's password, at least 8 characters. Prefer ROSTER_USER_PASSWORD or the
+        /// prompt (asked when neither is given): a flag stays in the shell's history.
         #[arg(long, env = "ROSTER_USER_PASSWORD", hide_env_values = true)]
-        password: String,
-        /// account_owner, account_manager, campaign_creator, author, reporter or contact_manager
-        /// (docs/ROLES.md lists their privileges).
-        #[arg(long)]
+        password: Option<String>,
+        /// The user's role (docs/ROLES.md lists the privileges of each).
+        #[arg(long, value_parser = roles())]
         role: String,
+        /// The user's first name.
         #[arg(long)]
         first_name: Option<String>,
+        /// The user's last name.
         #[arg(long)]
         last_name: Option<String>,
+    },
+    /// The users of an account, one JSON object per line: user_id, email, role, names,
+    /// created_at.
+    List {
+        /// The sign-in email of any user of the account (names the account).
+        #[arg(long)]
+        account_email: String,
+    },
+    /// Remove a user: deletes it with its refresh tokens and consents, and revokes its access
+    /// tokens. An account's last account_owner cannot be removed.
+    Remove {
+        /// The user's sign-in email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Give a user another role; the user's tokens issued before are revoked, so the new
+    /// privileges apply at once. An account keeps at least one account_owner.
+    SetRole {
+        /// The user's sign-in email.
+        #[arg(long)]
+        email: String,
+        /// The new role (docs/ROLES.md lists the privileges of each).
+        #[arg(long, value_parser = roles())]
+        role: String,
+    },
+    /// Set a new password for a user and lift the sign-in lock-out on its email.
+    ResetPassword {
+        /// The user's sign-in email.
+        #[arg(long)]
+        email: String,
+        /// The new password, at least 8 characters. Prefer ROSTER_USER_PASSWORD or the prompt
+        /// (asked when neither is given): a flag stays in the shell's history.
+        #[arg(long, env = "ROSTER_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Also revoke every token the user holds (a password that leaked).
+        #[arg(long)]
+        revoke_tokens: bool,
+    },
+    /// Lift the sign-in lock-out (5 failed sign-ins in 15 minutes) on a user's email, and
+    /// optionally on a client address (20 failures in 15 minutes).
+    Unlock {
+        /// The user's sign-in email.
+        #[arg(long)]
+        email: String,
+        /// Also lift the lock-out on this client address (an IP address, as the sign-in page
+        /// saw it).
+        #[arg(long)]
+        address: Option<std::net::IpAddr>,
     },
 }
 
@@ -285,13 +389,10 @@ pub enum OutboxCommand {
         /// Print only the RFC 5322 message, as the relay receives it.
         #[arg(long)]
         raw: bool,
-        /// The base URL of campaign mail's links, as `roster serve --public-url` has it.
-        #[arg(
-            long,
-            env = "ROSTER_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        /// The base URL of campaign mail's links (default: the public URL `roster serve` last
+        /// ran with on this database, else http://127.0.0.1:8080).
+        #[arg(long, env = "ROSTER_PUBLIC_URL")]
+        public_url: Option<String>,
     },
 }
 
@@ -354,17 +455,26 @@ pub enum AccountsCommand {
         /// The owner's sign-in email, also the account's first confirmed sender address.
         #[arg(long)]
         email: String,
+        /// The owner's password, at least 8 characters. Prefer ROSTER_ACCOUNT_PASSWORD or the
+        /// prompt (asked when neither is given): a flag stays in the shell's history.
         #[arg(long, env = "ROSTER_ACCOUNT_PASSWORD", hide_env_values = true)]
-        password: String,
+        password: Option<String>,
+        /// The owner's first name (also the account's contact name).
         #[arg(long)]
         first_name: Option<String>,
+        /// The owner's last name.
         #[arg(long)]
         last_name: Option<String>,
+        /// The organization's name (the account summary's organization_name, shown in
+        /// campaign footers).
         #[arg(long)]
         organization: Option<String>,
         #[command(flatten)]
         address: AddressArgs,
     },
+    /// Every account, in creation order, one JSON object per line: encoded_account_id,
+    /// organization_name, owners (their sign-in emails), users, created_at.
+    List,
     /// Change an account's settings; prints the account's settings as JSON.
     Set {
         /// The sign-in email of one of the account's users.
@@ -392,23 +502,28 @@ fn on_off(text: &str) -> Result<bool, String> {
 /// `--postal-code` too).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct AddressArgs {
+    /// The organization's street address, first line (required with any address flag).
     #[arg(long)]
     pub address_line1: Option<String>,
+    /// The street address, second line.
     #[arg(long)]
     pub address_line2: Option<String>,
+    /// The street address, third line.
     #[arg(long)]
     pub address_line3: Option<String>,
+    /// The city (required with any address flag).
     #[arg(long)]
     pub city: Option<String>,
-    /// US and CA only, e.g. MA.
+    /// The state or province's code, US and CA only (required there), e.g. MA.
     #[arg(long)]
     pub state_code: Option<String>,
-    /// Other countries only.
+    /// The state or province's name, other countries only.
     #[arg(long)]
     pub state_name: Option<String>,
+    /// The postal code (required for US and CA).
     #[arg(long)]
     pub postal_code: Option<String>,
-    /// ISO 3166-1 alpha-2, e.g. US.
+    /// ISO 3166-1 alpha-2, e.g. US (required with any address flag).
     #[arg(long)]
     pub country_code: Option<String>,
 }
@@ -417,6 +532,7 @@ pub struct AddressArgs {
 pub enum AppsCommand {
     /// Register an OAuth client; prints {"client_id", "client_secret"}.
     Create {
+        /// The app's name, shown to users on the consent page.
         #[arg(long)]
         name: String,
         /// A redirect URI the client may use (repeat for several).
@@ -426,8 +542,14 @@ pub enum AppsCommand {
         #[arg(long)]
         public: bool,
     },
-    /// Delete an OAuth client.
-    Delete { client_id: String },
+    /// Every OAuth client, in registration order, one JSON object per line: client_id, name,
+    /// public, redirect_uris, created_at (never the secret, which is stored hashed).
+    List,
+    /// Delete an OAuth client: its refresh tokens and codes go, its access tokens stop working.
+    Delete {
+        /// The app's client id (`roster apps list` shows them).
+        client_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -437,20 +559,94 @@ pub enum TokensCommand {
         /// The user's sign-in email.
         #[arg(long)]
         email: String,
+        /// The client id of the app the token is for (`roster apps create` prints it,
+        /// `roster apps list` shows it).
         #[arg(long)]
         client_id: String,
         /// Space-separated scopes, e.g. "contact_data campaign_data".
         #[arg(long)]
         scope: String,
-        /// Lifetime in seconds (default 24 hours).
-        #[arg(long, default_value_t = roster_http::oauth::tokens::DEFAULT_LIFETIME_SECONDS)]
-        lifetime: i64,
-        /// The server's public URL, which fixes the token's issuer and audience.
+        /// Lifetime in seconds (default 24 hours, at most 366 days).
         #[arg(
             long,
-            env = "ROSTER_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
+            default_value_t = roster_http::oauth::tokens::DEFAULT_LIFETIME_SECONDS,
+            value_parser = clap::value_parser!(i64)
+                .range(1..=roster_http::oauth::tokens::MAX_LIFETIME_SECONDS)
         )]
-        public_url: String,
+        lifetime: i64,
+        /// The server's public URL, which fixes the token's issuer and audience (default: the
+        /// public URL `roster serve` last ran with on this database, else
+        /// http://127.0.0.1:8080; a different one is issued with a warning).
+        #[arg(long, env = "ROSTER_PUBLIC_URL")]
+        public_url: Option<String>,
     },
+    /// Revoke an access or refresh token (its text), or every token of a user (--email): they
+    /// stop working on every node within --revocation-refresh-secs.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["token", "email"])))]
+    Revoke {
+        /// The token's text: an access token (a JWT from this server), or a refresh token
+        /// (which revokes its whole grant).
+        token: Option<String>,
+        /// Revoke every token the user holds now (tokens issued afterwards work).
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    /// Every flag and argument of every command, with the command's path.
+    fn arguments(command: &clap::Command, path: &str, found: &mut Vec<(String, String, bool)>) {
+        for argument in command.get_arguments() {
+            let id = argument.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            let described = argument
+                .get_help()
+                .is_some_and(|h| !h.to_string().trim().is_empty());
+            found.push((path.to_string(), id.to_string(), described));
+        }
+        for sub in command.get_subcommands() {
+            let described = sub
+                .get_about()
+                .is_some_and(|a| !a.to_string().trim().is_empty());
+            let sub_path = format!("{path} {}", sub.get_name());
+            found.push((sub_path.clone(), "(the command)".into(), described));
+            arguments(sub, &sub_path, found);
+        }
+    }
+
+    /// Issue 25, item 10: `--help` describes every command, flag and argument.
+    #[test]
+    fn every_command_flag_and_argument_has_help() {
+        let command = super::Cli::command();
+        command.clone().debug_assert();
+        let mut found = Vec::new();
+        arguments(&command, "roster", &mut found);
+        assert!(
+            found.len() > 100,
+            "the walk found only {} arguments",
+            found.len()
+        );
+        let missing: Vec<String> = found
+            .iter()
+            .filter(|(_, _, described)| !described)
+            .map(|(path, id, _)| format!("{path}: {id}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "without help text:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn unknown_log_formats_are_refused() {
+        let parsed = super::Cli::try_parse_from(["roster", "--log-format", "xml", "migrate"]);
+        let error = parsed.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("text") && error.contains("json"), "{error}");
+    }
 }

@@ -4,11 +4,10 @@
 use std::net::SocketAddr;
 
 use anyhow::{bail, Context};
-use roster_domain::account::{ClientApp, NewAccount, User};
+use roster_domain::account::{ClientApp, NewAccount};
 use roster_domain::account_services::{PhysicalAddress, PhysicalAddressDraft};
 use roster_domain::outbox::{OutboxEntry, OutboxState};
-use roster_domain::{EmailAddress, OutboxId, PageRequest, Role, Timestamp, UserId};
-use roster_http::oauth::tokens::{Grant, TokenService, KNOWN_SCOPES};
+use roster_domain::{EmailAddress, OutboxId, PageRequest, Timestamp};
 use roster_http::{AppState, OAuthSettings, RateLimitSettings, ServerConfig};
 use roster_mailer::Mailer;
 use serde_json::json;
@@ -16,10 +15,11 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::{
     AccountsCommand, AddressArgs, AppsCommand, ExportCommand, ImportCommand, OutboxCommand,
-    ServeArgs, TokensCommand, UsersCommand,
+    ServeArgs,
 };
 use crate::open_store;
 use crate::settings::DatabaseArgs;
+pub(crate) use crate::{account_of, print_json};
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -32,15 +32,11 @@ fn random_token(bytes: usize) -> String {
     buffer.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(crate) fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-pub(crate) fn print_json(value: serde_json::Value) {
-    println!("{value}");
 }
 
 pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
@@ -50,12 +46,10 @@ pub async fn migrate(database: &DatabaseArgs) -> anyhow::Result<()> {
 }
 
 pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<()> {
-    let secret = database.server_secret()?;
     let mut mail = args.mail.mailer_config()?;
     mail.bounce_suspension = args.bounces.suspension();
     let bounces = args.bounces.bounce_settings(mail.bounce_address.clone())?;
     let bounce_listener = args.bounces.listener_config(mail.bounce_address.as_ref())?;
-    let store = open_store(&database.database_url).await?;
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
             let cert =
@@ -66,10 +60,27 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         }
         _ => None,
     };
+    // Both addresses are bound before anything is created on disk, so a busy port stops
+    // `serve` without leaving a new database and secret key behind; they listen only once the
+    // database is ready, so a connection that succeeds means the server is.
+    let http_socket =
+        reserve(args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let inbound_socket = match &bounce_listener {
+        Some((bind, _)) => {
+            Some(reserve(*bind).with_context(|| format!("cannot listen for bounces on {bind}"))?)
+        }
+        None => None,
+    };
+    let secret = database.server_secret()?;
+    let store = open_store(&database.database_url).await?;
     let public_url = args
         .public_url
         .clone()
         .unwrap_or_else(|| default_public_url(args.bind, tls.is_some()));
+    // `tokens issue` reads it, so its tokens carry this server's issuer and audience.
+    store
+        .record_public_url(&public_url, Timestamp::now())
+        .await?;
     mail.campaign_links = Some(roster_mailer::CampaignLinks {
         public_url: public_url.clone(),
         key: secret.recipient_key(),
@@ -98,7 +109,9 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
     let state = AppState::with_engine_config(store, config, args.activities.engine_config())
         .await?
         .with_mailer(mailer.clone());
-    let listener = std::net::TcpListener::bind(args.bind)
+    let listener = http_socket
+        .listen(LISTEN_BACKLOG)
+        .and_then(tokio::net::TcpListener::into_std)
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(
         address = %listener.local_addr()?,
@@ -106,17 +119,17 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
         tls = tls.is_some(),
         "roster is serving"
     );
-    let inbound = match bounce_listener {
-        Some((bind, config)) => {
-            let socket = tokio::net::TcpListener::bind(bind)
-                .await
+    let inbound = match (bounce_listener, inbound_socket) {
+        (Some((bind, config)), Some(socket)) => {
+            let socket = socket
+                .listen(LISTEN_BACKLOG)
                 .with_context(|| format!("cannot listen for bounces on {bind}"))?;
             let intake = state.bounce_intake.clone();
             Some(roster_bounces::smtp::SmtpListener::start(
                 socket, config, intake,
             )?)
         }
-        None => None,
+        _ => None,
     };
     let delivery = mailer.start();
     let engine = state.activities.clone();
@@ -133,6 +146,58 @@ pub async fn serve(database: &DatabaseArgs, args: &ServeArgs) -> anyhow::Result<
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The listen backlog of `serve`'s sockets (the standard library's).
+const LISTEN_BACKLOG: u32 = 128;
+
+/// Binds a socket to `address` without listening yet (as `std::net::TcpListener::bind`
+/// would, SO_REUSEADDR included): a busy address fails here.
+fn reserve(address: SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    Ok(socket)
+}
+
+/// `serve`'s public URL with its default bind address, for commands run before any server.
+const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// The public URL a command mints tokens or links for: `--public-url` (or ROSTER_PUBLIC_URL)
+/// when given, with a warning when it differs from the one `roster serve` last recorded in
+/// the database; else the recorded one; else serve's default.
+pub(crate) async fn public_url_for_tokens(
+    store: &dyn roster_domain::Store,
+    explicit: Option<&str>,
+) -> anyhow::Result<String> {
+    let recorded = store.recorded_public_url().await?;
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    Ok(match (explicit, recorded) {
+        (Some(explicit), Some(recorded)) => {
+            if !same(explicit, &recorded) {
+                eprintln!(
+                    "warning: --public-url {explicit} differs from {recorded}, the public URL \
+                     `roster serve` last ran with on this database: that server refuses a token \
+                     issued for {explicit} (its issuer and audience)"
+                );
+            }
+            explicit.to_string()
+        }
+        (Some(explicit), None) => explicit.to_string(),
+        (None, Some(recorded)) => recorded,
+        (None, None) => {
+            eprintln!(
+                "note: no `roster serve` has run on this database yet: using {DEFAULT_PUBLIC_URL} \
+                 (serve's default); give --public-url if the server will run elsewhere"
+            );
+            DEFAULT_PUBLIC_URL.to_string()
+        }
+    })
 }
 
 fn default_public_url(bind: SocketAddr, tls: bool) -> String {
@@ -211,14 +276,12 @@ pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> any
         } => {
             let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
             let physical_address = physical_address(address)?;
-            if password.chars().count() < 8 {
-                bail!("--password must be at least 8 characters long");
-            }
+            let password = crate::password::password(password, "ROSTER_ACCOUNT_PASSWORD")?;
             let store = open_store(&database.database_url).await?;
             let (account, user) = store
                 .create_account(NewAccount {
                     owner_email: email,
-                    owner_password_hash: hash_password(password)?,
+                    owner_password_hash: hash_password(&password)?,
                     first_name: first_name.clone(),
                     last_name: last_name.clone(),
                     organization_name: organization.clone(),
@@ -246,6 +309,7 @@ pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> any
             print_json(printed);
             Ok(())
         }
+        AccountsCommand::List => list_accounts(database).await,
         AccountsCommand::Set {
             account_email,
             confirmed_opt_in,
@@ -271,51 +335,38 @@ pub async fn accounts(database: &DatabaseArgs, command: &AccountsCommand) -> any
     }
 }
 
-pub async fn users(database: &DatabaseArgs, command: &UsersCommand) -> anyhow::Result<()> {
-    match command {
-        UsersCommand::Add {
-            account_email,
-            email,
-            password,
-            role,
-            first_name,
-            last_name,
-        } => {
-            let owner_email = EmailAddress::parse(account_email)
-                .map_err(|e| anyhow::anyhow!("--account-email {e}"))?;
-            let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
-            let role = Role::parse(role).with_context(|| {
-                let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-                format!("unknown role {role}; known roles: {}", known.join(", "))
-            })?;
-            if password.chars().count() < 8 {
-                bail!("--password must be at least 8 characters long");
-            }
-            let store = open_store(&database.database_url).await?;
-            let owner = store
-                .user_by_email(&owner_email)
-                .await?
-                .with_context(|| format!("no account has a user signing in as {owner_email}"))?;
-            let user = User {
-                id: UserId::generate(),
-                account_id: owner.account_id,
-                email,
-                password_hash: hash_password(password)?,
-                first_name: first_name.clone(),
-                last_name: last_name.clone(),
-                role: role.name().to_string(),
-                created_at: Timestamp::now(),
-            };
-            store.create_user(&user).await?;
+/// `accounts list`: each account with its owners' sign-in emails and its number of users.
+async fn list_accounts(database: &DatabaseArgs) -> anyhow::Result<()> {
+    let store = open_store(&database.database_url).await?;
+    let mut after = None;
+    let mut shown = 0;
+    loop {
+        let page = store.accounts(PageRequest { limit: 500, after }).await?;
+        for account in &page.items {
+            let users = store.users(account.id).await?;
+            let owners: Vec<&str> = users
+                .iter()
+                .filter(|user| user.role == roster_domain::account::OWNER_ROLE)
+                .map(|user| user.email.as_str())
+                .collect();
             print_json(json!({
-                "user_id": user.id.to_string(),
-                "email": user.email.as_str(),
-                "role": user.role,
-                "privileges": role.privileges().iter().map(|p| p.name()).collect::<Vec<_>>(),
+                "encoded_account_id": account.encoded_id,
+                "organization_name": account.organization_name,
+                "owners": owners,
+                "users": users.len(),
+                "created_at": account.created_at.to_rfc3339(),
             }));
-            Ok(())
+        }
+        shown += page.items.len();
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
         }
     }
+    if shown == 0 {
+        eprintln!("no accounts: `roster accounts create` makes one");
+    }
+    Ok(())
 }
 
 pub async fn apps(database: &DatabaseArgs, command: &AppsCommand) -> anyhow::Result<()> {
@@ -352,67 +403,27 @@ pub async fn apps(database: &DatabaseArgs, command: &AppsCommand) -> anyhow::Res
             }
             Ok(())
         }
+        AppsCommand::List => {
+            let clients = store.clients().await?;
+            for app in &clients {
+                print_json(json!({
+                    "client_id": app.client_id,
+                    "name": app.name,
+                    "public": app.is_public(),
+                    "redirect_uris": app.redirect_uris,
+                    "created_at": app.created_at.to_rfc3339(),
+                }));
+            }
+            if clients.is_empty() {
+                eprintln!("no apps: `roster apps create` registers one");
+            }
+            Ok(())
+        }
         AppsCommand::Delete { client_id } => {
             if !store.delete_client(client_id).await? {
                 bail!("no app has the client id {client_id}");
             }
             eprintln!("deleted app {client_id}");
-            Ok(())
-        }
-    }
-}
-
-pub async fn tokens(database: &DatabaseArgs, command: &TokensCommand) -> anyhow::Result<()> {
-    match command {
-        TokensCommand::Issue {
-            email,
-            client_id,
-            scope,
-            lifetime,
-            public_url,
-        } => {
-            let secret = database.server_secret()?;
-            let scopes: Vec<String> = scope
-                .split([' ', '+', ','])
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            if scopes.is_empty() {
-                bail!(
-                    "--scope names no scope; known scopes: {}",
-                    KNOWN_SCOPES.join(" ")
-                );
-            }
-            if let Some(unknown) = scopes.iter().find(|s| !KNOWN_SCOPES.contains(&s.as_str())) {
-                bail!(
-                    "unknown scope {unknown}; known scopes: {}",
-                    KNOWN_SCOPES.join(" ")
-                );
-            }
-            if *lifetime <= 0 {
-                bail!("--lifetime must be a positive number of seconds");
-            }
-            let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
-            let store = open_store(&database.database_url).await?;
-            let user = store
-                .user_by_email(&email)
-                .await?
-                .with_context(|| format!("no user signs in as {email}"))?;
-            if store.client(client_id).await?.is_none() {
-                bail!("no app has the client id {client_id}");
-            }
-            roster_http::oauth::keys::ensure_signing_key(store.as_ref(), &secret).await?;
-            let tokens = TokenService::load(store, secret, public_url).await?;
-            let issued = tokens.mint(Grant {
-                user: user.id,
-                account: user.account_id,
-                client_id: client_id.clone(),
-                scopes,
-                lifetime_seconds: *lifetime,
-                role: user.role.clone(),
-                grant: None,
-            })?;
-            print_json(serde_json::to_value(issued)?);
             Ok(())
         }
     }
@@ -509,6 +520,13 @@ pub async fn outbox(database: &DatabaseArgs, command: &OutboxCommand) -> anyhow:
             for entry in &campaign {
                 print_json(recipient_summary(entry));
             }
+            // On stderr: standard output stays one JSON object a line (none here).
+            if page.items.is_empty() && campaign.is_empty() {
+                match state {
+                    Some(state) => eprintln!("no messages in state {}", state.as_str()),
+                    None => eprintln!("no messages"),
+                }
+            }
             Ok(())
         }
         OutboxCommand::Show {
@@ -519,7 +537,9 @@ pub async fn outbox(database: &DatabaseArgs, command: &OutboxCommand) -> anyhow:
             let (entry, summary) = match id.split_once('.') {
                 Some((send, contact)) => {
                     let secret = database.server_secret()?;
-                    campaign_message(store, send, contact, public_url, &secret).await?
+                    let public_url =
+                        public_url_for_tokens(store.as_ref(), public_url.as_deref()).await?;
+                    campaign_message(store, send, contact, &public_url, &secret).await?
                 }
                 None => {
                     let parsed: OutboxId = id
@@ -561,18 +581,6 @@ pub async fn outbox(database: &DatabaseArgs, command: &OutboxCommand) -> anyhow:
             Ok(())
         }
     }
-}
-/// The account a user signs in to.
-pub(crate) async fn account_of(
-    store: &dyn roster_domain::Store,
-    email: &str,
-) -> anyhow::Result<roster_domain::AccountId> {
-    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--account-email {e}"))?;
-    let user = store
-        .user_by_email(&email)
-        .await?
-        .with_context(|| format!("no user signs in as {email}"))?;
-    Ok(user.account_id)
 }
 
 fn parse_ids<T: std::str::FromStr>(values: &[String], flag: &str) -> anyhow::Result<Vec<T>> {
@@ -630,16 +638,12 @@ pub async fn import(database: &DatabaseArgs, command: &ImportCommand) -> anyhow:
     use roster_activities::import::{csv_items, UploadError};
     use roster_domain::activity::{ActivityJob, ActivityKind};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let lists: Vec<roster_domain::ListId> = parse_ids(lists, "--list")?;
     if lists.len() > 50 {
         bail!("at most 50 --list values");
     }
     let store = open_store(&database.database_url).await?;
     let account = account_of(store.as_ref(), account_email).await?;
-    let found = store.existing_lists(account, &lists).await?;
-    if let Some(missing) = lists.iter().find(|l| !found.contains(l)) {
-        bail!("--list {missing} names no list of this account");
-    }
+    let lists = crate::lists::resolve_lists(store.as_ref(), account, lists).await?;
     let custom_fields = store.all_custom_fields(account).await?;
     let items = csv_items(&bytes, &custom_fields, *max_contacts).map_err(|e| match e {
         UploadError::NotCsv(m) | UploadError::Invalid(m) => {
@@ -685,7 +689,6 @@ pub async fn export(database: &DatabaseArgs, command: &ExportCommand) -> anyhow:
     use roster_activities::export;
     use roster_domain::activity::{ActivityJob, ActivityKind, ActivityState, ContactSelection};
     use std::io::Write;
-    let lists: Vec<roster_domain::ListId> = parse_ids(lists, "--list")?;
     let tags: Vec<roster_domain::TagId> = parse_ids(tags, "--tag")?;
     let buckets = match status {
         None => Vec::new(),
@@ -695,6 +698,7 @@ pub async fn export(database: &DatabaseArgs, command: &ExportCommand) -> anyhow:
     };
     let store = open_store(&database.database_url).await?;
     let account = account_of(store.as_ref(), account_email).await?;
+    let lists = crate::lists::resolve_lists(store.as_ref(), account, lists).await?;
     let custom_fields = store.all_custom_fields(account).await?;
     let fields = if fields.is_empty() {
         export::default_fields(&custom_fields)

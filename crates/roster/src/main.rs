@@ -21,9 +21,10 @@ async fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Serve(args) => commands::serve(&cli.database, args).await,
         Command::Accounts(command) => commands::accounts(&cli.database, command).await,
-        Command::Users(command) => commands::users(&cli.database, command).await,
+        Command::Users(command) => roster::users::users(&cli.database, command).await,
         Command::Apps(command) => commands::apps(&cli.database, command).await,
-        Command::Tokens(command) => commands::tokens(&cli.database, command).await,
+        Command::Lists(command) => roster::lists::lists(&cli.database, command).await,
+        Command::Tokens(command) => roster::tokens::tokens(&cli.database, command).await,
         Command::Outbox(command) => commands::outbox(&cli.database, command).await,
         Command::Bounces(command) => roster::bounces::bounces(&cli.database, command).await,
         Command::Import(command) => commands::import(&cli.database, command).await,

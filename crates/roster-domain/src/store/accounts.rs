@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::account::{Account, NewAccount, User};
 use crate::store::error::StoreResult;
-use crate::{AccountId, EmailAddress, UserId};
+use crate::{AccountId, EmailAddress, Page, PageRequest, UserId};
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -26,4 +26,23 @@ pub trait AccountStore: Send + Sync {
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     /// A user of the account, or None (another account's user is None too).
     async fn user(&self, account: AccountId, id: UserId) -> StoreResult<Option<User>>;
+
+    /// Every account, in creation order (`roster accounts list`).
+    async fn accounts(&self, page: PageRequest<AccountId>)
+        -> StoreResult<Page<Account, AccountId>>;
+    /// The account's users, in the order they were added.
+    async fn users(&self, account: AccountId) -> StoreResult<Vec<User>>;
+    /// Deletes a user of the account with its codes, refresh tokens, consents and device
+    /// authorizations; false when the account has no such user.
+    async fn delete_user(&self, account: AccountId, id: UserId) -> StoreResult<bool>;
+    /// Gives a user of the account another role (`Role::name`); false when there is no such
+    /// user.
+    async fn set_user_role(&self, account: AccountId, id: UserId, role: &str) -> StoreResult<bool>;
+    /// Replaces a user's password hash; false when the account has no such user.
+    async fn set_user_password(
+        &self,
+        account: AccountId,
+        id: UserId,
+        password_hash: &str,
+    ) -> StoreResult<bool>;
 }

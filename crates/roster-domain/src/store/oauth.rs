@@ -13,6 +13,8 @@ pub trait OAuthStore: Send + Sync {
     // --- Clients ---
     async fn create_client(&self, app: &ClientApp) -> StoreResult<()>;
     async fn client(&self, client_id: &str) -> StoreResult<Option<ClientApp>>;
+    /// Every client, in registration order (`roster apps list`).
+    async fn clients(&self) -> StoreResult<Vec<ClientApp>>;
     /// Deletes a client with its codes, refresh tokens and device authorizations, and records a
     /// permanent revocation of `client:<id>` so its access tokens stop working on every node.
     /// Returns whether a client was deleted.
@@ -47,7 +49,17 @@ pub trait OAuthStore: Send + Sync {
         now: Timestamp,
         revocation_expires_at: Timestamp,
     ) -> StoreResult<()>;
-    /// Records a revocation subject (`jti:…`, `grant:…`, `client:…`) until `expires_at`.
+    /// Revokes every token of the user issued up to `now`, atomically: its refresh tokens, and
+    /// (through the revocation `user_revocation_subject(user, now)`, kept until
+    /// `revocation_expires_at`) its access tokens. Returns how many refresh tokens it revoked.
+    async fn revoke_user_tokens(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        revocation_expires_at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Records a revocation subject (`jti:…`, `grant:…`, `client:…`, `user:…`) until
+    /// `expires_at`.
     async fn insert_revocation(&self, subject: &str, expires_at: Timestamp) -> StoreResult<()>;
     /// Every revocation still in force.
     async fn revocations(&self, now: Timestamp) -> StoreResult<Vec<String>>;

@@ -42,6 +42,9 @@ pub const KNOWN_SCOPES: [&str; 6] = [
 
 /// Default lifetime of an access token: 24 hours.
 pub const DEFAULT_LIFETIME_SECONDS: i64 = 24 * 3600;
+/// The longest lifetime a token can have (`roster tokens issue --lifetime`; the OAuth flows
+/// issue 24 hours at most): a revocation of every token of a user is kept this long.
+pub const MAX_LIFETIME_SECONDS: i64 = 366 * 24 * 3600;
 /// Lifetime of an implicit-flow (client flow) access token: 8 hours.
 pub const IMPLICIT_LIFETIME_SECONDS: i64 = 8 * 3600;
 /// Verification tolerates this much clock skew; revocations outlive tokens by as much.
@@ -101,6 +104,53 @@ impl AccessClaims {
     }
 }
 
+impl AccessClaims {
+    /// When the token was issued, in milliseconds: its `jti` is a UUID v7, whose first 48 bits
+    /// are exactly that (`iat`, in seconds, is too coarse to tell a token issued just before a
+    /// `user:` revocation from one issued just after); `iat` for any other `jti`.
+    fn issued_at_millis(&self) -> i64 {
+        uuid::Uuid::parse_str(&self.jti)
+            .ok()
+            .filter(|id| id.get_version_num() == 7)
+            .and_then(|id| id.get_timestamp())
+            .map(|at| {
+                let (seconds, nanos) = at.to_unix();
+                seconds as i64 * 1000 + i64::from(nanos / 1_000_000)
+            })
+            .unwrap_or(self.iat * 1000)
+    }
+}
+
+/// The revocations in force: subjects a token's `jti`, `gid` or `cid` may match, and per user
+/// the latest `user:` cutoff (tokens of that user issued at or before it are revoked).
+#[derive(Default)]
+struct Revocations {
+    subjects: HashSet<String>,
+    user_cutoffs: HashMap<String, i64>,
+}
+
+impl Revocations {
+    fn new(subjects: HashSet<String>) -> Self {
+        let mut revocations = Self::default();
+        for subject in subjects {
+            revocations.insert(subject);
+        }
+        revocations
+    }
+
+    fn insert(&mut self, subject: String) {
+        if let Some((user, cutoff)) = roster_domain::oauth::parse_user_revocation(&subject) {
+            let latest = self.user_cutoffs.entry(user.to_string()).or_insert(cutoff);
+            *latest = (*latest).max(cutoff);
+        }
+        self.subjects.insert(subject);
+    }
+
+    fn contains(&self, subject: &str) -> bool {
+        self.subjects.contains(subject)
+    }
+}
+
 /// What a token endpoint answers (exactly these fields; some clients reject others).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IssuedToken {
@@ -137,7 +187,7 @@ pub struct TokenService {
     audience: String,
     keys: RwLock<KeySet>,
     last_reload: Mutex<Instant>,
-    revoked: RwLock<HashSet<String>>,
+    revoked: RwLock<Revocations>,
     noted: Mutex<HashMap<String, Instant>>,
     /// Tokens whose signature, issuer and audience checked out, by SHA-256 of the token text.
     verified: Mutex<HashMap<[u8; 32], VerifiedToken>>,
@@ -167,8 +217,14 @@ impl TokenService {
                 verifying: HashMap::new(),
                 jwks: serde_json::json!({"keys": []}),
             }),
-            last_reload: Mutex::new(Instant::now()),
-            revoked: RwLock::new(HashSet::new()),
+            // The first unknown kid may reload at once: a key the CLI created while this server
+            // started (it listens before it loads its keys) is then found on the first request.
+            last_reload: Mutex::new(
+                Instant::now()
+                    .checked_sub(RELOAD_INTERVAL)
+                    .unwrap_or_else(Instant::now),
+            ),
+            revoked: RwLock::new(Revocations::default()),
             noted: Mutex::new(HashMap::new()),
             verified: Mutex::new(HashMap::new()),
         };
@@ -193,7 +249,7 @@ impl TokenService {
         *self
             .revoked
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Revocations::new(fresh);
         Ok(())
     }
 
@@ -217,6 +273,10 @@ impl TokenService {
         claims
             .revocation_subjects()
             .any(|subject| revoked.contains(&subject))
+            || revoked
+                .user_cutoffs
+                .get(&claims.sub)
+                .is_some_and(|&cutoff| claims.issued_at_millis() <= cutoff)
     }
 
     pub fn issuer(&self) -> &str {
@@ -331,6 +391,12 @@ impl TokenService {
     /// Checks signature (RS256 only, by `kid`), issuer, audience, expiry and revocation; the
     /// signature only the first time a token is seen (see the module's comment).
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, ApiError> {
+        self.check(token).await.map_err(|_| ApiError::Unauthorized)
+    }
+
+    /// `verify`, saying why a token is refused (the API answers 401 `unauthorized` whatever the
+    /// reason, and logs the reason at debug).
+    pub async fn check(&self, token: &str) -> Result<AccessClaims, Refusal> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let claims = match self.remembered(&digest) {
             Some(claims) => claims,
@@ -341,7 +407,7 @@ impl TokenService {
             }
         };
         if self.is_revoked(&claims) {
-            return Err(ApiError::Unauthorized);
+            return Err(Refusal::Revoked);
         }
         Ok(claims)
     }
@@ -390,17 +456,18 @@ impl TokenService {
     }
 
     /// The signature, issuer, audience and expiry checks; the claims and the signing key's id.
-    async fn verify_signature(&self, token: &str) -> Result<(AccessClaims, String), ApiError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| ApiError::Unauthorized)?;
+    async fn verify_signature(&self, token: &str) -> Result<(AccessClaims, String), Refusal> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Malformed)?;
         if header.alg != Algorithm::RS256 {
-            return Err(ApiError::Unauthorized);
+            return Err(Refusal::Algorithm(format!("{:?}", header.alg)));
         }
-        let kid = header.kid.ok_or(ApiError::Unauthorized)?;
+        let kid = header.kid.ok_or(Refusal::NoKeyId)?;
         let key = match self.decoding_key(&kid) {
             Some(key) => key,
             None => {
                 self.reload_if_due().await;
-                self.decoding_key(&kid).ok_or(ApiError::Unauthorized)?
+                self.decoding_key(&kid)
+                    .ok_or_else(|| Refusal::UnknownKey(kid.clone()))?
             }
         };
         let mut validation = Validation::new(Algorithm::RS256);
@@ -410,7 +477,117 @@ impl TokenService {
         validation.leeway = LEEWAY_SECONDS as u64;
         let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
             .map(|data| data.claims)
-            .map_err(|_| ApiError::Unauthorized)?;
+            .map_err(|error| self.refusal(token, error.kind()))?;
         Ok((claims, kid))
     }
+
+    /// The claims of a token signed by one of this database's keys, whatever its issuer,
+    /// audience and expiry (`roster tokens revoke`, which may run with another public URL).
+    pub async fn signed_claims(&self, token: &str) -> Result<AccessClaims, Refusal> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Malformed)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(Refusal::Algorithm(format!("{:?}", header.alg)));
+        }
+        let kid = header.kid.ok_or(Refusal::NoKeyId)?;
+        let key = self
+            .decoding_key(&kid)
+            .ok_or_else(|| Refusal::UnknownKey(kid.clone()))?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_aud = false;
+        validation.validate_exp = false;
+        validation.set_required_spec_claims::<&str>(&[]);
+        jsonwebtoken::decode::<AccessClaims>(token, &key, &validation)
+            .map(|data| data.claims)
+            .map_err(|error| self.refusal(token, error.kind()))
+    }
+
+    /// Why jsonwebtoken refused a token whose header named a known key.
+    fn refusal(&self, token: &str, kind: &jsonwebtoken::errors::ErrorKind) -> Refusal {
+        use jsonwebtoken::errors::ErrorKind;
+        match kind {
+            ErrorKind::ExpiredSignature => Refusal::Expired,
+            // Both follow the public URL the token was issued for; the audience says which.
+            ErrorKind::InvalidAudience | ErrorKind::InvalidIssuer => {
+                let audience = unverified_claim(token, "aud");
+                if audience.as_deref() != Some(self.audience.as_str()) {
+                    Refusal::Audience {
+                        token: audience,
+                        expected: self.audience.clone(),
+                    }
+                } else {
+                    Refusal::Issuer {
+                        token: unverified_claim(token, "iss"),
+                        expected: self.issuer.clone(),
+                    }
+                }
+            }
+            ErrorKind::InvalidSignature => Refusal::Signature,
+            ErrorKind::MissingRequiredClaim(claim) => Refusal::MissingClaim(claim.clone()),
+            _ => Refusal::Malformed,
+        }
+    }
+}
+
+/// Why a bearer token is refused. Only logged (at debug): the answer is 401 `unauthorized`
+/// whatever the reason, as Constant Contact's is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No `Authorization: Bearer` header.
+    Missing,
+    /// Not a JWT, or claims of the wrong shape.
+    Malformed,
+    Algorithm(String),
+    NoKeyId,
+    /// Signed with a key this server does not have (another server's, or a deleted one).
+    UnknownKey(String),
+    Signature,
+    Expired,
+    /// Issued for another public URL (`tokens issue --public-url`, docs/OAUTH.md).
+    Audience {
+        token: Option<String>,
+        expected: String,
+    },
+    Issuer {
+        token: Option<String>,
+        expected: String,
+    },
+    MissingClaim(String),
+    Revoked,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unknown = "none".to_string();
+        match self {
+            Self::Missing => write!(f, "no bearer token"),
+            Self::Malformed => write!(f, "malformed token"),
+            Self::Algorithm(alg) => write!(f, "unsupported algorithm {alg} (RS256 only)"),
+            Self::NoKeyId => write!(f, "no kid in the token's header"),
+            Self::UnknownKey(kid) => write!(f, "unknown kid {kid:?}"),
+            Self::Signature => write!(f, "invalid signature"),
+            Self::Expired => write!(f, "token expired"),
+            Self::Audience { token, expected } => write!(
+                f,
+                "wrong audience {:?}, this server's is {expected:?} (issued for another \
+                 --public-url?)",
+                token.as_ref().unwrap_or(&unknown)
+            ),
+            Self::Issuer { token, expected } => write!(
+                f,
+                "wrong issuer {:?}, this server's is {expected:?}",
+                token.as_ref().unwrap_or(&unknown)
+            ),
+            Self::MissingClaim(claim) => write!(f, "missing claim {claim}"),
+            Self::Revoked => write!(f, "token revoked"),
+        }
+    }
+}
+
+/// A string claim of a token whose signature checked out but whose claims did not, for the
+/// log line that says why (never trusted for anything else).
+fn unverified_claim(token: &str, name: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(claims.get(name)?.as_str()?.to_string())
 }

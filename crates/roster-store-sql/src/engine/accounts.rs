@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use roster_domain::account::{Account, NewAccount, User};
 use roster_domain::account_services::{roles_to_text, CONFIRMED_BY_SITE_OWNER, OWNER_EMAIL_ROLES};
-use roster_domain::{AccountId, AccountStore, EmailAddress, StoreResult, UserId};
+use roster_domain::{
+    AccountId, AccountStore, EmailAddress, Page, PageRequest, StoreResult, UserId,
+};
 use roster_store_sql::{rows, unavailable};
 
 use super::fetch::{account_row, ExecuteWrite, FetchDomain};
@@ -99,6 +101,67 @@ impl AccountStore for SqlStore {
         let select = "SELECT id, account_id, email, password_hash, first_name, last_name, role, \
                       created_at FROM users WHERE account_id = $1 AND id = $2";
         account_row::<rows::UserRow, _>(&self.pool, select, account, id.0).await
+    }
+
+    async fn accounts(
+        &self,
+        page: PageRequest<AccountId>,
+    ) -> StoreResult<Page<Account, AccountId>> {
+        // Ids are UUID v7: their order is creation order, and the keyset of the next page.
+        let rows: Vec<Account> = sqlx::query_as::<_, rows::AccountRow>(
+            "SELECT id, encoded_id, organization_name, created_at, confirmed_opt_in FROM accounts \
+             WHERE $1 IS NULL OR id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(page.after.map(|id| id.0))
+        .bind(i64::from(page.limit) + 1)
+        .all(&self.pool)
+        .await?;
+        Ok(Page::from_overfetch(rows, page.limit, |account| account.id))
+    }
+
+    async fn users(&self, account: AccountId) -> StoreResult<Vec<User>> {
+        sqlx::query_as::<_, rows::UserRow>(
+            "SELECT id, account_id, email, password_hash, first_name, last_name, role, created_at \
+             FROM users WHERE account_id = $1 ORDER BY created_at, id",
+        )
+        .bind(account.0)
+        .all(&self.pool)
+        .await
+    }
+
+    async fn delete_user(&self, account: AccountId, id: UserId) -> StoreResult<bool> {
+        let deleted = sqlx::query("DELETE FROM users WHERE account_id = $1 AND id = $2")
+            .bind(account.0)
+            .bind(id.0)
+            .affected(&self.pool)
+            .await?;
+        Ok(deleted > 0)
+    }
+
+    async fn set_user_role(&self, account: AccountId, id: UserId, role: &str) -> StoreResult<bool> {
+        let changed = sqlx::query("UPDATE users SET role = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account.0)
+            .bind(id.0)
+            .bind(role)
+            .affected(&self.pool)
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn set_user_password(
+        &self,
+        account: AccountId,
+        id: UserId,
+        password_hash: &str,
+    ) -> StoreResult<bool> {
+        let changed =
+            sqlx::query("UPDATE users SET password_hash = $3 WHERE account_id = $1 AND id = $2")
+                .bind(account.0)
+                .bind(id.0)
+                .bind(password_hash)
+                .affected(&self.pool)
+                .await?;
+        Ok(changed > 0)
     }
 }
 

@@ -7,7 +7,8 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use roster_domain::account::ClientApp;
 use roster_domain::oauth::{
-    AuthorizationCode, DeviceAuthorization, DevicePoll, GrantId, RefreshToken,
+    user_revocation_subject, AuthorizationCode, DeviceAuthorization, DevicePoll, GrantId,
+    RefreshToken,
 };
 use roster_domain::{AccountId, OAuthStore, StoreResult, Timestamp, UserId};
 use roster_store_sql::columns::DEVICE_AUTHORIZATION_COLUMNS;
@@ -40,6 +41,15 @@ impl OAuthStore for SqlStore {
         )
         .bind(client_id)
         .optional(&self.pool)
+        .await
+    }
+
+    async fn clients(&self) -> StoreResult<Vec<ClientApp>> {
+        sqlx::query_as::<_, rows::ClientRow>(
+            "SELECT client_id, secret_sha256, name, redirect_uris, created_at FROM oauth_clients \
+             ORDER BY created_at, client_id",
+        )
+        .all(&self.pool)
         .await
     }
 
@@ -195,6 +205,34 @@ impl OAuthStore for SqlStore {
         .await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(true)
+    }
+
+    async fn revoke_user_tokens(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        revocation_expires_at: Timestamp,
+    ) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let revoked = sqlx::query(
+            "UPDATE oauth_refresh_tokens SET revoked_at = $2 \
+             WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(user.0)
+        .bind(now.millis())
+        .affected(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO oauth_revocations (subject, expires_at, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (subject) DO UPDATE SET expires_at = excluded.expires_at",
+        )
+        .bind(user_revocation_subject(user, now))
+        .bind(revocation_expires_at.millis())
+        .bind(now.millis())
+        .run(&mut *tx)
+        .await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(revoked)
     }
 
     async fn revoke_grant(

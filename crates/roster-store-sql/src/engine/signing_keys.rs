@@ -1,9 +1,10 @@
-//! The token signing keys, stored encrypted.
+//! The token signing keys, stored encrypted, and the public URL the running server recorded.
 
 use async_trait::async_trait;
 use roster_domain::account::SigningKey;
-use roster_domain::{SigningKeyStore, StoreResult};
+use roster_domain::{SigningKeyStore, StoreResult, Timestamp};
 use roster_store_sql::rows;
+use roster_store_sql::unavailable;
 
 use super::fetch::{ExecuteWrite, FetchDomain};
 use super::SqlStore;
@@ -31,4 +32,28 @@ impl SigningKeyStore for SqlStore {
         .all(&self.pool)
         .await
     }
+
+    async fn record_public_url(&self, url: &str, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO server_settings (name, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(PUBLIC_URL)
+        .bind(url)
+        .bind(now.millis())
+        .run(&self.pool)
+        .await
+    }
+
+    async fn recorded_public_url(&self) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM server_settings WHERE name = $1")
+            .bind(PUBLIC_URL)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)
+    }
 }
+
+/// The `server_settings` row of the public URL.
+const PUBLIC_URL: &str = "public_url";
