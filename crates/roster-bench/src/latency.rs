@@ -161,11 +161,16 @@ impl Bench<'_> {
         }
     }
 
-    /// p99 of one wrk window at the latency connection count.
-    fn window_p99(&self, path: &str, script: Option<&Path>) -> anyhow::Result<wrk::Outcome> {
+    /// p99 of one wrk window at the latency connection count, with `token`.
+    fn window_p99(
+        &self,
+        path: &str,
+        token: &str,
+        script: Option<&Path>,
+    ) -> anyhow::Result<wrk::Outcome> {
         wrk::run(&wrk::Load {
             url: &format!("{}{path}", self.base_url),
-            token: Some(self.token),
+            token: Some(token),
             connections: LATENCY_CONNECTIONS,
             duration: (self.options.latency_time / 2).max(Duration::from_secs(1)),
             script,
@@ -179,12 +184,23 @@ impl Bench<'_> {
         path: &str,
         check: impl Fn(&Value) -> anyhow::Result<()>,
     ) -> anyhow::Result<Outcome> {
-        check(&self.get_json(path).await?).with_context(|| format!("GET {path}"))?;
+        self.p99_against_get_as(path, self.token, check).await
+    }
+
+    /// `p99_against_get` of `path` requested with `token` (another account's: the baseline
+    /// stays the loaded account's GET /contacts/{id}).
+    pub(crate) async fn p99_against_get_as(
+        &self,
+        path: &str,
+        token: &str,
+        check: impl Fn(&Value) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Outcome> {
+        check(&self.get_json_as(path, token).await?).with_context(|| format!("GET {path}"))?;
         let script = self.ids_script()?;
         let (mut figure, mut baseline) = (Vec::new(), Vec::new());
         for _ in 0..LATENCY_PAIRS {
-            let by_id = self.window_p99(&self.one_id_path(), Some(&script))?;
-            let outcome = self.window_p99(path, None)?;
+            let by_id = self.window_p99(&self.one_id_path(), self.token, Some(&script))?;
+            let outcome = self.window_p99(path, token, None)?;
             say(format!(
                 "  {path}: p50 {:.2} ms, p99 {:.2} ms ({:.0} req/s); GET /v3/contacts/{{id}}: \
                  p50 {:.2} ms, p99 {:.2} ms",

@@ -10,6 +10,7 @@ pub mod dataset;
 mod latency;
 pub mod quiet;
 pub mod report;
+mod reports;
 mod send;
 pub mod server;
 mod smtp_sink;
@@ -33,7 +34,7 @@ pub use crate::server::Engine;
 use crate::server::{FreshDatabase, Server};
 
 /// Every scenario of the table, in the table's order.
-pub const SCENARIOS: [&str; 11] = [
+pub const SCENARIOS: [&str; 12] = [
     "http",
     "memory",
     "import",
@@ -45,11 +46,12 @@ pub const SCENARIOS: [&str; 11] = [
     "campaigns",
     "send",
     "tracking",
+    "reports",
 ];
 /// The order they run in: memory reads the peak of start-up and the http scenario; import
 /// last, because it doubles the contacts table, which the read scenarios must not see;
 /// tracking after the read scenarios, because its one-click unsubscribes change contacts.
-const RUN_ORDER: [&str; 11] = [
+const RUN_ORDER: [&str; 12] = [
     "http",
     "memory",
     "paginate",
@@ -58,6 +60,7 @@ const RUN_ORDER: [&str; 11] = [
     "export",
     "segment",
     "campaigns",
+    "reports",
     "send",
     "tracking",
     "import",
@@ -69,6 +72,8 @@ const RUN_ONCE: [&str; 2] = ["memory", "import"];
 /// The full data set and the `--quick` one (same proportions).
 pub const FULL_CONTACTS: usize = 1_000_000;
 pub const QUICK_CONTACTS: usize = 50_000;
+/// Sends of the reports scenario's 20 campaigns, full and `--quick`.
+pub use crate::reports::{FULL_SENDS, QUICK_SENDS};
 /// Recipients of the send scenario's campaign, full and `--quick`.
 pub use crate::send::{FULL_RECIPIENTS, QUICK_RECIPIENTS};
 /// Connections for throughput (the figure) and for latency percentiles (few enough
@@ -103,6 +108,8 @@ pub struct Options {
     pub repeat: usize,
     /// Recipients of the send scenario's campaign (on a database of its own).
     pub send_recipients: usize,
+    /// Sends of the reports scenario (its 20 campaigns'; opens and clicks are 30% of them).
+    pub report_sends: usize,
 }
 
 impl Options {
@@ -192,6 +199,23 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
             started.elapsed().as_secs_f64()
         ));
     }
+    let reports = if options.wants("reports") {
+        let started = std::time::Instant::now();
+        say(format!(
+            "reports: {} sends and {} opens and clicks in {} campaigns through the store",
+            options.report_sends,
+            reports::events_for(options.report_sends),
+            reports::CAMPAIGNS
+        ));
+        let seeded = reports::seed(store.as_ref(), options.report_sends).await?;
+        say(format!(
+            "  loaded in {:.1} s",
+            started.elapsed().as_secs_f64()
+        ));
+        Some(seeded)
+    } else {
+        None
+    };
     if options.engine == Engine::Postgres {
         // A million rows arrive faster than autovacuum's next look; a live database would have
         // its planner statistics by the time anyone reads it, so the run measures with them.
@@ -227,6 +251,14 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
         setup: import_setup,
         unlisted,
     };
+    let reports = match reports {
+        Some(seeded) => {
+            let who = (seeded.user, seeded.account, seeded.client_id.as_str());
+            let token = mint_token(store.clone(), &base_url, who).await?;
+            Some((seeded, token))
+        }
+        None => None,
+    };
     drop(store);
 
     let scratch = tempfile::Builder::new()
@@ -254,6 +286,9 @@ async fn run_on(options: &Options, database_url: &str) -> anyhow::Result<Vec<Row
         database_url,
         import_target: &import_target,
         segment_page: tokio::sync::OnceCell::new(),
+        reports: reports
+            .as_ref()
+            .map(|(seeded, token)| (seeded, token.as_str())),
     };
     let rows = bench.scenarios(&server).await;
     server.stop()?;
@@ -310,6 +345,9 @@ struct Bench<'a> {
     /// The first page of the segment scenario's segment, created by its first run: a second
     /// POST of the same name would answer 409.
     segment_page: tokio::sync::OnceCell<String>,
+    /// The reports scenario's data set, loaded before the server started, and a token for its
+    /// account.
+    reports: Option<(&'a reports::Seeded, &'a str)>,
 }
 
 fn failed(
@@ -452,6 +490,7 @@ impl Bench<'_> {
             }
             "send" => self.send_scenario().await,
             "tracking" => self.tracking_scenario().await,
+            "reports" => self.reports_scenario().await,
             "import" => self.import_scenario(server).await,
             other => vec![failed(
                 other,
@@ -539,10 +578,15 @@ impl Bench<'_> {
 
     /// GET with the token; the body as JSON when the answer is 200.
     async fn get_json(&self, path: &str) -> anyhow::Result<Value> {
+        self.get_json_as(path, self.token).await
+    }
+
+    /// GET with `token`; the body as JSON when the answer is 200.
+    async fn get_json_as(&self, path: &str, token: &str) -> anyhow::Result<Value> {
         let response = self
             .http
             .get(format!("{}{path}", self.base_url))
-            .bearer_auth(self.token)
+            .bearer_auth(token)
             .send()
             .await?;
         let status = response.status();
@@ -606,11 +650,16 @@ impl Bench<'_> {
 
     /// Times one GET (the body read in full), in milliseconds.
     async fn timed_get(&self, path: &str) -> anyhow::Result<(f64, Value)> {
+        self.timed_get_as(path, self.token).await
+    }
+
+    /// `timed_get` with `token`.
+    async fn timed_get_as(&self, path: &str, token: &str) -> anyhow::Result<(f64, Value)> {
         let started = Instant::now();
         let response = self
             .http
             .get(format!("{}{path}", self.base_url))
-            .bearer_auth(self.token)
+            .bearer_auth(token)
             .send()
             .await?;
         let status = response.status();
@@ -633,6 +682,39 @@ impl Bench<'_> {
         .await
     }
 
+    /// Walks a collection from `first_path` through every `_links.next.href` with `token`,
+    /// and checks that the pages held `expected` items of `array`.
+    async fn walk(
+        &self,
+        first_path: &str,
+        token: &str,
+        array: &str,
+        expected: usize,
+    ) -> anyhow::Result<Walk> {
+        let started = Instant::now();
+        let mut path = first_path.to_string();
+        let mut last_path;
+        let (mut pages, mut seen) = (0usize, 0usize);
+        loop {
+            let (_, body) = self.timed_get_as(&path, token).await?;
+            pages += 1;
+            seen += body[array].as_array().map_or(0, Vec::len);
+            last_path = path.clone();
+            match body["_links"]["next"]["href"].as_str() {
+                Some(next) => path = next.to_string(),
+                None => break,
+            }
+        }
+        if seen != expected {
+            bail!("the walk saw {seen} {array}, not {expected}");
+        }
+        Ok(Walk {
+            pages,
+            last_path,
+            time: started.elapsed(),
+        })
+    }
+
     /// Walks a collection from `first_path` through every `_links.next.href`, checks that the
     /// pages held `expected` items of `array`, and answers the last page's time against the
     /// first's (target: at most 1.2 times).
@@ -644,24 +726,11 @@ impl Bench<'_> {
         array: &str,
         expected: usize,
     ) -> anyhow::Result<Row> {
-        let walk_started = Instant::now();
-        let mut path = first_path.to_string();
-        let mut last_path;
-        let (mut pages, mut seen) = (0usize, 0usize);
-        loop {
-            let (_, body) = self.timed_get(&path).await?;
-            pages += 1;
-            seen += body[array].as_array().map_or(0, Vec::len);
-            last_path = path.clone();
-            match body["_links"]["next"]["href"].as_str() {
-                Some(next) => path = next.to_string(),
-                None => break,
-            }
-        }
-        let walk = walk_started.elapsed();
-        if seen != expected {
-            bail!("the walk saw {seen} {array}, not {expected}");
-        }
+        let Walk {
+            pages,
+            last_path,
+            time: walk,
+        } = self.walk(first_path, self.token, array, expected).await?;
         // Each end is timed again, warm, alternating first and last, and the fastest of each
         // kept: the question is whether the last page costs more than the first, and on a
         // shared 2-core machine the other samples add other processes' time slices (medians
@@ -691,6 +760,14 @@ impl Bench<'_> {
             load: None,
         })
     }
+}
+
+/// A walk through every page of a collection.
+struct Walk {
+    pages: usize,
+    /// The path of the last page (its cursor included).
+    last_path: String,
+    time: Duration,
 }
 
 fn git_revision() -> String {

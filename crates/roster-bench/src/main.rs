@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use roster_bench::{
-    Engine, Options, FULL_CONTACTS, FULL_RECIPIENTS, QUICK_CONTACTS, QUICK_RECIPIENTS, SCENARIOS,
+    Engine, Options, FULL_CONTACTS, FULL_RECIPIENTS, FULL_SENDS, QUICK_CONTACTS, QUICK_RECIPIENTS,
+    QUICK_SENDS, SCENARIOS,
 };
 
 #[derive(Debug, Parser)]
@@ -34,14 +35,15 @@ enum EngineArg {
 
 #[derive(Debug, clap::Args)]
 struct AllArgs {
-    /// 50,000 contacts, 5-second load runs and 10,000 recipients for the send scenario instead
-    /// of 1,000,000, 10 seconds and 100,000.
+    /// 50,000 contacts, 5-second load runs, 10,000 recipients for the send scenario and
+    /// 100,000 sends for the reports scenario instead of 1,000,000, 10 seconds, 100,000 and
+    /// 1,000,000.
     #[arg(long)]
     quick: bool,
     #[arg(long, value_enum, default_value = "sqlite")]
     engine: EngineArg,
     /// Run only these scenarios (repeatable): http, memory, import, paginate, filter,
-    /// counts, export, segment, campaigns, send, tracking.
+    /// counts, export, segment, campaigns, send, tracking, reports.
     #[arg(long = "scenario")]
     scenarios: Vec<String>,
     /// Override the number of contacts (same proportions).
@@ -50,6 +52,10 @@ struct AllArgs {
     /// Override the number of recipients of the send scenario's campaign.
     #[arg(long)]
     send_recipients: Option<usize>,
+    /// Override the number of sends of the reports scenario (over its 20 campaigns; opens
+    /// and clicks are 30% of them).
+    #[arg(long)]
+    report_sends: Option<usize>,
     /// Where the PostgreSQL run creates its database `roster_bench_<pid>` (dropped after).
     #[arg(
         long,
@@ -121,6 +127,11 @@ async fn main() -> ExitCode {
             QUICK_RECIPIENTS
         } else {
             FULL_RECIPIENTS
+        }),
+        report_sends: args.report_sends.unwrap_or(if args.quick {
+            QUICK_SENDS
+        } else {
+            FULL_SENDS
         }),
     };
     match roster_bench::run(&options).await {

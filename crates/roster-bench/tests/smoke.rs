@@ -47,6 +47,7 @@ async fn the_harness_runs_on_tiny_data() {
         noisy: true,
         repeat: 1,
         send_recipients: 200,
+        report_sends: 2_000,
     };
     let report = roster_bench::run(&options).await.expect("the harness runs");
     let failed: Vec<_> = report
@@ -110,6 +111,7 @@ async fn a_repeated_scenario_reports_its_medians() {
         noisy: true,
         repeat: 2,
         send_recipients: 200,
+        report_sends: 2_000,
     };
     let report = roster_bench::run(&options).await.expect("the harness runs");
     assert_eq!(report.rows.len(), 2, "{:#?}", report.rows);

@@ -153,6 +153,9 @@ pub struct ContactSelection {
     /// Contacts matching this segment's criteria (evaluated when the activity runs).
     #[serde(default)]
     pub segment_id: Option<SegmentId>,
+    /// Contacts at this engagement level (evaluated when the activity runs).
+    #[serde(default)]
+    pub engagement_level: Option<crate::engagement::EngagementLevel>,
 }
 
 /// What a contact-walking job changes on each contact.

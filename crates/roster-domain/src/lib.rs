@@ -11,9 +11,12 @@ pub mod campaign;
 pub mod consent;
 pub mod contact;
 pub mod contact_list;
+pub mod contact_report;
 pub mod counts;
 pub mod custom_field;
 pub mod email;
+pub mod email_report;
+pub mod engagement;
 pub mod field_error;
 pub mod forward;
 pub mod ids;
@@ -39,9 +42,9 @@ pub use page::{Page, PageRequest};
 pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
-    BounceIntakeStore, BounceStore, CampaignStore, ConsentStore, ContactStore, CustomFieldStore,
-    EventStore, ListStore, MailerStore, OAuthStore, OutboxStore, RateLimitStore,
-    ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore, Store, StoreError, StoreResult,
-    TagStore,
+    BounceIntakeStore, BounceStore, CampaignStore, ConsentStore, ContactReportStore, ContactStore,
+    CustomFieldStore, EventStore, ListStore, MailerStore, OAuthStore, OutboxStore, RateLimitStore,
+    ReportStore, ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore, Store, StoreError,
+    StoreResult, TagStore,
 };
 pub use time::Timestamp;

@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use crate::{CustomFieldId, FieldError, ListId, SegmentId, TagId, Timestamp};
+use crate::engagement::{parse_tracking, EngagementLevel, TrackingCondition};
+use crate::{CampaignId, CustomFieldId, FieldError, ListId, SegmentId, TagId, Timestamp};
 
 pub const MAX_CRITERIA_LEN: usize = 20_000;
 pub const MAX_NAME_LEN: usize = 255;
@@ -186,11 +187,26 @@ pub enum Condition {
         tags: Vec<TagId>,
         any: bool,
     },
-    /// Engagement conditions: accepted and stored; until campaigns record engagement, a
-    /// "not_…" condition holds for every contact and any other holds for none.
-    Tracking {
+    /// What the contact did with the campaigns sent to it (docs/SEGMENTS.md).
+    Tracking(TrackingCondition),
+    /// A tracking condition stored before they were evaluated, in a form Roster does not
+    /// support: it keeps the evaluation it had then (a `not_…` field holds for every contact,
+    /// any other for none). Only criteria read back from storage produce it.
+    LegacyTracking {
         holds_for_all: bool,
     },
+    /// The contact's engagement level over its last campaign messages (the `engagement_level`
+    /// source of the list-membership activities; not a criteria condition).
+    Engagement(EngagementLevel),
+}
+
+/// How tracking conditions outside the supported set are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Criteria a client sends: refused (400).
+    Checked,
+    /// Criteria read back from storage: kept as [`Condition::LegacyTracking`].
+    Stored,
 }
 
 /// What the parser needs from the account to check the names a criteria document uses.
@@ -203,11 +219,14 @@ pub struct CriteriaContext<'a> {
 pub struct Referenced {
     pub lists: Vec<ListId>,
     pub tags: Vec<TagId>,
+    /// The campaigns of `specific-campaigns` tracking conditions.
+    pub campaigns: Vec<CampaignId>,
 }
 
 struct Parser<'a> {
     context: &'a CriteriaContext<'a>,
     now: Timestamp,
+    mode: Mode,
     errors: Vec<FieldError>,
     conditions: usize,
     referenced: Referenced,
@@ -217,11 +236,56 @@ fn problem(path: &str, message: impl Into<String>) -> FieldError {
     FieldError::new(format!("segment_criteria {path}"), message)
 }
 
-/// Parses and checks criteria text. Returns the tree and the list and tag ids it names.
+/// Parses and checks criteria a client sends (creating or changing a segment). Returns the
+/// tree and the list, tag and campaign ids it names.
 pub fn parse_criteria(
     text: &str,
     context: &CriteriaContext<'_>,
     now: Timestamp,
+) -> Result<(Node, Referenced), Vec<FieldError>> {
+    parse(text, context, now, Mode::Checked)
+}
+
+/// Parses stored criteria to evaluate them: as [`parse_criteria`], except that a tracking
+/// condition outside the supported set (stored before tracking conditions were evaluated)
+/// keeps its old evaluation instead of failing the segment.
+pub fn parse_stored_criteria(
+    text: &str,
+    context: &CriteriaContext<'_>,
+    now: Timestamp,
+) -> Result<(Node, Referenced), Vec<FieldError>> {
+    parse(text, context, now, Mode::Stored)
+}
+
+/// How many tracking conditions of stored criteria are outside the supported set (and so keep
+/// their old evaluation): for the start-up log line that lists such segments.
+pub fn legacy_tracking_conditions(text: &str) -> usize {
+    fn walk(value: &Value, count: &mut usize) {
+        match value {
+            Value::Object(object) => {
+                if object.get("source").and_then(Value::as_str) == Some("tracking")
+                    && parse_tracking(value, Timestamp::now()).is_err()
+                {
+                    *count += 1;
+                }
+                object.values().for_each(|v| walk(v, count));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, count)),
+            _ => {}
+        }
+    }
+    let mut count = 0;
+    if let Ok(document) = serde_json::from_str::<Value>(text) {
+        walk(&document, &mut count);
+    }
+    count
+}
+
+fn parse(
+    text: &str,
+    context: &CriteriaContext<'_>,
+    now: Timestamp,
+    mode: Mode,
 ) -> Result<(Node, Referenced), Vec<FieldError>> {
     if text.chars().count() > MAX_CRITERIA_LEN {
         return Err(vec![FieldError::new(
@@ -238,6 +302,7 @@ pub fn parse_criteria(
     let mut parser = Parser {
         context,
         now,
+        mode,
         errors: Vec::new(),
         conditions: 0,
         referenced: Referenced::default(),
@@ -336,17 +401,23 @@ impl Parser<'_> {
                 .map(|(f, t)| Condition::Contact(f, t)),
             Some("list_membership") => self.membership(value, &op, path, true),
             Some("tags") => self.membership(value, &op, path, false),
-            Some("tracking") => {
-                if field.is_empty() || op.is_empty() {
-                    self.errors
-                        .push(problem(path, "a tracking condition needs field and op"));
-                    None
-                } else {
-                    Some(Condition::Tracking {
-                        holds_for_all: field.starts_with("not_"),
-                    })
+            Some("tracking") => match parse_tracking(value, self.now) {
+                Ok(tracking) => {
+                    if let crate::engagement::CampaignScope::Campaigns(ids) = &tracking.scope {
+                        self.referenced.campaigns.extend(ids.iter().copied());
+                    }
+                    Some(Condition::Tracking(tracking))
                 }
-            }
+                Err(_) if self.mode == Mode::Stored => Some(Condition::LegacyTracking {
+                    holds_for_all: field.starts_with("not_"),
+                }),
+                Err(problems) => {
+                    for (key, message) in problems {
+                        self.errors.push(problem(&format!("{path}.{key}"), message));
+                    }
+                    None
+                }
+            },
             Some(other) => {
                 self.errors.push(problem(
                     &format!("{path}.source"),
@@ -616,10 +687,46 @@ mod tests {
             node,
             Node::Group(
                 GroupKind::And,
-                vec![Node::Condition(Condition::Tracking {
-                    holds_for_all: true
-                })]
+                vec![Node::Condition(Condition::Tracking(TrackingCondition {
+                    field: crate::engagement::TrackingField::NotOpened,
+                    scope: crate::engagement::CampaignScope::LastCampaigns(5),
+                }))]
             )
+        );
+    }
+
+    #[test]
+    fn stored_criteria_keep_unsupported_tracking_conditions_as_they_were() {
+        let text = concat!(
+            r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"tracking","#,
+            r#""field":"not_bounced","op":"x"},{"source":"tracking","field":"opened","op":"x"}]}}"#
+        );
+        let context = CriteriaContext { custom_fields: &[] };
+        let errors = parse_criteria(text, &context, Timestamp::from_millis(0)).unwrap_err();
+        assert_eq!(errors.len(), 5, "{errors:?}");
+        let (node, _) = parse_stored_criteria(text, &context, Timestamp::from_millis(0)).unwrap();
+        assert_eq!(
+            node,
+            Node::Group(
+                GroupKind::And,
+                vec![
+                    Node::Condition(Condition::LegacyTracking {
+                        holds_for_all: true
+                    }),
+                    Node::Condition(Condition::LegacyTracking {
+                        holds_for_all: false
+                    })
+                ]
+            )
+        );
+        assert_eq!(legacy_tracking_conditions(text), 2);
+        assert_eq!(
+            legacy_tracking_conditions(concat!(
+                r#"{"version":"1.0.0","criteria":{"type":"and","group":[{"source":"tracking","#,
+                r#""field":"opened","op":"contains-any","const_value":"last-n-campaigns","#,
+                r#""param":"5"}]}}"#
+            )),
+            0
         );
     }
 
@@ -745,14 +852,16 @@ mod tests {
         );
         let or_top = parse(concat!(
             r#"{"version":"1.0.0","criteria":{"type":"or","group":["#,
-            r#"{"source":"tracking","field":"opened","op":"x"}]}}"#
+            r#"{"source":"contact","field":"first_name","op":"eq","const_value":"A"}]}}"#
         ))
         .unwrap_err();
         assert_eq!(
             or_top,
             ["segment_criteria criteria.type must be \"and\" at the top level."]
         );
-        let mut deep = String::from(r#"{"source":"tracking","field":"opened","op":"x"}"#);
+        let mut deep = String::from(
+            r#"{"source":"contact","field":"first_name","op":"eq","const_value":"A"}"#,
+        );
         for _ in 0..6 {
             deep = format!(r#"{{"type":"and","group":[{deep}]}}"#);
         }

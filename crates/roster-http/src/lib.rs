@@ -9,9 +9,11 @@ pub mod activities;
 pub mod auth;
 pub mod bounces;
 pub mod contact_lists;
+pub mod contact_reports;
 pub mod contact_tags;
 pub mod contacts;
 pub mod custom_fields;
+pub mod email_reports;
 pub mod emails;
 pub mod error;
 pub mod health;
@@ -350,6 +352,7 @@ pub async fn serve(
     listener
         .set_nonblocking(true)
         .context("cannot configure the listener")?;
+    segments::criteria::log_legacy_tracking_segments(state.store.as_ref()).await;
     let background = state.spawn_background();
     let events = state.events.start();
     let limiter = state.rate_limits.clone();

@@ -58,11 +58,15 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "Bulk Activities", description = "Imports, exports and bulk changes, run as queued \
             activities."),
         (name = "Contacts", description = "Contacts, their consent and their sign-ups."),
+        (name = "Contacts Reporting", description = "One contact's campaign history: its \
+            sends, opens, clicks and other tracking activities."),
         (name = "Contact Lists", description = "Contact lists."),
         (name = "Contact Tags", description = "Contact tags."),
         (name = "Contacts Custom Fields", description = "Custom fields."),
         (name = "Email Campaigns", description = "Email campaigns and their activities."),
         (name = "Email Scheduling", description = "Previews of email campaign activities."),
+        (name = "Email Reporting", description = "Tracking pages, links, stats and summaries \
+            of sent email campaigns."),
         (name = "Segments", description = "Segments: saved contact criteria."),
     ),
 )]

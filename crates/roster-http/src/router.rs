@@ -13,8 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
 use crate::{
-    account, activities, bounces, contact_lists, contact_tags, contacts, custom_fields, emails,
-    health, oauth, openapi, ratelimit, segments, tracking, wire, AppState,
+    account, activities, bounces, contact_lists, contact_reports, contact_tags, contacts,
+    custom_fields, email_reports, emails, health, oauth, openapi, ratelimit, segments, tracking,
+    wire, AppState,
 };
 
 /// Where the V3 operations are served; the document's paths are relative to it (its server).
@@ -32,6 +33,8 @@ pub fn v3() -> OpenApiRouter<AppState> {
         .merge(segments::routes())
         .merge(account::routes())
         .merge(emails::routes())
+        .merge(email_reports::routes())
+        .merge(contact_reports::routes())
 }
 
 /// The OpenAPI document Roster serves.

@@ -2,6 +2,9 @@
 //! with numbered placeholders and the values to bind, in order.
 
 use roster_domain::contact::{Bucket, ContactFilter, Includes};
+use roster_domain::engagement::{
+    CampaignScope, TrackingCondition, TrackingField, ENGAGEMENT_WINDOW,
+};
 use roster_domain::segment::{Condition, ContactField, ContactTest, GroupKind, Node, Operand};
 use roster_domain::{AccountId, ContactId};
 use uuid::Uuid;
@@ -118,7 +121,7 @@ fn from_where(
         ));
     }
     if let Some(segment) = &filter.segment {
-        let condition = node_sql(dialect, segment, sql);
+        let condition = node_sql(dialect, &account, segment, sql);
         sql.text.push_str(&format!(" AND {condition}"));
     }
     // Pages walk contacts in id order, oldest first: a lower bound on creation time also
@@ -139,8 +142,9 @@ fn from_where(
     order_column
 }
 
-/// A segment criteria tree as one SQL condition on the contact `c`.
-fn node_sql(dialect: Dialect, node: &Node, sql: &mut Sql) -> String {
+/// A segment criteria tree as one SQL condition on the contact `c` of the account bound at
+/// `account`.
+fn node_sql(dialect: Dialect, account: &str, node: &Node, sql: &mut Sql) -> String {
     match node {
         Node::Group(kind, nodes) => {
             let joiner = if *kind == GroupKind::And {
@@ -148,14 +152,17 @@ fn node_sql(dialect: Dialect, node: &Node, sql: &mut Sql) -> String {
             } else {
                 " OR "
             };
-            let parts: Vec<String> = nodes.iter().map(|n| node_sql(dialect, n, sql)).collect();
+            let parts: Vec<String> = nodes
+                .iter()
+                .map(|n| node_sql(dialect, account, n, sql))
+                .collect();
             if parts.is_empty() {
                 "1 = 1".into()
             } else {
                 format!("({})", parts.join(joiner))
             }
         }
-        Node::Condition(condition) => condition_sql(dialect, condition, sql),
+        Node::Condition(condition) => condition_sql(dialect, account, condition, sql),
     }
 }
 
@@ -271,7 +278,7 @@ fn link_condition(
     }
 }
 
-fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> String {
+fn condition_sql(dialect: Dialect, account: &str, condition: &Condition, sql: &mut Sql) -> String {
     match condition {
         Condition::Contact(field, test) => match field {
             ContactField::Text(column) => test_sql(&format!("c.{column}"), true, test, sql),
@@ -313,14 +320,114 @@ fn condition_sql(dialect: Dialect, condition: &Condition, sql: &mut Sql) -> Stri
             let link = ("contact_taggings", "st", "tag_id");
             link_condition(dialect, link, ids, *any, sql)
         }
-        Condition::Tracking { holds_for_all } => {
+        Condition::Tracking(tracking) => tracking_sql(dialect, account, tracking, sql),
+        Condition::LegacyTracking { holds_for_all } => {
             if *holds_for_all {
                 "1 = 1".into()
             } else {
                 "1 = 0".into()
             }
         }
+        Condition::Engagement(level) => {
+            let rank = engagement_rank(sql);
+            format!("{rank} = {}", sql.bind(Bind::I64(level.rank())))
+        }
     }
+}
+
+/// The condition on a contact's sent message `r` that puts it in the scope.
+fn scope_sql(account: &str, scope: &CampaignScope, sql: &mut Sql) -> String {
+    match scope {
+        CampaignScope::LastCampaigns(n) => {
+            let n = sql.bind(Bind::I64(i64::from(*n)));
+            // The sends of the account's n most recently sent activities: one row per send
+            // (not per message), read once per statement, not per contact.
+            format!(
+                "r.send_id IN (SELECT s.id FROM email_sends s WHERE s.account_id = {account} \
+                 AND s.campaign_activity_id IN (SELECT ls.campaign_activity_id \
+                 FROM email_sends ls WHERE ls.account_id = {account} \
+                 GROUP BY ls.campaign_activity_id ORDER BY MAX(ls.started_at) DESC, \
+                 ls.campaign_activity_id DESC LIMIT {n}))"
+            )
+        }
+        CampaignScope::Campaigns(campaigns) => {
+            let campaigns = sql.bind_list(campaigns.iter().map(|c| Bind::Uuid(c.0)));
+            format!(
+                "r.campaign_activity_id IN (SELECT a.id FROM email_campaign_activities a \
+                 WHERE a.account_id = {account} AND a.campaign_id IN ({campaigns}))"
+            )
+        }
+        CampaignScope::SentBetween(start, end) => {
+            let start = sql.bind(Bind::I64(start.millis()));
+            let end = sql.bind(Bind::I64(end.millis()));
+            format!("r.finished_at >= {start} AND r.finished_at <= {end}")
+        }
+    }
+}
+
+/// A tracking condition: EXISTS over the contact's sent messages in scope (the contact-side
+/// index of sent messages, migration 0017), joined for opened and clicked to the contact's
+/// tracking row of each activity (its primary key). The `not_…` fields need a message in
+/// scope too: "did not open" is about contacts that were sent something.
+fn tracking_sql(
+    dialect: Dialect,
+    account: &str,
+    tracking: &TrackingCondition,
+    sql: &mut Sql,
+) -> String {
+    let end = dialect.exists_end();
+    let exists = |engaged: Option<&str>, sql: &mut Sql| {
+        let scope = scope_sql(account, &tracking.scope, sql);
+        let (join, test) = match engaged {
+            None => (String::new(), String::new()),
+            Some(test) => (
+                " JOIN activity_contact_tracking t ON t.account_id = r.account_id \
+                 AND t.activity_id = r.campaign_activity_id AND t.contact_id = r.contact_id"
+                    .to_string(),
+                format!(" AND {test}"),
+            ),
+        };
+        format!(
+            "EXISTS (SELECT 1 FROM email_send_recipients r{join} \
+             WHERE r.account_id = c.account_id AND r.contact_id = c.id AND r.state = 'sent' \
+             AND {scope}{test}{end})"
+        )
+    };
+    const OPENED: &str = "(t.opens > 0 OR t.clicks > 0)";
+    const CLICKED: &str = "t.clicks > 0";
+    match tracking.field {
+        TrackingField::Sent => exists(None, sql),
+        TrackingField::NotSent => format!("NOT {}", exists(None, sql)),
+        TrackingField::Opened => exists(Some(OPENED), sql),
+        TrackingField::Clicked => exists(Some(CLICKED), sql),
+        TrackingField::NotOpened => {
+            let sent = exists(None, sql);
+            format!("({sent} AND NOT {})", exists(Some(OPENED), sql))
+        }
+        TrackingField::NotClicked => {
+            let sent = exists(None, sql);
+            format!("({sent} AND NOT {})", exists(Some(CLICKED), sql))
+        }
+    }
+}
+
+/// The contact's engagement level as a number (`EngagementLevel::rank`; 0 when it was never
+/// sent a campaign), over its last `ENGAGEMENT_WINDOW` sent messages, newest first by the
+/// contact-side index of sent messages: 3 when it opened or clicked at least half of them, 2
+/// at least one, 1 none.
+fn engagement_rank(sql: &mut Sql) -> String {
+    let window = sql.bind(Bind::I64(i64::from(ENGAGEMENT_WINDOW)));
+    format!(
+        "(SELECT CASE WHEN COUNT(*) = 0 THEN 0 \
+         WHEN 2 * SUM(recent.engaged) >= COUNT(*) THEN 3 \
+         WHEN SUM(recent.engaged) > 0 THEN 2 ELSE 1 END \
+         FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM activity_contact_tracking t \
+         WHERE t.account_id = r.account_id AND t.activity_id = r.campaign_activity_id \
+         AND t.contact_id = r.contact_id AND (t.opens > 0 OR t.clicks > 0)) THEN 1 ELSE 0 END \
+         AS engaged FROM email_send_recipients r \
+         WHERE r.account_id = c.account_id AND r.contact_id = c.id AND r.state = 'sent' \
+         ORDER BY r.finished_at DESC LIMIT {window}) recent)"
+    )
 }
 
 /// One page: `limit + 1` rows after `after`, in id order.
@@ -508,7 +615,7 @@ mod tests {
             any: true,
         };
         assert_eq!(
-            condition_sql(Dialect::Postgres, &lists, &mut sql),
+            condition_sql(Dialect::Postgres, "$0", &lists, &mut sql),
             "EXISTS (SELECT 1 FROM contact_list_members sm WHERE sm.account_id = c.account_id \
              AND sm.contact_id = c.id AND sm.list_id IN ($1) OFFSET 0)"
         );
@@ -520,10 +627,48 @@ mod tests {
             any: false,
         };
         assert_eq!(
-            condition_sql(Dialect::Sqlite, &tags, &mut sql),
+            condition_sql(Dialect::Sqlite, "$0", &tags, &mut sql),
             "NOT EXISTS (SELECT 1 FROM contact_taggings st WHERE st.account_id = c.account_id \
              AND st.contact_id = c.id AND st.tag_id IN ($2, $3))"
         );
+    }
+
+    #[test]
+    fn engagement_reads_the_contacts_own_sends_never_the_events() {
+        use roster_domain::engagement::EngagementLevel;
+        for field in [
+            TrackingField::Sent,
+            TrackingField::NotOpened,
+            TrackingField::Clicked,
+        ] {
+            for scope in [
+                CampaignScope::LastCampaigns(5),
+                CampaignScope::Campaigns(vec![roster_domain::CampaignId::generate()]),
+                CampaignScope::SentBetween(
+                    roster_domain::Timestamp::from_millis(1),
+                    roster_domain::Timestamp::from_millis(2),
+                ),
+            ] {
+                let condition = Condition::Tracking(TrackingCondition { field, scope });
+                let mut sql = Sql::default();
+                let text = condition_sql(Dialect::Postgres, "$1", &condition, &mut sql);
+                assert!(!text.contains("tracking_events"), "{text}");
+                assert!(
+                    text.contains("r.contact_id = c.id AND r.state = 'sent'"),
+                    "{text}"
+                );
+                assert!(text.contains("OFFSET 0)"), "{text}");
+            }
+        }
+        let mut sql = Sql::default();
+        let level = Condition::Engagement(EngagementLevel::Medium);
+        let text = condition_sql(Dialect::Sqlite, "$1", &level, &mut sql);
+        assert!(
+            text.contains("ORDER BY r.finished_at DESC LIMIT $1) recent) = $2"),
+            "{text}"
+        );
+        assert!(!text.contains("tracking_events"), "{text}");
+        assert_eq!(sql.binds, [Bind::I64(10), Bind::I64(2)]);
     }
 
     #[test]

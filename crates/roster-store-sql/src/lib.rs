@@ -10,9 +10,11 @@
 //! (docs/ARCHITECTURE.md, "How one query text serves both engines").
 
 pub mod columns;
+pub mod contact_reports;
 pub mod contact_sql;
 pub mod dialect;
 pub mod documents;
+pub mod reports;
 pub mod rows;
 pub mod tracking;
 

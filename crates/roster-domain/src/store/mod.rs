@@ -14,6 +14,7 @@ mod activities;
 mod bounces;
 mod campaigns;
 mod consent;
+mod contact_reports;
 mod contacts;
 mod custom_fields;
 mod error;
@@ -22,6 +23,7 @@ mod lists;
 mod oauth;
 mod outbox;
 mod rate_limits;
+mod reports;
 mod resubscriptions;
 mod segments;
 mod sends;
@@ -34,6 +36,7 @@ pub use activities::ActivityStore;
 pub use bounces::{BounceStore, RECENT_SENDS_MATCHED};
 pub use campaigns::{CampaignRemoval, CampaignStore};
 pub use consent::ConsentStore;
+pub use contact_reports::ContactReportStore;
 pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
@@ -42,6 +45,7 @@ pub use lists::ListStore;
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
 pub use rate_limits::RateLimitStore;
+pub use reports::ReportStore;
 pub use resubscriptions::ResubscriptionStore;
 pub use segments::SegmentStore;
 pub use sends::{ScheduleChange, SendStore};
@@ -110,7 +114,8 @@ impl<T> AccountSideStore for T where
 /// The whole contract, for the one component that serves every aggregate (the HTTP layer)
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
 /// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
-/// contacts' own consent links, the tracking events and the bounces coming back.
+/// contacts' own consent links, the tracking events, the bounces coming back and the email and
+/// contact reports.
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
 /// as `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on one
 /// line past 100 columns.)
@@ -118,7 +123,7 @@ pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
     Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + BounceStore,
-    Self: BounceIntakeStore + 'static,
+    Self: BounceIntakeStore + ReportStore + ContactReportStore + 'static,
 {
 }
 
@@ -132,6 +137,8 @@ impl<T> Store for T where
         + ConsentStore
         + EventStore
         + BounceStore
+        + ReportStore
+        + ContactReportStore
         + 'static
 {
 }

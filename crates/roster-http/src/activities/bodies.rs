@@ -8,6 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use roster_domain::activity::ContactSelection;
 use roster_domain::contact::Bucket;
+use roster_domain::engagement::EngagementLevel;
 use roster_domain::{ContactId, CustomFieldId, ListId, SegmentId, TagId, Timestamp};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -201,6 +202,7 @@ impl TryFrom<ExportBody> for Export {
                     exclude,
                     opted_in_since: new_subscriber_since(new_subscriber.unwrap_or(false)),
                     segment_id,
+                    engagement_level: None,
                 },
                 fields,
             })
@@ -271,9 +273,10 @@ pub struct MembershipSourceBody {
     tag_ids: Field<Vec<Value>>,
     #[schema(value_type = i64, required = false)]
     segment_id: Field<i64>,
-    /// Read only to refuse it: Roster keeps no engagement data.
-    #[schema(ignore)]
-    engagement_level: Field<Value>,
+    /// The contacts at this engagement level over their last 10 campaign messages: `high`,
+    /// `medium` or `low` (any case; `MOST`, `SOMEWHAT`, `LEAST` as synonyms). docs/SEGMENTS.md.
+    #[schema(value_type = String, required = false)]
+    engagement_level: Field<String>,
 }
 
 /// `source` of a tagging change: exactly one of its properties.
@@ -291,9 +294,16 @@ pub struct TaggingSourceBody {
     new_subscriber: Field<bool>,
     #[schema(value_type = i64, required = false)]
     segment_id: Field<i64>,
-    /// Read only to refuse it: Roster keeps no engagement data.
+    /// Read only to refuse it: the tagging bodies do not declare it.
     #[schema(ignore)]
     engagement_level: Field<Value>,
+}
+
+/// What `engagement_level` was given as: a membership source reads it, a tagging source only
+/// refuses it.
+enum EngagementSource {
+    Membership(Field<String>),
+    Tagging(Field<Value>),
 }
 
 /// The properties of either source, checked alike; a membership source has no
@@ -305,7 +315,7 @@ struct Source {
     all_active_contacts: Field<bool>,
     new_subscriber: Field<bool>,
     segment_id: Field<i64>,
-    engagement_level: Field<Value>,
+    engagement_level: EngagementSource,
 }
 
 impl From<MembershipSourceBody> for Source {
@@ -317,7 +327,7 @@ impl From<MembershipSourceBody> for Source {
             all_active_contacts: body.all_active_contacts,
             new_subscriber: Field::Absent,
             segment_id: body.segment_id,
-            engagement_level: body.engagement_level,
+            engagement_level: EngagementSource::Membership(body.engagement_level),
         }
     }
 }
@@ -331,7 +341,7 @@ impl From<TaggingSourceBody> for Source {
             all_active_contacts: body.all_active_contacts,
             new_subscriber: body.new_subscriber,
             segment_id: body.segment_id,
-            engagement_level: body.engagement_level,
+            engagement_level: EngagementSource::Tagging(body.engagement_level),
         }
     }
 }
@@ -348,12 +358,35 @@ impl Source {
             .boolean("new_subscriber", source.new_subscriber)
             .unwrap_or(false);
         let segment_id = segment_id(c, source.segment_id);
-        if source.engagement_level.is_present() {
-            c.error(
-                "engagement_level",
-                "is not supported; Roster keeps no engagement data",
-            );
-        }
+        // A value that is not a level still counts as the source given, so it is reported
+        // alone rather than with "exactly one".
+        let engagement_given = matches!(
+            &source.engagement_level,
+            EngagementSource::Membership(field) if field.is_present()
+        );
+        let engagement_level = match source.engagement_level {
+            EngagementSource::Membership(field) => c
+                .string("engagement_level", field, 20)
+                .and_then(|text| match EngagementLevel::parse(&text) {
+                    Some(level) => Some(level),
+                    None => {
+                        c.error(
+                            "engagement_level",
+                            "must be high, medium or low (or MOST, SOMEWHAT, LEAST)",
+                        );
+                        None
+                    }
+                }),
+            EngagementSource::Tagging(field) => {
+                if field.is_present() {
+                    c.error(
+                        "engagement_level",
+                        "is not a source of tagging activities (only of list memberships)",
+                    );
+                }
+                None
+            }
+        };
         let given = [
             contact_ids.is_some(),
             lists.is_some(),
@@ -361,6 +394,7 @@ impl Source {
             all_active,
             new_subscriber,
             segment_id.is_some(),
+            engagement_given,
         ]
         .iter()
         .filter(|g| **g)
@@ -369,7 +403,7 @@ impl Source {
             c.error(
                 "",
                 "must name exactly one of contact_ids, list_ids, tag_ids, segment_id, \
-                all_active_contacts or new_subscriber",
+                all_active_contacts, new_subscriber or (for list memberships) engagement_level",
             );
             return None;
         }
@@ -385,6 +419,7 @@ impl Source {
             exclude: Vec::new(),
             opted_in_since: new_subscriber_since(new_subscriber),
             segment_id,
+            engagement_level,
         })
     }
 }

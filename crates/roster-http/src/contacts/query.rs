@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
-use crate::segments::criteria::checked_criteria;
+use crate::segments::criteria::{checked_criteria, CriteriaSource};
 use crate::wire::{Param, QueryParams};
 use crate::AppState;
 use roster_domain::SegmentId;
@@ -200,7 +200,7 @@ pub(super) async fn segment_filter(
         .segment(account, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("The segment {} was not found.", id.0)))?;
-    let node = checked_criteria(state, account, &stored.criteria).await?;
+    let node = checked_criteria(state, account, &stored.criteria, CriteriaSource::Stored).await?;
     Ok(ContactFilter {
         segment: Some(node),
         ..ContactFilter::default()

@@ -7,7 +7,7 @@ use roster_domain::segment::{SegmentKey, SegmentSort};
 use roster_domain::Timestamp;
 
 use super::bodies::{SegmentBody, SegmentDraft, SegmentRename, SegmentRenameBody};
-use super::criteria::checked_criteria;
+use super::criteria::{checked_criteria, CriteriaSource};
 use super::query::SegmentsQuery;
 use super::resources::{SegmentCollection, SegmentResource, SegmentSummary};
 use crate::auth::{Caller, ListsRead, ListsWrite};
@@ -104,7 +104,7 @@ pub async fn create(
     Body(body): Body<SegmentBody>,
 ) -> Result<(StatusCode, Json<SegmentResource>), ApiError> {
     let SegmentDraft { name, criteria } = SegmentDraft::try_from(body)?;
-    checked_criteria(&state, caller.account, &criteria).await?;
+    checked_criteria(&state, caller.account, &criteria, CriteriaSource::Request).await?;
     let segment = state
         .store
         .create_segment(caller.account, &name, &criteria, Timestamp::now())
@@ -112,7 +112,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(SegmentResource::new(segment))))
 }
 
-/// GET /segments/{segment_id}
+/// GET /segments/{segment_id}: a deleted segment too (the spec: "details about a deleted
+/// segment"); every other operation treats it as gone.
 #[utoipa::path(
     get,
     path = "/segments/{segment_id}",
@@ -137,7 +138,7 @@ pub async fn get(
 ) -> Result<Json<SegmentResource>, ApiError> {
     let segment = state
         .store
-        .segment(caller.account, id)
+        .segment_with_deleted(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     Ok(Json(SegmentResource::new(segment)))
@@ -174,7 +175,7 @@ pub async fn replace(
         .segment(caller.account, id)
         .await?
         .ok_or_else(|| not_found(id))?;
-    checked_criteria(&state, caller.account, &criteria).await?;
+    checked_criteria(&state, caller.account, &criteria, CriteriaSource::Request).await?;
     segment.name = name;
     segment.criteria = criteria;
     segment.edited_at = Timestamp::now();
@@ -245,7 +246,11 @@ pub async fn delete(
     State(state): State<AppState>,
     IdPath(id): IdPath<SegmentId>,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.delete_segment(caller.account, id).await? {
+    if state
+        .store
+        .delete_segment(caller.account, id, Timestamp::now())
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(id))

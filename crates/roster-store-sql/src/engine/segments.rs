@@ -43,6 +43,16 @@ impl SegmentStore for SqlStore {
 
     async fn segment(&self, account: AccountId, id: SegmentId) -> StoreResult<Option<Segment>> {
         let select = "SELECT id, name, criteria, created_at, edited_at FROM segments \
+                      WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL";
+        account_row::<rows::SegmentRow, _>(&self.pool, select, account, id.0).await
+    }
+
+    async fn segment_with_deleted(
+        &self,
+        account: AccountId,
+        id: SegmentId,
+    ) -> StoreResult<Option<Segment>> {
+        let select = "SELECT id, name, criteria, created_at, edited_at FROM segments \
                       WHERE account_id = $1 AND id = $2";
         account_row::<rows::SegmentRow, _>(&self.pool, select, account, id.0).await
     }
@@ -58,7 +68,7 @@ impl SegmentStore for SqlStore {
         let account_bind = sql.bind(Bind::Uuid(account.0));
         sql.text = format!(
             "SELECT id, name, criteria, created_at, edited_at FROM segments \
-             WHERE account_id = {account_bind}"
+             WHERE account_id = {account_bind} AND deleted_at IS NULL"
         );
         match &after {
             Some(SegmentKey::Date { edited_at, id }) => {
@@ -94,7 +104,7 @@ impl SegmentStore for SqlStore {
 
     async fn update_segment(&self, account: AccountId, segment: &Segment) -> StoreResult<bool> {
         let update = "UPDATE segments SET name = $3, name_key = $4, criteria = $5, edited_at = $6 \
-                      WHERE account_id = $1 AND id = $2";
+                      WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL";
         let done = named_write(update, account, segment.id.0, &segment.name)
             .bind(&segment.criteria)
             .bind(segment.edited_at.millis())
@@ -103,14 +113,39 @@ impl SegmentStore for SqlStore {
         Ok(done > 0)
     }
 
-    async fn delete_segment(&self, account: AccountId, id: SegmentId) -> StoreResult<bool> {
+    async fn delete_segment(
+        &self,
+        account: AccountId,
+        id: SegmentId,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let done = account_write(
-            "DELETE FROM segments WHERE account_id = $1 AND id = $2",
+            "UPDATE segments SET deleted_at = $3 \
+             WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL",
             account,
             id.0,
         )
+        .bind(now.millis())
         .affected(&self.pool)
         .await?;
         Ok(done > 0)
+    }
+
+    async fn segments_with_tracking(&self) -> StoreResult<Vec<(AccountId, Segment)>> {
+        let rows: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
+            "SELECT account_id, id FROM segments \
+             WHERE deleted_at IS NULL AND criteria LIKE '%tracking%' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(roster_store_sql::unavailable)?;
+        let mut found = Vec::with_capacity(rows.len());
+        for (account, id) in rows {
+            let account = AccountId(account);
+            if let Some(segment) = self.segment(account, SegmentId(id)).await? {
+                found.push((account, segment));
+            }
+        }
+        Ok(found)
     }
 }

@@ -2,7 +2,9 @@
 //! and the results are checked through the API (counts, memberships, files, errors).
 
 use reqwest::multipart::{Form, Part};
-use roster_tests::{on_both_engines, TestApp};
+use roster_tests::{on_both_engines, on_both_engines_with_mail, TestApp};
+
+use crate::engagement_support::{click, flush, open, send_campaign, subscriber};
 use serde_json::{json, Value};
 
 async fn activity(app: &TestApp, started: &Value) -> Value {
@@ -759,4 +761,131 @@ async fn segments_are_a_source_for_memberships_taggings_and_exports(app: TestApp
         json!([format!("The segment {segment_id} no longer exists.")])
     );
     assert_eq!(app.membership_count(&target, "all").await, 2);
+}
+
+on_both_engines_with_mail!(engagement_levels_are_a_source_for_list_memberships);
+on_both_engines!(engagement_levels_outside_the_rule_are_refused);
+
+/// The first names of a list's members, sorted.
+async fn member_names(app: &TestApp, list: &str) -> Vec<String> {
+    let page = app
+        .get_json(&format!("/v3/contacts?lists={list}&limit=500"))
+        .await;
+    let mut names: Vec<String> = page["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["first_name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Three campaigns to a list of four, opened and clicked through the public endpoints: ann
+/// engaged with all three, bob with two (one by a click alone), cid with one, dee with none;
+/// eve was never sent anything. high = at least half of the last 10 messages, medium = at least
+/// one, low = none of at least one (docs/SEGMENTS.md).
+async fn engagement_levels_are_a_source_for_list_memberships(app: TestApp) {
+    let readers = app.create_list("Readers").await;
+    for name in ["ann", "bob", "cid", "dee"] {
+        subscriber(&app, &format!("{name}@example.com"), &readers).await;
+    }
+    let elsewhere = app.create_list("Elsewhere").await;
+    subscriber(&app, "eve@example.com", &elsewhere).await;
+    let a = send_campaign(&app, "A", &readers).await;
+    for name in ["ann", "bob", "cid"] {
+        open(&app, &a.to[&format!("{name}@example.com")]).await;
+    }
+    let b = send_campaign(&app, "B", &readers).await;
+    open(&app, &b.to["ann@example.com"]).await;
+    click(&app, &b.to["bob@example.com"]).await;
+    let c = send_campaign(&app, "C", &readers).await;
+    click(&app, &c.to["ann@example.com"]).await;
+    flush(&app).await;
+
+    for (level, expected) in [
+        ("high", vec!["ann", "bob"]),
+        ("Somewhat", vec!["cid"]),
+        ("LEAST", vec!["dee"]),
+        ("MOST", vec!["ann", "bob"]),
+        ("medium", vec!["cid"]),
+        ("low", vec!["dee"]),
+    ] {
+        let target = app.create_list(&format!("Level {level}")).await;
+        let started = app
+            .create(
+                "/v3/activities/add_list_memberships",
+                json!({"source": {"engagement_level": level}, "list_ids": [target]}),
+            )
+            .await;
+        app.drain_activities().await;
+        assert_eq!(activity(&app, &started).await["state"], "completed");
+        assert_eq!(member_names(&app, &target).await, expected, "{level}");
+    }
+    // Removing the most engaged from the list they were sent through.
+    app.create(
+        "/v3/activities/remove_list_memberships",
+        json!({"source": {"engagement_level": "high"}, "list_ids": [readers]}),
+    )
+    .await;
+    app.drain_activities().await;
+    assert_eq!(member_names(&app, &readers).await, ["cid", "dee"]);
+}
+
+async fn engagement_levels_outside_the_rule_are_refused(app: TestApp) {
+    let list = app.create_list("Target").await;
+    let tag = app.create_tag("VIP").await;
+    let refused = |path: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            app.post(path, body)
+                .send()
+                .await
+                .expect(400)
+                .error_messages()
+        }
+    };
+    for path in [
+        "/v3/activities/add_list_memberships",
+        "/v3/activities/remove_list_memberships",
+    ] {
+        assert_eq!(
+            refused(
+                path,
+                json!({"source": {"engagement_level": "extreme"}, "list_ids": [list]})
+            )
+            .await,
+            ["source.engagement_level must be high, medium or low (or MOST, SOMEWHAT, LEAST)."]
+        );
+        assert_eq!(
+            refused(
+                path,
+                json!({"source": {"engagement_level": 3}, "list_ids": [list]})
+            )
+            .await,
+            ["source.engagement_level must be a string, not a number."]
+        );
+        let both = refused(
+            path,
+            json!({"source": {"engagement_level": "high", "list_ids": [list]},
+                   "list_ids": [list]}),
+        )
+        .await;
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(
+            both[0].starts_with("source must name exactly one of"),
+            "{both:?}"
+        );
+    }
+    // The tagging bodies do not declare it.
+    let tagging = refused(
+        "/v3/activities/contacts_taggings_add",
+        json!({"source": {"engagement_level": "high"}, "tag_ids": [tag]}),
+    )
+    .await;
+    assert_eq!(
+        tagging[0],
+        "source.engagement_level is not a source of tagging activities (only of list \
+         memberships)."
+    );
 }

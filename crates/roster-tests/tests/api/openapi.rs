@@ -185,7 +185,9 @@ async fn official_operations_left_out_of_the_document_are_not_routed(app: TestAp
     let documented = SpecChecker::operations_of(&document);
     let official = SpecChecker::global().official_operations();
     let left_out: Vec<&OperationKey> = official.difference(&documented).collect();
-    assert!(left_out.len() > 40, "only {} left out", left_out.len());
+    // Enough official operations stay unserved for the check to mean something (issue 18
+    // serves the reports; 28 are left out after it).
+    assert!(left_out.len() > 20, "only {} left out", left_out.len());
     for (method, path) in left_out {
         let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("a method");
         let response = app

@@ -127,12 +127,12 @@ async fn users_add_cli_creates_a_user_with_a_role(app: TestApp) {
     let add = |email: &str, role: &str| roster::cli::UsersCommand::Add {
         account_email: app.owner.email.clone(),
         email: email.into(),
-        password: "a long password".into(),
+        password: Some("a long password".into()),
         role: role.into(),
         first_name: None,
         last_name: None,
     };
-    roster::commands::users(&database, &add("manager@example.com", "account_manager"))
+    roster::users::users(&database, &add("manager@example.com", "account_manager"))
         .await
         .expect("the user is added");
     let user = app
@@ -143,11 +143,11 @@ async fn users_add_cli_creates_a_user_with_a_role(app: TestApp) {
         .expect("the user exists");
     assert_eq!(user.account_id, app.owner.account);
     assert_eq!(user.role, "account_manager");
-    let error = roster::commands::users(&database, &add("x@example.com", "admin"))
+    let error = roster::users::users(&database, &add("x@example.com", "admin"))
         .await
         .unwrap_err();
     assert!(error.to_string().contains("unknown role"), "{error}");
-    let error = roster::commands::users(&database, &add("manager@example.com", "author"))
+    let error = roster::users::users(&database, &add("manager@example.com", "author"))
         .await
         .unwrap_err();
     assert!(format!("{error:#}").contains("already exists"), "{error:#}");

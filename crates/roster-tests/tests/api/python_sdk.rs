@@ -1,7 +1,8 @@
 //! Constant Contact's official Python SDK (`constant-contact-api-client`, pinned in
-//! crates/roster-tests/python/requirements.txt) drives contacts, lists, tags and email campaigns against the
-//! test server: the script asserts status codes through the SDK's `*_with_http_info` methods and
-//! lets the SDK's own models validate every body.
+//! crates/roster-tests/python/requirements.txt) drives contacts, lists, tags and email campaigns,
+//! and reads the email and contact reports, against the test server: the script asserts status
+//! codes through the SDK's `*_with_http_info` methods and lets the SDK's own models validate
+//! every body.
 //!
 //! Without the SDK installed the test fails in CI (`CI=true`) and is skipped elsewhere, with a
 //! notice written straight to stderr (libtest hides the output of passing tests).
@@ -10,12 +11,17 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use roster_tests::{on_both_engines, TestApp};
+use roster_tests::TestApp;
+use roster_tests::{on_both_engines, on_both_engines_with_mail, on_both_engines_with_mail_and};
+
+use crate::email_reports::{engaged_campaign, intake};
 
 on_both_engines!(
     official_python_sdk_drives_contacts_lists_and_tags,
     official_python_sdk_drives_email_campaigns
 );
+on_both_engines_with_mail_and!(intake; official_python_sdk_reads_email_reports);
+on_both_engines_with_mail!(official_python_sdk_reads_contact_reports);
 
 fn script_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
@@ -78,4 +84,32 @@ async fn official_python_sdk_drives_contacts_lists_and_tags(app: TestApp) {
 async fn official_python_sdk_drives_email_campaigns(app: TestApp) {
     let sender = app.owner.email.clone();
     run_sdk_script(&app, "sdk_emails.py", &[&sender]).await;
+}
+
+async fn official_python_sdk_reads_email_reports(app: TestApp) {
+    let sent = engaged_campaign(&app).await;
+    let campaign = app.get_json(&format!("/v3/emails/{}", sent.campaign)).await;
+    let permalink = campaign["campaign_activities"][1]["campaign_activity_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run_sdk_script(
+        &app,
+        "sdk_email_reports.py",
+        &[&sent.campaign, &sent.activity, &permalink],
+    )
+    .await;
+}
+
+/// The contact reports of a real round trip (contact_reports.rs's story: two campaigns sent
+/// through the SMTP sink, opens, clicks and an opt-out through the public endpoints), read
+/// through the SDK's ContactsReportingApi.
+async fn official_python_sdk_reads_contact_reports(app: TestApp) {
+    let story = crate::contact_reports::story(&app).await;
+    run_sdk_script(
+        &app,
+        "sdk_contact_reports.py",
+        &[&story.ann, &story.bob, &story.first, &story.second],
+    )
+    .await;
 }
