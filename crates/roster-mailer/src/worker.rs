@@ -378,8 +378,15 @@ async fn record_campaign(
             "lease lost while sending; outcome not recorded");
         return Ok(outcome);
     }
-    let what = format!("send {} contact {}", recipient.send, recipient.contact);
-    log_outcome(&what, "", recipient.attempts, &outcome);
+    if let DeliveryOutcome::Sent { reply } = &outcome {
+        // The send's recipient rows keep every outcome (`roster campaigns send-status`): a
+        // line per message of a 100,000-recipient send would only bury the log's news.
+        tracing::debug!(send = %recipient.send, contact = %recipient.contact,
+            attempt = recipient.attempts, reply, "mail sent");
+    } else {
+        let what = format!("send {} contact {}", recipient.send, recipient.contact);
+        log_outcome(&what, "", recipient.attempts, &outcome);
+    }
     if matches!(outcome, DeliveryOutcome::Failed { .. }) {
         // Only the relay's refusal is the recipient's bounce: an unreachable relay or a
         // message that could not be built says nothing about the address.
