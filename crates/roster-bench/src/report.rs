@@ -15,6 +15,8 @@ pub enum Target {
     RatioAtMost(f64),
     /// the figure itself must be at most this.
     ValueAtMost(f64),
+    /// ratio = figure / baseline must lie between these (a rate held to its setting).
+    RatioWithin(f64, f64),
     /// a figure shown for reference, with no target of its own.
     Info,
 }
@@ -25,6 +27,7 @@ impl Target {
             Target::RatioAtLeast(n) => format!("ratio ≥ {n}"),
             Target::RatioAtMost(n) => format!("ratio ≤ {n}"),
             Target::ValueAtMost(n) => format!("≤ {n}"),
+            Target::RatioWithin(low, high) => format!("{low} ≤ ratio ≤ {high}"),
             Target::Info => "—".into(),
         }
     }
@@ -71,6 +74,7 @@ impl Row {
             Target::RatioAtLeast(n) => self.ratio()? >= n,
             Target::RatioAtMost(n) => self.ratio()? <= n,
             Target::ValueAtMost(n) => *value <= n,
+            Target::RatioWithin(low, high) => (low..=high).contains(&self.ratio()?),
             Target::Info => return None,
         })
     }

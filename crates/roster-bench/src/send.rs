@@ -3,7 +3,8 @@
 //! send history's COMPLETED, against a baseline in the same run: as many copies of one message
 //! the send rendered, sent through the same lettre transport (roster-mailer's own, same pool
 //! and concurrency) to the same sink, with no database. Then the same send with RSA-2048 DKIM,
-//! and the peak memory of `roster serve` during the sends.
+//! and the peak memory of `roster serve` during the sends. Last, a send at a configured
+//! `--smtp-rate`: the rate the sink sees, which the token bucket must hold within ±5%.
 //!
 //! It runs on a database of its own (the recipients are one list of a fresh account) and its
 //! own `roster serve`, started with the sink as relay: the run's server has no relay, and its
@@ -41,6 +42,16 @@ const DKIM_SELECTOR: &str = "bench";
 const LISTMONK_SEND_RATE: &str = "listmonk publishes ~50,000/minute, 833/s";
 /// How often the send history is read while a send runs.
 const POLL_EVERY: Duration = Duration::from_millis(100);
+/// The rate send's `--smtp-rate` (lower for a smaller list, so its window stays ~10 s) and
+/// the bounds its measured rate must keep.
+const RATE_PER_SECOND: usize = 200;
+const RATE_TARGET: Target = Target::RatioWithin(0.95, 1.05);
+
+/// The rate send's setting for a list of `recipients`: at most `RATE_PER_SECOND`, and low
+/// enough that the list lasts about 12 s (10 of them measured).
+fn rate_setting(recipients: usize) -> usize {
+    (recipients / 12).clamp(5, RATE_PER_SECOND)
+}
 
 /// One send through one `roster serve`: its rate and the server's peak memory.
 struct Sent {
@@ -69,27 +80,40 @@ impl Bench<'_> {
         let memory = "peak RSS of roster serve during the send (VmHWM of the server started \
                       for it, the larger of the two sends)"
             .to_string();
-        match self.send_rows(&plain, &signed, &memory).await {
+        let rate = format!(
+            "messages/s the sink received from a send at --smtp-rate {} (the token bucket), \
+             counted over 10 s after the first second",
+            rate_setting(recipients)
+        );
+        match self.send_rows(&plain, &signed, &memory, &rate).await {
             Ok(rows) => rows,
             Err(e) => {
                 let target = Target::RatioAtLeast(THROUGHPUT_TARGET);
                 let first = format!("{e:#}");
+                let again = || anyhow::anyhow!("{first}");
                 vec![
                     failed("send", &plain, "msg/s", target, e),
-                    failed("send", &signed, "msg/s", target, anyhow::anyhow!("{first}")),
+                    failed("send", &signed, "msg/s", target, again()),
                     failed(
                         "send",
                         &memory,
                         "MB",
                         Target::ValueAtMost(MEMORY_TARGET_MB),
-                        anyhow::anyhow!("{first}"),
+                        again(),
                     ),
+                    failed("send", &rate, "msg/s", RATE_TARGET, again()),
                 ]
             }
         }
     }
 
-    async fn send_rows(&self, plain: &str, signed: &str, memory: &str) -> anyhow::Result<Vec<Row>> {
+    async fn send_rows(
+        &self,
+        plain: &str,
+        signed: &str,
+        memory: &str,
+        rate: &str,
+    ) -> anyhow::Result<Vec<Row>> {
         let recipients = self.options.send_recipients;
         let database =
             FreshDatabase::create_named(self.options.engine, &self.options.postgres_url, "_send")
@@ -98,7 +122,7 @@ impl Bench<'_> {
         if let Err(error) = database.drop_now().await {
             say(format!("could not drop the send database: {error:#}"));
         }
-        let (without, with, baseline, message_bytes) = outcome?;
+        let (without, with, baseline, message_bytes, held) = outcome?;
         let baseline_text = format!(
             "the same number of one message the send rendered ({:.1} KB) through roster-mailer's \
              lettre transport, pool {SMTP_CONCURRENCY}, {CAMPAIGN_CONCURRENCY} at once, to the \
@@ -130,16 +154,31 @@ impl Bench<'_> {
                 target: Target::ValueAtMost(MEMORY_TARGET_MB),
                 load: None,
             },
+            Row {
+                scenario: "send",
+                figure: rate.to_string(),
+                unit: "msg/s",
+                outcome: Outcome::Measured {
+                    value: held,
+                    baseline: Some((
+                        rate_setting(recipients) as f64,
+                        "the configured --smtp-rate".into(),
+                    )),
+                },
+                target: RATE_TARGET,
+                load: None,
+            },
         ])
     }
 
-    /// Seeds the database, sends without DKIM, runs the baseline, sends with DKIM. Answers both
-    /// sends, the baseline's messages/s and the size of the message it sent.
+    /// Seeds the database, sends without DKIM, runs the baseline, sends with DKIM, then sends
+    /// at a set rate. Answers both sends, the baseline's messages/s, the size of the message it
+    /// sent and the rate the sink saw from the rate-limited send.
     async fn sends_on(
         &self,
         database_url: &str,
         recipients: usize,
-    ) -> anyhow::Result<(Sent, Sent, f64, usize)> {
+    ) -> anyhow::Result<(Sent, Sent, f64, usize, f64)> {
         let store = roster::open_store(database_url).await?;
         let setup = dataset::setup_account(store.as_ref(), &format!("news@{FROM_DOMAIN}")).await?;
         let list = setup.lists[0];
@@ -250,7 +289,29 @@ impl Bench<'_> {
             "  the sink accepted {} connections over the three phases",
             sink.connections()
         ));
-        Ok((without, with, baseline, message.len()))
+
+        // The rate send: the node's ceiling (`--smtp-rate`), no DKIM. Only its steady state is
+        // measured; the server stops before the list ends (the database is dropped after).
+        let setting = rate_setting(recipients);
+        let rate_at = args.iter().position(|arg| arg == "--smtp-rate");
+        args[rate_at.context("no --smtp-rate")? + 1] = setting.to_string();
+        let dkim_at = args.iter().position(|arg| arg == "--dkim-domain");
+        args.truncate(dkim_at.unwrap_or(args.len()));
+        let rate_server = Server::start_with(
+            binary,
+            database_url,
+            port,
+            log("send-rate-serve.log"),
+            &args,
+        )
+        .await?;
+        let held = client.rate("At a set rate", setting, &sink).await;
+        rate_server.stop()?;
+        let held = held?;
+        say(format!(
+            "  send at --smtp-rate {setting}: the sink received {held:.1} messages/s"
+        ));
+        Ok((without, with, baseline, message.len(), held))
     }
 }
 
@@ -372,6 +433,65 @@ impl SendClient<'_> {
         sink: &SmtpSink,
         already: usize,
     ) -> anyhow::Result<Sent> {
+        let (history, started) = self.schedule_campaign(name).await?;
+        // At least 20 messages a second, or the send is stuck.
+        let deadline = started + Duration::from_secs(60 + recipients as u64 / 20);
+        let count = loop {
+            let sends = self.call(reqwest::Method::GET, &history, None).await?;
+            let last = sends.as_array().and_then(|sends| sends.last());
+            match last.and_then(|send| send["send_status"].as_str()) {
+                Some("COMPLETED") => break last.and_then(|send| send["count"].as_u64()),
+                Some(other) => bail!("the send ended {other}: {last:?}"),
+                None if Instant::now() > deadline => bail!(
+                    "the send was not COMPLETED after {:.0} s; the sink has {} messages",
+                    started.elapsed().as_secs_f64(),
+                    sink.messages() - already
+                ),
+                None => tokio::time::sleep(POLL_EVERY).await,
+            }
+        };
+        let elapsed = started.elapsed();
+        let delivered = sink.messages() - already;
+        if count != Some(recipients as u64) || delivered != recipients {
+            bail!(
+                "the send history counts {count:?} and the sink received {delivered} \
+                 messages, not {recipients}"
+            );
+        }
+        Ok(Sent {
+            messages_per_second: recipients as f64 / elapsed.as_secs_f64(),
+            elapsed,
+            peak_rss: server.peak_rss()?,
+        })
+    }
+
+    /// The rate at which the sink receives a send to the list from a server started with
+    /// `--smtp-rate setting`: the messages of 10 s, counted from one second in (the bucket
+    /// starts empty, so the first tokens come at the set pace too, but the send's start-up is
+    /// not the limiter's doing).
+    async fn rate(&self, name: &str, setting: usize, sink: &SmtpSink) -> anyhow::Result<f64> {
+        let already = sink.messages();
+        let (_, started) = self.schedule_campaign(name).await?;
+        let give_up = started + Duration::from_secs(60);
+        let wait_for = |count: usize| async move {
+            // Fine-grained, so the count's time is known to a few milliseconds.
+            while sink.messages() < count {
+                if Instant::now() > give_up {
+                    bail!("the sink received {} messages", sink.messages() - already);
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            anyhow::Ok(Instant::now())
+        };
+        let first = already + setting;
+        let from = wait_for(first).await?;
+        let to = wait_for(first + setting * 10).await?;
+        Ok((setting * 10) as f64 / (to - from).as_secs_f64())
+    }
+
+    /// Creates a campaign to the list and schedules it now; answers its send history's path
+    /// and when it was scheduled.
+    async fn schedule_campaign(&self, name: &str) -> anyhow::Result<(String, Instant)> {
         let from = format!("news@{FROM_DOMAIN}");
         let activity_body = json!({
             "format_type": 5, "from_name": "Bench News", "from_email": from,
@@ -409,35 +529,7 @@ impl SendClient<'_> {
             Some(json!({"scheduled_date": "0"})),
         )
         .await?;
-        // At least 20 messages a second, or the send is stuck.
-        let deadline = started + Duration::from_secs(60 + recipients as u64 / 20);
-        let count = loop {
-            let sends = self.call(reqwest::Method::GET, &history, None).await?;
-            let last = sends.as_array().and_then(|sends| sends.last());
-            match last.and_then(|send| send["send_status"].as_str()) {
-                Some("COMPLETED") => break last.and_then(|send| send["count"].as_u64()),
-                Some(other) => bail!("the send ended {other}: {last:?}"),
-                None if Instant::now() > deadline => bail!(
-                    "the send was not COMPLETED after {:.0} s; the sink has {} messages",
-                    started.elapsed().as_secs_f64(),
-                    sink.messages() - already
-                ),
-                None => tokio::time::sleep(POLL_EVERY).await,
-            }
-        };
-        let elapsed = started.elapsed();
-        let delivered = sink.messages() - already;
-        if count != Some(recipients as u64) || delivered != recipients {
-            bail!(
-                "the send history counts {count:?} and the sink received {delivered} \
-                 messages, not {recipients}"
-            );
-        }
-        Ok(Sent {
-            messages_per_second: recipients as f64 / elapsed.as_secs_f64(),
-            elapsed,
-            peak_rss: server.peak_rss()?,
-        })
+        Ok((history, started))
     }
 }
 
