@@ -3,8 +3,8 @@
 //! This crate owns the vendored document (`spec/ctct-v3-openapi3.yaml`, see
 //! `spec/PROVENANCE.md`), Roster's supplement for the 17 official operations that copy lacks
 //! (`spec/ctct-v3-supplement.yaml`, read as part of the same document), and the rules for
-//! reading them: which operation a method and path
-//! belong to, which statuses that operation declares, and what a body must look like for each.
+//! reading them: which operation a method and path belong to, which statuses that operation
+//! declares, and what a body must look like for each.
 //! Response schemas are turned into closed JSON Schemas, so an undocumented property is an
 //! error rather than something a client silently ignores.
 
