@@ -2,11 +2,13 @@
 """Writes the copy of the official V3 document that scripts/schemathesis tests Roster against.
 
 The copy is the vendored OpenAPI 3 document (crates/roster-spec/spec/ctct-v3-openapi3.yaml,
-never edited) restricted to the operations Roster routes, as listed by the document Roster serves
+never edited) with Roster's supplement for the operations it lacks added
+(crates/roster-spec/spec/ctct-v3-supplement.yaml, see crates/roster-spec/spec/PROVENANCE.md),
+restricted to the operations Roster routes, as listed by the document Roster serves
 (GET /v3/openapi.json, generated from the router's table), with the overrides in scripts/schemathesis-overrides.json
 applied (each one names the document's mistake it corrects).
 
-Usage: schemathesis_spec.py SPEC SERVED_JSON OVERRIDES OUT
+Usage: schemathesis_spec.py SPEC SUPPLEMENT SERVED_JSON OVERRIDES OUT
 Prints the number of operations kept.
 """
 
@@ -80,9 +82,26 @@ def binary_as_base64(value):
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def main(spec_path, served_path, overrides_path, out_path):
+def add_supplement(document, supplement):
+    """The supplement's paths, schemas and security schemes added; it only adds, as roster-spec's
+    checker requires too."""
+    for section in (("paths",), ("components", "schemas"), ("components", "securitySchemes")):
+        source = supplement
+        target = document
+        for key in section:
+            source = source.get(key, {})
+            target = target.setdefault(key, {})
+        for name, value in source.items():
+            if name in target:
+                raise SystemExit(f"the supplement redefines {'/'.join(section)}/{name}")
+            target[name] = value
+
+
+def main(spec_path, supplement_path, served_path, overrides_path, out_path):
     with open(spec_path, encoding="utf-8") as f:
         document = yaml.load(f, Loader=TextTimestampLoader)
+    with open(supplement_path, encoding="utf-8") as f:
+        add_supplement(document, yaml.load(f, Loader=TextTimestampLoader))
     with open(served_path, encoding="utf-8") as f:
         routed = {(method, shape(path)) for method, path in served_operations(json.load(f))}
     with open(overrides_path, encoding="utf-8") as f:
@@ -120,6 +139,6 @@ def main(spec_path, served_path, overrides_path, out_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    if len(sys.argv) != 6:
         raise SystemExit(__doc__)
     main(*sys.argv[1:])

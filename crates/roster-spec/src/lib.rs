@@ -1,8 +1,10 @@
 //! Conformance of Roster's HTTP responses to the official Constant Contact V3 OpenAPI document.
 //!
 //! This crate owns the vendored document (`spec/ctct-v3-openapi3.yaml`, see
-//! `spec/PROVENANCE.md`) and the rules for reading it: which operation a method and path
-//! belong to, which statuses that operation declares, and what a body must look like for each.
+//! `spec/PROVENANCE.md`), Roster's supplement for the 17 official operations that copy lacks
+//! (`spec/ctct-v3-supplement.yaml`, read as part of the same document), and the rules for
+//! reading them: which operation a method and path belong to, which statuses that operation
+//! declares, and what a body must look like for each.
 //! Response schemas are turned into closed JSON Schemas, so an undocumented property is an
 //! error rather than something a client silently ignores.
 
@@ -22,6 +24,8 @@ use serde_json::{json, Value};
 use crate::paths::Template;
 
 static DOCUMENT: &str = include_str!("../spec/ctct-v3-openapi3.yaml");
+/// The 17 official operations the vendored copy lacks, hand-written (see `spec/PROVENANCE.md`).
+static SUPPLEMENT: &str = include_str!("../spec/ctct-v3-supplement.yaml");
 
 /// More problems than this in one body are summarised: past that point they are noise.
 const MAX_PROBLEMS: usize = 50;
@@ -117,14 +121,28 @@ impl Response {
 }
 
 impl SpecChecker {
-    /// The checker for the vendored document, parsed on first use and shared for the rest of
-    /// the process. Validators are compiled per (operation, status, media type) when first needed.
+    /// The checker for the vendored document and its supplement, parsed on first use and shared
+    /// for the rest of the process. Validators are compiled per (operation, status, media type)
+    /// when first needed.
     pub fn global() -> &'static SpecChecker {
         static GLOBAL: OnceLock<SpecChecker> = OnceLock::new();
         GLOBAL.get_or_init(|| {
-            SpecChecker::from_yaml(DOCUMENT)
+            SpecChecker::from_yaml_with_supplement(DOCUMENT, SUPPLEMENT)
                 .unwrap_or_else(|e| panic!("the vendored OpenAPI document does not load: {e}"))
         })
+    }
+
+    /// The supplement's operations (method in lower case, path as written there), which the
+    /// vendored copy lacks.
+    pub fn supplement_operations() -> std::collections::BTreeSet<OperationKey> {
+        let supplement: Value = serde_norway::from_str(SUPPLEMENT)
+            .unwrap_or_else(|e| panic!("the OpenAPI supplement does not parse: {e}"));
+        Self::operations_of(&supplement)
+    }
+
+    /// The supplement's text, for comparing it with the official document it was written from.
+    pub fn supplement_text() -> &'static str {
+        SUPPLEMENT
     }
 
     /// Checks one response. `path` is the request path as sent to the server, e.g.
@@ -191,9 +209,36 @@ impl SpecChecker {
             .map(|index| self.operations[index].id.as_str())
     }
 
-    pub(crate) fn from_yaml(text: &str) -> Result<SpecChecker, String> {
-        let mut document: Value =
-            serde_norway::from_str(text).map_err(|e| format!("the YAML does not parse: {e}"))?;
+    /// Reads `document` with the paths, schemas and security schemes of `supplement` added to
+    /// it, as one document. Either defining what the other defines is an error: the supplement
+    /// only adds.
+    fn from_yaml_with_supplement(document: &str, supplement: &str) -> Result<SpecChecker, String> {
+        let mut merged: Value = serde_norway::from_str(document)
+            .map_err(|e| format!("the YAML does not parse: {e}"))?;
+        let supplement: Value = serde_norway::from_str(supplement)
+            .map_err(|e| format!("the supplement's YAML does not parse: {e}"))?;
+        for section in [
+            "/paths",
+            "/components/schemas",
+            "/components/securitySchemes",
+        ] {
+            let Some(added) = supplement.pointer(section).and_then(Value::as_object) else {
+                continue;
+            };
+            let target = ensure_object(&mut merged, section)?;
+            for (name, value) in added {
+                if target.contains_key(name) {
+                    return Err(format!(
+                        "the supplement defines {section}/{name}, which the document already has"
+                    ));
+                }
+                target.insert(name.clone(), value.clone());
+            }
+        }
+        Self::from_value(merged)
+    }
+
+    fn from_value(mut document: Value) -> Result<SpecChecker, String> {
         let whole = document.clone();
         let components = match document.pointer_mut("/components/schemas").map(Value::take) {
             Some(Value::Object(map)) => map.into_iter().collect(),
@@ -466,6 +511,24 @@ impl Reply<'_> {
     }
 }
 
+/// The object at `pointer` (made of `/`-separated keys without escapes), created empty where
+/// it is missing.
+fn ensure_object<'v>(
+    document: &'v mut Value,
+    pointer: &str,
+) -> Result<&'v mut serde_json::Map<String, Value>, String> {
+    let mut current = document;
+    for key in pointer.split('/').filter(|k| !k.is_empty()) {
+        let Some(map) = current.as_object_mut() else {
+            return Err(format!("{pointer}: a part of it is not an object"));
+        };
+        current = map.entry(key).or_insert_with(|| json!({}));
+    }
+    current
+        .as_object_mut()
+        .ok_or_else(|| format!("{pointer} is not an object"))
+}
+
 fn parse_response(response: &Value, shared: &Value) -> Response {
     // Responses may be shared under components/responses; this document inlines them all.
     let response = response
@@ -559,8 +622,17 @@ mod tests {
     #[test]
     fn the_document_is_read_whole() {
         let checker = SpecChecker::global();
-        assert_eq!(checker.operations.len(), 111);
-        assert_eq!(checker.components.len(), 521);
+        // 111 vendored operations and the supplement's 17.
+        assert_eq!(checker.operations.len(), 128);
+        assert_eq!(
+            checker
+                .components
+                .keys()
+                .filter(|name| !name.starts_with("supplement_"))
+                .count(),
+            521
+        );
+        assert_eq!(SpecChecker::supplement_operations().len(), 17);
     }
 
     #[test]
