@@ -11,10 +11,10 @@
 //!   sleeping (1 ms, then 2, then 5…) rather than waking when the lock is released.
 //! - **Outcomes.** The outcomes that arrive while a commit runs are committed together in the
 //!   next (a group commit, no timer), by whichever of their workers gets the turn first; the
-//!   others see theirs recorded without waiting for a turn. The worker that handed a message over goes on to its
-//!   next recipient meanwhile (`worker`): at most `UNRECORDED_PER_SLOT` messages per campaign
-//!   slot wait for their commit, so a crash mails again at most that many per slot, the bound
-//!   docs/MAIL.md gives.
+//!   others see theirs recorded without waiting for a turn. The worker that handed a message
+//!   over goes on to its next recipient meanwhile (`worker`): at most `UNRECORDED_PER_SLOT`
+//!   messages per campaign slot wait for their commit, so a crash mails again at most that
+//!   many per slot, the bound docs/MAIL.md gives.
 //! - **Stops.** When the reputation guard stops a send (on any node), a commit names it, and
 //!   this node mails no more of it: its queued recipients are dropped (the stop skipped them
 //!   in the database already).
