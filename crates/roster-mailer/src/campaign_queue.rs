@@ -88,7 +88,7 @@ impl CampaignQueue {
         loop {
             // A recipient whose lease could run out before its message is handed over is left
             // to expire: another claim takes it then, and it is mailed once.
-            let latest = Timestamp::now().millis() + millis(config.in_flight_allowance());
+            let latest = config.clock.now().millis() + millis(config.in_flight_allowance());
             while let Some(prepared) = claimed.pop_front() {
                 if prepared.lease_until.millis() > latest
                     && !self.is_stopped(prepared.recipient.send)
@@ -98,7 +98,7 @@ impl CampaignQueue {
             }
             let batch = batch_size(config);
             let lease = Lease::generate();
-            let now = Timestamp::now();
+            let now = config.clock.now();
             let lease_until = Timestamp::from_millis(now.millis() + millis(config.lease));
             let recipients = store
                 .claim_send_recipients(now, lease, lease_until, batch as u32)

@@ -5,6 +5,7 @@
 //! which claim its recipients when their leases expire.
 
 use roster_domain::campaign::Recipients;
+use roster_domain::clock::Clock;
 use roster_domain::contact::{Bucket, ContactFilter};
 use roster_domain::segment::{parse_stored_criteria, CriteriaContext};
 use roster_domain::{AccountId, MailerStore, StoreError, Timestamp};
@@ -51,10 +52,13 @@ async fn recipient_filter(
 }
 
 /// Starts every send due now; returns how many recipients they queued.
-pub(crate) async fn start_due(store: &dyn MailerStore) -> Result<u64, StoreError> {
+pub(crate) async fn start_due(
+    store: &dyn MailerStore,
+    clock: &dyn Clock,
+) -> Result<u64, StoreError> {
     let mut queued = 0;
     loop {
-        let now = Timestamp::now();
+        let now = clock.now();
         let due = store.due_activities(now, STARTS_PER_PASS).await?;
         let exhausted = due.len() < STARTS_PER_PASS as usize;
         for (account, activity, recipients) in due {
@@ -89,8 +93,8 @@ pub(crate) async fn start_due(store: &dyn MailerStore) -> Result<u64, StoreError
 }
 
 /// Finishes the sends with nobody left to mail.
-pub(crate) async fn finish(store: &dyn MailerStore) -> Result<u64, StoreError> {
-    let finished = store.finish_sends(Timestamp::now()).await?;
+pub(crate) async fn finish(store: &dyn MailerStore, clock: &dyn Clock) -> Result<u64, StoreError> {
+    let finished = store.finish_sends(clock.now()).await?;
     if finished > 0 {
         tracing::info!(finished, "campaign sends finished");
     }

@@ -19,6 +19,7 @@ mod contacts;
 mod custom_fields;
 mod error;
 mod events;
+mod follow_ups;
 mod lists;
 mod oauth;
 mod outbox;
@@ -41,6 +42,7 @@ pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
+pub use follow_ups::FollowUpStore;
 pub use lists::ListStore;
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
@@ -115,7 +117,7 @@ impl<T> AccountSideStore for T where
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
 /// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
 /// contacts' own consent links, the tracking events, the bounces coming back and the email and
-/// contact reports.
+/// contact reports, and the follow-ups decided from opens (resends).
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
 /// as `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on one
 /// line past 100 columns.)
@@ -123,7 +125,7 @@ pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
     Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + BounceStore,
-    Self: BounceIntakeStore + ReportStore + ContactReportStore + 'static,
+    Self: BounceIntakeStore + ReportStore + ContactReportStore + FollowUpStore + 'static,
 {
 }
 
@@ -139,6 +141,7 @@ impl<T> Store for T where
         + BounceStore
         + ReportStore
         + ContactReportStore
+        + FollowUpStore
         + 'static
 {
 }

@@ -1,6 +1,7 @@
 //! Email Campaigns: GET/POST /emails, GET/PATCH/DELETE /emails/{campaign_id},
 //! GET /emails/campaign_id_xrefs, GET/PUT /emails/activities/{campaign_activity_id}, its
-//! previews, schedules, send history and test sends (docs/CAMPAIGNS.md). A campaign's status
+//! previews, schedules, send history, test sends and resend to non-openers
+//! (docs/CAMPAIGNS.md). A campaign's status
 //! is its primary activity's. The public pages a campaign message links to, outside /v3:
 //! `unsubscribe` (docs/MAIL.md), `permalink` (the public web copy) and `forward` (forward to a
 //! friend) (docs/TRACKING.md).
@@ -11,6 +12,7 @@ pub mod forward;
 pub mod handlers;
 pub mod permalink;
 pub mod query;
+pub mod resends;
 pub mod resources;
 pub mod schedules;
 pub mod test_sends;
@@ -37,4 +39,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(schedules::send_history))
         .routes(routes!(test_sends::test_send))
+        .routes(routes!(resends::get_resends, resends::create_resend))
+        .routes(routes!(resends::delete_resend))
 }

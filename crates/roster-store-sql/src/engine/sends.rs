@@ -6,7 +6,7 @@
 //! transaction.
 
 use async_trait::async_trait;
-use roster_domain::campaign::{CampaignStatus, Recipients};
+use roster_domain::campaign::{ActivityRole, CampaignStatus, Recipients};
 use roster_domain::contact::ContactFilter;
 use roster_domain::outbox::Lease;
 use roster_domain::send::{
@@ -15,7 +15,7 @@ use roster_domain::send::{
 };
 use roster_domain::store::{ScheduleChange, SendStore};
 use roster_domain::{AccountId, CampaignActivityId, ContactId, SendId, StoreResult, Timestamp};
-use roster_store_sql::contact_sql::recipients_insert;
+use roster_store_sql::contact_sql::{recipients_insert, SendTarget};
 use roster_store_sql::rows::{
     delivery_columns, recipients, recipients_json, ClaimedRecipientRow, EmailSendRow,
     RecipientEntryRow, CLAIMED_RECIPIENT_COLUMNS, EMAIL_SEND_COLUMNS, RECIPIENT_ENTRY_COLUMNS,
@@ -25,13 +25,14 @@ use uuid::Uuid;
 
 use super::binds::bound_write;
 use super::fetch::{ExecuteWrite, FetchDomain};
+use super::resend_schedule::schedule_resend;
 use super::SqlStore;
 use crate::Db;
 
 type Transaction = sqlx::Transaction<'static, Db>;
 
-/// Sets the activity's campaign to the activity's status (the campaign mirrors its primary
-/// activity, the only one that is scheduled and sent).
+/// Sets the activity's campaign to the activity's status when it is the primary (the campaign
+/// mirrors its primary activity; a resend's status is its own).
 async fn mirror_campaign_status(
     tx: &mut Transaction,
     account: AccountId,
@@ -44,7 +45,7 @@ async fn mirror_campaign_status(
           WHERE a.account_id = $1 AND a.id = $2) \
          WHERE account_id = $1 AND id = \
          (SELECT a.campaign_id FROM email_campaign_activities a \
-          WHERE a.account_id = $1 AND a.id = $2)",
+          WHERE a.account_id = $1 AND a.id = $2 AND a.role = 'primary_email')",
     )
     .bind(account.0)
     .bind(activity.0)
@@ -263,17 +264,30 @@ impl SendStore for SqlStore {
             return Ok(None);
         }
         mirror_campaign_status(&mut tx, account, activity, now).await?;
-        let (lists, segments, number): (String, String, i64) = sqlx::query_as(
+        let (lists, segments, number, role, resend_of): (
+            String,
+            String,
+            i64,
+            String,
+            Option<Uuid>,
+        ) = sqlx::query_as(
             "SELECT a.contact_list_ids, a.segment_ids, \
-             (SELECT COALESCE(MAX(s.send_number), 0) + 1 FROM email_sends s \
-              WHERE s.account_id = a.account_id AND s.campaign_activity_id = a.id) \
-             FROM email_campaign_activities a WHERE a.account_id = $1 AND a.id = $2",
+                 (SELECT COALESCE(MAX(s.send_number), 0) + 1 FROM email_sends s \
+                  WHERE s.account_id = a.account_id AND s.campaign_activity_id = a.id), \
+                 a.role, (SELECT r.primary_activity_id FROM email_resends r \
+                  WHERE r.account_id = a.account_id AND r.activity_id = a.id) \
+                 FROM email_campaign_activities a WHERE a.account_id = $1 AND a.id = $2",
         )
         .bind(account.0)
         .bind(activity.0)
         .fetch_one(&mut *tx)
         .await
         .map_err(unavailable)?;
+        if role == ActivityRole::PrimaryEmail.as_str() {
+            // The campaign's resend to non-openers, if it has one, falls due its delay after
+            // this send starts (a re-send of a DONE primary finds it sent already).
+            schedule_resend(&mut tx, account, activity, now, now).await?;
+        }
         // Stored as the activity had them, so the history shows what this send used.
         let (lists, segments) = recipients_json(&recipients(&lists, &segments)?);
         let send = SendId::generate();
@@ -293,15 +307,14 @@ impl SendStore for SqlStore {
         .await?;
         let recipient_count = match filter {
             Some(filter) => {
-                let insert = recipients_insert(
-                    self.dialect,
-                    account,
-                    filter,
-                    send.0,
-                    number,
-                    activity.0,
-                    now.millis(),
-                );
+                let target = SendTarget {
+                    send: send.0,
+                    send_number: number,
+                    activity: activity.0,
+                    now: now.millis(),
+                    non_openers_of: resend_of,
+                };
+                let insert = recipients_insert(self.dialect, account, filter, &target);
                 bound_write(&insert).affected(&mut *tx).await?
             }
             None => 0,

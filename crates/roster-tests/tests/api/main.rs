@@ -31,6 +31,7 @@ mod hostile_input;
 mod isolation;
 mod mail_signing;
 mod mailer;
+mod non_opener_resends;
 mod oauth;
 mod oauth_python;
 mod openapi;

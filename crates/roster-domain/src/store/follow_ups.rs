@@ -1,0 +1,40 @@
+//! The follow-ups of a campaign's primary activity decided from its recorded opens: the resend
+//! to non-openers (docs/CAMPAIGNS.md). Their sends go through `SendStore` like any other.
+
+use async_trait::async_trait;
+
+use crate::resend::{NewResend, ResendCreation, ResendRemoval, ResendRequest};
+use crate::store::error::StoreResult;
+use crate::{AccountId, CampaignActivityId, Timestamp};
+
+#[async_trait]
+pub trait FollowUpStore: Send + Sync {
+    /// Adds a resend to the campaign of `primary`, a format-5 primary_email activity in DRAFT,
+    /// SCHEDULED or DONE, in one transaction: its own activity (role `resend`, the primary's
+    /// content with the resend's subject) and its request, numbered after the account's last.
+    /// The resend activity is DRAFT until the primary's send starts, then SCHEDULED for that
+    /// start plus the delay; a resend added to a DONE primary is SCHEDULED at once, for its
+    /// last send's start plus the delay.
+    async fn create_resend(
+        &self,
+        account: AccountId,
+        primary: CampaignActivityId,
+        resend: &NewResend,
+        now: Timestamp,
+    ) -> StoreResult<ResendCreation>;
+    /// The resend of the campaign of `primary` (none or one).
+    async fn resends(
+        &self,
+        account: AccountId,
+        primary: CampaignActivityId,
+    ) -> StoreResult<Vec<ResendRequest>>;
+    /// Deletes resend `number` of the campaign of `primary`, with its activity, unless its send
+    /// started.
+    async fn delete_resend(
+        &self,
+        account: AccountId,
+        primary: CampaignActivityId,
+        number: i64,
+        now: Timestamp,
+    ) -> StoreResult<ResendRemoval>;
+}

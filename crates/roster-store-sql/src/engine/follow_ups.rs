@@ -1,0 +1,184 @@
+//! The follow-ups of a primary activity: creating, listing and deleting its campaign's resend
+//! to non-openers. Its send is started and run by `sends.rs` like any other.
+
+use async_trait::async_trait;
+use roster_domain::campaign::{ActivityRole, CampaignStatus, CUSTOM_CODE_FORMAT};
+use roster_domain::resend::{NewResend, ResendCreation, ResendRemoval, ResendRequest};
+use roster_domain::store::FollowUpStore;
+use roster_domain::{AccountId, CampaignActivityId, StoreResult, Timestamp};
+use roster_store_sql::rows::{ResendRow, RESEND_COLUMNS};
+use roster_store_sql::unavailable;
+use uuid::Uuid;
+
+use super::fetch::{ExecuteWrite, FetchDomain};
+use super::resend_schedule::schedule_resend;
+use super::SqlStore;
+
+#[async_trait]
+impl FollowUpStore for SqlStore {
+    async fn create_resend(
+        &self,
+        account: AccountId,
+        primary: CampaignActivityId,
+        resend: &NewResend,
+        now: Timestamp,
+    ) -> StoreResult<ResendCreation> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let found: Option<(Uuid, String, String, i64)> = sqlx::query_as(
+            "SELECT campaign_id, role, status, format_type FROM email_campaign_activities \
+             WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(primary.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let Some((campaign, role, status, format)) = found else {
+            return Ok(ResendCreation::NotFound);
+        };
+        let status = match CampaignStatus::parse_stored(&status) {
+            None | Some(CampaignStatus::Removed) => return Ok(ResendCreation::NotFound),
+            Some(status) => status,
+        };
+        let allowed = matches!(
+            status,
+            CampaignStatus::Draft | CampaignStatus::Scheduled | CampaignStatus::Done
+        );
+        if ActivityRole::parse_stored(&role) != Some(ActivityRole::PrimaryEmail)
+            || format != CUSTOM_CODE_FORMAT
+            || !allowed
+        {
+            return Ok(ResendCreation::Refused(status));
+        }
+        let existing: Option<(i64,)> = sqlx::query_as(
+            "SELECT request_number FROM email_resends WHERE account_id = $1 AND campaign_id = $2",
+        )
+        .bind(account.0)
+        .bind(campaign)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        if existing.is_some() {
+            return Ok(ResendCreation::Exists);
+        }
+        let activity = CampaignActivityId::generate();
+        sqlx::query(
+            "INSERT INTO email_campaign_activities (account_id, id, campaign_id, role, status, \
+             status_before_removal, format_type, from_name, from_email, reply_to_email, \
+             subject, preheader, html_content, footer_address, document_properties, \
+             contact_list_ids, segment_ids, permalink_url, created_at, updated_at) \
+             SELECT account_id, $3, campaign_id, 'resend', 'DRAFT', NULL, format_type, \
+             from_name, from_email, reply_to_email, $4, preheader, html_content, \
+             footer_address, document_properties, contact_list_ids, segment_ids, NULL, $5, $5 \
+             FROM email_campaign_activities WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(primary.0)
+        .bind(activity.0)
+        .bind(&resend.subject)
+        .bind(now.millis())
+        .run(&mut *tx)
+        .await?;
+        // Numbered after the account's last; two creates racing for one number (or one
+        // campaign) collide on the keys, and the loser is told so.
+        sqlx::query(
+            "INSERT INTO email_resends (account_id, campaign_id, primary_activity_id, \
+             activity_id, request_number, subject, delay_minutes, created_at) \
+             SELECT $1, $2, $3, $4, COALESCE(MAX(request_number), 0) + 1, $5, $6, $7 \
+             FROM email_resends WHERE account_id = $1",
+        )
+        .bind(account.0)
+        .bind(campaign)
+        .bind(primary.0)
+        .bind(activity.0)
+        .bind(&resend.subject)
+        .bind(resend.delay.minutes())
+        .bind(now.millis())
+        .affected_unless_conflict(&mut *tx, "the campaign has a resend to non-openers")
+        .await?;
+        if status == CampaignStatus::Done {
+            let (sent_at,): (Option<i64>,) = sqlx::query_as(
+                "SELECT MAX(started_at) FROM email_sends \
+                 WHERE account_id = $1 AND campaign_activity_id = $2",
+            )
+            .bind(account.0)
+            .bind(primary.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+            let sent_at = sent_at.map_or(now, Timestamp::from_millis);
+            schedule_resend(&mut tx, account, primary, sent_at, now).await?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(self
+            .resends(account, primary)
+            .await?
+            .into_iter()
+            .next()
+            .map_or(ResendCreation::NotFound, ResendCreation::Created))
+    }
+
+    async fn resends(
+        &self,
+        account: AccountId,
+        primary: CampaignActivityId,
+    ) -> StoreResult<Vec<ResendRequest>> {
+        let text = format!(
+            "SELECT {RESEND_COLUMNS} FROM email_resends r \
+             JOIN email_campaign_activities p \
+             ON p.account_id = r.account_id AND p.id = r.primary_activity_id \
+             JOIN email_campaign_activities a \
+             ON a.account_id = r.account_id AND a.id = r.activity_id \
+             WHERE r.account_id = $1 AND r.primary_activity_id = $2"
+        );
+        sqlx::query_as::<_, ResendRow>(&text)
+            .bind(account.0)
+            .bind(primary.0)
+            .all(&self.pool)
+            .await
+    }
+
+    async fn delete_resend(
+        &self,
+        account: AccountId,
+        primary: CampaignActivityId,
+        number: i64,
+        now: Timestamp,
+    ) -> StoreResult<ResendRemoval> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let found: Option<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT activity_id, campaign_id FROM email_resends \
+             WHERE account_id = $1 AND primary_activity_id = $2 AND request_number = $3",
+        )
+        .bind(account.0)
+        .bind(primary.0)
+        .bind(number)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let Some((activity, campaign)) = found else {
+            return Ok(ResendRemoval::NotFound);
+        };
+        // Guarded by the status: a send that started meanwhile keeps its activity. The
+        // request goes with the activity (its foreign key cascades).
+        let deleted = sqlx::query(
+            "DELETE FROM email_campaign_activities WHERE account_id = $1 AND id = $2 \
+             AND status IN ('DRAFT', 'SCHEDULED')",
+        )
+        .bind(account.0)
+        .bind(activity)
+        .affected(&mut *tx)
+        .await?;
+        if deleted == 0 {
+            return Ok(ResendRemoval::Sent);
+        }
+        sqlx::query("UPDATE email_campaigns SET updated_at = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account.0)
+            .bind(campaign)
+            .bind(now.millis())
+            .run(&mut *tx)
+            .await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(ResendRemoval::Removed)
+    }
+}
