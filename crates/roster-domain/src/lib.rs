@@ -3,6 +3,7 @@
 //! the outbox of mail to send, bulk activities), and the storage contract that both database
 //! engines implement. Nothing here knows HTTP or SQL.
 
+pub mod ab_test;
 pub mod account;
 pub mod account_services;
 pub mod activity;

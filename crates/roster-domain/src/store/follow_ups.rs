@@ -1,8 +1,10 @@
 //! The follow-ups of a campaign's primary activity decided from its recorded opens: the resend
-//! to non-openers (docs/CAMPAIGNS.md). Their sends go through `SendStore` like any other.
+//! to non-openers and the A/B subject test (docs/CAMPAIGNS.md). Their sends go through
+//! `SendStore` like any other.
 
 use async_trait::async_trait;
 
+use crate::ab_test::{AbTest, AbTestChange, NewAbTest};
 use crate::resend::{NewResend, ResendCreation, ResendRemoval, ResendRequest};
 use crate::store::error::StoreResult;
 use crate::{AccountId, CampaignActivityId, Timestamp};
@@ -37,4 +39,27 @@ pub trait FollowUpStore: Send + Sync {
         number: i64,
         now: Timestamp,
     ) -> StoreResult<ResendRemoval>;
+    /// Adds an A/B test to `activity`, a primary_email activity in DRAFT, with a random seed
+    /// for its arms; its campaign's type becomes A/B test (57). `Exists` when it has one.
+    async fn create_ab_test(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+        test: &NewAbTest,
+        now: Timestamp,
+    ) -> StoreResult<AbTestChange>;
+    /// The A/B test of `activity`, if it has one.
+    async fn ab_test(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+    ) -> StoreResult<Option<AbTest>>;
+    /// Deletes the A/B test of `activity` while it is in DRAFT; the campaign's type goes back
+    /// to 10. `Missing` when it has none.
+    async fn delete_ab_test(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+        now: Timestamp,
+    ) -> StoreResult<AbTestChange>;
 }

@@ -71,12 +71,14 @@ impl<T> ActivityEngineStore for T where
 /// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
 /// what selects them (segments, custom fields, the account's confirmed opt-in), what a
 /// message is rendered from (the activity, the contact, the account's profile and address),
-/// the events (for the tracked links a send numbers when it starts) and the bounces a refusal
-/// at send time records. A supertrait of `Store`.
+/// the events (for the tracked links a send numbers when it starts), the bounces a refusal
+/// at send time records and the A/B test whose alternative subject arm B gets. A supertrait
+/// of `Store`.
 pub trait MailerStore
 where
     Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
     Self: SegmentStore + AccountServicesStore + AccountStore + EventStore + BounceStore,
+    Self: FollowUpStore,
 {
 }
 
@@ -91,6 +93,7 @@ impl<T> MailerStore for T where
         + AccountStore
         + EventStore
         + BounceStore
+        + FollowUpStore
 {
 }
 

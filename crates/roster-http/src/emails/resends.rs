@@ -12,11 +12,11 @@ use roster_domain::resend::{
     NewResend, ResendCreation, ResendDelay, ResendRemoval, ResendRequest, MAX_DELAY_DAYS,
     MAX_DELAY_MINUTES, MIN_DELAY_DAYS, MIN_DELAY_MINUTES,
 };
-use roster_domain::{AccountId, CampaignActivityId, FieldError, StoreError, Timestamp};
+use roster_domain::{CampaignActivityId, StoreError, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::content::check_content;
+use super::content::check_subject;
 use super::handlers::live_activity;
 use crate::auth::{Caller, CampaignRead, CampaignSend};
 use crate::error::ApiError;
@@ -165,31 +165,6 @@ fn exists() -> ApiError {
     ApiError::Conflict("The email campaign already has a resend to non-openers.".into())
 }
 
-/// The resend subject's problems, as the primary's subject would have them (the
-/// personalisation grammar, the account's custom fields), named `resend_subject`.
-async fn check_subject(
-    state: &AppState,
-    account: AccountId,
-    activity: &CampaignActivity,
-    subject: &str,
-) -> Result<(), ApiError> {
-    let mut content = activity.content.clone();
-    content.subject = subject.to_string();
-    let Err(problems) = check_content(state, account, &content, "").await? else {
-        return Ok(());
-    };
-    let problems: Vec<FieldError> = problems
-        .into_iter()
-        .filter(|problem| problem.field == "subject")
-        .map(|problem| FieldError::new("resend_subject", problem.message))
-        .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(problems))
-    }
-}
-
 /// GET /emails/activities/{campaign_activity_id}/non_opener_resends: `[]` or the one resend.
 #[utoipa::path(
     get,
@@ -257,7 +232,14 @@ pub async fn create_resend(
     {
         return Err(refused(&activity));
     }
-    check_subject(&state, caller.account, &activity, &resend.subject).await?;
+    check_subject(
+        &state,
+        caller.account,
+        &activity,
+        &resend.subject,
+        "resend_subject",
+    )
+    .await?;
     let created = state
         .store
         .create_resend(caller.account, id, &resend, Timestamp::now())

@@ -1,12 +1,14 @@
 //! The follow-ups of a primary activity: creating, listing and deleting its campaign's resend
-//! to non-openers. Its send is started and run by `sends.rs` like any other.
+//! to non-openers and its A/B test. Their sends are started and run by `sends.rs`.
 
 use async_trait::async_trait;
+use roster_domain::ab_test::{AbTest, AbTestChange, NewAbTest, AB_TEST_TYPE_CODE};
+use roster_domain::campaign::NEWSLETTER_TYPE_CODE;
 use roster_domain::campaign::{ActivityRole, CampaignStatus, CUSTOM_CODE_FORMAT};
 use roster_domain::resend::{NewResend, ResendCreation, ResendRemoval, ResendRequest};
 use roster_domain::store::FollowUpStore;
 use roster_domain::{AccountId, CampaignActivityId, StoreResult, Timestamp};
-use roster_store_sql::rows::{ResendRow, RESEND_COLUMNS};
+use roster_store_sql::rows::{AbTestRow, ResendRow, AB_TEST_COLUMNS, RESEND_COLUMNS};
 use roster_store_sql::unavailable;
 use uuid::Uuid;
 
@@ -181,4 +183,131 @@ impl FollowUpStore for SqlStore {
         tx.commit().await.map_err(unavailable)?;
         Ok(ResendRemoval::Removed)
     }
+
+    async fn create_ab_test(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+        test: &NewAbTest,
+        now: Timestamp,
+    ) -> StoreResult<AbTestChange> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let Some((campaign, role, status)) = primary_in(&mut tx, account, activity).await? else {
+            return Ok(AbTestChange::NotFound);
+        };
+        if role != Some(ActivityRole::PrimaryEmail) || status != CampaignStatus::Draft {
+            return Ok(AbTestChange::Refused(status));
+        }
+        // The seed is drawn here and kept, so the arms the send draws can be drawn again.
+        let seed = i64::from_ne_bytes(Uuid::new_v4().as_u64_pair().0.to_ne_bytes());
+        let inserted = sqlx::query(
+            "INSERT INTO email_ab_tests (account_id, activity_id, alternative_subject, \
+             test_size, winner_wait_hours, state, seed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7) \
+             ON CONFLICT (account_id, activity_id) DO NOTHING",
+        )
+        .bind(account.0)
+        .bind(activity.0)
+        .bind(&test.alternative_subject)
+        .bind(test.test_size)
+        .bind(test.winner_wait_hours)
+        .bind(seed)
+        .bind(now.millis())
+        .affected(&mut *tx)
+        .await?;
+        if inserted == 0 {
+            return Ok(AbTestChange::Exists);
+        }
+        set_type(&mut tx, account, campaign, AB_TEST_TYPE_CODE, now).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(AbTestChange::Done)
+    }
+
+    async fn ab_test(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+    ) -> StoreResult<Option<AbTest>> {
+        let text = format!(
+            "SELECT {AB_TEST_COLUMNS} FROM email_ab_tests \
+             WHERE account_id = $1 AND activity_id = $2"
+        );
+        sqlx::query_as::<_, AbTestRow>(&text)
+            .bind(account.0)
+            .bind(activity.0)
+            .optional(&self.pool)
+            .await
+    }
+
+    async fn delete_ab_test(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+        now: Timestamp,
+    ) -> StoreResult<AbTestChange> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let Some((campaign, _, status)) = primary_in(&mut tx, account, activity).await? else {
+            return Ok(AbTestChange::NotFound);
+        };
+        let deleted =
+            sqlx::query("DELETE FROM email_ab_tests WHERE account_id = $1 AND activity_id = $2")
+                .bind(account.0)
+                .bind(activity.0)
+                .affected(&mut *tx)
+                .await?;
+        if deleted == 0 {
+            return Ok(AbTestChange::Missing);
+        }
+        if status != CampaignStatus::Draft {
+            // Rolled back with the transaction: the test stays.
+            return Ok(AbTestChange::Refused(status));
+        }
+        set_type(&mut tx, account, campaign, NEWSLETTER_TYPE_CODE, now).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(AbTestChange::Done)
+    }
+}
+
+/// The campaign, role and status of `activity`, read in `tx` with a lock where the engine
+/// takes one; None when it is missing or Removed.
+async fn primary_in(
+    tx: &mut sqlx::Transaction<'static, crate::Db>,
+    account: AccountId,
+    activity: CampaignActivityId,
+) -> StoreResult<Option<(Uuid, Option<ActivityRole>, CampaignStatus)>> {
+    let found: Option<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT campaign_id, role, status FROM email_campaign_activities \
+         WHERE account_id = $1 AND id = $2",
+    )
+    .bind(account.0)
+    .bind(activity.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(unavailable)?;
+    Ok(found.and_then(
+        |(campaign, role, status)| match CampaignStatus::parse_stored(&status) {
+            None | Some(CampaignStatus::Removed) => None,
+            Some(status) => Some((campaign, ActivityRole::parse_stored(&role), status)),
+        },
+    ))
+}
+
+/// Sets the campaign's `type_code` (57 while it is A/B-tested, 10 otherwise).
+async fn set_type(
+    tx: &mut sqlx::Transaction<'static, crate::Db>,
+    account: AccountId,
+    campaign: Uuid,
+    type_code: i64,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE email_campaigns SET type_code = $3, updated_at = $4 \
+         WHERE account_id = $1 AND id = $2",
+    )
+    .bind(account.0)
+    .bind(campaign)
+    .bind(type_code)
+    .bind(now.millis())
+    .run(&mut **tx)
+    .await
 }

@@ -14,6 +14,7 @@
 //! the account's quotas, named records, and `fetch`, how every query runs and its result
 //! becomes the domain's) are modules of their own, so no two files here import each other.
 
+mod ab_sends;
 mod account_services;
 mod accounts;
 mod activities;

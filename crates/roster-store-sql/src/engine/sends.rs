@@ -23,6 +23,7 @@ use roster_store_sql::rows::{
 use roster_store_sql::unavailable;
 use uuid::Uuid;
 
+use super::ab_sends::{apply_subjects, arms_finished, decide_winner};
 use super::binds::bound_write;
 use super::fetch::{ExecuteWrite, FetchDomain};
 use super::resend_schedule::schedule_resend;
@@ -140,6 +141,96 @@ async fn end_send(
     )
     .await?;
     Ok(true)
+}
+
+impl SqlStore {
+    /// Opens the next send of an EXECUTING `activity` within `tx`: its history row, its
+    /// recipients fixed (those `filter` selects that no send of the activity mailed; for a
+    /// resend, only the primary's non-openers), their subjects if the activity is A/B-tested;
+    /// finished at once when there is nobody to mail (COMPLETED, reason 12, the activity DONE)
+    /// or no filter (ERRORED, reason 1, the activity in ERROR).
+    async fn open_send(
+        &self,
+        tx: &mut Transaction,
+        account: AccountId,
+        activity: CampaignActivityId,
+        filter: Option<&ContactFilter>,
+        resend_of: Option<Uuid>,
+        now: Timestamp,
+    ) -> StoreResult<StartedSend> {
+        let (lists, segments, number): (String, String, i64) = sqlx::query_as(
+            "SELECT a.contact_list_ids, a.segment_ids, \
+             (SELECT COALESCE(MAX(s.send_number), 0) + 1 FROM email_sends s \
+              WHERE s.account_id = a.account_id AND s.campaign_activity_id = a.id) \
+             FROM email_campaign_activities a WHERE a.account_id = $1 AND a.id = $2",
+        )
+        .bind(account.0)
+        .bind(activity.0)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+        // Stored as the activity had them, so the history shows what this send used.
+        let (lists, segments) = recipients_json(&recipients(&lists, &segments)?);
+        let send = SendId::generate();
+        sqlx::query(
+            "INSERT INTO email_sends (account_id, id, campaign_activity_id, send_number, \
+             contact_list_ids, segment_ids, state, reason_code, recipient_count, started_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'executing', 0, 0, $7)",
+        )
+        .bind(account.0)
+        .bind(send.0)
+        .bind(activity.0)
+        .bind(number)
+        .bind(lists)
+        .bind(segments)
+        .bind(now.millis())
+        .run(&mut **tx)
+        .await?;
+        let mut recipient_count = match filter {
+            Some(filter) => {
+                let target = SendTarget {
+                    send: send.0,
+                    send_number: number,
+                    activity: activity.0,
+                    now: now.millis(),
+                    non_openers_of: resend_of,
+                };
+                let insert = recipients_insert(self.dialect, account, filter, &target);
+                bound_write(&insert).affected(&mut **tx).await?
+            }
+            None => 0,
+        };
+        recipient_count = apply_subjects(tx, account, activity, send, recipient_count).await?;
+        sqlx::query(
+            "UPDATE email_sends SET recipient_count = $3 WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(send.0)
+        .bind(i64::try_from(recipient_count).unwrap_or(i64::MAX))
+        .run(&mut **tx)
+        .await?;
+        let ending = if filter.is_none() {
+            Some((
+                SendState::Errored,
+                reason::SEND_ERROR,
+                CampaignStatus::Error,
+            ))
+        } else if recipient_count == 0 {
+            let code = reason::NO_ELIGIBLE_CONTACTS;
+            Some((SendState::Completed, code, CampaignStatus::Done))
+        } else {
+            None
+        };
+        if let Some((state, code, status)) = ending {
+            end_send(tx, account, send, state, code, status, now).await?;
+        }
+        Ok(StartedSend {
+            account,
+            activity,
+            send,
+            recipient_count,
+        })
+    }
 }
 
 #[async_trait]
@@ -264,19 +355,10 @@ impl SendStore for SqlStore {
             return Ok(None);
         }
         mirror_campaign_status(&mut tx, account, activity, now).await?;
-        let (lists, segments, number, role, resend_of): (
-            String,
-            String,
-            i64,
-            String,
-            Option<Uuid>,
-        ) = sqlx::query_as(
-            "SELECT a.contact_list_ids, a.segment_ids, \
-                 (SELECT COALESCE(MAX(s.send_number), 0) + 1 FROM email_sends s \
-                  WHERE s.account_id = a.account_id AND s.campaign_activity_id = a.id), \
-                 a.role, (SELECT r.primary_activity_id FROM email_resends r \
-                  WHERE r.account_id = a.account_id AND r.activity_id = a.id) \
-                 FROM email_campaign_activities a WHERE a.account_id = $1 AND a.id = $2",
+        let (role, resend_of): (String, Option<Uuid>) = sqlx::query_as(
+            "SELECT a.role, (SELECT r.primary_activity_id FROM email_resends r \
+             WHERE r.account_id = a.account_id AND r.activity_id = a.id) \
+             FROM email_campaign_activities a WHERE a.account_id = $1 AND a.id = $2",
         )
         .bind(account.0)
         .bind(activity.0)
@@ -288,77 +370,60 @@ impl SendStore for SqlStore {
             // this send starts (a re-send of a DONE primary finds it sent already).
             schedule_resend(&mut tx, account, activity, now, now).await?;
         }
-        // Stored as the activity had them, so the history shows what this send used.
-        let (lists, segments) = recipients_json(&recipients(&lists, &segments)?);
-        let send = SendId::generate();
-        sqlx::query(
-            "INSERT INTO email_sends (account_id, id, campaign_activity_id, send_number, \
-             contact_list_ids, segment_ids, state, reason_code, recipient_count, started_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'executing', 0, 0, $7)",
-        )
-        .bind(account.0)
-        .bind(send.0)
-        .bind(activity.0)
-        .bind(number)
-        .bind(lists)
-        .bind(segments)
-        .bind(now.millis())
-        .run(&mut *tx)
-        .await?;
-        let recipient_count = match filter {
-            Some(filter) => {
-                let target = SendTarget {
-                    send: send.0,
-                    send_number: number,
-                    activity: activity.0,
-                    now: now.millis(),
-                    non_openers_of: resend_of,
-                };
-                let insert = recipients_insert(self.dialect, account, filter, &target);
-                bound_write(&insert).affected(&mut *tx).await?
-            }
-            None => 0,
-        };
-        sqlx::query(
-            "UPDATE email_sends SET recipient_count = $3 WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(send.0)
-        .bind(i64::try_from(recipient_count).unwrap_or(i64::MAX))
-        .run(&mut *tx)
-        .await?;
-        if filter.is_none() {
-            let (state, code) = (SendState::Errored, reason::SEND_ERROR);
-            end_send(
-                &mut tx,
-                account,
-                send,
-                state,
-                code,
-                CampaignStatus::Error,
-                now,
-            )
+        let started = self
+            .open_send(&mut tx, account, activity, filter, resend_of, now)
             .await?;
-        } else if recipient_count == 0 {
-            let (state, code) = (SendState::Completed, reason::NO_ELIGIBLE_CONTACTS);
-            end_send(
-                &mut tx,
-                account,
-                send,
-                state,
-                code,
-                CampaignStatus::Done,
-                now,
-            )
-            .await?;
-        }
         tx.commit().await.map_err(unavailable)?;
-        Ok(Some(StartedSend {
-            account,
-            activity,
-            send,
-            recipient_count,
-        }))
+        Ok(Some(started))
+    }
+
+    async fn due_winner_sends(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(AccountId, CampaignActivityId, Recipients)>> {
+        let rows: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
+            "SELECT a.account_id, a.id, a.contact_list_ids, a.segment_ids \
+             FROM email_ab_tests t JOIN email_campaign_activities a \
+             ON a.account_id = t.account_id AND a.id = t.activity_id \
+             WHERE t.state = 'waiting' AND t.winner_due_at <= $1 \
+             ORDER BY t.winner_due_at LIMIT $2",
+        )
+        .bind(now.millis())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.into_iter()
+            .map(|(account, id, lists, segments)| {
+                Ok((
+                    AccountId(account),
+                    CampaignActivityId(id),
+                    recipients(&lists, &segments)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn start_winner_send(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+        filter: Option<&ContactFilter>,
+        now: Timestamp,
+    ) -> StoreResult<Option<StartedSend>> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        if decide_winner(&mut tx, account, activity, now)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let started = self
+            .open_send(&mut tx, account, activity, filter, None, now)
+            .await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(Some(started))
     }
 
     async fn claim_send_recipients(
@@ -521,6 +586,12 @@ impl SendStore for SqlStore {
                 )
             };
             let (account, send) = (AccountId(account), SendId(send));
+            // The arms of an A/B test: the activity stays EXECUTING until its winner is sent.
+            let status = if arms_finished(&mut tx, send, sent > 0, now).await? {
+                CampaignStatus::Executing
+            } else {
+                status
+            };
             if end_send(&mut tx, account, send, state, code, status, now).await? {
                 count += 1;
             }

@@ -1,6 +1,7 @@
 //! The follow-ups of a primary activity: the resend to non-openers' request, read with its
-//! primary's and its own activity's status.
+//! primary's and its own activity's status, and the A/B test.
 
+use roster_domain::ab_test::{AbTest, AbTestState, Arm};
 use roster_domain::campaign::CampaignStatus;
 use roster_domain::resend::{ResendDelay, ResendRequest};
 use roster_domain::{CampaignActivityId, StoreError, Timestamp};
@@ -42,6 +43,41 @@ impl TryFrom<ResendRow> for ResendRequest {
             status: status(&row.status)?,
             scheduled_at: row.scheduled_at.map(Timestamp::from_millis),
             sent_at: row.sent_at.map(Timestamp::from_millis),
+        })
+    }
+}
+
+/// The columns `AbTestRow` reads from `email_ab_tests`.
+pub const AB_TEST_COLUMNS: &str = "alternative_subject, test_size, winner_wait_hours, state, \
+    seed, winner, winner_due_at";
+
+#[derive(sqlx::FromRow)]
+pub struct AbTestRow {
+    pub alternative_subject: String,
+    pub test_size: i64,
+    pub winner_wait_hours: i64,
+    pub state: String,
+    pub seed: i64,
+    pub winner: Option<String>,
+    pub winner_due_at: Option<i64>,
+}
+
+impl TryFrom<AbTestRow> for AbTest {
+    type Error = StoreError;
+
+    fn try_from(row: AbTestRow) -> Result<Self, StoreError> {
+        Ok(AbTest {
+            alternative_subject: row.alternative_subject,
+            test_size: row.test_size,
+            winner_wait_hours: row.winner_wait_hours,
+            state: AbTestState::parse_stored(&row.state)
+                .ok_or_else(|| corrupt("A/B test state"))?,
+            seed: row.seed,
+            winner: match row.winner {
+                Some(text) => Some(Arm::parse_stored(&text).ok_or_else(|| corrupt("A/B arm"))?),
+                None => None,
+            },
+            winner_due_at: row.winner_due_at.map(Timestamp::from_millis),
         })
     }
 }

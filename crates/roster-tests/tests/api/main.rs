@@ -1,6 +1,7 @@
 //! All HTTP integration tests, as modules of one test binary (one link step). Each test runs
 //! on SQLite and on PostgreSQL.
 
+mod ab_tests;
 mod account;
 mod activities;
 mod bounces;

@@ -35,7 +35,11 @@ fn resends(activity: &str) -> String {
 }
 
 /// A draft campaign ready to send to `list`; returns (campaign id, primary activity id).
-async fn draft_campaign(app: &TestApp, name: &str, list: Option<&str>) -> (String, String) {
+pub(crate) async fn draft_campaign(
+    app: &TestApp,
+    name: &str,
+    list: Option<&str>,
+) -> (String, String) {
     let email = &app.owner.email;
     let created = app
         .post(
@@ -70,7 +74,7 @@ async fn draft_campaign(app: &TestApp, name: &str, list: Option<&str>) -> (Strin
     (campaign, activity)
 }
 
-async fn schedule(app: &TestApp, activity: &str, when: &str) {
+pub(crate) async fn schedule(app: &TestApp, activity: &str, when: &str) {
     app.post(
         &format!("/v3/emails/activities/{activity}/schedules"),
         json!({"scheduled_date": when}),

@@ -1,6 +1,6 @@
 //! Constant Contact's official Python SDK (`constant-contact-api-client`, pinned in
-//! crates/roster-tests/python/requirements.txt) drives contacts, lists, tags, email campaigns and
-//! their resends to non-openers, and reads the email and contact reports, against the test
+//! crates/roster-tests/python/requirements.txt) drives contacts, lists, tags, email campaigns,
+//! their resends to non-openers and A/B tests, and reads the email and contact reports, against the test
 //! server: the script asserts status codes through the SDK's `*_with_http_info` methods and lets
 //! the SDK's own models validate every body.
 //!
@@ -19,7 +19,7 @@ use crate::email_reports::{engaged_campaign, intake};
 on_both_engines!(
     official_python_sdk_drives_contacts_lists_and_tags,
     official_python_sdk_drives_email_campaigns,
-    official_python_sdk_drives_resends
+    official_python_sdk_drives_resends_and_ab_tests
 );
 on_both_engines_with_mail_and!(intake; official_python_sdk_reads_email_reports);
 on_both_engines_with_mail!(official_python_sdk_reads_contact_reports);
@@ -115,8 +115,9 @@ async fn official_python_sdk_reads_contact_reports(app: TestApp) {
     .await;
 }
 
-/// The resend to non-openers of a draft campaign, through the SDK's EmailCampaignsApi.
-async fn official_python_sdk_drives_resends(app: TestApp) {
+/// The resend to non-openers and the A/B test of a draft campaign, through the SDK's
+/// EmailCampaignsApi and EmailCampaignsABTestsApi.
+async fn official_python_sdk_drives_resends_and_ab_tests(app: TestApp) {
     let email = app.owner.email.clone();
     let created = app
         .post(
@@ -141,5 +142,5 @@ async fn official_python_sdk_drives_resends(app: TestApp) {
             .to_string()
     };
     let (primary, permalink) = (activity("primary_email"), activity("permalink"));
-    run_sdk_script(&app, "sdk_resends.py", &[&primary, &permalink]).await;
+    run_sdk_script(&app, "sdk_follow_ups.py", &[&primary, &permalink]).await;
 }

@@ -1,13 +1,15 @@
-"""Drives Roster's resend to non-openers with Constant Contact's official Python SDK
-(constant-contact-api-client): GET with none, POST (both delays given: the minutes ignored),
-GET, the refusals (a second resend, an out-of-range delay, another role, a wrong resend id),
-DELETE by the DRAFT id, and a resend on minutes. Every call goes through a
+"""Drives Roster's resend to non-openers and A/B tests with Constant Contact's official Python
+SDK (constant-contact-api-client). Resends: GET with none, POST (both delays given: the
+minutes ignored), GET, the refusals (a second resend, an out-of-range delay, another role, a
+wrong resend id), DELETE by the DRAFT id, and a resend on minutes. A/B tests: GET with none
+(404), POST, GET, the refusals (a second test, a test size out of range, another role),
+DELETE, and DELETE with none (404). Every call goes through a
 `*_with_http_info` method so the status code is asserted, and every body is deserialized by
 the SDK's own pydantic models, so their validation has to pass.
 
 The Rust test (crates/roster-tests/tests/api/python_sdk.rs) creates the draft campaign first.
 
-Usage: python3 sdk_resends.py BASE_URL ACCESS_TOKEN PRIMARY_ID PERMALINK_ID
+Usage: python3 sdk_follow_ups.py BASE_URL ACCESS_TOKEN PRIMARY_ID PERMALINK_ID
 Run by crates/roster-tests/tests/api/python_sdk.rs; exit code 3 means the SDK is missing.
 """
 
@@ -85,7 +87,34 @@ def main(base_url, token, primary_id, permalink_id):
         201,
     )
     assert (minutes.delay_days, minutes.delay_minutes) == (None, 1000)
-    print("sdk_resends: all checks passed")
+
+    ab_tests = cc.EmailCampaignsABTestsApi(cc.ApiClient(configuration))
+    expect_error(lambda: ab_tests.get_ab_test_email_campaign(primary_id), 404)
+    test = cc.GetABTestEmailCampaign200Response(
+        alternative_subject="Subject B", test_size=30, winner_wait_duration=24
+    )
+    created = expect(
+        ab_tests.create_ab_test_email_campaign_with_http_info(primary_id, test), 201
+    )
+    assert (created.alternative_subject, created.test_size, created.winner_wait_duration) == (
+        "Subject B", 30, 24
+    )
+    shown = expect(ab_tests.get_ab_test_email_campaign_with_http_info(primary_id))
+    assert shown.test_size == 30
+    expect_error(lambda: ab_tests.create_ab_test_email_campaign(primary_id, test), 409)
+    expect_error(lambda: ab_tests.create_ab_test_email_campaign(permalink_id, test), 409)
+    expect_error(
+        lambda: ab_tests.create_ab_test_email_campaign(
+            primary_id,
+            cc.GetABTestEmailCampaign200Response(
+                alternative_subject="B", test_size=60, winner_wait_duration=24
+            ),
+        ),
+        400,
+    )
+    expect(ab_tests.delete_ab_test_email_campaign_with_http_info(primary_id), 204)
+    expect_error(lambda: ab_tests.delete_ab_test_email_campaign(primary_id), 404)
+    print("sdk_follow_ups: all checks passed")
 
 
 if __name__ == "__main__":
