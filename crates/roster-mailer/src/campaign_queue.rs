@@ -1,13 +1,17 @@
 //! Campaign recipients in batches: what keeps a send's per-message cost off the database.
 //!
-//! - **Claims.** A worker that finds the node's queue empty claims the next batch (up to
+//! - **Claims.** The worker that takes the queue below half a batch claims the next one (up to
 //!   [`MAX_BATCH`] recipients, fewer at a low rate, so the last is sent well within the lease)
-//!   with one statement, and reads their contacts with two. The other workers take from the
-//!   queue. Claiming a recipient mails no one: one claimed and never sent (the node died) is
-//!   claimed again when its lease expires, so a batch costs a delay after a crash, never a
-//!   duplicate.
+//!   with one statement, and reads their contacts with two, while the other workers go on
+//!   taking what is left; only a worker that finds the queue empty waits for a claim.
+//!   Claiming a recipient mails no one: one claimed and never sent (the node died) is claimed
+//!   again when its lease expires, so a batch costs a delay after a crash, never a duplicate.
+//! - **One writer.** A claim and a group commit from this node never run at once: on SQLite
+//!   the second would meet the first's write lock, and SQLite's busy handler waits for it by
+//!   sleeping (1 ms, then 2, then 5…) rather than waking when the lock is released.
 //! - **Outcomes.** The outcomes that arrive while a commit runs are committed together in the
-//!   next (a group commit, no timer). The worker that handed a message over goes on to its
+//!   next (a group commit, no timer), by whichever of their workers gets the turn first; the
+//!   others see theirs recorded without waiting for a turn. The worker that handed a message over goes on to its
 //!   next recipient meanwhile (`worker`): at most `UNRECORDED_PER_SLOT` messages per campaign
 //!   slot wait for their commit, so a crash mails again at most that many per slot, the bound
 //!   docs/MAIL.md gives.
@@ -48,12 +52,15 @@ pub(crate) struct CampaignQueue {
     claimed: tokio::sync::Mutex<VecDeque<Prepared>>,
     /// The last claim found fewer than it asked for: the sends are near their end.
     exhausted: AtomicBool,
+    /// A worker is claiming the next batch ahead of need.
+    refilling: AtomicBool,
     /// Sends stopped since their recipients were claimed.
     stopped: Mutex<HashSet<SendId>>,
     /// Outcomes waiting for the next commit, each with the worker waiting for it.
     pending: Mutex<Vec<(SendDelivery, oneshot::Sender<Recorded>)>>,
-    /// Held by the worker committing; the others queue their outcomes meanwhile.
-    committing: tokio::sync::Mutex<()>,
+    /// Held by whoever writes the recipients' rows from this node: a claim, or the worker
+    /// committing (the others queue their outcomes meanwhile).
+    writing: tokio::sync::Mutex<()>,
 }
 
 fn millis(duration: Duration) -> i64 {
@@ -77,8 +84,8 @@ fn batch_size(config: &MailerConfig) -> usize {
 }
 
 impl CampaignQueue {
-    /// The next recipient to mail, claiming a batch when none is left; None when no campaign
-    /// recipient is due.
+    /// The next recipient to mail, claiming a batch when none is left (or, ahead of need,
+    /// when fewer than half a batch are); None when no campaign recipient is due.
     pub(crate) async fn next(
         &self,
         store: &dyn MailerStore,
@@ -86,35 +93,79 @@ impl CampaignQueue {
     ) -> Result<Option<Prepared>, StoreError> {
         let mut claimed = self.claimed.lock().await;
         loop {
-            // A recipient whose lease could run out before its message is handed over is left
-            // to expire: another claim takes it then, and it is mailed once.
-            let latest = config.clock.now().millis() + millis(config.in_flight_allowance());
-            while let Some(prepared) = claimed.pop_front() {
-                if prepared.lease_until.millis() > latest
-                    && !self.is_stopped(prepared.recipient.send)
+            if let Some(prepared) = self.take(&mut claimed, config) {
+                let low = claimed.len() < batch_size(config) / 2;
+                if low
+                    && !self.exhausted.load(Ordering::Relaxed)
+                    && !self.refilling.swap(true, Ordering::AcqRel)
                 {
-                    return Ok(Some(prepared));
+                    // The others take from the queue while this worker claims more.
+                    drop(claimed);
+                    let more = self.claim(store, config).await;
+                    self.refilling.store(false, Ordering::Release);
+                    match more {
+                        Ok(more) => self.claimed.lock().await.extend(more),
+                        // This worker still mails what it took; the claim is retried by
+                        // whichever worker next finds the queue low.
+                        Err(error) => {
+                            tracing::warn!(%error, "claiming campaign recipients ahead of need")
+                        }
+                    }
                 }
+                return Ok(Some(prepared));
             }
-            let batch = batch_size(config);
-            let lease = Lease::generate();
+            let more = self.claim(store, config).await?;
+            if more.is_empty() {
+                return Ok(None);
+            }
+            claimed.extend(more);
+        }
+    }
+
+    /// The first queued recipient still worth sending: one whose lease could run out before
+    /// its message is handed over is left to expire (another claim takes it then, and it is
+    /// mailed once), and one of a stopped send is dropped.
+    fn take(&self, claimed: &mut VecDeque<Prepared>, config: &MailerConfig) -> Option<Prepared> {
+        let latest = config.clock.now().millis() + millis(config.in_flight_allowance());
+        while let Some(prepared) = claimed.pop_front() {
+            if prepared.lease_until.millis() > latest && !self.is_stopped(prepared.recipient.send) {
+                return Some(prepared);
+            }
+        }
+        None
+    }
+
+    /// Claims the next batch of due recipients, with their contacts.
+    async fn claim(
+        &self,
+        store: &dyn MailerStore,
+        config: &MailerConfig,
+    ) -> Result<Vec<Prepared>, StoreError> {
+        let batch = batch_size(config);
+        let lease = Lease::generate();
+        let (recipients, lease_until) = {
+            let _turn = self.writing.lock().await;
             let now = config.clock.now();
             let lease_until = Timestamp::from_millis(now.millis() + millis(config.lease));
             let recipients = store
                 .claim_send_recipients(now, lease, lease_until, batch as u32)
                 .await?;
-            self.exhausted
-                .store(recipients.len() < batch, Ordering::Relaxed);
-            if recipients.is_empty() {
-                return Ok(None);
-            }
-            let mut contacts = contacts_of(store, &recipients).await?;
-            claimed.extend(recipients.into_iter().map(|recipient| Prepared {
+            (recipients, lease_until)
+        };
+        self.exhausted
+            .store(recipients.len() < batch, Ordering::Relaxed);
+        if recipients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut contacts = contacts_of(store, &recipients).await?;
+        Ok(recipients
+            .into_iter()
+            .map(|recipient| Prepared {
                 contact: contacts.remove(&(recipient.account, recipient.contact)),
                 recipient,
                 lease_until,
-            }));
-        }
+            })
+            .collect())
     }
 
     /// Whether the last claim found the queue of due recipients empty or nearly so, and this
@@ -152,23 +203,33 @@ impl CampaignQueue {
         store: &dyn MailerStore,
         delivery: SendDelivery,
     ) -> Result<bool, StoreError> {
-        let (done, recorded) = oneshot::channel();
+        let (done, mut recorded) = oneshot::channel();
         if let Ok(mut pending) = self.pending.lock() {
             pending.push((delivery, done));
         }
-        {
-            let _turn = self.committing.lock().await;
-            let batch = self
-                .pending
-                .lock()
-                .map(|mut pending| std::mem::take(&mut *pending))
-                .unwrap_or_default();
-            // Empty when the worker before took this outcome into its commit.
-            if !batch.is_empty() {
-                self.commit(store, batch).await;
+        // Whoever gets the turn commits every outcome pending then, and a waiter whose outcome
+        // went into another's commit leaves the queue for the turn at once. Waiting for the
+        // turn regardless (the lock is first come, first served) made every holder commit the
+        // one or two outcomes that had arrived since the last, and each outcome wait for all
+        // those commits ahead of it (measured: 2.5 outcomes per commit, 9.5 ms to record one).
+        let outcome = tokio::select! {
+            biased;
+            outcome = &mut recorded => outcome,
+            turn = self.writing.lock() => {
+                let batch = self
+                    .pending
+                    .lock()
+                    .map(|mut pending| std::mem::take(&mut *pending))
+                    .unwrap_or_default();
+                // Empty when a commit that ended meanwhile took this outcome.
+                if !batch.is_empty() {
+                    self.commit(store, batch).await;
+                }
+                drop(turn);
+                recorded.await
             }
-        }
-        recorded.await.unwrap_or_else(|_| {
+        };
+        outcome.unwrap_or_else(|_| {
             Err(StoreError::unavailable(anyhow::anyhow!(
                 "the outcome was not committed"
             )))

@@ -144,9 +144,18 @@ enum Claimed<'a> {
     Campaign(Box<Prepared>, SemaphorePermit<'a>, OwnedSemaphorePermit),
 }
 
+/// What a worker does when [`claim_one`] finds nothing it may take.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WhenNothing {
+    /// `roster serve`'s worker waits to be woken, or for the poll interval, and looks again.
+    Waits,
+    /// A drain's worker stops: its last look at the outbox must be now.
+    Stops,
+}
+
 /// Claims one due message, system mail (confirmations, test sends) always before campaign mail;
 /// None when nothing is due, or only campaign mail and every campaign slot is taken.
-async fn claim_one(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
+async fn claim_one(inner: &Inner, then: WhenNothing) -> Result<Option<Claimed<'_>>, MailerError> {
     let looked = inner.outbox_may_be_due();
     if looked {
         if let Some(claimed) = claim_system(inner).await? {
@@ -166,6 +175,13 @@ async fn claim_one(inner: &Inner) -> Result<Option<Claimed<'_>>, MailerError> {
             let prepared = Box::new(prepared);
             return Ok(Some(Claimed::Campaign(prepared, slot, unrecorded)));
         }
+    } else if then == WhenNothing::Waits {
+        // Every campaign slot or unrecorded place is taken, and this worker will be woken
+        // when one is free: it looks at the outbox only as often as `outbox_may_be_due` says.
+        // Each look is a write (a claim), and one per such wake-up cost a send a third of its
+        // throughput (measured: 2,142 empty claims for 10,000 campaign messages, each waiting
+        // for the group commit's write lock).
+        return Ok(None);
     }
     // No campaign mail to take: before going idle, look at the outbox whatever the last look
     // found (a retry may have fallen due since).
@@ -378,8 +394,15 @@ async fn record_campaign(
             "lease lost while sending; outcome not recorded");
         return Ok(outcome);
     }
-    let what = format!("send {} contact {}", recipient.send, recipient.contact);
-    log_outcome(&what, "", recipient.attempts, &outcome);
+    if let DeliveryOutcome::Sent { reply } = &outcome {
+        // The send's recipient rows keep every outcome (`roster campaigns send-status`): a
+        // line per message of a 100,000-recipient send would only bury the log's news.
+        tracing::debug!(send = %recipient.send, contact = %recipient.contact,
+            attempt = recipient.attempts, reply, "mail sent");
+    } else {
+        let what = format!("send {} contact {}", recipient.send, recipient.contact);
+        log_outcome(&what, "", recipient.attempts, &outcome);
+    }
     if matches!(outcome, DeliveryOutcome::Failed { .. }) {
         // Only the relay's refusal is the recipient's bounce: an unreachable relay or a
         // message that could not be built says nothing about the address.
@@ -544,7 +567,7 @@ async fn work_until_idle(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     counters: &Counters,
 ) -> Result<(), MailerError> {
-    while let Some(claimed) = claim_one(inner).await? {
+    while let Some(claimed) = claim_one(inner, WhenNothing::Stops).await? {
         let outcome = deliver_claimed(inner, transport, claimed).await?;
         counters.count(&outcome);
     }
@@ -663,7 +686,7 @@ async fn run_worker(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
         let woken = inner.wake.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        let idle = match claim_one(&inner).await {
+        let idle = match claim_one(&inner, WhenNothing::Waits).await {
             Ok(Some(Claimed::Campaign(prepared, slot, unrecorded))) => {
                 let handed = hand_over_campaign(&inner, &transport, *prepared).await;
                 drop(slot);

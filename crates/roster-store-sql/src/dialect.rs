@@ -33,6 +33,26 @@ impl Dialect {
         }
     }
 
+    /// `(p, p, …), (p, …)` in this dialect's placeholders: `rows` groups of `width` values
+    /// numbered from `first`, for the multi-row statements built at run time.
+    pub fn value_rows(self, first: usize, rows: usize, width: usize) -> String {
+        let mut text = String::with_capacity(rows * width * 5);
+        for row in 0..rows {
+            if row > 0 {
+                text.push_str(", ");
+            }
+            text.push('(');
+            for column in 0..width {
+                if column > 0 {
+                    text.push_str(", ");
+                }
+                text.push_str(&self.placeholder(first + row * width + column));
+            }
+            text.push(')');
+        }
+        text
+    }
+
     /// A statement that serialises writers of one account until the transaction ends, for checks
     /// such as "at most N queued activities" that a concurrent insert could otherwise slip past.
     /// SQLite needs none: it runs one write transaction at a time.

@@ -29,26 +29,6 @@ type Tx<'t> = sqlx::Transaction<'t, Db>;
 /// time).
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// `($1, $2, …), ($k, …)` (in `dialect`'s placeholders): `rows` groups of `width` values
-/// numbered from `first`.
-fn placeholders(dialect: Dialect, first: usize, rows: usize, width: usize) -> String {
-    let mut text = String::with_capacity(rows * width * 5);
-    for row in 0..rows {
-        if row > 0 {
-            text.push_str(", ");
-        }
-        text.push('(');
-        for column in 0..width {
-            if column > 0 {
-                text.push_str(", ");
-            }
-            text.push_str(&dialect.placeholder(first + row * width + column));
-        }
-        text.push(')');
-    }
-    text
-}
-
 fn signed(count: u64) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
 }
@@ -226,7 +206,7 @@ async fn upsert_contact_rows(
              ON CONFLICT (account_id, activity_id, contact_id) DO UPDATE SET {CONTACT_UPDATE} \
              RETURNING contact_id, opens, clicks, forwards, optouts, bounces, abuse, \
              first_bounce_code",
-            placeholders(dialect, 1, chunk.len(), CONTACT_WIDTH)
+            dialect.value_rows(1, chunk.len(), CONTACT_WIDTH)
         );
         let mut query = sqlx::query_as::<_, ContactTotalsRow>(&sql);
         for (contact, tally) in chunk {
@@ -293,7 +273,7 @@ async fn insert_event_rows(
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO tracking_events ({EVENT_COLUMNS}) VALUES {}",
-            placeholders(dialect, 1, chunk.len(), EVENT_WIDTH)
+            dialect.value_rows(1, chunk.len(), EVENT_WIDTH)
         );
         let mut query = sqlx::query(&sql);
         for event in chunk {
@@ -340,7 +320,7 @@ async fn write_link_counts(
              first_click_at) VALUES {} \
              ON CONFLICT (account_id, activity_id, url_id, contact_id) DO NOTHING \
              RETURNING url_id",
-            placeholders(dialect, 1, chunk.len(), 5)
+            dialect.value_rows(1, chunk.len(), 5)
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql);
         for ((url, contact), at) in chunk {
@@ -395,7 +375,7 @@ async fn add_to_counters(
         "INSERT INTO activity_tracking_counts (account_id, activity_id, {columns}) VALUES {} \
          ON CONFLICT (account_id, activity_id) DO UPDATE SET {}, \
          updated_at = excluded.updated_at",
-        placeholders(dialect, 1, 1, COUNTER_COLUMNS.len() + 2),
+        dialect.value_rows(1, 1, COUNTER_COLUMNS.len() + 2),
         updates.join(", ")
     );
     let mut query = sqlx::query(&sql).bind(account.0).bind(activity.0);

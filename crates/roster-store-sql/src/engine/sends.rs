@@ -5,6 +5,8 @@
 //! one makes it, and the campaign's status follows its primary activity's in the same
 //! transaction.
 
+use std::collections::{BTreeMap, HashMap};
+
 use async_trait::async_trait;
 use roster_domain::campaign::{ActivityRole, CampaignStatus, Recipients};
 use roster_domain::contact::ContactFilter;
@@ -16,6 +18,7 @@ use roster_domain::send::{
 use roster_domain::store::{ScheduleChange, SendStore};
 use roster_domain::{AccountId, CampaignActivityId, ContactId, SendId, StoreResult, Timestamp};
 use roster_store_sql::contact_sql::{recipients_insert, SendTarget};
+use roster_store_sql::dialect::Dialect;
 use roster_store_sql::rows::{
     delivery_columns, recipients, recipients_json, ClaimedRecipientRow, EmailSendRow,
     RecipientEntryRow, CLAIMED_RECIPIENT_COLUMNS, EMAIL_SEND_COLUMNS, RECIPIENT_ENTRY_COLUMNS,
@@ -457,57 +460,40 @@ impl SendStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<RecordedDeliveries> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        let mut recorded = Vec::with_capacity(deliveries.len());
-        // Per send, how many recipients this commit finished (sent, or failed for good).
-        let mut mailed: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
-        for delivery in deliveries {
-            let (state, reply, due_at, finished_at) = delivery_columns(&delivery.outcome, now);
-            // A recipient skipped by a stop after its claim was mailed all the same: its
-            // outcome counts. A retry of one stays skipped: the stopped send mails no more.
-            let done = sqlx::query(
-                "UPDATE email_send_recipients SET \
-                 state = CASE WHEN state = 'skipped' AND $4 = 'queued' THEN 'skipped' ELSE $4 END, \
-                 last_reply = $5, due_at = $6, finished_at = $7, lease_token = NULL, \
-                 updated_at = $8 \
-                 WHERE send_id = $1 AND contact_id = $2 AND lease_token = $3 \
-                 AND state IN ('sending', 'skipped')",
-            )
-            .bind(delivery.send.0)
-            .bind(delivery.contact.0)
-            .bind(delivery.lease.0)
-            .bind(state)
-            .bind(reply)
-            .bind(due_at)
-            .bind(finished_at)
-            .bind(now.millis())
-            .affected(&mut *tx)
-            .await?;
-            recorded.push(done > 0);
-            if done > 0 && state != "queued" {
-                *mailed.entry(delivery.send.0).or_insert(0) += 1;
+        // The recipients whose lease held, with the state each is in now.
+        let mut updated: HashMap<(Uuid, Uuid), String> = HashMap::with_capacity(deliveries.len());
+        for chunk in deliveries.chunks(DELIVERIES_PER_STATEMENT) {
+            for row in record_deliveries_chunk(&mut tx, self.dialect, chunk, now).await? {
+                updated.insert((row.0, row.1), row.2);
             }
         }
-        // em_sends (docs/REPORTS.md): one counter update per send and commit, not per row.
-        for (send, count) in &mailed {
-            sqlx::query("UPDATE email_sends SET mailed_count = mailed_count + $2 WHERE id = $1")
-                .bind(*send)
-                .bind(*count)
-                .run(&mut *tx)
-                .await?;
+        let recorded: Vec<bool> = deliveries
+            .iter()
+            .map(|d| updated.contains_key(&(d.send.0, d.contact.0)))
+            .collect();
+        // em_sends (docs/REPORTS.md): one counter update per send and commit, not per row; a
+        // recipient finished (sent, or failed for good) counts, a retry does not. The same
+        // statement says whether the send still executes.
+        let mut mailed: BTreeMap<Uuid, i64> = deliveries.iter().map(|d| (d.send.0, 0)).collect();
+        let finished = updated
+            .into_iter()
+            .filter(|(_, state)| state == "sent" || state == "failed");
+        for ((send, _), _) in finished {
+            *mailed.entry(send).or_insert(0) += 1;
         }
-        let mut sends: Vec<SendId> = deliveries.iter().map(|d| d.send).collect();
-        sends.sort_by_key(|send| send.0);
-        sends.dedup();
         let mut stopped = Vec::new();
-        for send in sends {
-            let executing: Option<(Uuid,)> =
-                sqlx::query_as("SELECT id FROM email_sends WHERE id = $1 AND state = 'executing'")
-                    .bind(send.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
-            if executing.is_none() {
-                stopped.push(send);
+        for (send, count) in mailed {
+            let state: Option<(String,)> = sqlx::query_as(
+                "UPDATE email_sends SET mailed_count = mailed_count + $2 WHERE id = $1 \
+                 RETURNING state",
+            )
+            .bind(send)
+            .bind(count)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+            if state.is_none_or(|(state,)| state != "executing") {
+                stopped.push(SendId(send));
             }
         }
         tx.commit().await.map_err(unavailable)?;
@@ -647,4 +633,54 @@ impl SendStore for SqlStore {
             .optional(&self.pool)
             .await
     }
+}
+
+/// Rows per statement of [`record_deliveries_chunk`]: seven values a row, well within both
+/// engines' limits on bound values.
+const DELIVERIES_PER_STATEMENT: usize = 500;
+
+/// Records the outcomes of `chunk` in one statement: each recipient still under the lease it
+/// was claimed with gets its new state. Answers (send, contact, state now) of each one updated;
+/// a recipient missing from the answer had lost its lease.
+async fn record_deliveries_chunk(
+    tx: &mut Transaction,
+    dialect: Dialect,
+    chunk: &[SendDelivery],
+    now: Timestamp,
+) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
+    const WIDTH: usize = 7;
+    // A recipient skipped by a stop after its claim was mailed all the same: its outcome
+    // counts. A retry of one stays skipped: the stopped send mails no more.
+    let text = format!(
+        "WITH outcome (o_send, o_contact, o_lease, o_state, o_reply, o_due, o_finished) AS \
+         (VALUES {rows}) \
+         UPDATE email_send_recipients SET \
+         state = CASE WHEN state = 'skipped' AND o_state = 'queued' THEN 'skipped' \
+         ELSE o_state END, \
+         last_reply = o_reply, due_at = o_due, finished_at = o_finished, lease_token = NULL, \
+         updated_at = {now} \
+         FROM outcome \
+         WHERE send_id = o_send AND contact_id = o_contact AND lease_token = o_lease \
+         AND state IN ('sending', 'skipped') \
+         RETURNING send_id, contact_id, state",
+        rows = dialect.value_rows(1, chunk.len(), WIDTH),
+        now = dialect.placeholder(chunk.len() * WIDTH + 1),
+    );
+    let mut query = sqlx::query_as::<_, (Uuid, Uuid, String)>(&text);
+    for delivery in chunk {
+        let (state, reply, due_at, finished_at) = delivery_columns(&delivery.outcome, now);
+        query = query
+            .bind(delivery.send.0)
+            .bind(delivery.contact.0)
+            .bind(delivery.lease.0)
+            .bind(state)
+            .bind(reply.to_string())
+            .bind(due_at)
+            .bind(finished_at);
+    }
+    query
+        .bind(now.millis())
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(unavailable)
 }
