@@ -111,6 +111,17 @@ pub struct AbTest {
     pub winner_due_at: Option<Timestamp>,
 }
 
+/// One arm of a sent test as `roster campaigns show` prints it (the API has no per-arm
+/// figures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmFigures {
+    pub arm: Arm,
+    /// Its recipients mailed.
+    pub sends: u64,
+    /// Its recipients who opened (human opens only).
+    pub unique_opens: u64,
+}
+
 /// What creating or deleting a test found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AbTestChange {

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use crate::ab_test::{AbTest, AbTestChange, NewAbTest};
+use crate::ab_test::{AbTest, AbTestChange, ArmFigures, NewAbTest};
 use crate::resend::{NewResend, ResendCreation, ResendRemoval, ResendRequest};
 use crate::store::error::StoreResult;
 use crate::{AccountId, CampaignActivityId, Timestamp};
@@ -54,6 +54,13 @@ pub trait FollowUpStore: Send + Sync {
         account: AccountId,
         activity: CampaignActivityId,
     ) -> StoreResult<Option<AbTest>>;
+    /// The arms of the A/B test of `activity` with their sends and unique opens, A first;
+    /// empty before its send (or when it was skipped for fewer than 2 recipients).
+    async fn ab_test_arms(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+    ) -> StoreResult<Vec<ArmFigures>>;
     /// Deletes the A/B test of `activity` while it is in DRAFT; the campaign's type goes back
     /// to 10. `Missing` when it has none.
     async fn delete_ab_test(

@@ -2,7 +2,7 @@
 //! to non-openers and its A/B test. Their sends are started and run by `sends.rs`.
 
 use async_trait::async_trait;
-use roster_domain::ab_test::{AbTest, AbTestChange, NewAbTest, AB_TEST_TYPE_CODE};
+use roster_domain::ab_test::{AbTest, AbTestChange, Arm, ArmFigures, NewAbTest, AB_TEST_TYPE_CODE};
 use roster_domain::campaign::NEWSLETTER_TYPE_CODE;
 use roster_domain::campaign::{ActivityRole, CampaignStatus, CUSTOM_CODE_FORMAT};
 use roster_domain::resend::{NewResend, ResendCreation, ResendRemoval, ResendRequest};
@@ -237,6 +237,40 @@ impl FollowUpStore for SqlStore {
             .bind(activity.0)
             .optional(&self.pool)
             .await
+    }
+
+    async fn ab_test_arms(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+    ) -> StoreResult<Vec<ArmFigures>> {
+        // A contact counts as an open as the winner's choice counts it (`ab_sends::arm_opens`).
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT r.subject_arm, \
+             SUM(CASE WHEN r.state = 'sent' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN t.opens > 0 THEN 1 ELSE 0 END) \
+             FROM email_ab_tests x \
+             JOIN email_send_recipients r ON r.send_id = x.test_send_id \
+             LEFT JOIN activity_contact_tracking t ON t.account_id = r.account_id \
+             AND t.activity_id = r.campaign_activity_id AND t.contact_id = r.contact_id \
+             WHERE x.account_id = $1 AND x.activity_id = $2 AND r.subject_arm IS NOT NULL \
+             GROUP BY r.subject_arm ORDER BY r.subject_arm",
+        )
+        .bind(account.0)
+        .bind(activity.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(arm, sends, opens)| {
+                Some(ArmFigures {
+                    arm: Arm::parse_stored(&arm)?,
+                    sends: u64::try_from(sends).unwrap_or(0),
+                    unique_opens: u64::try_from(opens).unwrap_or(0),
+                })
+            })
+            .collect())
     }
 
     async fn delete_ab_test(

@@ -262,8 +262,11 @@ impl TryFrom<ClaimedRecipientRow> for ClaimedRecipient {
 }
 
 /// The columns `RecipientEntryRow` reads from `email_send_recipients`.
+/// (the claimed columns, `subject_arm` included, so `roster outbox show` renders the subject
+/// the recipient's arm gets).
 pub const RECIPIENT_ENTRY_COLUMNS: &str = "account_id, send_id, campaign_activity_id, \
-    contact_id, email, attempts, lease_token, send_number, state, last_reply, updated_at";
+    contact_id, email, attempts, lease_token, send_number, subject_arm, state, last_reply, \
+    updated_at";
 
 #[derive(sqlx::FromRow)]
 pub struct RecipientEntryRow {

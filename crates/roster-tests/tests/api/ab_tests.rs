@@ -216,6 +216,29 @@ async fn arms_sent(app: &TestApp) -> (String, String, std::collections::HashMap<
     (campaign, activity, arms)
 }
 
+/// `roster campaigns show` of `campaign`, as JSON.
+fn campaigns_show(app: &TestApp, campaign: &str) -> serde_json::Value {
+    let output = roster_tests::serve::roster_command(
+        env!("CARGO_BIN_EXE_roster-under-test"),
+        &app.database_url,
+    )
+    .args([
+        "campaigns",
+        "show",
+        campaign,
+        "--account-email",
+        &app.owner.email,
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 async fn an_ab_test_sends_the_winner_to_everyone_else(app: TestApp) {
     let (campaign, activity, arms) = arms_sent(&app).await;
     // B's two readers open; one of A's is opened by a machine only: B wins, 2 to 0.
@@ -264,6 +287,17 @@ async fn an_ab_test_sends_the_winner_to_everyone_else(app: TestApp) {
         })
         .collect();
     assert_eq!(counts, [(1, 4), (2, 6)]);
+    // The API has no per-arm figures; `roster campaigns show` prints them.
+    let shown = campaigns_show(&app, &campaign);
+    assert_eq!(shown["ab_test"]["winner"], "B", "{shown}");
+    assert_eq!(
+        shown["ab_test"]["arms"],
+        json!([
+            {"arm": "A", "subject": "Subject A", "sends": 2, "unique_opens": 0},
+            {"arm": "B", "subject": "Subject B", "sends": 2, "unique_opens": 2},
+        ]),
+        "{shown}"
+    );
     // A re-send of the DONE activity mails a newcomer the winning subject.
     let list = app
         .get_json(&format!("/v3/emails/activities/{activity}"))
