@@ -51,11 +51,15 @@ struct SendContext {
     clicks: Option<ClickPlaceholders>,
 }
 
+/// What a `SendContext` is cached under: its send, and the subject arm of an A/B test's
+/// recipients (whose messages differ only in the subject).
+type ContextKey = (SendId, Option<Arm>);
+
 /// Builds campaign messages, keeping each running send's shared parts.
 #[derive(Default)]
 pub(crate) struct Composer {
     /// By send, and by subject arm within a send that mails an A/B test's two arms.
-    sends: Mutex<HashMap<(SendId, Option<Arm>), Arc<SendContext>>>,
+    sends: Mutex<HashMap<ContextKey, Arc<SendContext>>>,
     /// Where tracking links point and what signs them; None: no tracking (nor any campaign
     /// mail: its unsubscribe link needs them too).
     links: Option<CampaignLinks>,
