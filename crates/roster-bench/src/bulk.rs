@@ -90,7 +90,7 @@ impl PendingRequest {
 }
 
 impl Bench<'_> {
-    async fn send_json(
+    pub(crate) async fn send_json(
         &self,
         method: reqwest::Method,
         path: &str,

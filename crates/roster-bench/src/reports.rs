@@ -1,7 +1,7 @@
 //! The reports scenario (issue 18, docs/REPORTS.md): the p99 of the activity statistics of 10
 //! activities, of the campaign summaries page and of the last page of two tracking walks
 //! (sends, opens), each against the p99 of GET /v3/contacts/{id} in the same run (target:
-//! at most 3 times).
+//! at most 3 times), and of an engagement segment's first page (at most 10 times).
 //!
 //! The data set goes in through the store before `roster serve` starts, the way the server
 //! itself writes it, so every table the reports read holds what a real send would leave: an
@@ -52,6 +52,8 @@ const LINKS: [&str; 3] = [
     "https://example.com/account",
 ];
 const TARGET: f64 = 3.0;
+/// An engagement segment's first page (issue 18).
+const ENGAGEMENT_SEGMENT_TARGET: f64 = 10.0;
 const SEED: u64 = 0x2e90_2751;
 
 /// What `seed` loaded, for the scenario.
@@ -307,7 +309,67 @@ impl Bench<'_> {
         for report in ["sends", "opens"] {
             rows.push(self.tracking_row(seeded, token, report, &size).await);
         }
+        rows.push(self.engagement_segment_row(seeded, token, &size).await);
         rows
+    }
+
+    /// The p99 of the first page of GET /v3/contacts?segment_id= for the spec's own tracking
+    /// example (`not_opened` in the last 5 campaigns), created through POST /v3/segments.
+    /// Target: at most 10 times GET /v3/contacts/{id}, as for the contact segment row.
+    async fn engagement_segment_row(&self, seeded: &Seeded, token: &str, size: &str) -> Row {
+        let figure = format!(
+            "p99 of the first page (limit=50) of GET /v3/contacts?segment_id= for contacts \
+             that opened none of the last 5 campaigns ({size})"
+        );
+        let target = Target::RatioAtMost(ENGAGEMENT_SEGMENT_TARGET);
+        let recipients = seeded.recipients;
+        let outcome = async {
+            let criteria = serde_json::json!({
+                "version": "1.0.0",
+                "criteria": {"type": "and", "group": [
+                    {"source": "tracking", "field": "not_opened", "op": "contains-any",
+                     "const_value": "last-n-campaigns", "param": "5"},
+                ]},
+            });
+            let body = serde_json::json!({
+                "name": "Opened none of the last 5 campaigns",
+                "segment_criteria": criteria.to_string(),
+            });
+            let (status, segment) = self
+                .send_json(
+                    reqwest::Method::POST,
+                    "/v3/segments",
+                    token,
+                    Some(body.to_string()),
+                )
+                .await?;
+            let id = segment["segment_id"]
+                .as_i64()
+                .with_context(|| format!("POST /v3/segments answered {status}: {segment}"))?;
+            let path = format!("/v3/contacts?segment_id={id}&limit=50");
+            self.p99_against_get_as(&path, token, move |body| {
+                let n = body["contacts"].as_array().map_or(0, Vec::len);
+                // Only the first two-fifths of the list open (`engagement`): the other
+                // three-fifths opened none, a full page from a hundred recipients up.
+                if n == 0 || (recipients >= 100 && n != 50) {
+                    bail!("the segment's first page holds {n} contacts, not 50");
+                }
+                Ok(())
+            })
+            .await
+        }
+        .await;
+        match outcome {
+            Ok(outcome) => Row {
+                scenario: "reports",
+                figure,
+                unit: "ms",
+                outcome,
+                target,
+                load: None,
+            },
+            Err(e) => failed("reports", &figure, "ms", target, e),
+        }
     }
 
     async fn stats_row(&self, seeded: &Seeded, token: &str, figure: String) -> Row {
