@@ -125,6 +125,8 @@ pub struct EmailCampaign {
     pub status_before_removal: Option<CampaignStatus>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// 10 (newsletter), or 57 while its primary activity carries an A/B test.
+    pub type_code: i64,
     /// `primary_email` first, then `permalink`, then a `resend` if there is one.
     pub activities: Vec<ActivityReference>,
 }
@@ -374,6 +376,7 @@ pub fn create_campaign(
         status_before_removal: None,
         created_at: now,
         updated_at: now,
+        type_code: NEWSLETTER_TYPE_CODE,
         activities: activities
             .iter()
             .map(|a| ActivityReference {

@@ -3,11 +3,13 @@
 //! the outbox of mail to send, bulk activities), and the storage contract that both database
 //! engines implement. Nothing here knows HTTP or SQL.
 
+pub mod ab_test;
 pub mod account;
 pub mod account_services;
 pub mod activity;
 pub mod bounce;
 pub mod campaign;
+pub mod clock;
 pub mod consent;
 pub mod contact;
 pub mod contact_list;
@@ -27,6 +29,7 @@ pub mod permalink;
 pub mod privilege;
 pub mod recipient_token;
 pub mod region;
+pub mod resend;
 pub mod resubscription;
 pub mod segment;
 pub mod send;
@@ -43,8 +46,8 @@ pub use privilege::{Privilege, Role};
 pub use store::{
     AccountServicesStore, AccountSideStore, AccountStore, ActivityEngineStore, ActivityStore,
     BounceIntakeStore, BounceStore, CampaignStore, ConsentStore, ContactReportStore, ContactStore,
-    CustomFieldStore, EventStore, ListStore, MailerStore, OAuthStore, OutboxStore, RateLimitStore,
-    ReportStore, ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore, Store, StoreError,
-    StoreResult, TagStore,
+    CustomFieldStore, EventStore, FollowUpStore, ListStore, MailerStore, OAuthStore, OutboxStore,
+    RateLimitStore, ReportStore, ResubscriptionStore, SegmentStore, SendStore, SigningKeyStore,
+    Store, StoreError, StoreResult, TagStore,
 };
 pub use time::Timestamp;

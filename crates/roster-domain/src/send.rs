@@ -109,6 +109,8 @@ pub struct ClaimedRecipient {
     /// Attempts started, this one included.
     pub attempts: u32,
     pub lease: Lease,
+    /// The subject of an A/B-tested activity's recipient: B is the test's alternative.
+    pub subject_arm: Option<crate::ab_test::Arm>,
 }
 
 impl ClaimedRecipient {
@@ -260,6 +262,7 @@ mod tests {
             email: "a@example.com".into(),
             attempts: 1,
             lease: Lease::generate(),
+            subject_arm: None,
         };
         let id = recipient.message_id("news.example.com");
         let named = Some((recipient.send, recipient.contact));

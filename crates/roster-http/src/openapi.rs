@@ -65,6 +65,8 @@ pub const DOCS_PATH: &str = "/docs";
         (name = "Contacts Custom Fields", description = "Custom fields."),
         (name = "Email Campaigns", description = "Email campaigns and their activities."),
         (name = "Email Scheduling", description = "Previews of email campaign activities."),
+        (name = "Email Campaigns AB Tests", description = "A/B subject tests of primary email \
+            campaign activities."),
         (name = "Email Reporting", description = "Tracking pages, links, stats and summaries \
             of sent email campaigns."),
         (name = "Segments", description = "Segments: saved contact criteria."),

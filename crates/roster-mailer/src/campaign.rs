@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use roster_domain::ab_test::Arm;
 use roster_domain::account_services::{AccountProfile, PhysicalAddress};
 use roster_domain::contact::Contact;
 use roster_domain::custom_field::CustomField;
@@ -50,10 +51,15 @@ struct SendContext {
     clicks: Option<ClickPlaceholders>,
 }
 
+/// What a `SendContext` is cached under: its send, and the subject arm of an A/B test's
+/// recipients (whose messages differ only in the subject).
+type ContextKey = (SendId, Option<Arm>);
+
 /// Builds campaign messages, keeping each running send's shared parts.
 #[derive(Default)]
 pub(crate) struct Composer {
-    sends: Mutex<HashMap<SendId, Arc<SendContext>>>,
+    /// By send, and by subject arm within a send that mails an A/B test's two arms.
+    sends: Mutex<HashMap<ContextKey, Arc<SendContext>>>,
     /// Where tracking links point and what signs them; None: no tracking (nor any campaign
     /// mail: its unsubscribe link needs them too).
     links: Option<CampaignLinks>,
@@ -87,7 +93,7 @@ impl Composer {
         recipient: &ClaimedRecipient,
     ) -> Result<Arc<SendContext>, ComposeError> {
         if let Ok(sends) = self.sends.lock() {
-            if let Some(context) = sends.get(&recipient.send) {
+            if let Some(context) = sends.get(&(recipient.send, recipient.subject_arm)) {
                 return Ok(context.clone());
             }
         }
@@ -102,7 +108,14 @@ impl Composer {
             .ok_or_else(|| permanent("the account no longer exists"))?;
         let address = store.physical_address(account).await?;
         let custom_fields = store.all_custom_fields(account).await?;
-        let headers = &activity.content;
+        let mut headers = activity.content.clone();
+        if recipient.subject_arm == Some(Arm::B) {
+            let test = store.ab_test(account, recipient.activity).await?;
+            headers.subject = test
+                .ok_or_else(|| permanent("the A/B test of arm B no longer exists"))?
+                .alternative_subject;
+        }
+        let headers = &headers;
         let content = CampaignContent::check(
             "",
             &headers.subject,
@@ -156,7 +169,7 @@ impl Composer {
             if sends.len() >= CACHED_SENDS {
                 sends.clear();
             }
-            sends.insert(recipient.send, context.clone());
+            sends.insert((recipient.send, recipient.subject_arm), context.clone());
         }
         Ok(context)
     }

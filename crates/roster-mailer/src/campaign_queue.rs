@@ -126,7 +126,7 @@ impl CampaignQueue {
     /// its message is handed over is left to expire (another claim takes it then, and it is
     /// mailed once), and one of a stopped send is dropped.
     fn take(&self, claimed: &mut VecDeque<Prepared>, config: &MailerConfig) -> Option<Prepared> {
-        let latest = Timestamp::now().millis() + millis(config.in_flight_allowance());
+        let latest = config.clock.now().millis() + millis(config.in_flight_allowance());
         while let Some(prepared) = claimed.pop_front() {
             if prepared.lease_until.millis() > latest && !self.is_stopped(prepared.recipient.send) {
                 return Some(prepared);
@@ -145,7 +145,7 @@ impl CampaignQueue {
         let lease = Lease::generate();
         let (recipients, lease_until) = {
             let _turn = self.writing.lock().await;
-            let now = Timestamp::now();
+            let now = config.clock.now();
             let lease_until = Timestamp::from_millis(now.millis() + millis(config.lease));
             let recipients = store
                 .claim_send_recipients(now, lease, lease_until, batch as u32)

@@ -33,6 +33,7 @@ mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
+use roster_domain::clock::SharedClock;
 use roster_domain::outbox::{InvalidMessage, Mailbox, OutboxEntry, OutboxMessage};
 use roster_domain::send::ReputationGuard;
 use roster_domain::{EmailAddress, MailerStore, OutboxId, StoreError, Timestamp};
@@ -90,6 +91,10 @@ pub struct MailerConfig {
     pub reputation_guard: ReputationGuard,
     /// When a bounce at send time suspends a non-existent address (`refusals`).
     pub bounce_suspension: roster_domain::bounce::SuspensionPolicy,
+    /// The time the campaign scheduler and the campaign queue read: when a schedule, a
+    /// resend's delay or an A/B test's winner wait falls due. The wall clock but in tests,
+    /// which move it forward instead of waiting (there is no setting that shortens a wait).
+    pub clock: SharedClock,
 }
 
 /// What the links in campaign mail are made of: the server's public URL and the key recipient
@@ -128,6 +133,7 @@ impl Default for MailerConfig {
             poll_interval: Duration::from_secs(1),
             reputation_guard: ReputationGuard::default(),
             bounce_suspension: roster_domain::bounce::SuspensionPolicy::default(),
+            clock: roster_domain::clock::system_clock(),
         }
     }
 }

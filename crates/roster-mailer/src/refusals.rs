@@ -7,7 +7,7 @@
 use lettre::transport::smtp;
 use roster_domain::bounce::{code_of_send_failure, BounceTarget, RecordedBounce, SmtpReply};
 use roster_domain::send::ClaimedRecipient;
-use roster_domain::{MailerStore, Timestamp};
+use roster_domain::MailerStore;
 
 use crate::{MailerConfig, MailerError};
 
@@ -38,7 +38,7 @@ pub async fn record_send_refusal(
     };
     let target = BounceTarget::from(recipient);
     let recorded = store
-        .record_bounce(&target, code, config.bounce_suspension, Timestamp::now())
+        .record_bounce(&target, code, config.bounce_suspension, config.clock.now())
         .await?;
     if let Some(recorded) = recorded {
         tracing::info!(send = %recipient.send, contact = %recipient.contact,

@@ -1,10 +1,12 @@
 //! The campaign scheduler: starts the sends whose schedule fell due (fixing each one's
-//! recipients in the store's transaction) and finishes the sends whose last recipient was
-//! handed over. Every node runs it; the store's guarded transitions let exactly one node start
-//! or finish each send, and a send whose node died is carried on by the others' workers,
-//! which claim its recipients when their leases expire.
+//! recipients in the store's transaction), and the winner sends of A/B tests whose wait is
+//! over, and finishes the sends whose last recipient was handed over. It reads the time from
+//! the mailer's clock (`MailerConfig::clock`). Every node runs it; the store's guarded
+//! transitions let exactly one node start or finish each send, and a send whose node died is
+//! carried on by the others' workers, which claim its recipients when their leases expire.
 
 use roster_domain::campaign::Recipients;
+use roster_domain::clock::Clock;
 use roster_domain::contact::{Bucket, ContactFilter};
 use roster_domain::segment::{parse_stored_criteria, CriteriaContext};
 use roster_domain::{AccountId, MailerStore, StoreError, Timestamp};
@@ -50,12 +52,38 @@ async fn recipient_filter(
     Ok(Some(filter))
 }
 
+/// What the scheduler starts: sends whose schedule fell due, and the winner sends of A/B
+/// tests whose wait is over.
+#[derive(Clone, Copy)]
+enum Due {
+    Scheduled,
+    Winner,
+}
+
 /// Starts every send due now; returns how many recipients they queued.
-pub(crate) async fn start_due(store: &dyn MailerStore) -> Result<u64, StoreError> {
+pub(crate) async fn start_due(
+    store: &dyn MailerStore,
+    clock: &dyn Clock,
+) -> Result<u64, StoreError> {
+    let mut queued = 0;
+    for kind in [Due::Scheduled, Due::Winner] {
+        queued += start_due_of(store, clock, kind).await?;
+    }
+    Ok(queued)
+}
+
+async fn start_due_of(
+    store: &dyn MailerStore,
+    clock: &dyn Clock,
+    kind: Due,
+) -> Result<u64, StoreError> {
     let mut queued = 0;
     loop {
-        let now = Timestamp::now();
-        let due = store.due_activities(now, STARTS_PER_PASS).await?;
+        let now = clock.now();
+        let due = match kind {
+            Due::Scheduled => store.due_activities(now, STARTS_PER_PASS).await?,
+            Due::Winner => store.due_winner_sends(now, STARTS_PER_PASS).await?,
+        };
         let exhausted = due.len() < STARTS_PER_PASS as usize;
         for (account, activity, recipients) in due {
             let confirmed_opt_in = store
@@ -70,13 +98,15 @@ pub(crate) async fn start_due(store: &dyn MailerStore) -> Result<u64, StoreError
                     "the send's segment no longer exists or cannot be evaluated; send errored"
                 );
             }
-            if let Some(started) = store
-                .start_send(account, activity, filter.as_ref(), now)
-                .await?
-            {
+            let started = match kind {
+                Due::Scheduled => store.start_send(account, activity, filter.as_ref(), now),
+                Due::Winner => store.start_winner_send(account, activity, filter.as_ref(), now),
+            };
+            if let Some(started) = started.await? {
                 tracing::info!(
                     %account, %activity, send = %started.send,
                     recipients = started.recipient_count,
+                    winner_send = matches!(kind, Due::Winner),
                     "campaign send started"
                 );
                 queued += started.recipient_count;
@@ -89,8 +119,8 @@ pub(crate) async fn start_due(store: &dyn MailerStore) -> Result<u64, StoreError
 }
 
 /// Finishes the sends with nobody left to mail.
-pub(crate) async fn finish(store: &dyn MailerStore) -> Result<u64, StoreError> {
-    let finished = store.finish_sends(Timestamp::now()).await?;
+pub(crate) async fn finish(store: &dyn MailerStore, clock: &dyn Clock) -> Result<u64, StoreError> {
+    let finished = store.finish_sends(clock.now()).await?;
     if finished > 0 {
         tracing::info!(finished, "campaign sends finished");
     }

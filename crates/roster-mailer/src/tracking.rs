@@ -133,6 +133,7 @@ mod tests {
             email: "a@example.com".into(),
             attempts: 1,
             lease: Lease::generate(),
+            subject_arm: None,
         };
         let links = ClickPlaceholders {
             marker: "RosterClickabc_".into(),

@@ -529,7 +529,7 @@ async fn guard_reputation(inner: &Inner, recipient: &ClaimedRecipient) -> Result
                 recipient.account,
                 recipient.send,
                 reason::STOPPED,
-                Timestamp::now(),
+                inner.config.clock.now(),
             )
             .await?;
         inner.campaigns.stop(recipient.send);
@@ -576,7 +576,7 @@ async fn work_until_idle(
 
 /// Starts the sends due now, delivers everything due, and finishes the sends that are done.
 pub(crate) async fn drain(inner: &Inner) -> Result<DrainReport, MailerError> {
-    sends::start_due(inner.store.as_ref()).await?;
+    sends::start_due(inner.store.as_ref(), inner.config.clock.as_ref()).await?;
     let Some(transport) = &inner.transport else {
         return Ok(DrainReport::default());
     };
@@ -585,7 +585,7 @@ pub(crate) async fn drain(inner: &Inner) -> Result<DrainReport, MailerError> {
         (0..inner.config.concurrency).map(|_| work_until_idle(inner, transport, &counters));
     let results = futures_util::future::join_all(workers).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    sends::finish(inner.store.as_ref()).await?;
+    sends::finish(inner.store.as_ref(), inner.config.clock.as_ref()).await?;
     Ok(DrainReport {
         sent: counters.sent.into_inner(),
         failed: counters.failed.into_inner(),
@@ -649,12 +649,12 @@ pub(crate) fn start(inner: Arc<Inner>) -> WorkerPool {
 /// Starts due sends and finishes completed ones, every poll interval until stopped.
 async fn run_scheduler(inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
     while !*stopped.borrow() {
-        match sends::start_due(inner.store.as_ref()).await {
+        match sends::start_due(inner.store.as_ref(), inner.config.clock.as_ref()).await {
             Ok(queued) if queued > 0 => inner.wake.notify_waiters(),
             Ok(_) => {}
             Err(error) => tracing::error!(error = %error, "cannot start the due campaign sends"),
         }
-        if let Err(error) = sends::finish(inner.store.as_ref()).await {
+        if let Err(error) = sends::finish(inner.store.as_ref(), inner.config.clock.as_ref()).await {
             tracing::error!(error = %error, "cannot finish the campaign sends");
         }
         tokio::select! {

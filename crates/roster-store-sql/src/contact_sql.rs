@@ -461,23 +461,34 @@ pub fn page_query(
     sql
 }
 
+/// The send whose recipients `recipients_insert` fixes.
+#[derive(Debug, Clone, Copy)]
+pub struct SendTarget {
+    pub send: Uuid,
+    pub send_number: i64,
+    pub activity: Uuid,
+    pub now: i64,
+    /// For a resend to non-openers: its primary activity, whose openers, clickers and bounced
+    /// contacts are left out.
+    pub non_openers_of: Option<Uuid>,
+}
+
 /// Fixes a send's recipients: inserts one queued `email_send_recipients` row for each contact
 /// matching `filter` (each once, whatever its lists) that has an address, whose address is not
-/// suspended, and whom no earlier send of the activity mailed.
+/// suspended, and whom no earlier send of the activity mailed; for a resend, who did not open,
+/// click or bounce the primary. `activity_contact_tracking` holds a contact's own events only
+/// (machine opens and clicks never write it), and a click counts as an open there.
 pub fn recipients_insert(
     dialect: Dialect,
     account: AccountId,
     filter: &ContactFilter,
-    send: Uuid,
-    send_number: i64,
-    activity: Uuid,
-    now: i64,
+    target: &SendTarget,
 ) -> Sql {
     let mut sql = Sql::default();
-    let send = sql.bind(Bind::Uuid(send));
-    let number = sql.bind(Bind::I64(send_number));
-    let activity = sql.bind(Bind::Uuid(activity));
-    let now = sql.bind(Bind::I64(now));
+    let send = sql.bind(Bind::Uuid(target.send));
+    let number = sql.bind(Bind::I64(target.send_number));
+    let activity = sql.bind(Bind::Uuid(target.activity));
+    let now = sql.bind(Bind::I64(target.now));
     sql.text = format!(
         "INSERT INTO email_send_recipients (send_id, contact_id, account_id, \
          campaign_activity_id, send_number, email, state, attempts, due_at, updated_at) \
@@ -491,6 +502,14 @@ pub fn recipients_insert(
          WHERE r.account_id = c.account_id AND r.campaign_activity_id = {activity} \
          AND r.contact_id = c.id AND r.state = 'sent')"
     ));
+    if let Some(primary) = target.non_openers_of {
+        let primary = sql.bind(Bind::Uuid(primary));
+        sql.text.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM activity_contact_tracking t \
+             WHERE t.account_id = c.account_id AND t.activity_id = {primary} \
+             AND t.contact_id = c.id AND (t.opens > 0 OR t.clicks > 0 OR t.bounces > 0))"
+        ));
+    }
     sql
 }
 

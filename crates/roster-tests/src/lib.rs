@@ -15,6 +15,7 @@
 
 mod browser;
 pub mod chromium;
+pub mod clock;
 mod database;
 mod fixtures;
 pub mod postgres_cluster;

@@ -1,7 +1,9 @@
 //! `roster campaigns list|show|send-status|restore`: what the API cannot show of a campaign
-//! (each send's failures, what is left, the rate, DKIM alignment), and restoring a Removed one.
+//! (each send's failures, what is left, the rate, DKIM alignment, an A/B test's arms with
+//! their sends and unique opens), and restoring a Removed one.
 
 use anyhow::{bail, Context};
+use roster_domain::ab_test::Arm;
 use roster_domain::{CampaignId, PageRequest, Timestamp};
 use serde_json::json;
 
@@ -149,6 +151,30 @@ async fn show_campaign(
         Some(_) => roster_mailer::dkim::NOT_ALIGNED.to_string(),
     };
     let schedule = store.activity_schedule(account, primary.id).await?;
+    let ab_test = match store.ab_test(account, primary.id).await? {
+        None => None,
+        Some(test) => {
+            let arms = store.ab_test_arms(account, primary.id).await?;
+            let subject_of = |arm: Arm| match arm {
+                Arm::A => primary.content.subject.clone(),
+                Arm::B => test.alternative_subject.clone(),
+            };
+            Some(json!({
+                "alternative_subject": test.alternative_subject,
+                "test_size": test.test_size,
+                "winner_wait_duration": test.winner_wait_hours,
+                "state": test.state.as_str(),
+                "winner": test.winner.map(Arm::as_str),
+                "winner_due_at": test.winner_due_at.map(Timestamp::to_rfc3339),
+                "arms": arms.iter().map(|figures| json!({
+                    "arm": figures.arm.as_str(),
+                    "subject": subject_of(figures.arm),
+                    "sends": figures.sends,
+                    "unique_opens": figures.unique_opens,
+                })).collect::<Vec<_>>(),
+            }))
+        }
+    };
     let content = &primary.content;
     print_json(json!({
         "campaign_id": campaign.id.to_string(),
@@ -163,6 +189,7 @@ async fn show_campaign(
         "segment_ids": primary.recipients.segment_ids.iter().map(|s| s.0).collect::<Vec<_>>(),
         "scheduled_date": schedule.map(Timestamp::to_rfc3339),
         "sends": sends.iter().map(send_progress).collect::<Vec<_>>(),
+        "ab_test": ab_test,
         "dkim": dkim,
     }));
     Ok(())

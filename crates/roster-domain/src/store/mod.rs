@@ -19,6 +19,7 @@ mod contacts;
 mod custom_fields;
 mod error;
 mod events;
+mod follow_ups;
 mod lists;
 mod oauth;
 mod outbox;
@@ -41,6 +42,7 @@ pub use contacts::ContactStore;
 pub use custom_fields::CustomFieldStore;
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
+pub use follow_ups::FollowUpStore;
 pub use lists::ListStore;
 pub use oauth::OAuthStore;
 pub use outbox::OutboxStore;
@@ -69,12 +71,14 @@ impl<T> ActivityEngineStore for T where
 /// What the mailer uses: the outbox, and for campaign mail the sends and their recipients,
 /// what selects them (segments, custom fields, the account's confirmed opt-in), what a
 /// message is rendered from (the activity, the contact, the account's profile and address),
-/// the events (for the tracked links a send numbers when it starts) and the bounces a refusal
-/// at send time records. A supertrait of `Store`.
+/// the events (for the tracked links a send numbers when it starts), the bounces a refusal
+/// at send time records and the A/B test whose alternative subject arm B gets. A supertrait
+/// of `Store`.
 pub trait MailerStore
 where
     Self: OutboxStore + SendStore + CampaignStore + ContactStore + CustomFieldStore,
     Self: SegmentStore + AccountServicesStore + AccountStore + EventStore + BounceStore,
+    Self: FollowUpStore,
 {
 }
 
@@ -89,6 +93,7 @@ impl<T> MailerStore for T where
         + AccountStore
         + EventStore
         + BounceStore
+        + FollowUpStore
 {
 }
 
@@ -115,7 +120,7 @@ impl<T> AccountSideStore for T where
 /// and the CLI: the account side, what the activity engine uses (contacts, lists, tags,
 /// segments, custom fields, activities), resubscriptions, the outbox, email campaigns, the
 /// contacts' own consent links, the tracking events, the bounces coming back and the email and
-/// contact reports.
+/// contact reports, and the follow-ups decided from opens (resends).
 /// Every type that implements each aggregate's trait is a `Store`. (The supertraits are written
 /// as `where Self:` lines, the same as a `Store: A + B` list, which rustfmt would keep on one
 /// line past 100 columns.)
@@ -123,7 +128,7 @@ pub trait Store
 where
     Self: AccountSideStore + ActivityEngineStore + ResubscriptionStore + OutboxStore,
     Self: CampaignStore + SendStore + MailerStore + ConsentStore + EventStore + BounceStore,
-    Self: BounceIntakeStore + ReportStore + ContactReportStore + 'static,
+    Self: BounceIntakeStore + ReportStore + ContactReportStore + FollowUpStore + 'static,
 {
 }
 
@@ -139,6 +144,7 @@ impl<T> Store for T where
         + BounceStore
         + ReportStore
         + ContactReportStore
+        + FollowUpStore
         + 'static
 {
 }

@@ -59,11 +59,33 @@ pub trait SendStore: Send + Sync {
     /// a new send numbered after the activity's last, and its recipients fixed and stored: the
     /// contacts `recipients` selects (its lists or segment, and the buckets that may be
     /// mailed), each once, with an address that is not suspended, less those an earlier send
-    /// of the activity mailed. A send with nobody to mail is finished at once, COMPLETED with
+    /// of the activity mailed. An activity with an A/B test that was not sent yet keeps two
+    /// random arms of the recipients (`ab_test::arm_size` each, drawn with the test's seed and
+    /// stored per recipient) and waits for its winner; one whose winner is decided mails the
+    /// winning subject. A send with nobody to mail is finished at once, COMPLETED with
     /// reason 12, and the activity is DONE; without a filter (its segment could not be
     /// evaluated) it is ERRORED with reason 1 and the activity in ERROR. None when the activity
     /// was no longer due: only one caller starts each activity, however many nodes try.
     async fn start_send(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+        recipients: Option<&ContactFilter>,
+        now: Timestamp,
+    ) -> StoreResult<Option<StartedSend>>;
+    /// Up to `limit` A/B tests whose winner wait is over at `now`, with their activity's
+    /// recipients, so the caller can build each winner send's filter.
+    async fn due_winner_sends(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(AccountId, CampaignActivityId, Recipients)>>;
+    /// Decides the winner of the A/B test of `activity` (the arm with more contacts who opened
+    /// or clicked; ties to A) and starts its send in one transaction: a new send of the
+    /// activity (still EXECUTING) to the contacts `recipients` selects that no send of it has
+    /// mailed, each with the winning subject. Finished at once when it has nobody (COMPLETED,
+    /// reason 12; the activity DONE). None when the test was no longer waiting.
+    async fn start_winner_send(
         &self,
         account: AccountId,
         activity: CampaignActivityId,
@@ -105,7 +127,8 @@ pub trait SendStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Finishes the executing sends none of whose recipients is still queued or sending:
     /// COMPLETED (reason 0) when at least one was mailed, else ERRORED (reason 1); the activity
-    /// becomes DONE or ERROR. Returns how many it finished.
+    /// becomes DONE or ERROR, but stays EXECUTING after the arms of an A/B test, whose winner
+    /// falls due `winner_wait_duration` hours later. Returns how many it finished.
     async fn finish_sends(&self, now: Timestamp) -> StoreResult<u64>;
     /// The activity's sends, first first, with their counts.
     async fn sends(

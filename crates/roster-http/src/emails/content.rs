@@ -3,7 +3,7 @@
 //! forbids and the personalisation grammar (roster-render), plus what only the account can
 //! tell: that every `[[CUSTOM.name]]` names one of its custom fields.
 
-use roster_domain::campaign::ActivityContent;
+use roster_domain::campaign::{ActivityContent, CampaignActivity};
 use roster_domain::{AccountId, FieldError};
 use roster_render::CampaignContent;
 
@@ -63,4 +63,31 @@ pub async fn check_content(
         Ok(parsed) if problems.is_empty() => Ok(parsed),
         _ => Err(problems),
     })
+}
+
+/// A second subject for `activity` (a resend's, an A/B test's alternative): its problems as
+/// the activity's own subject would have them (the grammar, the account's custom fields),
+/// named `field`.
+pub async fn check_subject(
+    state: &AppState,
+    account: AccountId,
+    activity: &CampaignActivity,
+    subject: &str,
+    field: &str,
+) -> Result<(), ApiError> {
+    let mut content = activity.content.clone();
+    content.subject = subject.to_string();
+    let Err(problems) = check_content(state, account, &content, "").await? else {
+        return Ok(());
+    };
+    let problems: Vec<FieldError> = problems
+        .into_iter()
+        .filter(|problem| problem.field == "subject")
+        .map(|problem| FieldError::new(field, problem.message))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(problems))
+    }
 }

@@ -1,9 +1,9 @@
 //! Email campaigns and their activities as the V3 document shows them: the campaign in title
 //! case (`Draft`), its activities in upper case (`DRAFT`).
 
+use roster_domain::ab_test::{AB_TEST_TYPE, AB_TEST_TYPE_CODE};
 use roster_domain::campaign::{
     CampaignActivity, DocumentProperties, EmailCampaign, FooterAddress, NEWSLETTER_TYPE,
-    NEWSLETTER_TYPE_CODE,
 };
 use serde::Serialize;
 use serde_with::skip_serializing_none;
@@ -17,6 +17,15 @@ use crate::wire::{date_time, PageLinks};
 pub struct ActivityReferenceResource {
     campaign_activity_id: String,
     role: &'static str,
+}
+
+/// The `type` of a `type_code`: the two Roster's campaigns have.
+fn campaign_type(code: i64) -> &'static str {
+    if code == AB_TEST_TYPE_CODE {
+        AB_TEST_TYPE
+    } else {
+        NEWSLETTER_TYPE
+    }
 }
 
 /// GET /emails/{campaign_id}, POST /emails and PATCH /emails/{campaign_id} (`EmailCampaign`).
@@ -38,8 +47,8 @@ impl CampaignResource {
         CampaignResource {
             campaign_id: campaign.id.to_string(),
             name: campaign.name.clone(),
-            kind: NEWSLETTER_TYPE,
-            type_code: NEWSLETTER_TYPE_CODE,
+            kind: campaign_type(campaign.type_code),
+            type_code: campaign.type_code,
             current_status: campaign.status.campaign_name(),
             created_at: date_time(campaign.created_at),
             updated_at: date_time(campaign.updated_at),
@@ -73,8 +82,8 @@ impl CampaignSummary {
         CampaignSummary {
             campaign_id: campaign.id.to_string(),
             name: campaign.name.clone(),
-            kind: NEWSLETTER_TYPE,
-            type_code: NEWSLETTER_TYPE_CODE,
+            kind: campaign_type(campaign.type_code),
+            type_code: campaign.type_code,
             current_status: campaign.status.campaign_name(),
             created_at: date_time(campaign.created_at),
             updated_at: date_time(campaign.updated_at),

@@ -335,7 +335,12 @@ pub async fn send_history(
     State(state): State<AppState>,
     IdPath(id): IdPath<CampaignActivityId>,
 ) -> Result<Json<Vec<SendHistoryResource>>, ApiError> {
-    primary_activity(&state, caller.account, id).await?;
+    // A resend to non-openers has a send history of its own (the spec: primary_email and
+    // resend activities).
+    let activity = live_activity(&state, caller.account, id).await?;
+    if activity.role == ActivityRole::Permalink {
+        return Err(not_primary(id));
+    }
     let sends = state.store.sends(caller.account, id).await?;
     Ok(Json(sends.iter().map(SendHistoryResource::from).collect()))
 }

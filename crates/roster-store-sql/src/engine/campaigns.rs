@@ -23,7 +23,8 @@ use super::quota::claim_quota;
 use super::SqlStore;
 use crate::Db;
 
-const CAMPAIGN_COLUMNS: &str = "id, name, status, status_before_removal, created_at, updated_at";
+const CAMPAIGN_COLUMNS: &str =
+    "id, name, status, status_before_removal, created_at, updated_at, type_code";
 
 /// The campaign's activities, `primary_email` first.
 async fn activity_references(

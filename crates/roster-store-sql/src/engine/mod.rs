@@ -14,6 +14,7 @@
 //! the account's quotas, named records, and `fetch`, how every query runs and its result
 //! becomes the domain's) are modules of their own, so no two files here import each other.
 
+mod ab_sends;
 mod account_services;
 mod accounts;
 mod activities;
@@ -30,6 +31,7 @@ mod custom_fields;
 mod event_writes;
 mod events;
 mod fetch;
+mod follow_ups;
 mod lists;
 mod named;
 mod oauth;
@@ -39,6 +41,7 @@ mod physical_address;
 mod quota;
 mod rate_limits;
 mod reports;
+mod resend_schedule;
 mod resubscriptions;
 mod segments;
 mod sends;

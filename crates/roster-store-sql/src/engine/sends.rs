@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use roster_domain::campaign::{CampaignStatus, Recipients};
+use roster_domain::campaign::{ActivityRole, CampaignStatus, Recipients};
 use roster_domain::contact::ContactFilter;
 use roster_domain::outbox::Lease;
 use roster_domain::send::{
@@ -17,7 +17,7 @@ use roster_domain::send::{
 };
 use roster_domain::store::{ScheduleChange, SendStore};
 use roster_domain::{AccountId, CampaignActivityId, ContactId, SendId, StoreResult, Timestamp};
-use roster_store_sql::contact_sql::recipients_insert;
+use roster_store_sql::contact_sql::{recipients_insert, SendTarget};
 use roster_store_sql::dialect::Dialect;
 use roster_store_sql::rows::{
     delivery_columns, recipients, recipients_json, ClaimedRecipientRow, EmailSendRow,
@@ -26,15 +26,17 @@ use roster_store_sql::rows::{
 use roster_store_sql::unavailable;
 use uuid::Uuid;
 
+use super::ab_sends::{apply_subjects, arms_finished, decide_winner};
 use super::binds::bound_write;
 use super::fetch::{ExecuteWrite, FetchDomain};
+use super::resend_schedule::schedule_resend;
 use super::SqlStore;
 use crate::Db;
 
 type Transaction = sqlx::Transaction<'static, Db>;
 
-/// Sets the activity's campaign to the activity's status (the campaign mirrors its primary
-/// activity, the only one that is scheduled and sent).
+/// Sets the activity's campaign to the activity's status when it is the primary (the campaign
+/// mirrors its primary activity; a resend's status is its own).
 async fn mirror_campaign_status(
     tx: &mut Transaction,
     account: AccountId,
@@ -47,7 +49,7 @@ async fn mirror_campaign_status(
           WHERE a.account_id = $1 AND a.id = $2) \
          WHERE account_id = $1 AND id = \
          (SELECT a.campaign_id FROM email_campaign_activities a \
-          WHERE a.account_id = $1 AND a.id = $2)",
+          WHERE a.account_id = $1 AND a.id = $2 AND a.role = 'primary_email')",
     )
     .bind(account.0)
     .bind(activity.0)
@@ -142,6 +144,96 @@ async fn end_send(
     )
     .await?;
     Ok(true)
+}
+
+impl SqlStore {
+    /// Opens the next send of an EXECUTING `activity` within `tx`: its history row, its
+    /// recipients fixed (those `filter` selects that no send of the activity mailed; for a
+    /// resend, only the primary's non-openers), their subjects if the activity is A/B-tested;
+    /// finished at once when there is nobody to mail (COMPLETED, reason 12, the activity DONE)
+    /// or no filter (ERRORED, reason 1, the activity in ERROR).
+    async fn open_send(
+        &self,
+        tx: &mut Transaction,
+        account: AccountId,
+        activity: CampaignActivityId,
+        filter: Option<&ContactFilter>,
+        resend_of: Option<Uuid>,
+        now: Timestamp,
+    ) -> StoreResult<StartedSend> {
+        let (lists, segments, number): (String, String, i64) = sqlx::query_as(
+            "SELECT a.contact_list_ids, a.segment_ids, \
+             (SELECT COALESCE(MAX(s.send_number), 0) + 1 FROM email_sends s \
+              WHERE s.account_id = a.account_id AND s.campaign_activity_id = a.id) \
+             FROM email_campaign_activities a WHERE a.account_id = $1 AND a.id = $2",
+        )
+        .bind(account.0)
+        .bind(activity.0)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+        // Stored as the activity had them, so the history shows what this send used.
+        let (lists, segments) = recipients_json(&recipients(&lists, &segments)?);
+        let send = SendId::generate();
+        sqlx::query(
+            "INSERT INTO email_sends (account_id, id, campaign_activity_id, send_number, \
+             contact_list_ids, segment_ids, state, reason_code, recipient_count, started_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'executing', 0, 0, $7)",
+        )
+        .bind(account.0)
+        .bind(send.0)
+        .bind(activity.0)
+        .bind(number)
+        .bind(lists)
+        .bind(segments)
+        .bind(now.millis())
+        .run(&mut **tx)
+        .await?;
+        let mut recipient_count = match filter {
+            Some(filter) => {
+                let target = SendTarget {
+                    send: send.0,
+                    send_number: number,
+                    activity: activity.0,
+                    now: now.millis(),
+                    non_openers_of: resend_of,
+                };
+                let insert = recipients_insert(self.dialect, account, filter, &target);
+                bound_write(&insert).affected(&mut **tx).await?
+            }
+            None => 0,
+        };
+        recipient_count = apply_subjects(tx, account, activity, send, recipient_count).await?;
+        sqlx::query(
+            "UPDATE email_sends SET recipient_count = $3 WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account.0)
+        .bind(send.0)
+        .bind(i64::try_from(recipient_count).unwrap_or(i64::MAX))
+        .run(&mut **tx)
+        .await?;
+        let ending = if filter.is_none() {
+            Some((
+                SendState::Errored,
+                reason::SEND_ERROR,
+                CampaignStatus::Error,
+            ))
+        } else if recipient_count == 0 {
+            let code = reason::NO_ELIGIBLE_CONTACTS;
+            Some((SendState::Completed, code, CampaignStatus::Done))
+        } else {
+            None
+        };
+        if let Some((state, code, status)) = ending {
+            end_send(tx, account, send, state, code, status, now).await?;
+        }
+        Ok(StartedSend {
+            account,
+            activity,
+            send,
+            recipient_count,
+        })
+    }
 }
 
 #[async_trait]
@@ -266,10 +358,9 @@ impl SendStore for SqlStore {
             return Ok(None);
         }
         mirror_campaign_status(&mut tx, account, activity, now).await?;
-        let (lists, segments, number): (String, String, i64) = sqlx::query_as(
-            "SELECT a.contact_list_ids, a.segment_ids, \
-             (SELECT COALESCE(MAX(s.send_number), 0) + 1 FROM email_sends s \
-              WHERE s.account_id = a.account_id AND s.campaign_activity_id = a.id) \
+        let (role, resend_of): (String, Option<Uuid>) = sqlx::query_as(
+            "SELECT a.role, (SELECT r.primary_activity_id FROM email_resends r \
+             WHERE r.account_id = a.account_id AND r.activity_id = a.id) \
              FROM email_campaign_activities a WHERE a.account_id = $1 AND a.id = $2",
         )
         .bind(account.0)
@@ -277,78 +368,65 @@ impl SendStore for SqlStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(unavailable)?;
-        // Stored as the activity had them, so the history shows what this send used.
-        let (lists, segments) = recipients_json(&recipients(&lists, &segments)?);
-        let send = SendId::generate();
-        sqlx::query(
-            "INSERT INTO email_sends (account_id, id, campaign_activity_id, send_number, \
-             contact_list_ids, segment_ids, state, reason_code, recipient_count, started_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'executing', 0, 0, $7)",
-        )
-        .bind(account.0)
-        .bind(send.0)
-        .bind(activity.0)
-        .bind(number)
-        .bind(lists)
-        .bind(segments)
-        .bind(now.millis())
-        .run(&mut *tx)
-        .await?;
-        let recipient_count = match filter {
-            Some(filter) => {
-                let insert = recipients_insert(
-                    self.dialect,
-                    account,
-                    filter,
-                    send.0,
-                    number,
-                    activity.0,
-                    now.millis(),
-                );
-                bound_write(&insert).affected(&mut *tx).await?
-            }
-            None => 0,
-        };
-        sqlx::query(
-            "UPDATE email_sends SET recipient_count = $3 WHERE account_id = $1 AND id = $2",
-        )
-        .bind(account.0)
-        .bind(send.0)
-        .bind(i64::try_from(recipient_count).unwrap_or(i64::MAX))
-        .run(&mut *tx)
-        .await?;
-        if filter.is_none() {
-            let (state, code) = (SendState::Errored, reason::SEND_ERROR);
-            end_send(
-                &mut tx,
-                account,
-                send,
-                state,
-                code,
-                CampaignStatus::Error,
-                now,
-            )
-            .await?;
-        } else if recipient_count == 0 {
-            let (state, code) = (SendState::Completed, reason::NO_ELIGIBLE_CONTACTS);
-            end_send(
-                &mut tx,
-                account,
-                send,
-                state,
-                code,
-                CampaignStatus::Done,
-                now,
-            )
-            .await?;
+        if role == ActivityRole::PrimaryEmail.as_str() {
+            // The campaign's resend to non-openers, if it has one, falls due its delay after
+            // this send starts (a re-send of a DONE primary finds it sent already).
+            schedule_resend(&mut tx, account, activity, now, now).await?;
         }
+        let started = self
+            .open_send(&mut tx, account, activity, filter, resend_of, now)
+            .await?;
         tx.commit().await.map_err(unavailable)?;
-        Ok(Some(StartedSend {
-            account,
-            activity,
-            send,
-            recipient_count,
-        }))
+        Ok(Some(started))
+    }
+
+    async fn due_winner_sends(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(AccountId, CampaignActivityId, Recipients)>> {
+        let rows: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
+            "SELECT a.account_id, a.id, a.contact_list_ids, a.segment_ids \
+             FROM email_ab_tests t JOIN email_campaign_activities a \
+             ON a.account_id = t.account_id AND a.id = t.activity_id \
+             WHERE t.state = 'waiting' AND t.winner_due_at <= $1 \
+             ORDER BY t.winner_due_at LIMIT $2",
+        )
+        .bind(now.millis())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.into_iter()
+            .map(|(account, id, lists, segments)| {
+                Ok((
+                    AccountId(account),
+                    CampaignActivityId(id),
+                    recipients(&lists, &segments)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn start_winner_send(
+        &self,
+        account: AccountId,
+        activity: CampaignActivityId,
+        filter: Option<&ContactFilter>,
+        now: Timestamp,
+    ) -> StoreResult<Option<StartedSend>> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        if decide_winner(&mut tx, account, activity, now)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let started = self
+            .open_send(&mut tx, account, activity, filter, None, now)
+            .await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(Some(started))
     }
 
     async fn claim_send_recipients(
@@ -494,6 +572,12 @@ impl SendStore for SqlStore {
                 )
             };
             let (account, send) = (AccountId(account), SendId(send));
+            // The arms of an A/B test: the activity stays EXECUTING until its winner is sent.
+            let status = if arms_finished(&mut tx, send, sent > 0, now).await? {
+                CampaignStatus::Executing
+            } else {
+                status
+            };
             if end_send(&mut tx, account, send, state, code, status, now).await? {
                 count += 1;
             }

@@ -1,6 +1,7 @@
 //! Email campaigns and their activities: the rows. An activity keeps its footer address and
 //! document properties as the domain types' JSON, its recipients as arrays of ids.
 
+use roster_domain::ab_test::Arm;
 use roster_domain::campaign::{
     ActivityContent, ActivityReference, ActivityRole, CampaignActivity, CampaignStatus,
     DocumentProperties, EmailCampaign, FooterAddress, Recipients,
@@ -44,6 +45,7 @@ pub struct CampaignRow {
     pub status_before_removal: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub type_code: i64,
 }
 
 impl TryFrom<CampaignRow> for EmailCampaign {
@@ -61,6 +63,7 @@ impl TryFrom<CampaignRow> for EmailCampaign {
             )?,
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
+            type_code: row.type_code,
             activities: Vec::new(),
         })
     }
@@ -219,7 +222,7 @@ impl TryFrom<EmailSendRow> for EmailSend {
 
 /// The columns `ClaimedRecipientRow` reads from `email_send_recipients`.
 pub const CLAIMED_RECIPIENT_COLUMNS: &str = "account_id, send_id, campaign_activity_id, \
-    contact_id, email, attempts, lease_token, send_number";
+    contact_id, email, attempts, lease_token, send_number, subject_arm";
 
 #[derive(sqlx::FromRow)]
 pub struct ClaimedRecipientRow {
@@ -231,6 +234,7 @@ pub struct ClaimedRecipientRow {
     pub attempts: i64,
     pub lease_token: Option<Uuid>,
     pub send_number: i64,
+    pub subject_arm: Option<String>,
 }
 
 impl TryFrom<ClaimedRecipientRow> for ClaimedRecipient {
@@ -249,13 +253,20 @@ impl TryFrom<ClaimedRecipientRow> for ClaimedRecipient {
                 row.lease_token
                     .ok_or_else(|| corrupt("claimed recipient's lease"))?,
             ),
+            subject_arm: match row.subject_arm {
+                Some(arm) => Some(Arm::parse_stored(&arm).ok_or_else(|| corrupt("subject arm"))?),
+                None => None,
+            },
         })
     }
 }
 
 /// The columns `RecipientEntryRow` reads from `email_send_recipients`.
+/// (the claimed columns, `subject_arm` included, so `roster outbox show` renders the subject
+/// the recipient's arm gets).
 pub const RECIPIENT_ENTRY_COLUMNS: &str = "account_id, send_id, campaign_activity_id, \
-    contact_id, email, attempts, lease_token, send_number, state, last_reply, updated_at";
+    contact_id, email, attempts, lease_token, send_number, subject_arm, state, last_reply, \
+    updated_at";
 
 #[derive(sqlx::FromRow)]
 pub struct RecipientEntryRow {

@@ -18,6 +18,7 @@ const CONTENT: &str = "<html><body>[[trackingImage]]<p>Hello</p>\
 /// The personal links of one recipient's message (paths under the test server).
 #[derive(Debug, Clone)]
 pub struct Mailed {
+    pub subject: String,
     pub pixel: String,
     pub link: String,
     pub unsubscribe: String,
@@ -95,9 +96,19 @@ pub async fn send_campaign(app: &TestApp, name: &str, list: &str) -> Sent {
     .await
     .expect(201);
     app.mailer().drain().await.unwrap();
+    Sent {
+        campaign,
+        activity,
+        to: mailed_since(app, before),
+    }
+}
+
+/// Each message the sink received after the first `before`, by its recipient's address.
+pub fn mailed_since(app: &TestApp, before: usize) -> HashMap<String, Mailed> {
     let mut to = HashMap::new();
     for mail in app.sink().received().iter().skip(before) {
-        let html = mail.parsed().body_html(0).unwrap().to_string();
+        let parsed = mail.parsed();
+        let html = parsed.body_html(0).unwrap().to_string();
         let pixel = values(&html, "src")
             .into_iter()
             .find(|src| src.starts_with(&format!("{PUBLIC}/t/o/")))
@@ -111,20 +122,18 @@ pub async fn send_campaign(app: &TestApp, name: &str, list: &str) -> Sent {
             .iter()
             .find(|h| h.starts_with(&format!("{PUBLIC}/unsubscribe/")))
             .expect("an unsubscribe link");
-        to.insert(
+        let previous = to.insert(
             mail.rcpt_to[0].clone(),
             Mailed {
+                subject: parsed.subject().unwrap_or_default().to_string(),
                 pixel: local(&pixel),
                 link: local(link),
                 unsubscribe: local(unsubscribe),
             },
         );
+        assert!(previous.is_none(), "{} was mailed twice", mail.rcpt_to[0]);
     }
-    Sent {
-        campaign,
-        activity,
-        to,
-    }
+    to
 }
 
 fn client() -> reqwest::Client {

@@ -1,6 +1,7 @@
 //! All HTTP integration tests, as modules of one test binary (one link step). Each test runs
 //! on SQLite and on PostgreSQL.
 
+mod ab_tests;
 mod account;
 mod activities;
 mod bounces;
@@ -31,6 +32,7 @@ mod hostile_input;
 mod isolation;
 mod mail_signing;
 mod mailer;
+mod non_opener_resends;
 mod oauth;
 mod oauth_python;
 mod openapi;

@@ -1,8 +1,8 @@
 //! Constant Contact's official Python SDK (`constant-contact-api-client`, pinned in
-//! crates/roster-tests/python/requirements.txt) drives contacts, lists, tags and email campaigns,
-//! and reads the email and contact reports, against the test server: the script asserts status
-//! codes through the SDK's `*_with_http_info` methods and lets the SDK's own models validate
-//! every body.
+//! crates/roster-tests/python/requirements.txt) drives contacts, lists, tags, email campaigns,
+//! their resends to non-openers and A/B tests, and reads the email and contact reports, against the test
+//! server: the script asserts status codes through the SDK's `*_with_http_info` methods and lets
+//! the SDK's own models validate every body.
 //!
 //! Without the SDK installed the test fails in CI (`CI=true`) and is skipped elsewhere, with a
 //! notice written straight to stderr (libtest hides the output of passing tests).
@@ -18,7 +18,8 @@ use crate::email_reports::{engaged_campaign, intake};
 
 on_both_engines!(
     official_python_sdk_drives_contacts_lists_and_tags,
-    official_python_sdk_drives_email_campaigns
+    official_python_sdk_drives_email_campaigns,
+    official_python_sdk_drives_resends_and_ab_tests
 );
 on_both_engines_with_mail_and!(intake; official_python_sdk_reads_email_reports);
 on_both_engines_with_mail!(official_python_sdk_reads_contact_reports);
@@ -112,4 +113,34 @@ async fn official_python_sdk_reads_contact_reports(app: TestApp) {
         &[&story.ann, &story.bob, &story.first, &story.second],
     )
     .await;
+}
+
+/// The resend to non-openers and the A/B test of a draft campaign, through the SDK's
+/// EmailCampaignsApi and EmailCampaignsABTestsApi.
+async fn official_python_sdk_drives_resends_and_ab_tests(app: TestApp) {
+    let email = app.owner.email.clone();
+    let created = app
+        .post(
+            "/v3/emails",
+            serde_json::json!({"name": "SDK resend", "email_campaign_activities": [{
+                "format_type": 5, "from_name": "Test Org", "from_email": email,
+                "reply_to_email": email, "subject": "Hello",
+                "html_content": "<html><body>[[trackingImage]]<p>Hi</p></body></html>"
+            }]}),
+        )
+        .expect_json(200)
+        .await;
+    let activity = |role: &str| {
+        created["campaign_activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["role"] == role)
+            .unwrap()["campaign_activity_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (primary, permalink) = (activity("primary_email"), activity("permalink"));
+    run_sdk_script(&app, "sdk_follow_ups.py", &[&primary, &permalink]).await;
 }
