@@ -313,26 +313,16 @@ impl SendStore for SqlStore {
         now: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<(AccountId, CampaignActivityId, Recipients)>> {
-        let rows: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
+        due_with_recipients(
+            &self.pool,
             "SELECT account_id, id, contact_list_ids, segment_ids \
              FROM email_campaign_activities \
              WHERE status = 'SCHEDULED' AND scheduled_at <= $1 \
              ORDER BY scheduled_at LIMIT $2",
+            now,
+            limit,
         )
-        .bind(now.millis())
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
-        rows.into_iter()
-            .map(|(account, id, lists, segments)| {
-                Ok((
-                    AccountId(account),
-                    CampaignActivityId(id),
-                    recipients(&lists, &segments)?,
-                ))
-            })
-            .collect()
     }
 
     async fn start_send(
@@ -385,27 +375,17 @@ impl SendStore for SqlStore {
         now: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<(AccountId, CampaignActivityId, Recipients)>> {
-        let rows: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
+        due_with_recipients(
+            &self.pool,
             "SELECT a.account_id, a.id, a.contact_list_ids, a.segment_ids \
              FROM email_ab_tests t JOIN email_campaign_activities a \
              ON a.account_id = t.account_id AND a.id = t.activity_id \
              WHERE t.state = 'waiting' AND t.winner_due_at <= $1 \
              ORDER BY t.winner_due_at LIMIT $2",
+            now,
+            limit,
         )
-        .bind(now.millis())
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
         .await
-        .map_err(unavailable)?;
-        rows.into_iter()
-            .map(|(account, id, lists, segments)| {
-                Ok((
-                    AccountId(account),
-                    CampaignActivityId(id),
-                    recipients(&lists, &segments)?,
-                ))
-            })
-            .collect()
     }
 
     async fn start_winner_send(
@@ -642,6 +622,31 @@ const DELIVERIES_PER_STATEMENT: usize = 500;
 /// Records the outcomes of `chunk` in one statement: each recipient still under the lease it
 /// was claimed with gets its new state. Answers (send, contact, state now) of each one updated;
 /// a recipient missing from the answer had lost its lease.
+/// Activities due by `now`, at most `limit`, each with its recipients: `sql` selects their
+/// account, id, list ids and segment ids, with `$1` the time and `$2` the limit.
+async fn due_with_recipients(
+    pool: &sqlx::Pool<Db>,
+    sql: &'static str,
+    now: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<(AccountId, CampaignActivityId, Recipients)>> {
+    let rows: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(sql)
+        .bind(now.millis())
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+    rows.into_iter()
+        .map(|(account, id, lists, segments)| {
+            Ok((
+                AccountId(account),
+                CampaignActivityId(id),
+                recipients(&lists, &segments)?,
+            ))
+        })
+        .collect()
+}
+
 async fn record_deliveries_chunk(
     tx: &mut Transaction,
     dialect: Dialect,

@@ -5,7 +5,6 @@
 //! winning subject.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use roster_domain::Role;
@@ -13,7 +12,9 @@ use roster_tests::clock::TestClock;
 use roster_tests::{on_both_engines, on_both_engines_with_mail, TestApp};
 use serde_json::json;
 
-use crate::engagement_support::{flush, machine_open, mailed_since, open, subscriber, Mailed};
+use crate::engagement_support::{
+    flush, machine_open, mailed_since, open, subscriber, two_fresh_nodes_drain, Mailed,
+};
 use crate::non_opener_resends::{draft_campaign, schedule};
 
 on_both_engines!(ab_tests_follow_their_rules);
@@ -361,18 +362,7 @@ async fn waiting_nodes_neither_lose_nor_duplicate_the_winner(app: TestApp) {
     // The wait is a row: two nodes started afresh after it drain at once; the winner send
     // starts once and each of the others gets it once.
     let before = app.sink().received().len();
-    let clock = TestClock::new();
-    clock.advance(SIX_HOURS + Duration::from_secs(60));
-    let nodes: Vec<_> = (0..2)
-        .map(|_| {
-            let clock: Arc<TestClock> = clock.clone();
-            app.mailer_with(move |c| c.clock = clock)
-        })
-        .collect();
-    let (first, second) = tokio::join!(nodes[0].drain(), nodes[1].drain());
-    first.unwrap();
-    second.unwrap();
-    nodes[0].drain().await.unwrap();
+    two_fresh_nodes_drain(&app, SIX_HOURS + Duration::from_secs(60)).await;
     let winners = mailed_since(&app, before);
     assert_eq!(
         subjects(&winners),

@@ -4,8 +4,11 @@
 //! a recipient's mail client would.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::Method;
+use roster_tests::clock::TestClock;
 use roster_tests::TestApp;
 use serde_json::{json, Value};
 
@@ -193,4 +196,24 @@ pub async fn unsubscribe(app: &TestApp, mailed: &Mailed) {
 /// Commits every event recorded so far (the group-commit writer's drain hook).
 pub async fn flush(app: &TestApp) {
     app.state.events.flush().await.unwrap();
+}
+
+/// Two delivery nodes started afresh on a clock `later` than now drain at once, then each once
+/// more: a stored wait (a resend's time, an A/B test's winner) is a row, not a timer of the
+/// node that set it, so these must send what fell due exactly once between them.
+pub async fn two_fresh_nodes_drain(app: &TestApp, later: Duration) {
+    let clock = TestClock::new();
+    clock.advance(later);
+    let nodes: Vec<_> = (0..2)
+        .map(|_| {
+            let clock: Arc<TestClock> = clock.clone();
+            app.mailer_with(move |c| c.clock = clock)
+        })
+        .collect();
+    let (first, second) = tokio::join!(nodes[0].drain(), nodes[1].drain());
+    first.unwrap();
+    second.unwrap();
+    for node in &nodes {
+        node.drain().await.unwrap();
+    }
 }

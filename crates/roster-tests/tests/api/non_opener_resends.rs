@@ -4,7 +4,6 @@
 //! newcomers to the list are in) once its delay has passed on the mailer's clock.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use roster_domain::bounce::{BounceTarget, SuspensionPolicy};
@@ -15,7 +14,7 @@ use roster_tests::{on_both_engines, on_both_engines_with_mail, TestApp};
 use serde_json::{json, Value};
 
 use crate::engagement_support::{
-    click, flush, machine_open, mailed_since, open, subscriber, unsubscribe,
+    click, flush, machine_open, mailed_since, open, subscriber, two_fresh_nodes_drain, unsubscribe,
 };
 
 on_both_engines!(
@@ -495,20 +494,7 @@ async fn waiting_nodes_neither_lose_nor_duplicate_the_resend(app: TestApp) {
     let before = app.sink().received().len();
     // The wait outlives the node that scheduled it (the schedule is a row): two nodes started
     // afresh, both past the delay, drain at once; each non-opener gets the resend once.
-    let clock = TestClock::new();
-    clock.advance(DAY + Duration::from_secs(60));
-    let nodes: Vec<_> = (0..2)
-        .map(|_| {
-            let clock: Arc<TestClock> = clock.clone();
-            app.mailer_with(move |c| c.clock = clock)
-        })
-        .collect();
-    let (first, second) = tokio::join!(nodes[0].drain(), nodes[1].drain());
-    first.unwrap();
-    second.unwrap();
-    for node in &nodes {
-        node.drain().await.unwrap();
-    }
+    two_fresh_nodes_drain(&app, DAY + Duration::from_secs(60)).await;
     let mailed = mailed_since(&app, before);
     assert_eq!(mailed.len(), 3, "{:?}", mailed.keys());
     let history = app
