@@ -23,6 +23,8 @@ use roster_tests::smtp_sink::{Received, SinkScript};
 use roster_tests::{on_both_engines, on_both_engines_with_mail_and, TestApp, TestResponse};
 use serde_json::{json, Value};
 
+use crate::engagement_support::schedule_campaign;
+
 on_both_engines_with_mail_and!(
     intake;
     dsns_of_every_shape_record_their_bounce_codes,
@@ -114,48 +116,13 @@ pub(crate) async fn send_campaign_with(
     subject: &str,
     html: &str,
 ) -> (String, String, Vec<Received>) {
-    let email = &app.owner.email;
-    let created = app
-        .post(
-            "/v3/emails",
-            json!({"name": name, "email_campaign_activities": [{
-                "format_type": 5, "from_name": "Test Org", "from_email": email,
-                "reply_to_email": email, "subject": subject, "html_content": html
-            }]}),
-        )
-        .expect_json(200)
-        .await;
-    let activity = created["campaign_activities"][0]["campaign_activity_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    app.put_json(
-        &format!("/v3/emails/activities/{activity}"),
-        json!({
-            "from_name": "Test Org", "from_email": email, "reply_to_email": email,
-            "subject": subject, "html_content": html, "contact_list_ids": [list],
-            "physical_address_in_footer": {
-                "organization_name": "Test Org", "address_line1": "1 Main St",
-                "city": "Boston", "state_code": "MA", "postal_code": "02101",
-                "country_code": "US"
-            }
-        }),
-    )
-    .await;
     let before = app.sink().received().len();
-    app.post(
-        &format!("/v3/emails/activities/{activity}/schedules"),
-        json!({"scheduled_date": "0"}),
-    )
-    .send()
-    .await
-    .expect(201);
+    let (campaign, activity) = schedule_campaign(app, name, subject, html, list).await;
     app.mailer_with(|config| config.bounce_address = Some(bounce_address()))
         .drain()
         .await
         .unwrap();
     let received = app.sink().received()[before..].to_vec();
-    let campaign = created["campaign_id"].as_str().unwrap().to_string();
     (campaign, activity, received)
 }
 

@@ -57,15 +57,23 @@ fn local(url: &str) -> String {
     url.strip_prefix(PUBLIC).unwrap_or(url).to_string()
 }
 
-/// Sends a new campaign named `name` to `list` now and delivers it to the sink.
-pub async fn send_campaign(app: &TestApp, name: &str, list: &str) -> Sent {
+/// Creates a campaign `name` whose activity has `subject` and `html`, addresses it to `list`
+/// with a footer, and schedules it now (201): its campaign and activity ids. The caller drains
+/// the mailer it wants (after noting the sink's count, to tell this send's messages apart).
+pub async fn schedule_campaign(
+    app: &TestApp,
+    name: &str,
+    subject: &str,
+    html: &str,
+    list: &str,
+) -> (String, String) {
     let email = &app.owner.email;
     let created: Value = app
         .post(
             "/v3/emails",
             json!({"name": name, "email_campaign_activities": [{
                 "format_type": 5, "from_name": "Test Org", "from_email": email,
-                "reply_to_email": email, "subject": name, "html_content": CONTENT
+                "reply_to_email": email, "subject": subject, "html_content": html
             }]}),
         )
         .send()
@@ -81,7 +89,7 @@ pub async fn send_campaign(app: &TestApp, name: &str, list: &str) -> Sent {
         &format!("/v3/emails/activities/{activity}"),
         json!({
             "from_name": "Test Org", "from_email": email, "reply_to_email": email,
-            "subject": name, "html_content": CONTENT, "contact_list_ids": [list],
+            "subject": subject, "html_content": html, "contact_list_ids": [list],
             "physical_address_in_footer": {
                 "organization_name": "Test Org", "address_line1": "1 Main St",
                 "city": "Boston", "state_code": "MA", "postal_code": "02101",
@@ -90,7 +98,6 @@ pub async fn send_campaign(app: &TestApp, name: &str, list: &str) -> Sent {
         }),
     )
     .await;
-    let before = app.sink().received().len();
     app.post(
         &format!("/v3/emails/activities/{activity}/schedules"),
         json!({"scheduled_date": "0"}),
@@ -98,6 +105,13 @@ pub async fn send_campaign(app: &TestApp, name: &str, list: &str) -> Sent {
     .send()
     .await
     .expect(201);
+    (campaign, activity)
+}
+
+/// Sends a new campaign named `name` to `list` now and delivers it to the sink.
+pub async fn send_campaign(app: &TestApp, name: &str, list: &str) -> Sent {
+    let before = app.sink().received().len();
+    let (campaign, activity) = schedule_campaign(app, name, name, CONTENT, list).await;
     app.mailer().drain().await.unwrap();
     Sent {
         campaign,

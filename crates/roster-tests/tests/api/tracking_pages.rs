@@ -18,6 +18,8 @@ use roster_tests::{
 };
 use serde_json::json;
 
+use crate::engagement_support::schedule_campaign;
+
 on_both_engines_with_mail!(
     the_permalink_shows_the_sent_email_to_anyone,
     a_forward_mails_each_friend_a_plain_copy,
@@ -76,44 +78,8 @@ pub async fn sent_campaign_of(app: &TestApp, count: usize, html: &str, domain: &
         .insert_contacts_bulk(app.owner.account, &contacts)
         .await
         .unwrap();
-    let email = &app.owner.email;
-    let created = app
-        .post(
-            "/v3/emails",
-            json!({"name": format!("Spring at {domain}"), "email_campaign_activities": [{
-                "format_type": 5, "from_name": "Test Org", "from_email": email,
-                "reply_to_email": email, "subject": SUBJECT, "html_content": html
-            }]}),
-        )
-        .send()
-        .await
-        .expect(200)
-        .json();
-    let campaign = created["campaign_id"].as_str().unwrap().to_string();
-    let activity = created["campaign_activities"][0]["campaign_activity_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    app.put_json(
-        &format!("/v3/emails/activities/{activity}"),
-        json!({
-            "from_name": "Test Org", "from_email": email, "reply_to_email": email,
-            "subject": SUBJECT, "contact_list_ids": [list],
-            "physical_address_in_footer": {
-                "organization_name": "Test Org", "address_line1": "1 Main St",
-                "city": "Boston", "state_code": "MA", "postal_code": "02101",
-                "country_code": "US"
-            }
-        }),
-    )
-    .await;
-    app.post(
-        &format!("/v3/emails/activities/{activity}/schedules"),
-        json!({"scheduled_date": "0"}),
-    )
-    .send()
-    .await
-    .expect(201);
+    let (campaign, activity) =
+        schedule_campaign(app, &format!("Spring at {domain}"), SUBJECT, html, &list).await;
     app.mailer().drain().await.unwrap();
     Sent {
         campaign,
